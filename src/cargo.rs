@@ -1,0 +1,124 @@
+//! The only module that runs cargo. Today: `cargo metadata --no-deps`, which
+//! works offline on a checkout whose dependencies were never downloaded.
+
+use cargo_metadata::{Metadata, MetadataCommand, TargetKind};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("failed to read the cargo metadata of {}: {message}\nhelp: check that the manifest exists and is valid (`cargo metadata --no-deps` shows the same error)", manifest.display())]
+    Metadata { manifest: PathBuf, message: String },
+}
+
+/// A workspace as the rooms need it: plain paths and names, no cargo types.
+#[derive(Debug)]
+pub struct Workspace {
+    pub root: PathBuf,
+    pub packages: Vec<Package>,
+    /// The packages cargo selects when no `-p`/`--workspace` is given.
+    pub default_members: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct Package {
+    pub name: String,
+    pub manifest_dir: PathBuf,
+    pub bins: Vec<Target>,
+    pub examples: Vec<Target>,
+    pub lib: Option<Target>,
+    /// Path dependencies: (the name code uses, the dependency's directory).
+    pub path_deps: Vec<(String, PathBuf)>,
+    /// `[package.metadata.freeze]`, if present.
+    pub freeze_metadata: Option<serde_json::Value>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Target {
+    pub name: String,
+    pub src_path: PathBuf,
+}
+
+/// Runs `cargo metadata --no-deps` for `manifest_path` (or the current dir).
+pub fn workspace(manifest_path: Option<&Path>) -> Result<Workspace, Error> {
+    let mut cmd = MetadataCommand::new();
+    cmd.no_deps().other_options(vec!["--offline".to_string()]);
+    if let Some(path) = manifest_path {
+        cmd.manifest_path(path);
+    }
+    let shown = manifest_path.map_or_else(|| PathBuf::from("Cargo.toml"), Path::to_path_buf);
+    let metadata = cmd.exec().map_err(|err| Error::Metadata { manifest: shown, message: metadata_message(&err) })?;
+    let invoked = match manifest_path {
+        Some(path) => Some(path.to_path_buf()),
+        None => nearest_manifest(),
+    };
+    Ok(convert(metadata, invoked.and_then(|p| p.canonicalize().ok())))
+}
+
+/// The manifest cargo itself would pick from the current directory.
+fn nearest_manifest() -> Option<PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    cwd.ancestors().map(|dir| dir.join("Cargo.toml")).find(|candidate| candidate.is_file())
+}
+
+fn metadata_message(err: &cargo_metadata::Error) -> String {
+    match err {
+        // cargo's own stderr already says what is wrong; keep its first lines.
+        cargo_metadata::Error::CargoMetadata { stderr } => {
+            stderr.lines().map(str::trim).filter(|l| !l.is_empty()).take(6).collect::<Vec<_>>().join("\n  ")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Like cargo: the package whose manifest was invoked, else the workspace's
+/// default members.
+fn convert(metadata: Metadata, invoked: Option<PathBuf>) -> Workspace {
+    let members: Vec<_> = metadata.workspace_members.clone();
+    let defaults: Vec<_> = metadata.workspace_default_members.to_vec();
+    let mut packages = Vec::new();
+    let mut default_members = Vec::new();
+    let mut invoked_package = None;
+    for pkg in metadata.packages {
+        if !members.contains(&pkg.id) {
+            continue;
+        }
+        let manifest = pkg.manifest_path.clone().into_std_path_buf();
+        if invoked.is_some() && manifest.canonicalize().ok() == invoked {
+            invoked_package = Some(pkg.name.to_string());
+        }
+        if defaults.is_empty() || defaults.contains(&pkg.id) {
+            default_members.push(pkg.name.to_string());
+        }
+        let target = |t: &cargo_metadata::Target| Target {
+            name: t.name.clone(),
+            src_path: t.src_path.clone().into_std_path_buf(),
+        };
+        let of_kind = |kind: TargetKind| -> Vec<Target> {
+            pkg.targets.iter().filter(|t| t.is_kind(kind.clone())).map(target).collect()
+        };
+        let lib = pkg.targets.iter().find(|t| t.is_lib() || t.is_kind(TargetKind::ProcMacro)).map(target);
+        let path_deps = pkg
+            .dependencies
+            .iter()
+            .filter_map(|d| {
+                let dir = d.path.as_ref()?.clone().into_std_path_buf();
+                let name = d.rename.clone().unwrap_or_else(|| d.name.clone());
+                Some((name.replace('-', "_"), dir))
+            })
+            .collect();
+        packages.push(Package {
+            name: pkg.name.to_string(),
+            manifest_dir: pkg.manifest_path.parent().map(|p| p.to_path_buf().into_std_path_buf()).unwrap_or_default(),
+            bins: of_kind(TargetKind::Bin),
+            examples: of_kind(TargetKind::Example),
+            lib,
+            path_deps,
+            freeze_metadata: pkg.metadata.get("freeze").cloned(),
+        });
+    }
+    Workspace {
+        root: metadata.workspace_root.into_std_path_buf(),
+        packages,
+        default_members: invoked_package.map_or(default_members, |name| vec![name]),
+    }
+}

@@ -1,0 +1,35 @@
+//! Failures of the tool itself (as opposed to findings), and the exit-code
+//! contract documented in README.md.
+
+use std::path::PathBuf;
+
+/// The exit codes of every `cargo freeze` command.
+pub mod exit {
+    /// Nothing at deny level was found.
+    pub const CLEAN: u8 = 0;
+    /// At least one finding at deny level.
+    pub const FINDINGS: u8 = 1;
+    /// The tool failed: bad flag, bad manifest, unreadable input.
+    pub const FAILURE: u8 = 2;
+}
+
+/// Anything that stops a command from producing its report.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Cargo(#[from] crate::cargo::Error),
+    #[error(transparent)]
+    Config(#[from] crate::config::Error),
+    #[error(transparent)]
+    Lint(#[from] crate::lint::Error),
+    #[error("no package named `{name}` in the workspace at {}", root.display())]
+    NoSuchPackage { name: String, root: PathBuf },
+    #[error("no {kind} target named `{name}` in the selected packages (available: {available})")]
+    NoSuchTarget { kind: &'static str, name: String, available: String },
+    #[error("the selected packages have no binary targets to check (at {}); pass --examples or select a package with a [[bin]]", root.display())]
+    NoBinaries { root: PathBuf },
+    #[error("unknown diagnostic code `{name}` (run `cargo freeze check --help`; codes are listed in README.md)")]
+    UnknownCode { name: String },
+    #[error("failed to write the report to stdout")]
+    Output(#[source] std::io::Error),
+}

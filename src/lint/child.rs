@@ -1,0 +1,167 @@
+//! The child a spawn site starts (its argv and env) and how the guard's
+//! conditions evaluate in it: "started with this argv and env, does this
+//! branch run?"
+
+use super::value::{Marker, Truth, Via};
+
+/// An argv position in the child.
+#[derive(Debug, PartialEq)]
+enum Arg<'m> {
+    Lit(&'m str),
+    /// Present, but not a literal.
+    Dynamic,
+    /// Not passed.
+    Absent,
+    /// Whatever the parent had (forwarded arguments, unchanged argv[0]).
+    Inherited,
+}
+
+pub(crate) struct Child<'m> {
+    pub marker: &'m Marker,
+    /// The self-spawning library that started it, if any.
+    pub lib: Option<Via>,
+}
+
+impl Child<'_> {
+    pub fn env_present(&self, key: Option<&str>) -> Truth {
+        let Some(key) = key else {
+            return if self.marker.env.is_empty() { Truth::Same } else { Truth::Unknown };
+        };
+        if self.marker.env.iter().any(|(k, _)| k.as_deref() == Some(key)) {
+            return Truth::True;
+        }
+        if self.marker.env.iter().any(|(k, _)| k.is_none()) {
+            return Truth::Unknown;
+        }
+        if self.marker.env_clear || self.marker.env_removed.iter().any(|k| k == key) {
+            return Truth::False;
+        }
+        Truth::Same
+    }
+
+    pub fn env_equals(&self, key: Option<&str>, value: &str) -> Truth {
+        match self.marker.env.iter().find(|(k, _)| key.is_some() && k.as_deref() == key) {
+            Some((_, Some(v))) => Truth::from_bool(v == value),
+            Some((_, None)) => Truth::Unknown,
+            None => self.env_present(key),
+        }
+    }
+
+    fn arg(&self, index: usize) -> Arg<'_> {
+        if index == 0 {
+            return match &self.marker.arg0 {
+                Some(Some(s)) => Arg::Lit(s),
+                Some(None) => Arg::Dynamic,
+                None => Arg::Inherited,
+            };
+        }
+        match self.marker.args.get(index - 1) {
+            Some(Some(s)) => Arg::Lit(s),
+            Some(None) => Arg::Dynamic,
+            None if self.marker.unknown_args => Arg::Dynamic,
+            None if self.marker.forwards_args => Arg::Inherited,
+            None => Arg::Absent,
+        }
+    }
+
+    /// `argv[index] == value`.
+    pub fn arg_equals(&self, index: usize, value: &str) -> Truth {
+        match self.arg(index) {
+            Arg::Lit(s) => Truth::from_bool(s == value),
+            Arg::Dynamic => Truth::Unknown,
+            Arg::Absent => Truth::False,
+            Arg::Inherited => Truth::Same,
+        }
+    }
+
+    /// `argv.len() > index`.
+    pub fn arg_present(&self, index: usize) -> Truth {
+        match self.arg(index) {
+            Arg::Lit(_) => Truth::True,
+            Arg::Dynamic if self.marker.args.len() >= index => Truth::True,
+            Arg::Dynamic => Truth::Unknown,
+            Arg::Absent => Truth::False,
+            Arg::Inherited => Truth::Same,
+        }
+    }
+
+    /// The number of argv items, when known.
+    pub fn argc(&self) -> Option<usize> {
+        (!self.marker.unknown_args && !self.marker.forwards_args).then(|| self.marker.args.len() + 1)
+    }
+
+    /// Some argument equals `token` (or starts with it, for `prefix`);
+    /// `--flag=value` counts as `--flag`.
+    pub fn has_token(&self, token: &str, prefix: bool) -> Truth {
+        let hit = self.marker.args.iter().flatten().any(|a| {
+            a == token
+                || (prefix && a.starts_with(token))
+                || (token.starts_with("--") && a.starts_with(&format!("{token}=")))
+        });
+        if hit {
+            Truth::True
+        } else if self.marker.unknown_args || self.marker.args.iter().any(Option::is_none) {
+            Truth::Unknown
+        } else if self.marker.forwards_args {
+            Truth::Same
+        } else {
+            Truth::False
+        }
+    }
+
+    /// The first argument that is not a flag is one of `tokens` (clap
+    /// subcommand selection).
+    pub fn subcommand_is(&self, tokens: &[String]) -> Truth {
+        for arg in &self.marker.args {
+            match arg {
+                Some(a) if a.starts_with('-') => continue,
+                Some(a) => return Truth::from_bool(tokens.iter().any(|t| t == a)),
+                None => return Truth::Unknown,
+            }
+        }
+        if self.marker.unknown_args {
+            Truth::Unknown
+        } else if self.marker.forwards_args {
+            Truth::Same
+        } else {
+            Truth::False
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn marker(args: &[&str], env: &[(&str, &str)]) -> Marker {
+        Marker {
+            args: args.iter().map(|a| Some(a.to_string())).collect(),
+            env: env.iter().map(|(k, v)| (Some(k.to_string()), Some(v.to_string()))).collect(),
+            ..Marker::default()
+        }
+    }
+
+    #[test]
+    fn env_tests() {
+        let m = marker(&[], &[("W", "1")]);
+        let child = Child { marker: &m, lib: None };
+        assert_eq!(child.env_present(Some("W")), Truth::True);
+        assert_eq!(child.env_present(Some("X")), Truth::Same);
+        assert_eq!(child.env_equals(Some("W"), "1"), Truth::True);
+        assert_eq!(child.env_equals(Some("W"), "2"), Truth::False);
+    }
+
+    #[test]
+    fn argv_tests() {
+        let m = marker(&["--verbose", "worker"], &[]);
+        let child = Child { marker: &m, lib: None };
+        assert_eq!(child.arg_equals(2, "worker"), Truth::True);
+        assert_eq!(child.arg_equals(3, "x"), Truth::False);
+        assert_eq!(child.has_token("--spawn", false), Truth::False);
+        assert_eq!(child.subcommand_is(&["worker".into()]), Truth::True);
+        let mut forwarded = m.clone();
+        forwarded.forwards_args = true;
+        let child = Child { marker: &forwarded, lib: None };
+        assert_eq!(child.has_token("--spawn", false), Truth::Same);
+    }
+}

@@ -1,0 +1,389 @@
+//! Evaluates a branch condition or a `match` pattern in the child: env
+//! lookups, argv tests, clap-parsed flags and subcommands, and helper
+//! functions that wrap them (`if is_worker() { .. }`).
+
+use super::api::literal_text;
+use super::child::Child;
+use super::eval::{Eval, bind};
+use super::index::{Program, Target};
+use super::ir::{BinOp, Expr, Lit, Pat, Stmt};
+use super::lower::kebab;
+use super::value::{Facts, Locals, Truth, Val};
+
+/// A condition evaluator for one function of one walk.
+pub(crate) struct Cond<'c, 'p, 'a> {
+    pub prog: &'p Program<'a>,
+    pub facts: &'p Facts,
+    pub child: &'c Child<'c>,
+    pub fn_id: usize,
+    /// Markers the conditions looked for (env keys, argv tokens), for
+    /// explaining mismatches.
+    pub tested: Vec<String>,
+    pub depth: u8,
+}
+
+impl Cond<'_, '_, '_> {
+    fn eval(&self, e: &Expr, locals: &mut Locals) -> Val {
+        Eval::new(self.prog, self.facts, None, self.fn_id).expr(e, locals)
+    }
+
+    /// The truth of `e` in the child; binds `if let` names into `locals`.
+    pub fn truth(&mut self, e: &Expr, locals: &mut Locals) -> Truth {
+        match e.peel() {
+            Expr::Lit(Lit::Bool(b), _) => Truth::from_bool(*b),
+            Expr::Not(inner) => self.truth(inner, locals).not(),
+            Expr::Binary(BinOp::And, l, r) => {
+                let a = self.truth(l, locals);
+                a.and(self.truth(r, locals))
+            }
+            Expr::Binary(BinOp::Or, l, r) => {
+                let a = self.truth(l, locals);
+                a.or(self.truth(r, &mut locals.clone()))
+            }
+            Expr::Binary(BinOp::Eq, l, r) => self.equals(l, r, locals),
+            Expr::Binary(BinOp::Ne, l, r) => self.equals(l, r, locals).not(),
+            Expr::Binary(op @ (BinOp::Gt | BinOp::Ge | BinOp::Lt | BinOp::Le), l, r) => {
+                self.compare_len(*op, l, r, locals)
+            }
+            Expr::Let(pat, value) => {
+                // `if let Some(i) = args.iter().position(|a| a == "--job")`
+                if let Expr::Method { recv, name, args, .. } = value.peel()
+                    && matches!(name.as_str(), "position" | "find")
+                    && let Pat::TupleStruct(wrapper, _) = pat
+                    && is_some_ok(wrapper)
+                {
+                    let t = self.method(recv, "any", args, locals);
+                    bind(pat, Val::Unknown, locals);
+                    return t;
+                }
+                let val = self.eval(value, locals);
+                let t = self.pattern(pat, &val, locals);
+                bind(pat, val, locals);
+                t
+            }
+            Expr::Method { recv, name, args, .. } => self.method(recv, name, args, locals),
+            Expr::Call { func, args, .. } => self.call(func, args, locals),
+            Expr::Macro(m) if m.path.last().is_some_and(|n| n == "matches") && m.args.len() == 1 => {
+                self.truth(&m.args[0], locals)
+            }
+            Expr::Match { scrut, arms, .. } => {
+                // `matches!(x, P)` lowers to `match x { P => true, _ => false }`.
+                let val = self.eval(scrut, locals);
+                match arms.first() {
+                    Some(arm) if matches!(arm.body, Expr::Lit(Lit::Bool(true), _)) => {
+                        self.pattern(&arm.pat, &val, locals)
+                    }
+                    _ => self.opaque(&val),
+                }
+            }
+            other => {
+                let val = self.eval(other, locals);
+                self.value(&val)
+            }
+        }
+    }
+
+    /// A value used as a condition.
+    fn value(&mut self, val: &Val) -> Truth {
+        match val {
+            Val::Bool(b) => Truth::from_bool(*b),
+            Val::Truth(t) => *t,
+            Val::ClapField(field) => self.flag(field),
+            other => self.opaque(other),
+        }
+    }
+
+    fn opaque(&self, val: &Val) -> Truth {
+        if val.is_marker_source() { Truth::Unknown } else { Truth::Same }
+    }
+
+    fn equals(&mut self, l: &Expr, r: &Expr, locals: &mut Locals) -> Truth {
+        let (lv, rv) = (self.eval(l, locals), self.eval(r, locals));
+        let (val, lit) = match (literal_of(r), literal_of(l)) {
+            (Some(text), _) => (lv, text),
+            (None, Some(text)) => (rv, text),
+            (None, None) => {
+                return match (&lv, &rv) {
+                    (Val::Str(a), Val::Str(b)) => Truth::from_bool(a == b),
+                    _ if lv.is_marker_source() || rv.is_marker_source() => Truth::Unknown,
+                    _ => Truth::Same,
+                };
+            }
+        };
+        self.val_equals(&val, &lit, false)
+    }
+
+    fn val_equals(&mut self, val: &Val, lit: &str, prefix: bool) -> Truth {
+        match val {
+            Val::ArgvItem(Some(i)) if !prefix => {
+                self.tested.push(lit.to_string());
+                self.child.arg_equals(*i, lit)
+            }
+            Val::ArgvItem(_) | Val::Argv { .. } => {
+                self.tested.push(lit.to_string());
+                self.child.has_token(lit, prefix)
+            }
+            Val::Env(key) => {
+                self.tested.extend(key.clone());
+                self.child.env_equals(key.as_deref(), lit)
+            }
+            Val::ClapSub => {
+                self.tested.push(lit.to_string());
+                self.child.subcommand_is(&[lit.to_string()])
+            }
+            Val::Str(s) => Truth::from_bool(if prefix { s.starts_with(lit) } else { s == lit }),
+            other => self.opaque(other),
+        }
+    }
+
+    fn compare_len(&mut self, op: BinOp, l: &Expr, r: &Expr, locals: &mut Locals) -> Truth {
+        let (Expr::Method { recv, name, .. }, Expr::Lit(Lit::Int(n), _)) = (l.peel(), r.peel()) else {
+            return self.opaque(&Val::Unknown);
+        };
+        let Val::Argv { skip } = self.eval(recv, locals) else {
+            return Truth::Same;
+        };
+        if name != "len" && name != "count" {
+            return Truth::Unknown;
+        }
+        let Some(argc) = self.child.argc() else {
+            return if self.child.marker.forwards_args { Truth::Same } else { Truth::Unknown };
+        };
+        let len = argc.saturating_sub(skip) as u64;
+        Truth::from_bool(match op {
+            BinOp::Gt => len > *n,
+            BinOp::Ge => len >= *n,
+            BinOp::Lt => len < *n,
+            _ => len <= *n,
+        })
+    }
+
+    fn method(&mut self, recv: &Expr, name: &str, args: &[Expr], locals: &mut Locals) -> Truth {
+        // `args.iter().position(|a| a == "x").is_some()`
+        if matches!(name, "is_some" | "is_ok")
+            && let Expr::Method { recv: inner, name: search, args: search_args, .. } = recv.peel()
+            && matches!(search.as_str(), "position" | "find")
+        {
+            return self.method(inner, "any", search_args, locals);
+        }
+        let val = self.eval(recv, locals);
+        match name {
+            "is_ok" | "is_some" => self.present(&val),
+            "is_err" | "is_none" => self.present(&val).not(),
+            "any" | "is_ok_and" | "is_some_and" | "map_or" | "contains" | "starts_with" | "eq" | "ends_with" => {
+                match args.iter().rev().find_map(|a| closure_literal(a).or_else(|| literal_of(a).map(|l| (l, false)))) {
+                    Some((lit, prefix)) => self.val_equals(&val, &lit, prefix || name == "starts_with"),
+                    None => self.opaque(&val),
+                }
+            }
+            _ => match &val {
+                Val::Unknown => self.helper_method(name, locals),
+                other => self.value(&other.clone()),
+            },
+        }
+    }
+
+    fn present(&mut self, val: &Val) -> Truth {
+        match val {
+            Val::Env(key) => {
+                self.tested.extend(key.clone());
+                self.child.env_present(key.as_deref())
+            }
+            Val::ArgvItem(Some(i)) => self.child.arg_present(*i),
+            Val::ClapField(field) => self.flag(field),
+            other => self.opaque(other),
+        }
+    }
+
+    /// A clap flag or option named by its struct field (or builder id).
+    fn flag(&mut self, field: &str) -> Truth {
+        let entry = self.prog.clap.iter().find(|t| !t.subcommand && t.member == field && !t.tokens.is_empty());
+        if self.prog.clap.iter().any(|t| t.subcommand && t.member == field) {
+            // `if let Some(cmd) = cli.command`: some subcommand was given.
+            let all: Vec<String> =
+                self.prog.clap.iter().filter(|t| t.type_name != "").flat_map(|t| t.tokens.clone()).collect();
+            return self.child.subcommand_is(&all);
+        }
+        let tokens = entry.map_or_else(|| vec![format!("--{}", kebab(field))], |e| e.tokens.clone());
+        self.tested.extend(tokens.iter().cloned());
+        tokens.iter().fold(Truth::False, |acc, t| acc.or(self.child.has_token(t, false)))
+    }
+
+    /// A call in a condition: an analysed helper is evaluated inline.
+    fn call(&mut self, func: &Expr, args: &[Expr], locals: &mut Locals) -> Truth {
+        let Expr::Path(path, _) = func.peel() else {
+            return Truth::Same;
+        };
+        let def = self.prog.def(self.fn_id);
+        match self.prog.resolve(self.prog.krate_of(self.fn_id), &def.module, path) {
+            Target::Fns(ids) if ids.len() == 1 => {
+                let vals: Vec<Val> = args.iter().map(|a| self.eval(a, locals)).collect();
+                self.inline(ids[0], vals)
+            }
+            _ => {
+                let val = self.eval(
+                    &Expr::Call { func: Box::new(func.clone()), args: args.to_vec(), loc: Default::default() },
+                    locals,
+                );
+                self.value(&val)
+            }
+        }
+    }
+
+    fn helper_method(&mut self, name: &str, _locals: &mut Locals) -> Truth {
+        match self.prog.methods_named(name) {
+            [id] => self.inline(*id, Vec::new()),
+            _ => Truth::Same,
+        }
+    }
+
+    /// Evaluates a helper's result expression with its parameters bound.
+    fn inline(&mut self, id: usize, vals: Vec<Val>) -> Truth {
+        if self.depth >= 3 {
+            return Truth::Same;
+        }
+        let def = self.prog.def(id);
+        let mut locals = Locals::new();
+        for (p, v) in def.params.iter().zip(vals) {
+            bind(p, v, &mut locals);
+        }
+        let mut inner = Cond {
+            prog: self.prog,
+            facts: self.facts,
+            child: self.child,
+            fn_id: id,
+            tested: Vec::new(),
+            depth: self.depth + 1,
+        };
+        let mut eval = Eval::new(self.prog, self.facts, None, id);
+        let (lets, tail) = match def.body.split_last() {
+            Some((Stmt::Expr(tail, false), lets)) => (lets, tail),
+            _ => return Truth::Same,
+        };
+        eval.block(lets, &mut locals);
+        let t = inner.truth(tail, &mut locals);
+        self.tested.extend(inner.tested);
+        t
+    }
+
+    /// Whether a `match` arm or `if let` pattern matches `val` in the child.
+    pub fn pattern(&mut self, pat: &Pat, val: &Val, locals: &mut Locals) -> Truth {
+        match pat {
+            Pat::Wild | Pat::Rest | Pat::Bind(_, None) => Truth::True,
+            Pat::Bind(_, Some(sub)) => self.pattern(sub, val, locals),
+            Pat::Or(items) => items.iter().fold(Truth::False, |acc, p| acc.or(self.pattern(p, val, locals))),
+            Pat::Guard(p, guard) => {
+                let t = self.pattern(p, val, locals);
+                bind(p, val.clone(), locals);
+                t.and(self.truth(guard, locals))
+            }
+            Pat::Lit(Lit::Str(s)) => self.val_equals(val, s, false),
+            Pat::Lit(Lit::Bool(b)) => {
+                let t = self.value(val);
+                if *b { t } else { t.not() }
+            }
+            Pat::Slice(items) => self.slice(items, val, locals),
+            Pat::TupleStruct(path, items) if is_some_ok(path) || is_err(path) => {
+                self.wrapped(path, items.first(), val, locals)
+            }
+            Pat::Path(path) if path.last().is_some_and(|l| l == "None") => self.present(val).not(),
+            Pat::Path(path) | Pat::TupleStruct(path, _) | Pat::Struct(path, _) => self.variant(path, val),
+            Pat::Tuple(items) => match (val, items.first()) {
+                (Val::ClapSub, Some(first)) => self.pattern(first, val, locals),
+                _ => self.opaque(val),
+            },
+            _ => self.opaque(val),
+        }
+    }
+
+    fn wrapped(&mut self, path: &[String], inner: Option<&Pat>, val: &Val, locals: &mut Locals) -> Truth {
+        let present = match val {
+            Val::ClapSub | Val::Clap(_) => Truth::True,
+            _ => self.present(val),
+        };
+        let present = if is_err(path) { present.not() } else { present };
+        match inner {
+            Some(p) if !is_err(path) => present.and(self.pattern(p, val, locals)),
+            _ => present,
+        }
+    }
+
+    /// `Commands::Worker { .. }`: the clap subcommand selected by argv.
+    fn variant(&mut self, path: &[String], val: &Val) -> Truth {
+        let Some(name) = path.last() else { return self.opaque(val) };
+        let entry = self.prog.clap.iter().find(|t| t.subcommand && &t.member == name && !t.tokens.is_empty());
+        match (entry, val) {
+            (Some(entry), Val::ClapField(_) | Val::Clap(_)) => {
+                self.tested.extend(entry.tokens.iter().cloned());
+                self.child.subcommand_is(&entry.tokens)
+            }
+            _ => self.opaque(val),
+        }
+    }
+
+    fn slice(&mut self, items: &[Pat], val: &Val, locals: &mut Locals) -> Truth {
+        let Val::Argv { skip } = val else { return self.opaque(val) };
+        let mut t = Truth::True;
+        let has_rest = items.iter().any(|p| matches!(p, Pat::Rest));
+        let fixed = items.iter().filter(|p| !matches!(p, Pat::Rest)).count();
+        if let Some(argc) = self.child.argc() {
+            let len = argc.saturating_sub(*skip);
+            t = t.and(Truth::from_bool(if has_rest { len >= fixed } else { len == fixed }));
+        } else if fixed > 0 {
+            t = t.and(self.child.arg_present(skip + fixed - 1));
+        }
+        for (i, item) in items.iter().enumerate() {
+            if matches!(item, Pat::Rest) {
+                break;
+            }
+            if let Pat::Lit(Lit::Str(s)) = item {
+                self.tested.push(s.clone());
+                t = t.and(self.child.arg_equals(skip + i, s));
+            }
+        }
+        bind(&Pat::Slice(items.to_vec()), val.clone(), locals);
+        t
+    }
+}
+
+fn is_some_ok(path: &[String]) -> bool {
+    matches!(path.last().map(String::as_str), Some("Some" | "Ok"))
+}
+
+fn is_err(path: &[String]) -> bool {
+    path.last().is_some_and(|l| l == "Err")
+}
+
+/// `"x"`, `Some("x")`, `Ok("x")`, `&"x".to_string()`.
+fn literal_of(e: &Expr) -> Option<String> {
+    if let Some(text) = literal_text(e) {
+        return Some(text);
+    }
+    match e.peel() {
+        Expr::Call { func, args, .. } if args.len() == 1 => match func.peel() {
+            Expr::Path(p, _) if is_some_ok(p) => literal_of(&args[0]),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `|a| a == "x"` or `|a| a.starts_with("x")`: the literal, and whether it
+/// is a prefix test.
+fn closure_literal(e: &Expr) -> Option<(String, bool)> {
+    let Expr::Closure(_, body) = e.peel() else { return None };
+    match body.peel() {
+        Expr::Binary(BinOp::Eq, l, r) => literal_of(r).or_else(|| literal_of(l)).map(|l| (l, false)),
+        Expr::Method { name, args, .. } if name == "starts_with" || name == "eq" || name == "contains" => {
+            args.first().and_then(literal_of).map(|l| (l, name == "starts_with"))
+        }
+        Expr::Macro(m) => m.args.first().and_then(|a| match a {
+            Expr::Match { arms, .. } => match &arms.first()?.pat {
+                Pat::Lit(Lit::Str(s)) => Some((s.clone(), false)),
+                _ => None,
+            },
+            _ => None,
+        }),
+        _ => None,
+    }
+}

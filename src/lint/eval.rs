@@ -1,0 +1,410 @@
+//! Abstract evaluation of function bodies: computes [`Val`]s for expressions
+//! and, in a recording pass, discovers spawn sites, the markers set on them,
+//! and the summaries that let values cross function boundaries.
+
+use super::api;
+use super::index::{FnId, Program, Target};
+use super::ir::{Expr, FnDef, Lit, Loc, Pat, Stmt};
+use super::value::{Facts, Locals, Marker, Origin, Site, Val, Via};
+
+pub(crate) struct Eval<'p, 'a> {
+    pub prog: &'p Program<'a>,
+    /// What earlier passes learned (read-only).
+    pub facts: &'p Facts,
+    /// Where this pass records what it learns; `None` when only evaluating.
+    pub rec: Option<&'p mut Facts>,
+    pub fn_id: FnId,
+    /// Join of the values this function returns.
+    pub ret: Val,
+}
+
+impl<'p, 'a> Eval<'p, 'a> {
+    pub fn new(prog: &'p Program<'a>, facts: &'p Facts, rec: Option<&'p mut Facts>, fn_id: FnId) -> Self {
+        Eval { prog, facts, rec, fn_id, ret: Val::Unknown }
+    }
+
+    fn def(&self) -> &'a FnDef {
+        self.prog.def(self.fn_id)
+    }
+
+    pub fn canonical(&self, path: &[String]) -> Vec<String> {
+        let def = self.def();
+        self.prog.canonical(self.prog.krate_of(self.fn_id), &def.module, path)
+    }
+
+    pub fn target(&self, path: &[String]) -> Target {
+        let def = self.def();
+        self.prog.resolve(self.prog.krate_of(self.fn_id), &def.module, path)
+    }
+
+    /// Evaluates a whole function body with its parameters bound.
+    pub fn function(&mut self, locals: &mut Locals) -> Val {
+        let def = self.def();
+        for (i, p) in def.params.iter().enumerate() {
+            let val = self.facts.param_vals.get(&(self.fn_id, i)).cloned().unwrap_or(Val::Unknown);
+            bind(p, val, locals);
+        }
+        let tail = self.block(&def.body, locals);
+        std::mem::replace(&mut self.ret, Val::Unknown).join(tail)
+    }
+
+    pub fn block(&mut self, stmts: &[Stmt], locals: &mut Locals) -> Val {
+        let mut last = Val::Unknown;
+        for stmt in stmts {
+            last = match stmt {
+                Stmt::Let { pat, init, els } => {
+                    let val = init.as_ref().map_or(Val::Unknown, |e| self.expr(e, locals));
+                    if let Some(els) = els {
+                        self.block(els, &mut locals.clone());
+                    }
+                    bind(pat, val, locals);
+                    Val::Unknown
+                }
+                Stmt::Expr(e, semi) => {
+                    let val = self.expr(e, locals);
+                    if *semi { Val::Unknown } else { val }
+                }
+            };
+        }
+        last
+    }
+
+    pub fn expr(&mut self, e: &Expr, locals: &mut Locals) -> Val {
+        match e {
+            Expr::Lit(Lit::Str(s), _) if s == "/proc/self/exe" => Val::Exe(Origin::ProcSelfExe),
+            Expr::Lit(Lit::Str(s), _) => Val::Str(s.clone()),
+            Expr::Lit(Lit::Bool(b), _) => Val::Bool(*b),
+            Expr::Lit(..) => Val::Unknown,
+            Expr::Path(path, _) => self.path(path, locals),
+            Expr::Call { func, args, loc } => self.call(func, args, *loc, locals),
+            Expr::Method { recv, name, args, loc } => self.method(recv, name, args, *loc, locals),
+            Expr::Field(base, name) => {
+                let base = self.expr(base, locals);
+                self.field(base, name)
+            }
+            Expr::Index(base, index) => {
+                let base = self.expr(base, locals);
+                self.expr(index, locals);
+                match (base, index.peel()) {
+                    (Val::Argv { skip }, Expr::Lit(Lit::Int(i), _)) => Val::ArgvItem(Some(skip + *i as usize)),
+                    (Val::Argv { skip }, Expr::Other(range)) => match range.first().map(Expr::peel) {
+                        Some(Expr::Lit(Lit::Int(i), _)) => Val::Argv { skip: skip + *i as usize },
+                        _ => Val::Argv { skip },
+                    },
+                    _ => Val::Unknown,
+                }
+            }
+            Expr::Ref(inner) | Expr::Try(inner) => self.expr(inner, locals),
+            Expr::Not(inner) => {
+                self.expr(inner, locals);
+                Val::Unknown
+            }
+            Expr::Binary(_, l, r) => {
+                self.expr(l, locals);
+                self.expr(r, locals);
+                Val::Unknown
+            }
+            Expr::If { cond, then, els, .. } => {
+                let mut inner = locals.clone();
+                self.expr(cond, &mut inner);
+                let a = self.block(then, &mut inner);
+                let b = els.as_ref().map_or(Val::Unknown, |e| self.expr(e, &mut locals.clone()));
+                a.join(b)
+            }
+            Expr::Let(pat, value) => {
+                let val = self.expr(value, locals);
+                bind(pat, val, locals);
+                Val::Unknown
+            }
+            Expr::Match { scrut, arms, .. } => {
+                let val = self.expr(scrut, locals);
+                let mut out = Val::Unknown;
+                for arm in arms {
+                    let mut inner = locals.clone();
+                    bind(&arm.pat, val.clone(), &mut inner);
+                    if let Some(guard) = &arm.guard {
+                        self.expr(guard, &mut inner);
+                    }
+                    out = out.join(self.expr(&arm.body, &mut inner));
+                }
+                out
+            }
+            Expr::Block(stmts) => self.block(stmts, &mut locals.clone()),
+            Expr::Closure(params, body) => {
+                let mut inner = locals.clone();
+                for p in params {
+                    bind(p, Val::Unknown, &mut inner);
+                }
+                // A closure's `return` is not the function's.
+                let saved = std::mem::replace(&mut self.ret, Val::Unknown);
+                self.expr(body, &mut inner);
+                self.ret = saved;
+                Val::Unknown
+            }
+            Expr::Loop { body, .. } => {
+                self.block(body, &mut locals.clone());
+                Val::Unknown
+            }
+            Expr::While(cond, body) => {
+                let mut inner = locals.clone();
+                self.expr(cond, &mut inner);
+                self.block(body, &mut inner);
+                Val::Unknown
+            }
+            Expr::For(pat, iter, body) => {
+                let it = self.expr(iter, locals);
+                let mut inner = locals.clone();
+                let item = if matches!(it, Val::Argv { .. }) { Val::ArgvItem(None) } else { Val::Unknown };
+                bind(pat, item, &mut inner);
+                self.block(body, &mut inner);
+                Val::Unknown
+            }
+            Expr::Return(value, _) => {
+                if let Some(value) = value {
+                    let v = self.expr(value, locals);
+                    self.ret = std::mem::replace(&mut self.ret, Val::Unknown).join(v);
+                }
+                Val::Unknown
+            }
+            Expr::Break | Expr::Continue => Val::Unknown,
+            Expr::Macro(m) => self.macro_call(m, locals),
+            Expr::Struct(fields) => {
+                for (name, value) in fields {
+                    let v = self.expr(value, locals);
+                    self.note_field(name, &v);
+                }
+                Val::Unknown
+            }
+            Expr::Tuple(items) | Expr::Array(items) | Expr::Other(items) => {
+                for item in items {
+                    self.expr(item, locals);
+                }
+                Val::Unknown
+            }
+            Expr::Assign(lhs, rhs) => {
+                let v = self.expr(rhs, locals);
+                match lhs.peel() {
+                    Expr::Path(p, _) if p.len() == 1 => {
+                        locals.insert(p[0].clone(), v);
+                    }
+                    Expr::Field(_, name) => self.note_field(name, &v),
+                    _ => {}
+                }
+                Val::Unknown
+            }
+        }
+    }
+
+    fn path(&mut self, path: &[String], locals: &Locals) -> Val {
+        if path.len() == 1
+            && let Some(v) = locals.get(&path[0])
+        {
+            return v.clone();
+        }
+        let def = self.def();
+        match self.prog.const_str(self.prog.krate_of(self.fn_id), &def.module, path) {
+            Some("/proc/self/exe") => Val::Exe(Origin::ProcSelfExe),
+            Some(s) => Val::Str(s.to_string()),
+            None => Val::Unknown,
+        }
+    }
+
+    fn field(&self, base: Val, name: &str) -> Val {
+        match base {
+            Val::Clap(_) | Val::ClapField(_) => Val::ClapField(name.to_string()),
+            _ if self.facts.exe_fields.contains(name) => Val::Exe(Origin::CurrentExe),
+            _ => Val::Unknown,
+        }
+    }
+
+    fn note_field(&mut self, name: &str, v: &Val) {
+        if v.exe_origin().is_some()
+            && let Some(rec) = self.rec.as_deref_mut()
+        {
+            rec.exe_fields.insert(name.to_string());
+        }
+    }
+
+    fn call(&mut self, func: &Expr, args: &[Expr], loc: Loc, locals: &mut Locals) -> Val {
+        let vals: Vec<Val> = args.iter().map(|a| self.expr(a, locals)).collect();
+        let Expr::Path(path, _) = func.peel() else {
+            self.expr(func, locals);
+            return Val::Unknown;
+        };
+        match self.target(path) {
+            Target::Fns(ids) => self.call_analysed(&ids, vals, 0),
+            Target::External(canon) => self.call_external(&canon, args, vals, loc),
+        }
+    }
+
+    /// A call into the analysed crates: record argument values for the
+    /// callee's parameters; the result is the callee's summary.
+    fn call_analysed(&mut self, ids: &[FnId], vals: Vec<Val>, offset: usize) -> Val {
+        if let Some(rec) = self.rec.as_deref_mut() {
+            for &id in ids {
+                for (i, v) in vals.iter().enumerate() {
+                    if v.exe_origin().is_some() || matches!(v, Val::Cmd(_)) {
+                        rec.param_vals.insert((id, i + offset), v.clone());
+                    }
+                }
+            }
+        }
+        if ids.len() == 1 {
+            return self.facts.returns.get(&ids[0]).cloned().unwrap_or(Val::Unknown);
+        }
+        Val::Unknown
+    }
+
+    fn call_external(&mut self, canon: &[String], args: &[Expr], vals: Vec<Val>, loc: Loc) -> Val {
+        let first = vals.first().cloned().unwrap_or(Val::Unknown);
+        match api::classify_call(canon, self.is_clap_type(canon)) {
+            api::Call::CurrentExe => Val::Exe(Origin::CurrentExe),
+            api::Call::Args => Val::Argv { skip: 0 },
+            api::Call::EnvVar => Val::Env(match first {
+                Val::Str(s) => Some(s),
+                _ => None,
+            }),
+            api::Call::PassThrough => first,
+            api::Call::ReadLink => match first {
+                Val::Exe(o) => Val::Exe(o),
+                _ => Val::Unknown,
+            },
+            api::Call::CommandNew => match first.exe_origin() {
+                Some(origin) => self.site(loc, Via::Command, origin, Marker::default()),
+                None => Val::Unknown,
+            },
+            api::Call::Exec => match first.exe_origin() {
+                Some(origin) => {
+                    let marker = exec_marker(args.get(1), &vals);
+                    self.site(loc, Via::Exec, origin, marker);
+                    Val::Unknown
+                }
+                None => Val::Unknown,
+            },
+            api::Call::LibrarySpawn(via) => {
+                self.site(loc, via, Origin::Library, api::library_marker(via));
+                Val::Unknown
+            }
+            api::Call::ClapParse => Val::Clap(canon.get(canon.len().wrapping_sub(2)).cloned()),
+            api::Call::Other => Val::Unknown,
+        }
+    }
+
+    fn is_clap_type(&self, canon: &[String]) -> bool {
+        canon.len() >= 2 && self.prog.clap.iter().any(|t| t.type_name == canon[canon.len() - 2])
+    }
+
+    fn site(&mut self, loc: Loc, via: Via, origin: Origin, marker: Marker) -> Val {
+        if let Some(rec) = self.rec.as_deref_mut() {
+            rec.sites.add(Site { loc, fn_id: self.fn_id, via, origin, marker });
+        }
+        Val::Cmd(loc)
+    }
+
+    fn method(&mut self, recv: &Expr, name: &str, args: &[Expr], _loc: Loc, locals: &mut Locals) -> Val {
+        let r = self.expr(recv, locals);
+        let vals: Vec<Val> = args.iter().map(|a| self.expr(a, locals)).collect();
+        if let Val::Cmd(site) = &r {
+            return self.command_method(*site, name, args, &vals);
+        }
+        if let Some(v) = api::method_value(&r, name, args) {
+            return v;
+        }
+        let ids = self.prog.methods_named(name);
+        if !ids.is_empty() {
+            let mut all = vec![r];
+            all.extend(vals);
+            return self.call_analysed(ids, all, 0);
+        }
+        Val::Unknown
+    }
+
+    /// Builder calls on a self-spawn `Command` record the child's marker.
+    fn command_method(&mut self, site: Loc, name: &str, args: &[Expr], vals: &[Val]) -> Val {
+        let Some(rec) = self.rec.as_deref_mut() else {
+            return if api::COMMAND_BUILDERS.contains(&name) { Val::Cmd(site) } else { Val::Unknown };
+        };
+        let Some(id) = rec.sites.at(&site) else {
+            return Val::Cmd(site);
+        };
+        let marker = &mut rec.sites.list[id].marker;
+        let text = |v: &Val| match v {
+            Val::Str(s) => Some(s.clone()),
+            _ => None,
+        };
+        match name {
+            "arg" => marker.args.push(vals.first().and_then(text)),
+            "args" => api::record_args(marker, args.first(), vals.first()),
+            "env" => marker.env.push((vals.first().and_then(text), vals.get(1).and_then(text))),
+            "envs" => api::record_envs(marker, args.first()),
+            "env_remove" => marker.env_removed.extend(vals.first().and_then(text)),
+            "env_clear" => marker.env_clear = true,
+            "arg0" => marker.arg0 = Some(vals.first().and_then(text)),
+            _ => {}
+        }
+        if api::COMMAND_BUILDERS.contains(&name) { Val::Cmd(site) } else { Val::Unknown }
+    }
+
+    fn macro_call(&mut self, m: &super::ir::Macro, locals: &mut Locals) -> Val {
+        let vals: Vec<Val> = m.args.iter().map(|a| self.expr(a, locals)).collect();
+        let canon = self.canonical(&m.path);
+        if let Some(via) = api::library_macro(&canon) {
+            return self.site(m.loc, via, Origin::Library, api::library_marker(via));
+        }
+        match canon.last().map(String::as_str) {
+            Some("matches") => vals.into_iter().next().unwrap_or(Val::Unknown),
+            _ => Val::Unknown,
+        }
+    }
+}
+
+/// Binds the names a pattern introduces; a plain name or `Some(x)`/`Ok(x)`
+/// takes the value itself, slice patterns over argv take argv items.
+pub(crate) fn bind(pat: &Pat, val: Val, locals: &mut Locals) {
+    match pat {
+        Pat::Bind(name, None) => {
+            locals.insert(name.clone(), val);
+        }
+        Pat::TupleStruct(path, items)
+            if items.len() == 1 && matches!(path.last().map(String::as_str), Some("Some" | "Ok")) =>
+        {
+            bind(&items[0], val, locals)
+        }
+        Pat::Slice(items) if matches!(val, Val::Argv { .. }) => {
+            let Val::Argv { skip } = val else { return };
+            for (i, item) in items.iter().enumerate() {
+                if matches!(item, Pat::Rest) {
+                    break;
+                }
+                bind(item, Val::ArgvItem(Some(skip + i)), locals);
+            }
+        }
+        Pat::Guard(p, _) => bind(p, val, locals),
+        other => {
+            let mut names = Vec::new();
+            other.bindings(&mut names);
+            for name in names {
+                locals.insert(name, Val::Unknown);
+            }
+        }
+    }
+}
+
+/// `execv(path, &[argv0, a, b])`: the arguments after argv[0].
+fn exec_marker(argv: Option<&Expr>, _vals: &[Val]) -> Marker {
+    let mut marker = Marker::default();
+    match argv.map(Expr::peel) {
+        Some(Expr::Array(items)) | Some(Expr::Tuple(items)) => {
+            for item in items.iter().skip(1) {
+                marker.args.push(api::literal_text(item));
+            }
+        }
+        Some(Expr::Macro(m)) if m.path.last().is_some_and(|n| n == "vec") => {
+            for item in m.args.iter().skip(1) {
+                marker.args.push(api::literal_text(item));
+            }
+        }
+        _ => marker.unknown_args = true,
+    }
+    marker
+}

@@ -1,0 +1,256 @@
+//! The program one binary sees: its own crate plus the crates it can call
+//! (its package's library, path dependencies). Resolves paths the way the
+//! code wrote them (`use` aliases, `crate::`, `super::`, other crates) to
+//! functions of the analysed crates or to canonical external paths.
+
+use super::ir::{ClapToken, FileIr, FnDef, Path, UseDef};
+use std::collections::{HashMap, HashSet};
+
+pub(crate) type FnId = usize;
+
+/// One crate in the program; `name` is how other crates refer to it.
+pub(crate) struct CrateView {
+    pub name: String,
+    pub files: Vec<u32>,
+}
+
+pub(crate) struct Program<'a> {
+    pub files: &'a [FileIr],
+    pub crates: Vec<CrateView>,
+    /// Every function: (crate index, file id, index in the file).
+    pub fns: Vec<(usize, u32, usize)>,
+    by_path: HashMap<(usize, Vec<String>, String), Vec<FnId>>,
+    by_type: HashMap<(String, String), Vec<FnId>>,
+    methods: HashMap<String, Vec<FnId>>,
+    uses: HashMap<(usize, Vec<String>), Vec<&'a UseDef>>,
+    consts: HashMap<String, Vec<(usize, Vec<String>, String)>>,
+    /// Every module path (and prefix) that exists, per crate.
+    modules: HashSet<(usize, Vec<String>)>,
+    pub clap: Vec<&'a ClapToken>,
+    pub self_spawn_macros: Vec<&'a str>,
+}
+
+/// What a path in the code refers to.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Target {
+    /// Functions of the analysed crates (several when ambiguous).
+    Fns(Vec<FnId>),
+    /// Outside the analysed crates: the canonical path (`std::env::current_exe`).
+    External(Path),
+}
+
+impl<'a> Program<'a> {
+    pub fn new(files: &'a [FileIr], crates: Vec<CrateView>) -> Program<'a> {
+        let mut p = Program {
+            files,
+            crates,
+            fns: Vec::new(),
+            by_path: HashMap::new(),
+            by_type: HashMap::new(),
+            methods: HashMap::new(),
+            uses: HashMap::new(),
+            consts: HashMap::new(),
+            modules: HashSet::new(),
+            clap: Vec::new(),
+            self_spawn_macros: Vec::new(),
+        };
+        for (krate, view) in p.crates.iter().enumerate() {
+            for &file in &view.files {
+                let ir = &files[file as usize];
+                for module in std::iter::once(&ir.module).chain(ir.fns.iter().map(|f| &f.module)) {
+                    for len in 0..=module.len() {
+                        p.modules.insert((krate, module[..len].to_vec()));
+                    }
+                }
+                for (i, f) in ir.fns.iter().enumerate() {
+                    let id = p.fns.len();
+                    p.fns.push((krate, file, i));
+                    p.by_path.entry((krate, f.module.clone(), f.name.clone())).or_default().push(id);
+                    if let Some(ty) = &f.self_ty {
+                        p.by_type.entry((ty.clone(), f.name.clone())).or_default().push(id);
+                        p.methods.entry(f.name.clone()).or_default().push(id);
+                    }
+                }
+                for u in &ir.uses {
+                    p.uses.entry((krate, u.module.clone())).or_default().push(u);
+                }
+                for (module, name, value) in &ir.consts {
+                    p.consts.entry(name.clone()).or_default().push((krate, module.clone(), value.clone()));
+                }
+                p.clap.extend(ir.clap.iter());
+                p.self_spawn_macros.extend(ir.self_spawn_macros.iter().map(String::as_str));
+            }
+        }
+        p
+    }
+
+    pub fn def(&self, id: FnId) -> &'a FnDef {
+        let (_, file, i) = self.fns[id];
+        &self.files[file as usize].fns[i]
+    }
+
+    pub fn krate_of(&self, id: FnId) -> usize {
+        self.fns[id].0
+    }
+
+    /// Functions named `main` at the root of crate 0 (the binary).
+    pub fn main(&self) -> Option<FnId> {
+        self.by_path.get(&(0, Vec::new(), "main".to_string())).and_then(|ids| ids.first().copied())
+    }
+
+    pub fn ctors(&self) -> Vec<FnId> {
+        (0..self.fns.len()).filter(|&id| self.def(id).attrs.ctor).collect()
+    }
+
+    /// Methods of the analysed crates named `name` (call `x.name()`).
+    pub fn methods_named(&self, name: &str) -> &[FnId] {
+        self.methods.get(name).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Resolves `path` as written in module `module` of crate `krate`.
+    pub fn resolve(&self, krate: usize, module: &[String], path: &[String]) -> Target {
+        self.resolve_depth(krate, module, path, 0)
+    }
+
+    fn resolve_depth(&self, krate: usize, module: &[String], path: &[String], depth: u8) -> Target {
+        let Some(first) = path.first() else {
+            return Target::External(Vec::new());
+        };
+        if depth > 6 {
+            return Target::External(path.to_vec());
+        }
+        let rest = &path[1..];
+        match first.as_str() {
+            "crate" => return self.absolute(krate, Vec::new(), rest, depth),
+            "self" => return self.absolute(krate, module.to_vec(), rest, depth),
+            "super" => {
+                let parent = module[..module.len().saturating_sub(1)].to_vec();
+                return self.resolve_depth(krate, &parent, &prefixed("self", rest), depth + 1);
+            }
+            "Self" => return self.by_name_anywhere(path),
+            _ => {}
+        }
+        if rest.is_empty()
+            && let Some(ids) = self.by_path.get(&(krate, module.to_vec(), first.clone()))
+        {
+            return Target::Fns(ids.clone());
+        }
+        if let Some(u) = self.use_named(krate, module, first) {
+            let mut expanded = u.path.clone();
+            expanded.extend_from_slice(rest);
+            return self.resolve_depth(krate, module, &expanded, depth + 1);
+        }
+        if let Some(other) = self.crates.iter().position(|c| &c.name == first) {
+            return self.absolute(other, Vec::new(), rest, depth);
+        }
+        let mut local = module.to_vec();
+        local.push(first.clone());
+        if self.module_exists(krate, &local) {
+            return self.absolute(krate, local, rest, depth);
+        }
+        if self.module_exists(krate, &[first.clone()]) {
+            return self.absolute(krate, vec![first.clone()], rest, depth);
+        }
+        if rest.is_empty() {
+            for u in self.globs(krate, module) {
+                let mut expanded = u.path.clone();
+                expanded.push(first.clone());
+                if let Target::Fns(ids) = self.resolve_depth(krate, module, &expanded, depth + 1) {
+                    return Target::Fns(ids);
+                }
+            }
+        }
+        if path.len() >= 2
+            && let Some(ids) = self.by_type.get(&(path[path.len() - 2].clone(), path[path.len() - 1].clone()))
+        {
+            return Target::Fns(ids.clone());
+        }
+        Target::External(path.to_vec())
+    }
+
+    /// `crate::a::b::f` style: walk modules from the crate root.
+    fn absolute(&self, krate: usize, mut module: Vec<String>, rest: &[String], depth: u8) -> Target {
+        let Some((name, mods)) = rest.split_last() else {
+            return Target::External(Vec::new());
+        };
+        for (i, seg) in mods.iter().enumerate() {
+            let mut next = module.clone();
+            next.push(seg.clone());
+            if self.module_exists(krate, &next) {
+                module = next;
+                continue;
+            }
+            // A re-export (`pub use`) or a type: resolve the remainder there.
+            let remainder = &rest[i..];
+            if let Some(u) = self.use_named(krate, &module, seg) {
+                let mut expanded = u.path.clone();
+                expanded.extend_from_slice(&remainder[1..]);
+                return self.resolve_depth(krate, &module, &expanded, depth + 1);
+            }
+            if let Some(ids) = self.by_type.get(&(seg.clone(), name.clone())) {
+                return Target::Fns(ids.clone());
+            }
+            return Target::External(rest.to_vec());
+        }
+        if let Some(ids) = self.by_path.get(&(krate, module.clone(), name.clone())) {
+            return Target::Fns(ids.clone());
+        }
+        if let Some(u) = self.use_named(krate, &module, name) {
+            return self.resolve_depth(krate, &module, &u.path.clone(), depth + 1);
+        }
+        Target::External(rest.to_vec())
+    }
+
+    fn by_name_anywhere(&self, path: &[String]) -> Target {
+        let name = path.last().cloned().unwrap_or_default();
+        match self.methods.get(&name) {
+            Some(ids) => Target::Fns(ids.clone()),
+            None => Target::External(path.to_vec()),
+        }
+    }
+
+    fn use_named(&self, krate: usize, module: &[String], name: &str) -> Option<&'a UseDef> {
+        self.uses.get(&(krate, module.to_vec()))?.iter().find(|u| !u.glob && u.alias == name).copied()
+    }
+
+    fn globs(&self, krate: usize, module: &[String]) -> Vec<&'a UseDef> {
+        self.uses
+            .get(&(krate, module.to_vec()))
+            .map(|list| list.iter().filter(|u| u.glob).copied().collect())
+            .unwrap_or_default()
+    }
+
+    fn module_exists(&self, krate: usize, module: &[String]) -> bool {
+        self.modules.contains(&(krate, module.to_vec()))
+    }
+
+    /// The value of a `const`/`static` string named by `path`, if unique.
+    pub fn const_str(&self, krate: usize, module: &[String], path: &[String]) -> Option<&str> {
+        let name = path.last()?;
+        let candidates = self.consts.get(name)?;
+        if candidates.len() == 1 {
+            return Some(candidates[0].2.as_str());
+        }
+        // Several constants share the name: prefer this module, then this crate.
+        candidates
+            .iter()
+            .find(|(k, m, _)| *k == krate && m == module)
+            .or_else(|| candidates.iter().find(|(k, _, _)| *k == krate))
+            .map(|(_, _, v)| v.as_str())
+    }
+
+    /// The canonical form of a path for matching known APIs: use aliases
+    /// expanded; unresolvable paths are returned as written.
+    pub fn canonical(&self, krate: usize, module: &[String], path: &[String]) -> Path {
+        match self.resolve(krate, module, path) {
+            Target::External(p) if !p.is_empty() => p,
+            _ => path.to_vec(),
+        }
+    }
+}
+
+fn prefixed(first: &str, rest: &[String]) -> Vec<String> {
+    let mut out = vec![first.to_string()];
+    out.extend_from_slice(rest);
+    out
+}

@@ -1,0 +1,258 @@
+//! The small intermediate form the analysis runs on. `syn` trees are not
+//! `Send` (proc-macro2 spans live in a thread-local source map), so each file
+//! is parsed and lowered to this plain data on a worker thread, and the
+//! cross-file analysis then runs on the lowered form.
+
+use std::path::PathBuf;
+
+/// Path segments without generics: `std::process::Command::new`.
+pub(crate) type Path = Vec<String>;
+
+/// A source position: file index into the crate set, 1-based line/column,
+/// byte range within the file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct Loc {
+    pub file: u32,
+    pub line: u32,
+    pub col: u32,
+    pub start: u32,
+    pub end: u32,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Lit {
+    Str(String),
+    Bool(bool),
+    Int(u64),
+    Other,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BinOp {
+    Eq,
+    Ne,
+    And,
+    Or,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Other,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum Expr {
+    Lit(Lit, Loc),
+    Path(Path, Loc),
+    Call {
+        func: Box<Expr>,
+        args: Vec<Expr>,
+        loc: Loc,
+    },
+    Method {
+        recv: Box<Expr>,
+        name: String,
+        args: Vec<Expr>,
+        loc: Loc,
+    },
+    Field(Box<Expr>, String),
+    Index(Box<Expr>, Box<Expr>),
+    /// `&x`, `*x`, `(x)`, `x as T`, `x.await`: the value passes through.
+    Ref(Box<Expr>),
+    Try(Box<Expr>),
+    Not(Box<Expr>),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    If {
+        cond: Box<Expr>,
+        then: Block,
+        els: Option<Box<Expr>>,
+        loc: Loc,
+    },
+    Let(Pat, Box<Expr>),
+    Match {
+        scrut: Box<Expr>,
+        arms: Vec<Arm>,
+        loc: Loc,
+    },
+    Block(Block),
+    Closure(Vec<Pat>, Box<Expr>),
+    /// `loop { .. }`; `breaks` says whether a `break` can leave it.
+    Loop {
+        body: Block,
+        breaks: bool,
+    },
+    While(Box<Expr>, Block),
+    For(Pat, Box<Expr>, Block),
+    Return(Option<Box<Expr>>, Loc),
+    Break,
+    Continue,
+    Macro(Macro),
+    Struct(Vec<(String, Expr)>),
+    Tuple(Vec<Expr>),
+    Array(Vec<Expr>),
+    Assign(Box<Expr>, Box<Expr>),
+    /// Anything else: only its sub-expressions matter.
+    Other(Vec<Expr>),
+}
+
+impl Expr {
+    /// Strips `&`, `*`, parentheses, casts and `.await`.
+    pub fn peel(&self) -> &Expr {
+        match self {
+            Expr::Ref(inner) => inner.peel(),
+            Expr::Block(block) if block.len() == 1 => match &block[0] {
+                Stmt::Expr(e, false) => e.peel(),
+                _ => self,
+            },
+            _ => self,
+        }
+    }
+
+    pub fn loc(&self) -> Option<Loc> {
+        match self {
+            Expr::Lit(_, loc) | Expr::Path(_, loc) | Expr::Return(_, loc) => Some(*loc),
+            Expr::Call { loc, .. } | Expr::Method { loc, .. } | Expr::If { loc, .. } | Expr::Match { loc, .. } => {
+                Some(*loc)
+            }
+            Expr::Macro(m) => Some(m.loc),
+            Expr::Ref(e) | Expr::Try(e) | Expr::Not(e) | Expr::Field(e, _) | Expr::Index(e, _) => e.loc(),
+            Expr::Binary(_, l, _) => l.loc(),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Macro {
+    pub path: Path,
+    /// The arguments, when they parse as comma-separated expressions.
+    pub args: Vec<Expr>,
+    /// The tokens did not parse as expressions (a DSL or a block body).
+    pub opaque: bool,
+    pub loc: Loc,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Arm {
+    pub pat: Pat,
+    pub guard: Option<Expr>,
+    pub body: Expr,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum Stmt {
+    Let {
+        pat: Pat,
+        init: Option<Expr>,
+        els: Option<Block>,
+    },
+    /// An expression; the flag says whether it ended in `;`.
+    Expr(Expr, bool),
+}
+
+pub(crate) type Block = Vec<Stmt>;
+
+#[derive(Clone, Debug)]
+pub(crate) enum Pat {
+    Bind(String, Option<Box<Pat>>),
+    Wild,
+    Rest,
+    Lit(Lit),
+    Path(Path),
+    TupleStruct(Path, Vec<Pat>),
+    Struct(Path, Vec<(String, Pat)>),
+    Tuple(Vec<Pat>),
+    Slice(Vec<Pat>),
+    Or(Vec<Pat>),
+    Guard(Box<Pat>, Box<Expr>),
+    Other,
+}
+
+impl Pat {
+    /// Every name the pattern binds.
+    pub fn bindings(&self, out: &mut Vec<String>) {
+        match self {
+            Pat::Bind(name, sub) => {
+                out.push(name.clone());
+                if let Some(sub) = sub {
+                    sub.bindings(out);
+                }
+            }
+            Pat::TupleStruct(_, items) | Pat::Tuple(items) | Pat::Slice(items) | Pat::Or(items) => {
+                items.iter().for_each(|p| p.bindings(out))
+            }
+            Pat::Struct(_, fields) => fields.iter().for_each(|(_, p)| p.bindings(out)),
+            Pat::Guard(p, _) => p.bindings(out),
+            _ => {}
+        }
+    }
+}
+
+/// How a function is entered besides normal calls.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct FnAttrs {
+    /// `#[ctor]`: runs before `main`.
+    pub ctor: bool,
+    /// `#[tokio::main]` and friends: the runtime attribute's path.
+    pub async_main: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct FnDef {
+    pub name: String,
+    pub module: Vec<String>,
+    /// The `impl` type, for methods.
+    pub self_ty: Option<String>,
+    pub params: Vec<Pat>,
+    /// Declared `-> !`.
+    pub never: bool,
+    pub attrs: FnAttrs,
+    pub body: Block,
+    pub loc: Loc,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct UseDef {
+    pub module: Vec<String>,
+    /// The local name (`as` alias or last segment); empty for globs.
+    pub alias: String,
+    pub path: Path,
+    pub glob: bool,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct ModDecl {
+    /// The declared module's full path in the crate.
+    pub module: Vec<String>,
+    /// Inline modules between the file's own module and this declaration.
+    pub inline_prefix: Vec<String>,
+    pub path_attr: Option<String>,
+    pub loc: Loc,
+}
+
+/// Facts about clap derive types: which argv token selects a variant or
+/// sets a field.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct ClapToken {
+    pub type_name: String,
+    /// Variant name (subcommands) or field name (flags).
+    pub member: String,
+    /// `worker`, `--server`, `-s`.
+    pub tokens: Vec<String>,
+    pub subcommand: bool,
+}
+
+/// Everything the analysis needs from one source file.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct FileIr {
+    pub path: PathBuf,
+    pub module: Vec<String>,
+    pub fns: Vec<FnDef>,
+    pub uses: Vec<UseDef>,
+    pub consts: Vec<(Vec<String>, String, String)>,
+    pub mods: Vec<ModDecl>,
+    /// `macro_rules!` names whose bodies mention a self-executable source.
+    pub self_spawn_macros: Vec<String>,
+    pub clap: Vec<ClapToken>,
+    pub error: Option<(String, Loc)>,
+}

@@ -1,0 +1,249 @@
+//! Lowering of `syn` expressions, statements and patterns to the IR.
+
+use crate::lint::ir::{Arm, BinOp, Block, Expr, Lit, Loc, Macro, Pat, Path, Stmt};
+use syn::spanned::Spanned;
+
+/// Turns spans into [`Loc`]s for one file.
+pub(crate) struct Ctx {
+    pub file: u32,
+}
+
+impl Ctx {
+    pub fn loc(&self, span: proc_macro2::Span) -> Loc {
+        let start = span.start();
+        let range = span.byte_range();
+        Loc {
+            file: self.file,
+            line: start.line as u32,
+            col: start.column as u32 + 1,
+            start: range.start as u32,
+            end: range.end as u32,
+        }
+    }
+
+    pub fn block(&self, block: &syn::Block) -> Block {
+        block.stmts.iter().filter_map(|s| self.stmt(s)).collect()
+    }
+
+    fn stmt(&self, stmt: &syn::Stmt) -> Option<Stmt> {
+        match stmt {
+            syn::Stmt::Local(local) => Some(Stmt::Let {
+                pat: self.pat(&local.pat),
+                init: local.init.as_ref().map(|i| self.expr(&i.expr)),
+                els: local
+                    .init
+                    .as_ref()
+                    .and_then(|i| i.diverge.as_ref())
+                    .map(|(_, e)| vec![Stmt::Expr(self.expr(e), false)]),
+            }),
+            syn::Stmt::Expr(e, semi) => Some(Stmt::Expr(self.expr(e), semi.is_some())),
+            syn::Stmt::Macro(m) => Some(Stmt::Expr(Expr::Macro(self.mac(&m.mac)), m.semi_token.is_some())),
+            // Nested items are collected by the item pass, not executed here.
+            syn::Stmt::Item(_) => None,
+        }
+    }
+
+    fn boxed(&self, e: &syn::Expr) -> Box<Expr> {
+        Box::new(self.expr(e))
+    }
+
+    fn list<'a>(&self, items: impl IntoIterator<Item = &'a syn::Expr>) -> Vec<Expr> {
+        items.into_iter().map(|e| self.expr(e)).collect()
+    }
+
+    pub fn expr(&self, e: &syn::Expr) -> Expr {
+        use syn::Expr as E;
+        match e {
+            E::Lit(l) => Expr::Lit(lit(&l.lit), self.loc(l.span())),
+            E::Path(p) => Expr::Path(path(&p.path), self.loc(p.span())),
+            E::Call(c) => Expr::Call { func: self.boxed(&c.func), args: self.list(&c.args), loc: self.loc(c.span()) },
+            E::MethodCall(m) => Expr::Method {
+                recv: self.boxed(&m.receiver),
+                name: m.method.to_string(),
+                args: self.list(&m.args),
+                loc: self.loc(m.method.span().join(m.span()).unwrap_or_else(|| m.span())),
+            },
+            E::Field(f) => Expr::Field(self.boxed(&f.base), member(&f.member)),
+            E::Index(i) => Expr::Index(self.boxed(&i.expr), self.boxed(&i.index)),
+            E::Reference(r) => Expr::Ref(self.boxed(&r.expr)),
+            E::Paren(p) => Expr::Ref(self.boxed(&p.expr)),
+            E::Group(g) => Expr::Ref(self.boxed(&g.expr)),
+            E::Cast(c) => Expr::Ref(self.boxed(&c.expr)),
+            E::Await(a) => Expr::Ref(self.boxed(&a.base)),
+            E::Try(t) => Expr::Try(self.boxed(&t.expr)),
+            E::Unary(u) => match u.op {
+                syn::UnOp::Not(_) => Expr::Not(self.boxed(&u.expr)),
+                _ => Expr::Ref(self.boxed(&u.expr)),
+            },
+            E::Binary(b) => Expr::Binary(binop(&b.op), self.boxed(&b.left), self.boxed(&b.right)),
+            E::If(i) => Expr::If {
+                cond: self.boxed(&i.cond),
+                then: self.block(&i.then_branch),
+                els: i.else_branch.as_ref().map(|(_, e)| self.boxed(e)),
+                loc: self.loc(i.if_token.span.join(i.cond.span()).unwrap_or(i.if_token.span)),
+            },
+            E::Let(l) => Expr::Let(self.pat(&l.pat), self.boxed(&l.expr)),
+            E::Match(m) => Expr::Match {
+                scrut: self.boxed(&m.expr),
+                arms: m.arms.iter().map(|a| self.arm(a)).collect(),
+                loc: self.loc(m.match_token.span.join(m.expr.span()).unwrap_or(m.match_token.span)),
+            },
+            E::Block(b) => Expr::Block(self.block(&b.block)),
+            E::Unsafe(u) => Expr::Block(self.block(&u.block)),
+            E::Async(a) => Expr::Block(self.block(&a.block)),
+            E::TryBlock(t) => Expr::Block(self.block(&t.block)),
+            E::Const(c) => Expr::Block(self.block(&c.block)),
+            E::Closure(c) => Expr::Closure(c.inputs.iter().map(|p| self.pat(p)).collect(), self.boxed(&c.body)),
+            E::Loop(l) => Expr::Loop { body: self.block(&l.body), breaks: has_break(&l.body) },
+            E::While(w) => Expr::While(self.boxed(&w.cond), self.block(&w.body)),
+            E::ForLoop(f) => Expr::For(self.pat(&f.pat), self.boxed(&f.expr), self.block(&f.body)),
+            E::Return(r) => Expr::Return(r.expr.as_ref().map(|e| self.boxed(e)), self.loc(r.span())),
+            E::Break(b) => match &b.expr {
+                Some(e) => Expr::Other(vec![self.expr(e), Expr::Break]),
+                None => Expr::Break,
+            },
+            E::Continue(_) => Expr::Continue,
+            E::Macro(m) => Expr::Macro(self.mac(&m.mac)),
+            E::Struct(s) => Expr::Struct(s.fields.iter().map(|f| (member(&f.member), self.expr(&f.expr))).collect()),
+            E::Tuple(t) => Expr::Tuple(self.list(&t.elems)),
+            E::Array(a) => Expr::Array(self.list(&a.elems)),
+            E::Repeat(r) => Expr::Array(vec![self.expr(&r.expr)]),
+            E::Assign(a) => Expr::Assign(self.boxed(&a.left), self.boxed(&a.right)),
+            E::Range(r) => Expr::Other(r.start.iter().chain(r.end.iter()).map(|e| self.expr(e)).collect()),
+            E::RawAddr(r) => Expr::Ref(self.boxed(&r.expr)),
+            _ => Expr::Other(Vec::new()),
+        }
+    }
+
+    fn arm(&self, arm: &syn::Arm) -> Arm {
+        let (pat, guard) = match &arm.pat {
+            syn::Pat::Guard(g) => (self.pat(&g.pat), Some(self.expr(&g.guard))),
+            other => (self.pat(other), None),
+        };
+        Arm { pat, guard, body: self.expr(&arm.body) }
+    }
+
+    /// Macro arguments are lowered when they parse as expressions (`format!`,
+    /// `matches!` need a pattern: handled below); otherwise the macro is opaque.
+    pub fn mac(&self, mac: &syn::Macro) -> Macro {
+        let loc = self.loc(mac.span());
+        let p = path(&mac.path);
+        let name = p.last().map(String::as_str).unwrap_or("");
+        if name == "matches" {
+            if let Ok(args) = mac.parse_body_with(parse_matches) {
+                let (scrut, pat) = args;
+                let arm = Expr::Match {
+                    scrut: Box::new(self.expr(&scrut)),
+                    arms: vec![
+                        Arm { pat: self.pat_or_guard(&pat), guard: None, body: Expr::Lit(Lit::Bool(true), loc) },
+                        Arm { pat: Pat::Wild, guard: None, body: Expr::Lit(Lit::Bool(false), loc) },
+                    ],
+                    loc,
+                };
+                return Macro { path: p, args: vec![arm], opaque: false, loc };
+            }
+        }
+        let parser = syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
+        match mac.parse_body_with(parser) {
+            Ok(args) => Macro { path: p, args: self.list(&args), opaque: false, loc },
+            Err(_) => Macro { path: p, args: Vec::new(), opaque: !mac.tokens.is_empty(), loc },
+        }
+    }
+
+    fn pat_or_guard(&self, pat: &syn::Pat) -> Pat {
+        self.pat(pat)
+    }
+
+    pub fn pat(&self, p: &syn::Pat) -> Pat {
+        use syn::Pat as P;
+        match p {
+            P::Ident(i) => Pat::Bind(i.ident.to_string(), i.subpat.as_ref().map(|(_, s)| Box::new(self.pat(s)))),
+            P::Wild(_) => Pat::Wild,
+            P::Rest(_) => Pat::Rest,
+            P::Lit(l) => Pat::Lit(lit(&l.lit)),
+            P::Path(p) => Pat::Path(path(&p.path)),
+            P::TupleStruct(t) => Pat::TupleStruct(path(&t.path), t.elems.iter().map(|p| self.pat(p)).collect()),
+            P::Struct(s) => {
+                Pat::Struct(path(&s.path), s.fields.iter().map(|f| (member(&f.member), self.pat(&f.pat))).collect())
+            }
+            P::Tuple(t) => Pat::Tuple(t.elems.iter().map(|p| self.pat(p)).collect()),
+            P::Slice(s) => Pat::Slice(s.elems.iter().map(|p| self.pat(p)).collect()),
+            P::Or(o) => Pat::Or(o.cases.iter().map(|p| self.pat(p)).collect()),
+            P::Reference(r) => self.pat(&r.pat),
+            P::Paren(p) => self.pat(&p.pat),
+            P::Type(t) => self.pat(&t.pat),
+            P::Guard(g) => Pat::Guard(Box::new(self.pat(&g.pat)), Box::new(self.expr(&g.guard))),
+            _ => Pat::Other,
+        }
+    }
+}
+
+fn parse_matches(input: syn::parse::ParseStream) -> syn::Result<(syn::Expr, syn::Pat)> {
+    let scrut: syn::Expr = input.parse()?;
+    input.parse::<syn::Token![,]>()?;
+    let pat = syn::Pat::parse_multi_with_leading_vert(input)?;
+    let pat = if input.peek(syn::Token![if]) {
+        let if_token: syn::Token![if] = input.parse()?;
+        let guard: syn::Expr = input.parse()?;
+        syn::Pat::Guard(syn::PatGuard { attrs: Vec::new(), pat: Box::new(pat), if_token, guard: Box::new(guard) })
+    } else {
+        pat
+    };
+    let _ = input.parse::<Option<syn::Token![,]>>();
+    Ok((scrut, pat))
+}
+
+pub(crate) fn path(p: &syn::Path) -> Path {
+    p.segments.iter().map(|s| s.ident.to_string()).collect()
+}
+
+fn member(m: &syn::Member) -> String {
+    match m {
+        syn::Member::Named(i) => i.to_string(),
+        syn::Member::Unnamed(i) => i.index.to_string(),
+    }
+}
+
+pub(crate) fn lit(l: &syn::Lit) -> Lit {
+    match l {
+        syn::Lit::Str(s) => Lit::Str(s.value()),
+        syn::Lit::CStr(s) => Lit::Str(s.value().to_string_lossy().into_owned()),
+        syn::Lit::ByteStr(s) => Lit::Str(String::from_utf8_lossy(&s.value()).into_owned()),
+        syn::Lit::Bool(b) => Lit::Bool(b.value),
+        syn::Lit::Int(i) => i.base10_parse().map(Lit::Int).unwrap_or(Lit::Other),
+        _ => Lit::Other,
+    }
+}
+
+fn binop(op: &syn::BinOp) -> BinOp {
+    match op {
+        syn::BinOp::Eq(_) => BinOp::Eq,
+        syn::BinOp::Ne(_) => BinOp::Ne,
+        syn::BinOp::And(_) => BinOp::And,
+        syn::BinOp::Or(_) => BinOp::Or,
+        syn::BinOp::Lt(_) => BinOp::Lt,
+        syn::BinOp::Le(_) => BinOp::Le,
+        syn::BinOp::Gt(_) => BinOp::Gt,
+        syn::BinOp::Ge(_) => BinOp::Ge,
+        _ => BinOp::Other,
+    }
+}
+
+/// Whether a `break` (of this loop, not a nested one) occurs in the body.
+fn has_break(body: &syn::Block) -> bool {
+    use syn::visit::Visit;
+    struct Finder(bool);
+    impl<'a> Visit<'a> for Finder {
+        fn visit_expr_break(&mut self, _: &'a syn::ExprBreak) {
+            self.0 = true;
+        }
+        fn visit_expr_loop(&mut self, _: &'a syn::ExprLoop) {}
+        fn visit_expr_while(&mut self, _: &'a syn::ExprWhile) {}
+        fn visit_expr_for_loop(&mut self, _: &'a syn::ExprForLoop) {}
+        fn visit_expr_closure(&mut self, _: &'a syn::ExprClosure) {}
+        fn visit_item(&mut self, _: &'a syn::Item) {}
+    }
+    let mut finder = Finder(false);
+    finder.visit_block(body);
+    finder.0
+}

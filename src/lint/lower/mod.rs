@@ -1,0 +1,248 @@
+//! Lowers one parsed file to [`FileIr`]: functions (free, methods, trait
+//! defaults, nested), `use` aliases, string constants, `mod` declarations,
+//! clap derive tokens and self-spawning `macro_rules!`.
+
+mod clap;
+mod expr;
+
+use crate::lint::ir::{FileIr, FnAttrs, FnDef, ModDecl, UseDef};
+pub(crate) use clap::kebab;
+pub(crate) use expr::Ctx;
+use quote_free::tokens_mention_self_exe;
+
+/// Lowers `file`; `module` is the module path the file defines.
+pub(crate) fn file(file: &syn::File, module: Vec<String>, ctx: &Ctx) -> FileIr {
+    let mut out = FileIr { module: module.clone(), ..FileIr::default() };
+    let mut lower = Lower { ctx, out: &mut out };
+    lower.items(&file.items, &module, &[]);
+    out
+}
+
+struct Lower<'a> {
+    ctx: &'a Ctx,
+    out: &'a mut FileIr,
+}
+
+impl Lower<'_> {
+    fn items(&mut self, items: &[syn::Item], module: &[String], inline: &[String]) {
+        for item in items {
+            if is_test_only(item_attrs(item)) {
+                continue;
+            }
+            self.item(item, module, inline);
+        }
+    }
+
+    fn item(&mut self, item: &syn::Item, module: &[String], inline: &[String]) {
+        match item {
+            syn::Item::Fn(f) => self.function(&f.attrs, &f.sig, &f.block, module, None),
+            syn::Item::Impl(i) => {
+                let self_ty = type_name(&i.self_ty);
+                for item in &i.items {
+                    if let syn::ImplItem::Fn(f) = item
+                        && !is_test_only(&f.attrs)
+                    {
+                        self.function(&f.attrs, &f.sig, &f.block, module, self_ty.clone());
+                    }
+                }
+            }
+            syn::Item::Trait(t) => {
+                for item in &t.items {
+                    if let syn::TraitItem::Fn(f) = item
+                        && let Some(block) = &f.default
+                    {
+                        self.function(&f.attrs, &f.sig, block, module, Some(t.ident.to_string()));
+                    }
+                }
+            }
+            syn::Item::Mod(m) => self.module(m, module, inline),
+            syn::Item::Use(u) => use_tree(&u.tree, Vec::new(), module, &mut self.out.uses),
+            syn::Item::Const(c) => self.constant(module, &c.ident, &c.expr),
+            syn::Item::Static(s) => self.constant(module, &s.ident, &s.expr),
+            syn::Item::Macro(m) => {
+                if let Some(ident) = &m.ident
+                    && m.mac.path.is_ident("macro_rules")
+                    && tokens_mention_self_exe(&m.mac.tokens)
+                {
+                    self.out.self_spawn_macros.push(ident.to_string());
+                }
+            }
+            syn::Item::Enum(e) => clap::enum_tokens(e, &mut self.out.clap),
+            syn::Item::Struct(s) => clap::struct_tokens(s, &mut self.out.clap),
+            _ => {}
+        }
+    }
+
+    fn module(&mut self, m: &syn::ItemMod, module: &[String], inline: &[String]) {
+        let mut path = module.to_vec();
+        path.push(m.ident.to_string());
+        match &m.content {
+            Some((_, items)) => {
+                let mut inline = inline.to_vec();
+                inline.push(m.ident.to_string());
+                self.items(items, &path, &inline);
+            }
+            None => self.out.mods.push(ModDecl {
+                module: path,
+                inline_prefix: inline.to_vec(),
+                path_attr: path_attr(&m.attrs),
+                loc: self.ctx.loc(m.ident.span()),
+            }),
+        }
+    }
+
+    fn constant(&mut self, module: &[String], ident: &syn::Ident, value: &syn::Expr) {
+        if let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) = value {
+            self.out.consts.push((module.to_vec(), ident.to_string(), s.value()));
+        }
+    }
+
+    fn function(
+        &mut self,
+        attrs: &[syn::Attribute],
+        sig: &syn::Signature,
+        block: &syn::Block,
+        module: &[String],
+        self_ty: Option<String>,
+    ) {
+        let params = sig
+            .inputs
+            .iter()
+            .map(|arg| match arg {
+                syn::FnArg::Receiver(_) => crate::lint::ir::Pat::Bind("self".into(), None),
+                syn::FnArg::Typed(t) => self.ctx.pat(&t.pat),
+            })
+            .collect();
+        let never = matches!(&sig.output, syn::ReturnType::Type(_, ty) if matches!(**ty, syn::Type::Never(_)));
+        self.out.fns.push(FnDef {
+            name: sig.ident.to_string(),
+            module: module.to_vec(),
+            self_ty,
+            params,
+            never,
+            attrs: fn_attrs(attrs),
+            body: self.ctx.block(block),
+            loc: self.ctx.loc(sig.ident.span()),
+        });
+        // Functions declared inside a body are callable from it: hoist them.
+        for stmt in &block.stmts {
+            if let syn::Stmt::Item(item) = stmt {
+                self.item(item, module, &[]);
+            }
+        }
+    }
+}
+
+fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
+    match item {
+        syn::Item::Fn(i) => &i.attrs,
+        syn::Item::Mod(i) => &i.attrs,
+        syn::Item::Impl(i) => &i.attrs,
+        syn::Item::Use(i) => &i.attrs,
+        syn::Item::Const(i) => &i.attrs,
+        syn::Item::Static(i) => &i.attrs,
+        syn::Item::Struct(i) => &i.attrs,
+        syn::Item::Enum(i) => &i.attrs,
+        syn::Item::Trait(i) => &i.attrs,
+        syn::Item::Macro(i) => &i.attrs,
+        _ => &[],
+    }
+}
+
+/// `#[test]` and `#[cfg(test)]` code is not part of the binary.
+fn is_test_only(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        let p = a.path();
+        if p.is_ident("test") {
+            return true;
+        }
+        if !p.is_ident("cfg") {
+            return false;
+        }
+        a.parse_args::<syn::Ident>().is_ok_and(|i| i == "test")
+    })
+}
+
+fn fn_attrs(attrs: &[syn::Attribute]) -> FnAttrs {
+    let mut out = FnAttrs::default();
+    for attr in attrs {
+        let segments: Vec<String> = attr.path().segments.iter().map(|s| s.ident.to_string()).collect();
+        match segments.last().map(String::as_str) {
+            Some("ctor") => out.ctor = true,
+            Some("main") if segments.len() > 1 => out.async_main = Some(segments.join("::")),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn path_attr(attrs: &[syn::Attribute]) -> Option<String> {
+    attrs.iter().find(|a| a.path().is_ident("path")).and_then(|a| match &a.meta {
+        syn::Meta::NameValue(nv) => match &nv.value {
+            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+fn type_name(ty: &syn::Type) -> Option<String> {
+    match ty {
+        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        syn::Type::Reference(r) => type_name(&r.elem),
+        _ => None,
+    }
+}
+
+fn use_tree(tree: &syn::UseTree, prefix: Vec<String>, module: &[String], out: &mut Vec<UseDef>) {
+    let push = |alias: String, path: Vec<String>, glob: bool, out: &mut Vec<UseDef>| {
+        out.push(UseDef { module: module.to_vec(), alias, path, glob })
+    };
+    match tree {
+        syn::UseTree::Path(p) => {
+            let mut prefix = prefix;
+            prefix.push(p.ident.to_string());
+            use_tree(&p.tree, prefix, module, out);
+        }
+        syn::UseTree::Name(n) => {
+            let name = n.ident.to_string();
+            if name == "self" {
+                if let Some(last) = prefix.last().cloned() {
+                    push(last, prefix, false, out);
+                }
+            } else {
+                let mut path = prefix;
+                path.push(name.clone());
+                push(name, path, false, out);
+            }
+        }
+        syn::UseTree::Rename(r) => {
+            let mut path = prefix;
+            if r.ident != "self" {
+                path.push(r.ident.to_string());
+            }
+            push(r.rename.to_string(), path, false, out);
+        }
+        syn::UseTree::Glob(_) => push(String::new(), prefix, true, out),
+        syn::UseTree::Group(g) => {
+            for item in &g.items {
+                use_tree(item, prefix.clone(), module, out);
+            }
+        }
+    }
+}
+
+/// Token-level checks that need no parse.
+mod quote_free {
+    use proc_macro2::{TokenStream, TokenTree};
+
+    /// Whether a token stream names a self-executable source.
+    pub(crate) fn tokens_mention_self_exe(tokens: &TokenStream) -> bool {
+        tokens.clone().into_iter().any(|tt| match tt {
+            TokenTree::Ident(i) => i == "current_exe",
+            TokenTree::Literal(l) => l.to_string().contains("/proc/self/exe"),
+            TokenTree::Group(g) => tokens_mention_self_exe(&g.stream()),
+            TokenTree::Punct(_) => false,
+        })
+    }
+}

@@ -1,0 +1,148 @@
+//! Static analysis of the child-dispatch guard with `syn`.
+//!
+//! For each binary: load its crate and the crates it can call ([`load`]),
+//! lower every file to a small IR ([`lower`], [`ir`]), learn which values
+//! are the program's own executable and find the spawn sites that start it
+//! ([`eval`], [`api`]), then follow the child each site starts from the top
+//! of `main` ([`walk`], [`cond`], [`child`]) and turn what happened into
+//! findings ([`rules`]) and a verdict ([`analyze`]).
+
+mod analyze;
+mod api;
+mod callgraph;
+mod child;
+mod cond;
+mod eval;
+mod index;
+mod ir;
+mod load;
+mod lower;
+mod rules;
+mod value;
+mod walk;
+
+use crate::diag::{Diagnostic, Location};
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// Everything the lint needs; built by the CLI from flags and config.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Paths in findings are made relative to this directory.
+    pub workspace_root: PathBuf,
+    pub binaries: Vec<BinaryInput>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetKind {
+    Bin,
+    Example,
+}
+
+/// One binary target and the crates its code can call.
+#[derive(Debug, Clone)]
+pub struct BinaryInput {
+    pub package: String,
+    pub name: String,
+    pub kind: TargetKind,
+    /// The binary's crate root (`src/main.rs`).
+    pub root: PathBuf,
+    /// Its package's library and path dependencies, by the name code uses.
+    pub crates: Vec<CrateInput>,
+    /// Extra guard functions (`[package.metadata.freeze] guards`).
+    pub guards: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CrateInput {
+    pub name: String,
+    pub root: PathBuf,
+}
+
+/// A failure of the analysis itself (findings are diagnostics).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("failed to read crate root {}: {source}\nhelp: check the target's `path` in Cargo.toml", path.display())]
+    Unreadable {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    NoSelfSpawn,
+    Guarded,
+    Undecided,
+    Unguarded,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::NoSelfSpawn => "no-self-spawn",
+            Verdict::Guarded => "guarded",
+            Verdict::Undecided => "undecided",
+            Verdict::Unguarded => "unguarded",
+        }
+    }
+}
+
+/// One spawn site of the program's own executable.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteReport {
+    pub location: Location,
+    /// `command`, `exec`, `procspawn`, `mitosis`.
+    pub via: String,
+    /// `current-exe`, `argv0`, `proc-self-exe`, `library`.
+    pub exe: String,
+    pub verdict: Verdict,
+    pub marker: serde_json::Value,
+}
+
+/// The result for one binary.
+#[derive(Debug, Clone)]
+pub struct BinaryReport {
+    pub package: String,
+    pub name: String,
+    pub kind: TargetKind,
+    pub main: Option<Location>,
+    pub verdict: Verdict,
+    /// Why the verdict is `undecided` (or other short context).
+    pub reason: Option<String>,
+    pub spawn_sites: Vec<SiteReport>,
+    pub guards: Vec<Location>,
+}
+
+/// What the lint found across all binaries.
+#[derive(Debug)]
+pub struct Output {
+    pub binaries: Vec<BinaryReport>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Analyses every binary in `options`.
+pub fn run(options: &Options) -> Result<Output, Error> {
+    let mut roots: Vec<PathBuf> = Vec::new();
+    for bin in &options.binaries {
+        for root in std::iter::once(&bin.root).chain(bin.crates.iter().map(|c| &c.root)) {
+            if !roots.contains(root) {
+                roots.push(root.clone());
+            }
+        }
+    }
+    let loaded = load::load(&roots)?;
+    let mut output =
+        Output { binaries: Vec::new(), diagnostics: rules::parse_error::check(&loaded, &options.workspace_root) };
+    for bin in &options.binaries {
+        let (report, diagnostics) = analyze::binary(bin, &loaded, &options.workspace_root);
+        output.binaries.push(report);
+        output.diagnostics.extend(diagnostics);
+    }
+    output.diagnostics.sort_by(|a, b| (&a.location, a.code).cmp(&(&b.location, b.code)));
+    output.diagnostics.dedup();
+    Ok(output)
+}

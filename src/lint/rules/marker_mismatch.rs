@@ -1,0 +1,42 @@
+//! `marker-mismatch`: the site marks its child (env var or argument) and a
+//! guard exists, but the guard tests a different marker, so the child
+//! passes through it.
+
+use super::SiteContext;
+use crate::diag::{Code, Diagnostic};
+use crate::lint::walk::Reach;
+
+pub(crate) fn check(ctx: &SiteContext<'_>) -> Option<Diagnostic> {
+    let marker = &ctx.site.marker;
+    if marker.is_empty() || ctx.outcome.tested.is_empty() {
+        return None;
+    }
+    let mut given: Vec<String> = marker.env.iter().filter_map(|(k, _)| k.clone()).collect();
+    given.extend(marker.args.iter().flatten().cloned());
+    if given.is_empty() {
+        return None;
+    }
+    let tested: Vec<&(String, _)> = ctx.outcome.tested.iter().filter(|(t, _)| !given.contains(t)).collect();
+    let matched = ctx.outcome.tested.iter().any(|(t, _)| given.contains(t));
+    // Only when the child got past every guard, or no guard looked for
+    // anything the site gives.
+    if matched || tested.is_empty() || ctx.outcome.reach == Some(Reach::Maybe) {
+        return None;
+    }
+    if ctx.outcome.reach != Some(Reach::Yes) && !ctx.outcome.guards.is_empty() {
+        return None;
+    }
+    let (first, guard_loc) = tested[0];
+    let mut d = Diagnostic::new(
+        Code::MarkerMismatch,
+        format!("the spawn marks the child with {} but the guard tests `{first}`", marker.describe()),
+        (ctx.locate)(ctx.site.loc),
+    )
+    .label("the child gets this marker")
+    .note((ctx.locate)(*guard_loc), format!("this guard tests `{first}`, which the child does not get"))
+    .help("use one shared `const` for the marker at the spawn site and in the guard");
+    for (other, loc) in tested.iter().skip(1).take(2) {
+        d = d.note((ctx.locate)(*loc), format!("this also tests `{other}`"));
+    }
+    Some(d)
+}

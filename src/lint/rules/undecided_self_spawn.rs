@@ -1,0 +1,36 @@
+//! `undecided-self-spawn`: the program spawns itself, but whether the child
+//! is guarded depends on something the static check cannot see (a marker
+//! computed at run time, a macro's expansion, an ambiguous call).
+
+use super::SiteContext;
+use crate::diag::{Code, Diagnostic, Location};
+use crate::lint::walk::Reach;
+
+const HELP: &str = "run the built binary under the spawn-storm probe to check it for real, or make the marker a literal (or a `const`) tested at the top of `main`";
+
+pub(crate) fn check(ctx: &SiteContext<'_>) -> Option<Diagnostic> {
+    if ctx.outcome.reach != Some(Reach::Maybe) {
+        return None;
+    }
+    let reason = ctx.outcome.reason.as_deref().unwrap_or("the path from `main` to this spawn could not be followed");
+    Some(
+        Diagnostic::new(
+            Code::UndecidedSelfSpawn,
+            format!("cannot decide whether this self-spawn is guarded: {reason}"),
+            (ctx.locate)(ctx.site.loc),
+        )
+        .label(format!("starts the program's own executable ({})", ctx.site.marker.describe()))
+        .help(HELP),
+    )
+}
+
+/// A self-spawn hidden in a `macro_rules!` expansion.
+pub(crate) fn from_macro(location: Location, reason: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::UndecidedSelfSpawn,
+        format!("cannot decide whether this program spawns itself unguarded: {reason}"),
+        location,
+    )
+    .label("this macro may start the program's own executable")
+    .help(HELP)
+}

@@ -1,0 +1,38 @@
+//! `unguarded-self-spawn`: the child this site starts can reach the same
+//! site again: every generation spawns the next, a spawn storm.
+
+use super::SiteContext;
+use crate::diag::{Code, Diagnostic};
+use crate::lint::value::Via;
+use crate::lint::walk::Reach;
+
+pub(crate) fn check(ctx: &SiteContext<'_>) -> Option<Diagnostic> {
+    if ctx.outcome.reach != Some(Reach::Yes) {
+        return None;
+    }
+    let marker = &ctx.site.marker;
+    let (message, help) = match ctx.site.via {
+        Via::Procspawn => (
+            "procspawn spawns this program again, but `procspawn::init()` does not run first in `main`".to_string(),
+            "call `procspawn::init()` as the first statement of `main`".to_string(),
+        ),
+        Via::Mitosis => (
+            "mitosis spawns this program again, but `mitosis::init()` does not run first in `main`".to_string(),
+            "call `mitosis::init()` as the first statement of `main`".to_string(),
+        ),
+        _ if marker.forwards_args && marker.env.is_empty() => (
+            "the program spawns itself with its own arguments, so the child does the same again".to_string(),
+            "mark the child (e.g. `.env(\"MY_APP_WORKER\", \"1\")`) instead of forwarding the parent's arguments, and divert it at the top of `main`".to_string(),
+        ),
+        _ => (
+            "the program spawns itself and the child can reach this spawn again".to_string(),
+            "mark the child here (e.g. `.env(\"MY_APP_WORKER\", \"1\")`) and, first thing in `main`, send it to its worker code and exit: `if std::env::var_os(\"MY_APP_WORKER\").is_some() { return worker(); }`".to_string(),
+        ),
+    };
+    Some(
+        Diagnostic::new(Code::UnguardedSelfSpawn, message, (ctx.locate)(ctx.site.loc))
+            .label(format!("starts the program's own executable ({})", marker.describe()))
+            .note((ctx.locate)(ctx.main_loc), "no guard in `main` sends the child elsewhere before it gets here")
+            .help(help),
+    )
+}

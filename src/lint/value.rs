@@ -1,0 +1,235 @@
+//! Abstract values: what the analysis knows about an expression's value
+//! (the program's own executable, argv, an env lookup, a parsed clap struct,
+//! a `Command` for a self-spawn site, a string).
+
+use super::ir::Loc;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// How the code names its own executable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum Origin {
+    CurrentExe,
+    Argv0,
+    ProcSelfExe,
+    /// A self-spawning library (procspawn, mitosis) picks the executable.
+    Library,
+}
+
+pub(crate) type SiteId = usize;
+
+/// What the analysis learned about the analysed crates; recomputed until it
+/// stops changing (helpers that return the executable, fields that hold it,
+/// parameters it is passed to).
+#[derive(Default)]
+pub(crate) struct Facts {
+    pub sites: Sites,
+    pub returns: HashMap<usize, Val>,
+    pub exe_fields: std::collections::BTreeSet<String>,
+    pub param_vals: HashMap<(usize, usize), Val>,
+}
+
+impl Facts {
+    /// Whether two passes learned the same summaries.
+    pub fn same_summaries(&self, other: &Facts) -> bool {
+        self.returns == other.returns
+            && self.exe_fields == other.exe_fields
+            && self.param_vals == other.param_vals
+            && self.sites.list.len() == other.sites.list.len()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Val {
+    Unknown,
+    Bool(bool),
+    Str(String),
+    /// A path to the program's own executable.
+    Exe(Origin),
+    /// `env::args()`/`args_os()`, iterated or collected, minus `skip` items.
+    Argv {
+        skip: usize,
+    },
+    /// One argv item: `Some(i)` at a known index, `None` at an unknown one.
+    ArgvItem(Option<usize>),
+    /// The result of `env::var(K)`/`var_os(K)`; `None` when K is not a literal.
+    Env(Option<String>),
+    /// A `Command` whose program is the own executable, by its site.
+    Cmd(Loc),
+    /// A value parsed by clap derive (`Cli::parse()`), type name if known.
+    Clap(Option<String>),
+    /// A field of a clap-parsed value (`cli.server`, `cli.command`).
+    ClapField(String),
+    /// clap builder `ArgMatches`.
+    ClapMatches,
+    /// `matches.subcommand()` / `subcommand_name()`.
+    ClapSub,
+    /// A boolean computed from a condition (`let is_child = ...;`).
+    Truth(Truth),
+}
+
+/// What a condition evaluates to in the child a spawn site starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Truth {
+    True,
+    False,
+    /// Does not depend on what the spawn site changed: the child goes where
+    /// the parent went, so both branches are followed.
+    Same,
+    /// Depends on the marker in a way the check cannot evaluate.
+    Unknown,
+}
+
+impl Truth {
+    pub fn from_bool(b: bool) -> Truth {
+        if b { Truth::True } else { Truth::False }
+    }
+
+    pub fn not(self) -> Truth {
+        match self {
+            Truth::True => Truth::False,
+            Truth::False => Truth::True,
+            other => other,
+        }
+    }
+
+    pub fn and(self, other: Truth) -> Truth {
+        match (self, other) {
+            (Truth::False, _) | (_, Truth::False) => Truth::False,
+            (Truth::True, x) | (x, Truth::True) => x,
+            (Truth::Unknown, _) | (_, Truth::Unknown) => Truth::Unknown,
+            _ => Truth::Same,
+        }
+    }
+
+    pub fn or(self, other: Truth) -> Truth {
+        self.not().and(other.not()).not()
+    }
+}
+
+impl Val {
+    /// Whether this value is the program's own executable, and how.
+    pub fn exe_origin(&self) -> Option<Origin> {
+        match self {
+            Val::Exe(origin) => Some(*origin),
+            Val::ArgvItem(Some(0)) => Some(Origin::Argv0),
+            _ => None,
+        }
+    }
+
+    /// Values that a guard may test (argv, env, clap).
+    pub fn is_marker_source(&self) -> bool {
+        matches!(
+            self,
+            Val::Argv { .. }
+                | Val::ArgvItem(_)
+                | Val::Env(_)
+                | Val::Clap(_)
+                | Val::ClapField(_)
+                | Val::ClapMatches
+                | Val::ClapSub
+        )
+    }
+
+    /// The more informative of two values (for merging branches and returns).
+    pub fn join(self, other: Val) -> Val {
+        match (&self, &other) {
+            (Val::Unknown, _) => other,
+            (_, Val::Unknown) => self,
+            _ if self == other => self,
+            (Val::Exe(_) | Val::Cmd(_), _) => self,
+            (_, Val::Exe(_) | Val::Cmd(_)) => other,
+            _ => self,
+        }
+    }
+}
+
+/// Local variables of the function being evaluated.
+pub(crate) type Locals = HashMap<String, Val>;
+
+/// The argv and env a spawn site gives its child.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub(crate) struct Marker {
+    /// Env vars set: key (None when not a literal) and value.
+    pub env: Vec<(Option<String>, Option<String>)>,
+    pub env_removed: Vec<String>,
+    pub env_clear: bool,
+    /// Arguments after argv[0]; `None` for values not known statically.
+    pub args: Vec<Option<String>>,
+    /// Some arguments come from a collection of unknown length.
+    pub unknown_args: bool,
+    /// The parent's own arguments are passed on (`.args(env::args().skip(1))`).
+    pub forwards_args: bool,
+    /// `arg0` override, if any (`Some(None)`: not a literal).
+    pub arg0: Option<Option<String>>,
+}
+
+impl Marker {
+    pub fn is_empty(&self) -> bool {
+        self.env.is_empty() && self.args.is_empty() && !self.unknown_args && self.arg0.is_none()
+    }
+
+    /// A short human description: `env APP_WORKER=1, args ["--worker"]`.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.env.is_empty() {
+            let env: Vec<String> = self
+                .env
+                .iter()
+                .map(|(k, v)| format!("{}={}", k.as_deref().unwrap_or("<dynamic>"), v.as_deref().unwrap_or("…")))
+                .collect();
+            parts.push(format!("env {}", env.join(" ")));
+        }
+        if !self.args.is_empty() {
+            let args: Vec<String> = self.args.iter().map(|a| a.as_deref().unwrap_or("<dynamic>").to_string()).collect();
+            parts.push(format!("args `{}`", args.join(" ")));
+        }
+        if self.forwards_args {
+            parts.push("the parent's own arguments".to_string());
+        }
+        if parts.is_empty() { "no marker".to_string() } else { parts.join(", ") }
+    }
+}
+
+/// How a site spawns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum Via {
+    Command,
+    Exec,
+    Procspawn,
+    Mitosis,
+}
+
+/// A place that starts the program's own executable.
+#[derive(Clone, Debug)]
+pub(crate) struct Site {
+    pub loc: Loc,
+    pub fn_id: usize,
+    pub via: Via,
+    pub origin: Origin,
+    pub marker: Marker,
+}
+
+/// Spawn sites by location; rediscovering a site reuses its id.
+#[derive(Default)]
+pub(crate) struct Sites {
+    pub list: Vec<Site>,
+    by_loc: HashMap<Loc, SiteId>,
+}
+
+impl Sites {
+    pub fn add(&mut self, site: Site) -> SiteId {
+        if let Some(&id) = self.by_loc.get(&site.loc) {
+            return id;
+        }
+        self.by_loc.insert(site.loc, self.list.len());
+        self.list.push(site);
+        self.list.len() - 1
+    }
+
+    pub fn at(&self, loc: &Loc) -> Option<SiteId> {
+        self.by_loc.get(loc).copied()
+    }
+}

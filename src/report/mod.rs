@@ -1,0 +1,76 @@
+//! The only module that prints. Renders a command's results in the format
+//! the user asked for: `human` (rustc-style, with source snippets), `json`
+//! (the documented contract), `sarif` (2.1.0, for code scanning) or `github`
+//! (workflow-command annotations).
+
+mod github;
+mod human;
+mod json;
+mod sarif;
+
+use crate::diag::Diagnostic;
+use crate::lint::BinaryReport;
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+    Github,
+}
+
+/// Everything `cargo freeze check` found, ready to render.
+#[derive(Debug)]
+pub struct CheckReport {
+    /// Paths in the report are relative to this directory.
+    pub workspace_root: PathBuf,
+    pub binaries: Vec<BinaryReport>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Human-output knobs; colour is a parameter, never global state.
+#[derive(Clone, Copy, Debug)]
+pub struct Style {
+    pub color: bool,
+    pub quiet: bool,
+    pub verbose: bool,
+}
+
+/// Writes the check report to `out` in `format`.
+pub fn check(report: &CheckReport, format: Format, style: Style, out: &mut dyn Write) -> std::io::Result<()> {
+    match format {
+        Format::Human => human::write(report, style, out),
+        Format::Json => json::write(report, out),
+        Format::Sarif => sarif::write(report, out),
+        Format::Github => github::write(report, out),
+    }
+}
+
+/// Prints a failure of the tool itself to stderr, cargo-style.
+pub fn failure(err: &dyn std::error::Error, color: bool) {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(&format!("\n  caused by: {cause}"));
+        source = cause.source();
+    }
+    let prefix = if color { "\x1b[1;31merror\x1b[0m" } else { "error" };
+    let _ = writeln!(std::io::stderr(), "{prefix}: {text}");
+}
+
+/// Prints a one-line notice to stderr (e.g. "nothing to check").
+pub fn notice(message: &str) {
+    let _ = writeln!(std::io::stderr(), "{message}");
+}
+
+/// "1 binary", "2 binaries": the one helper for plurals.
+pub(crate) fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
+/// Forward slashes on every platform, so reports and snapshots are stable.
+pub(crate) fn slash_path(path: &std::path::Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
