@@ -159,7 +159,7 @@ mod tests {
         for code in Code::ALL {
             let name = code.as_str();
             assert!(seen.insert(name), "duplicate code {name}");
-            assert!(name.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{name}");
+            assert!(name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'), "{name}");
             assert_eq!(Code::parse(name), Some(*code));
             assert!(!code.description().is_empty());
         }

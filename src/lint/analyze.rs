@@ -115,7 +115,11 @@ fn check_site(
         marker: serde_json::to_value(&site.marker).unwrap_or_default(),
     };
     let guards = outcome.guards.iter().map(|g| locate(*g)).collect();
-    (report, (diagnostics, guards, outcome.reason.clone()))
+    let reason = outcome.reason.as_ref().map(|(text, loc)| {
+        let at = locate(*loc);
+        format!("{text} ({}:{})", crate::report::slash_path(&at.file), at.line)
+    });
+    (report, (diagnostics, guards, reason))
 }
 
 /// The program one binary sees: its own crate first.

@@ -120,7 +120,7 @@ pub(crate) fn diverges(canon: &[String]) -> bool {
 
 /// Macros that never return.
 pub(crate) fn macro_diverges(name: &str) -> bool {
-    matches!(name, "panic" | "unreachable" | "todo" | "unimplemented")
+    matches!(name, "panic" | "unreachable" | "todo" | "unimplemented" | "bail")
 }
 
 /// Calls whose effects must not be repeated by every child: files,
@@ -154,6 +154,101 @@ pub(crate) fn starts_runtime(canon: &[String], method: Option<&str>) -> bool {
     let joined = canon.join("::");
     (joined.ends_with("Runtime::new") && joined.contains("tokio")) || matches!(method, Some("block_on"))
 }
+
+/// Methods of std types (iterators, Option/Result, collections, I/O,
+/// formatting): a call by one of these names is taken to be std's.
+pub(crate) const STD_METHODS: &[&str] = &[
+    "map",
+    "next",
+    "and_then",
+    "or_else",
+    "filter",
+    "filter_map",
+    "for_each",
+    "collect",
+    "iter",
+    "into_iter",
+    "iter_mut",
+    "get",
+    "get_mut",
+    "insert",
+    "push",
+    "pop",
+    "remove",
+    "write",
+    "read",
+    "flush",
+    "clone",
+    "as_ref",
+    "as_mut",
+    "from",
+    "into",
+    "fmt",
+    "eq",
+    "cmp",
+    "partial_cmp",
+    "hash",
+    "drop",
+    "deref",
+    "len",
+    "is_empty",
+    "contains",
+    "extend",
+    "split",
+    "lock",
+    "borrow",
+    "borrow_mut",
+    "take",
+    "replace",
+    "write_all",
+    "read_to_string",
+    "read_line",
+    "to_string",
+    "unwrap",
+    "expect",
+    "ok",
+    "err",
+    "map_err",
+    "unwrap_or",
+    "unwrap_or_else",
+    "unwrap_or_default",
+    "find",
+    "any",
+    "all",
+    "fold",
+    "entry",
+    "or_insert",
+    "or_default",
+    "keys",
+    "values",
+    "first",
+    "last",
+    "sort",
+    "dedup",
+    "retain",
+    "clear",
+    "chain",
+    "zip",
+    "rev",
+    "skip",
+    "enumerate",
+    "peekable",
+    "cloned",
+    "copied",
+    "as_str",
+    "as_slice",
+    "to_owned",
+    "to_vec",
+    "default",
+    "parse",
+    "write_fmt",
+    "poll",
+    "try_from",
+    "try_into",
+    "display",
+    "with_context",
+    "context",
+];
 
 /// `Command` methods that return the builder itself.
 pub(crate) const COMMAND_BUILDERS: &[&str] = &[
@@ -227,6 +322,14 @@ pub(crate) fn method_value(recv: &Val, name: &str, args: &[Expr]) -> Option<Val>
         Val::Exe(_) | Val::Str(_) | Val::Env(_) | Val::ArgvItem(_) | Val::ClapField(_) if SAME.contains(&name) => {
             Some(recv.clone())
         }
+        // `.map_or_else(|e| .., Some)`, `.map(Some)`: the value passes.
+        Val::Exe(_) | Val::Variant(_)
+            if matches!(name, "map_or_else" | "map" | "map_or")
+                && matches!(args.last().map(Expr::peel), Some(Expr::Path(p, _)) if matches!(p.last().map(String::as_str), Some("Some" | "Ok"))) =>
+        {
+            Some(recv.clone())
+        }
+        Val::Variant(_) if SAME.contains(&name) => Some(recv.clone()),
         Val::Unknown
             if matches!(name, "get_matches" | "try_get_matches" | "get_matches_from" | "try_get_matches_from") =>
         {

@@ -2,6 +2,7 @@
 //! by name, and functions passed as values. Used to find the spawn sites a
 //! binary can run and the functions through which a site can be reached.
 
+use super::api;
 use super::index::{FnId, Program, Target};
 use super::ir::{Expr, Stmt};
 use std::collections::HashSet;
@@ -31,7 +32,12 @@ impl CallGraph {
                         out.extend(ids);
                     }
                 }
-                Expr::Method { name, .. } => out.extend(prog.methods_named(name).iter().copied()),
+                Expr::Method { name, recv, .. } => {
+                    let on_self = matches!(recv.peel(), Expr::Path(p, _) if p.len() == 1 && p[0] == "self");
+                    if on_self || !api::STD_METHODS.contains(&name.as_str()) {
+                        out.extend(prog.methods_named(name).iter().copied());
+                    }
+                }
                 _ => {}
             };
             for_each_expr(&def.body, &mut visit);
@@ -130,7 +136,7 @@ fn expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
         }
         Expr::Return(Some(v), _) => expr(v, f),
         Expr::Macro(m) => m.args.iter().for_each(|a| expr(a, f)),
-        Expr::Struct(fields) => fields.iter().for_each(|(_, v)| expr(v, f)),
+        Expr::Struct(_, fields) => fields.iter().for_each(|(_, v)| expr(v, f)),
         Expr::Tuple(items) | Expr::Array(items) | Expr::Other(items) => items.iter().for_each(|a| expr(a, f)),
         _ => {}
     }

@@ -201,7 +201,7 @@ impl Cond<'_, '_, '_> {
         if self.prog.clap.iter().any(|t| t.subcommand && t.member == field) {
             // `if let Some(cmd) = cli.command`: some subcommand was given.
             let all: Vec<String> =
-                self.prog.clap.iter().filter(|t| t.type_name != "").flat_map(|t| t.tokens.clone()).collect();
+                self.prog.clap.iter().filter(|t| !t.type_name.is_empty()).flat_map(|t| t.tokens.clone()).collect();
             return self.child.subcommand_is(&all);
         }
         let tokens = entry.map_or_else(|| vec![format!("--{}", kebab(field))], |e| e.tokens.clone());

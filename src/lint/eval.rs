@@ -168,12 +168,12 @@ impl<'p, 'a> Eval<'p, 'a> {
             }
             Expr::Break | Expr::Continue => Val::Unknown,
             Expr::Macro(m) => self.macro_call(m, locals),
-            Expr::Struct(fields) => {
+            Expr::Struct(path, fields) => {
                 for (name, value) in fields {
                     let v = self.expr(value, locals);
                     self.note_field(name, &v);
                 }
-                Val::Unknown
+                variant(path).unwrap_or(Val::Unknown)
             }
             Expr::Tuple(items) | Expr::Array(items) | Expr::Other(items) => {
                 for item in items {
@@ -200,6 +200,9 @@ impl<'p, 'a> Eval<'p, 'a> {
             && let Some(v) = locals.get(&path[0])
         {
             return v.clone();
+        }
+        if let Some(v) = variant(path) {
+            return v;
         }
         let def = self.def();
         match self.prog.const_str(self.prog.krate_of(self.fn_id), &def.module, path) {
@@ -231,6 +234,12 @@ impl<'p, 'a> Eval<'p, 'a> {
             self.expr(func, locals);
             return Val::Unknown;
         };
+        if path.len() == 1 && path[0] == "Err" {
+            return Val::Error;
+        }
+        if let Some(v) = variant(path) {
+            return v;
+        }
         match self.target(path) {
             Target::Fns(ids) => self.call_analysed(&ids, vals, 0),
             Target::External(canon) => self.call_external(&canon, args, vals, loc),
@@ -249,10 +258,9 @@ impl<'p, 'a> Eval<'p, 'a> {
                 }
             }
         }
-        if ids.len() == 1 {
-            return self.facts.returns.get(&ids[0]).cloned().unwrap_or(Val::Unknown);
-        }
-        Val::Unknown
+        // Several candidates (cfg alternatives, same-named methods): what
+        // any of them returns, so the executable is not lost.
+        ids.iter().filter_map(|id| self.facts.returns.get(id).cloned()).fold(Val::Unknown, Val::join)
     }
 
     fn call_external(&mut self, canon: &[String], args: &[Expr], vals: Vec<Val>, loc: Loc) -> Val {
@@ -303,8 +311,15 @@ impl<'p, 'a> Eval<'p, 'a> {
 
     fn method(&mut self, recv: &Expr, name: &str, args: &[Expr], _loc: Loc, locals: &mut Locals) -> Val {
         let r = self.expr(recv, locals);
-        let vals: Vec<Val> = args.iter().map(|a| self.expr(a, locals)).collect();
+        let mut vals: Vec<Val> = args.iter().map(|a| self.expr(a, locals)).collect();
         if let Val::Cmd(site) = &r {
+            if name == "args"
+                && let Some(items) = args.first().and_then(list_items)
+                && !matches!(vals.first(), Some(Val::Argv { .. }))
+            {
+                vals = items.iter().map(|e| self.expr(e, locals)).collect();
+                return self.command_args(*site, vals);
+            }
             return self.command_method(*site, name, args, &vals);
         }
         if let Some(v) = api::method_value(&r, name, args) {
@@ -345,6 +360,19 @@ impl<'p, 'a> Eval<'p, 'a> {
         if api::COMMAND_BUILDERS.contains(&name) { Val::Cmd(site) } else { Val::Unknown }
     }
 
+    fn command_args(&mut self, site: Loc, vals: Vec<Val>) -> Val {
+        if let Some(rec) = self.rec.as_deref_mut()
+            && let Some(id) = rec.sites.at(&site)
+        {
+            let marker = &mut rec.sites.list[id].marker;
+            marker.args.extend(vals.into_iter().map(|v| match v {
+                Val::Str(s) => Some(s),
+                _ => None,
+            }));
+        }
+        Val::Cmd(site)
+    }
+
     fn macro_call(&mut self, m: &super::ir::Macro, locals: &mut Locals) -> Val {
         let vals: Vec<Val> = m.args.iter().map(|a| self.expr(a, locals)).collect();
         let canon = self.canonical(&m.path);
@@ -356,6 +384,16 @@ impl<'p, 'a> Eval<'p, 'a> {
             _ => Val::Unknown,
         }
     }
+}
+
+/// `Enum::Variant` (two or more segments, the last one CamelCase) names a
+/// variant; constants are SCREAMING_CASE and functions snake_case.
+pub(crate) fn variant(path: &[String]) -> Option<Val> {
+    let last = path.last()?;
+    let mut chars = last.chars();
+    let camel = chars.next().is_some_and(char::is_uppercase) && chars.any(char::is_lowercase);
+    (path.len() >= 2 && camel && !matches!(last.as_str(), "Some" | "Ok" | "Err" | "None"))
+        .then(|| Val::Variant(last.clone()))
 }
 
 /// Binds the names a pattern introduces; a plain name or `Some(x)`/`Ok(x)`
@@ -387,6 +425,15 @@ pub(crate) fn bind(pat: &Pat, val: Val, locals: &mut Locals) {
                 locals.insert(name, Val::Unknown);
             }
         }
+    }
+}
+
+/// The items of a literal list: `[a, b]`, `&[a, b]`, `vec![a, b]`.
+fn list_items(e: &Expr) -> Option<&[Expr]> {
+    match e.peel() {
+        Expr::Array(items) | Expr::Tuple(items) => Some(items),
+        Expr::Macro(m) if m.path.last().is_some_and(|n| n == "vec") && !m.opaque => Some(&m.args),
+        _ => None,
     }
 }
 

@@ -26,7 +26,7 @@ pub(crate) struct Program<'a> {
     consts: HashMap<String, Vec<(usize, Vec<String>, String)>>,
     /// Every module path (and prefix) that exists, per crate.
     modules: HashSet<(usize, Vec<String>)>,
-    pub clap: Vec<&'a ClapToken>,
+    pub clap: Vec<ClapToken>,
     pub self_spawn_macros: Vec<&'a str>,
 }
 
@@ -77,11 +77,27 @@ impl<'a> Program<'a> {
                 for (module, name, value) in &ir.consts {
                     p.consts.entry(name.clone()).or_default().push((krate, module.clone(), value.clone()));
                 }
-                p.clap.extend(ir.clap.iter());
+                p.clap.extend(ir.clap.iter().cloned());
                 p.self_spawn_macros.extend(ir.self_spawn_macros.iter().map(String::as_str));
             }
         }
+        p.resolve_clap_consts();
         p
+    }
+
+    /// Clap names given as constants become the constants' values.
+    fn resolve_clap_consts(&mut self) {
+        let mut clap = std::mem::take(&mut self.clap);
+        for entry in &mut clap {
+            for token in &mut entry.tokens {
+                if let Some(name) = token.strip_prefix(crate::lint::lower::CONST_TOKEN).map(str::to_string)
+                    && let Some(value) = self.consts.get(&name).and_then(|c| c.first())
+                {
+                    *token = value.2.clone();
+                }
+            }
+        }
+        self.clap = clap;
     }
 
     pub fn def(&self, id: FnId) -> &'a FnDef {
@@ -148,7 +164,7 @@ impl<'a> Program<'a> {
         if self.module_exists(krate, &local) {
             return self.absolute(krate, local, rest, depth);
         }
-        if self.module_exists(krate, &[first.clone()]) {
+        if self.module_exists(krate, std::slice::from_ref(first)) {
             return self.absolute(krate, vec![first.clone()], rest, depth);
         }
         if rest.is_empty() {

@@ -87,7 +87,7 @@ pub(crate) enum Expr {
     Break,
     Continue,
     Macro(Macro),
-    Struct(Vec<(String, Expr)>),
+    Struct(Path, Vec<(String, Expr)>),
     Tuple(Vec<Expr>),
     Array(Vec<Expr>),
     Assign(Box<Expr>, Box<Expr>),

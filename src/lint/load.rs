@@ -105,16 +105,19 @@ fn parse(path: &Path, module: Vec<String>, id: u32) -> FileIr {
     let Ok(text) = String::from_utf8(bytes) else {
         return failed("the file is not valid UTF-8".to_string());
     };
+    parse_text(&text, module, id)
+}
+
+/// Parses and lowers source text as file `id`.
+pub(crate) fn parse_text(text: &str, module: Vec<String>, id: u32) -> FileIr {
     let ctx = lower::Ctx { file: id };
-    let ir = match syn::parse_file(&text) {
+    let ir = match syn::parse_file(text) {
         Ok(file) => lower::file(&file, module, &ctx),
-        Err(err) => {
-            let mut ir = failed(format!("cannot parse the file: {err}"));
-            if let Some(loc) = ir.error.as_mut().map(|(_, loc)| loc) {
-                *loc = ctx.loc(err.span());
-            }
-            ir
-        }
+        Err(err) => FileIr {
+            module,
+            error: Some((format!("cannot parse the file: {err}"), ctx.loc(err.span()))),
+            ..FileIr::default()
+        },
     };
     proc_macro2::extra::invalidate_current_thread_spans();
     ir

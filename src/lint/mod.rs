@@ -146,3 +146,21 @@ pub fn run(options: &Options) -> Result<Output, Error> {
     output.diagnostics.dedup();
     Ok(output)
 }
+
+/// Analyses one in-memory source file as a binary's `main.rs` and returns
+/// its verdict and findings. For fuzzing and tests: no files are read.
+pub fn analyze_source(text: &str) -> (Verdict, Vec<Diagnostic>) {
+    let root = PathBuf::from("main.rs");
+    let ir = load::parse_text(text, Vec::new(), 0);
+    let loaded = load::Loaded { files: vec![ir], crates: [(root.clone(), vec![0])].into_iter().collect() };
+    let bin = BinaryInput {
+        package: "source".to_string(),
+        name: "source".to_string(),
+        kind: TargetKind::Bin,
+        root,
+        crates: Vec::new(),
+        guards: Vec::new(),
+    };
+    let (report, diagnostics) = analyze::binary(&bin, &loaded, std::path::Path::new(""));
+    (report.verdict, diagnostics)
+}

@@ -67,6 +67,11 @@ pub(crate) enum Val {
     ClapSub,
     /// A boolean computed from a condition (`let is_child = ...;`).
     Truth(Truth),
+    /// An enum variant by name (`Command::InternalStartServer`), for code
+    /// that routes on a value computed from the markers.
+    Variant(String),
+    /// An `Err(..)`: paths that fail do not decide where the child goes.
+    Error,
 }
 
 /// What a condition evaluates to in the child a spawn site starts.
@@ -133,8 +138,21 @@ impl Val {
     }
 
     /// The more informative of two values (for merging branches and returns).
+    /// The value of code that may produce either: exact, for routing. An
+    /// error path is ignored; different values give `Unknown`.
+    pub fn either(self, other: Val) -> Val {
+        match (&self, &other) {
+            (Val::Error, _) => other,
+            (_, Val::Error) => self,
+            _ if self == other => self,
+            _ => Val::Unknown,
+        }
+    }
+
     pub fn join(self, other: Val) -> Val {
         match (&self, &other) {
+            (Val::Error, _) => other,
+            (_, Val::Error) => self,
             (Val::Unknown, _) => other,
             (_, Val::Unknown) => self,
             _ if self == other => self,

@@ -70,7 +70,6 @@ pub(crate) fn plural(count: usize, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })
 }
 
-/// Forward slashes on every platform, so reports and snapshots are stable.
 pub(crate) fn slash_path(path: &std::path::Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }

@@ -1,1 +1,14 @@
+//! Integration tests: every test runs the real `cargo-freeze` binary.
+//!
+//! - [`fixtures`]: each crate under `fixtures/lint/` is checked; its verdicts
+//!   and diagnostic codes must match its `expect.txt`, and the JSON report is
+//!   snapshot-tested.
+//! - [`cli`]: exit codes, level flags, config, output formats, `--help`, both
+//!   invocation shapes, running as a non-root user.
+//! - [`bad_input`]: broken manifests, missing and unparsable files, huge
+//!   files: a clear message naming the file and the right exit code.
 
+mod bad_input;
+mod cli;
+mod fixtures;
+mod support;

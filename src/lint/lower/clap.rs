@@ -62,12 +62,22 @@ fn keys(attrs: &[syn::Attribute]) -> Keys {
     keys
 }
 
-/// `key = "lit"` or `key("lit")`; other value shapes are skipped.
+/// Prefix of a token that names a constant, resolved once all files are
+/// loaded (`#[command(name = DoubleSpawnInfo::SUBCOMMAND_NAME)]`).
+pub(crate) const CONST_TOKEN: &str = "\u{0}const:";
+
+/// `key = "lit"` or `key("lit")`; a constant path becomes a [`CONST_TOKEN`]
+/// string; other value shapes are skipped.
 fn meta_value(meta: &syn::meta::ParseNestedMeta) -> syn::Result<Option<syn::Lit>> {
     if meta.input.peek(syn::Token![=]) {
         let expr: syn::Expr = meta.value()?.parse()?;
         return Ok(match expr {
             syn::Expr::Lit(l) => Some(l.lit),
+            syn::Expr::Path(p) => p
+                .path
+                .segments
+                .last()
+                .map(|s| syn::Lit::Str(syn::LitStr::new(&format!("{CONST_TOKEN}{}", s.ident), s.ident.span()))),
             _ => None,
         });
     }

@@ -104,7 +104,9 @@ impl Ctx {
             },
             E::Continue(_) => Expr::Continue,
             E::Macro(m) => Expr::Macro(self.mac(&m.mac)),
-            E::Struct(s) => Expr::Struct(s.fields.iter().map(|f| (member(&f.member), self.expr(&f.expr))).collect()),
+            E::Struct(s) => {
+                Expr::Struct(path(&s.path), s.fields.iter().map(|f| (member(&f.member), self.expr(&f.expr))).collect())
+            }
             E::Tuple(t) => Expr::Tuple(self.list(&t.elems)),
             E::Array(a) => Expr::Array(self.list(&a.elems)),
             E::Repeat(r) => Expr::Array(vec![self.expr(&r.expr)]),
@@ -129,29 +131,25 @@ impl Ctx {
         let loc = self.loc(mac.span());
         let p = path(&mac.path);
         let name = p.last().map(String::as_str).unwrap_or("");
-        if name == "matches" {
-            if let Ok(args) = mac.parse_body_with(parse_matches) {
-                let (scrut, pat) = args;
-                let arm = Expr::Match {
-                    scrut: Box::new(self.expr(&scrut)),
-                    arms: vec![
-                        Arm { pat: self.pat_or_guard(&pat), guard: None, body: Expr::Lit(Lit::Bool(true), loc) },
-                        Arm { pat: Pat::Wild, guard: None, body: Expr::Lit(Lit::Bool(false), loc) },
-                    ],
-                    loc,
-                };
-                return Macro { path: p, args: vec![arm], opaque: false, loc };
-            }
+        if name == "matches"
+            && let Ok(args) = mac.parse_body_with(parse_matches)
+        {
+            let (scrut, pat) = args;
+            let arm = Expr::Match {
+                scrut: Box::new(self.expr(&scrut)),
+                arms: vec![
+                    Arm { pat: self.pat(&pat), guard: None, body: Expr::Lit(Lit::Bool(true), loc) },
+                    Arm { pat: Pat::Wild, guard: None, body: Expr::Lit(Lit::Bool(false), loc) },
+                ],
+                loc,
+            };
+            return Macro { path: p, args: vec![arm], opaque: false, loc };
         }
         let parser = syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
         match mac.parse_body_with(parser) {
             Ok(args) => Macro { path: p, args: self.list(&args), opaque: false, loc },
             Err(_) => Macro { path: p, args: Vec::new(), opaque: !mac.tokens.is_empty(), loc },
         }
-    }
-
-    fn pat_or_guard(&self, pat: &syn::Pat) -> Pat {
-        self.pat(pat)
     }
 
     pub fn pat(&self, p: &syn::Pat) -> Pat {

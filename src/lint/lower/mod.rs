@@ -6,7 +6,7 @@ mod clap;
 mod expr;
 
 use crate::lint::ir::{FileIr, FnAttrs, FnDef, ModDecl, UseDef};
-pub(crate) use clap::kebab;
+pub(crate) use clap::{CONST_TOKEN, kebab};
 pub(crate) use expr::Ctx;
 use quote_free::tokens_mention_self_exe;
 
@@ -39,10 +39,12 @@ impl Lower<'_> {
             syn::Item::Impl(i) => {
                 let self_ty = type_name(&i.self_ty);
                 for item in &i.items {
-                    if let syn::ImplItem::Fn(f) = item
-                        && !is_test_only(&f.attrs)
-                    {
-                        self.function(&f.attrs, &f.sig, &f.block, module, self_ty.clone());
+                    match item {
+                        syn::ImplItem::Fn(f) if !is_test_only(&f.attrs) => {
+                            self.function(&f.attrs, &f.sig, &f.block, module, self_ty.clone())
+                        }
+                        syn::ImplItem::Const(c) => self.constant(module, &c.ident, &c.expr),
+                        _ => {}
                     }
                 }
             }

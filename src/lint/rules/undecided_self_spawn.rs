@@ -12,16 +12,19 @@ pub(crate) fn check(ctx: &SiteContext<'_>) -> Option<Diagnostic> {
     if ctx.outcome.reach != Some(Reach::Maybe) {
         return None;
     }
-    let reason = ctx.outcome.reason.as_deref().unwrap_or("the path from `main` to this spawn could not be followed");
-    Some(
-        Diagnostic::new(
-            Code::UndecidedSelfSpawn,
-            format!("cannot decide whether this self-spawn is guarded: {reason}"),
-            (ctx.locate)(ctx.site.loc),
-        )
+    let (reason, at) = ctx
+        .outcome
+        .reason
+        .clone()
+        .unwrap_or_else(|| ("the path from `main` to this spawn could not be followed".to_string(), ctx.site.loc));
+    let message = format!("cannot decide whether this self-spawn is guarded: {reason}");
+    let mut d = Diagnostic::new(Code::UndecidedSelfSpawn, message, (ctx.locate)(ctx.site.loc))
         .label(format!("starts the program's own executable ({})", ctx.site.marker.describe()))
-        .help(HELP),
-    )
+        .help(HELP);
+    if at != ctx.site.loc {
+        d = d.note((ctx.locate)(at), "the check could not decide here");
+    }
+    Some(d)
 }
 
 /// A self-spawn hidden in a `macro_rules!` expansion.

@@ -1,0 +1,144 @@
+//! `if` and `match` in the walk: which branches the child takes, which
+//! conditions count as its guard, and which make later arrivals uncertain.
+
+use super::{Flow, Reach, Walker};
+use crate::lint::ir::{Arm, Expr, Loc, Stmt};
+use crate::lint::value::{Locals, Truth, Val};
+
+impl Walker<'_, '_, '_> {
+    pub(super) fn if_expr(
+        &mut self,
+        cond: &Expr,
+        then: &[Stmt],
+        els: Option<&Expr>,
+        loc: Loc,
+        locals: &mut Locals,
+    ) -> Flow {
+        let flow = self.expr(cond, &mut locals.clone());
+        if flow.stops() {
+            return flow;
+        }
+        let mut inner = locals.clone();
+        let mut c = self.cond();
+        let t = c.truth(cond, &mut inner);
+        let tested = c.tested;
+        if !self.block_reaches_site(then) {
+            self.note_tested(&tested, loc);
+        }
+        let work_before = self.work;
+        let result = match t {
+            Truth::True => {
+                let a = self.block(then, &mut inner);
+                if a.diverges && !tested.is_empty() {
+                    self.guard(loc, work_before);
+                }
+                a
+            }
+            Truth::False => {
+                if !tested.is_empty() {
+                    self.guard(loc, work_before);
+                }
+                els.map_or_else(Flow::none, |e| self.expr(e, locals))
+            }
+            Truth::Same | Truth::Unknown => {
+                let saved = self.unsure.clone();
+                let a = self.block(then, &mut inner);
+                let after_a = std::mem::replace(&mut self.unsure, saved);
+                let b = els.map_or_else(Flow::none, |e| self.expr(e, &mut locals.clone()));
+                self.unsure = self.unsure.take().or(after_a);
+                if t == Truth::Unknown && a.diverges != b.diverges && self.unsure.is_none() {
+                    let why = format!(
+                        "whether the child leaves at the branch on line {} depends on a value the check cannot know statically",
+                        loc.line
+                    );
+                    self.unsure = Some((why, loc));
+                }
+                let reach = self.uncertain(a.reach.max(b.reach), t, loc);
+                let val = branch_value(&a, &b, els.is_some());
+                Flow { reach, diverges: a.diverges && b.diverges && els.is_some(), val }
+            }
+        };
+        Flow { reach: result.reach.max(flow.reach), ..result }
+    }
+
+    pub(super) fn match_expr(&mut self, scrut: &Expr, arms: &[Arm], loc: Loc, locals: &mut Locals) -> Flow {
+        let flow = self.valued(scrut, locals);
+        if flow.stops() {
+            return flow;
+        }
+        let val = flow.val.clone();
+        let work_before = self.work;
+        let mut reach = flow.reach;
+        let mut all_diverge = true;
+        let mut any_ran = false;
+        let mut value = Val::Error;
+        for arm in arms {
+            let mut inner = locals.clone();
+            let mut c = self.cond();
+            let t = c.pattern(&arm.pat, &val, &mut inner);
+            let tested = c.tested;
+            if !self.expr_reaches_site(&arm.body) {
+                self.note_tested(&tested, loc);
+            }
+            if t == Truth::False {
+                continue;
+            }
+            any_ran = true;
+            let body = self.valued(&arm.body, &mut inner);
+            reach = reach.max(self.uncertain(body.reach, t, loc));
+            all_diverge &= body.diverges;
+            if !body.diverges {
+                value = value.either(body.val.clone());
+            }
+            if t == Truth::True {
+                if !tested.is_empty() && (body.diverges || body.reach == Reach::No) {
+                    self.guard(loc, work_before);
+                }
+                return Flow { reach, diverges: body.diverges, val: value };
+            }
+            if reach == Reach::Yes {
+                break;
+            }
+        }
+        let value = if matches!(value, Val::Error) { Val::Unknown } else { value };
+        Flow { reach, diverges: !any_ran || all_diverge, val: value }
+    }
+
+    /// A site reached only through an undecidable condition is "maybe".
+    fn uncertain(&mut self, reach: Reach, t: Truth, loc: Loc) -> Reach {
+        if reach == Reach::Yes && t == Truth::Unknown {
+            let why = format!(
+                "whether the child takes the branch on line {} depends on a value the check cannot know statically",
+                loc.line
+            );
+            self.maybe(why, loc);
+            return Reach::Maybe;
+        }
+        reach
+    }
+
+    fn note_tested(&mut self, tested: &[String], loc: Loc) {
+        self.out.tested.extend(tested.iter().map(|t| (t.clone(), loc)));
+    }
+
+    pub(super) fn guard(&mut self, loc: Loc, work_before: Option<Loc>) {
+        if self.out.guards.is_empty()
+            && let Some(work) = work_before
+        {
+            self.out.late = Some((work, loc));
+        }
+        if !self.out.guards.contains(&loc) {
+            self.out.guards.push(loc);
+        }
+    }
+}
+
+/// The value of an `if`/`else` both of whose branches may run.
+fn branch_value(a: &Flow, b: &Flow, has_else: bool) -> Val {
+    match (a.diverges, b.diverges || !has_else) {
+        (true, true) => Val::Unknown,
+        (true, false) => b.val.clone(),
+        (false, true) if has_else => a.val.clone(),
+        _ => a.val.clone().either(b.val.clone()),
+    }
+}

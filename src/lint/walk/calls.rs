@@ -1,0 +1,186 @@
+//! Calls in the walk: into analysed functions (with the child's values for
+//! their parameters), to functions that end the process or guard the child,
+//! and to work that must not run twice.
+
+use super::{Flow, MAX_DEPTH, Reach, Walker, scan};
+use crate::lint::api;
+use crate::lint::index::{FnId, Target};
+use crate::lint::ir::{Expr, Loc, Macro};
+use crate::lint::value::{Locals, Val};
+
+/// Method names so common that a call by name alone says little about
+/// which function runs.
+const COMMON_METHODS: &[&str] = &[
+    "run", "start", "spawn", "new", "call", "execute", "exec", "send", "recv", "wait", "join", "output", "status",
+    "init", "build", "main", "handle", "process", "serve", "launch",
+];
+
+impl Walker<'_, '_, '_> {
+    pub(super) fn call(&mut self, func: &Expr, args: &[Expr], loc: Loc, locals: &mut Locals) -> Flow {
+        if loc == self.site {
+            return self.hit();
+        }
+        let flow = self.seq(args.iter(), None, locals);
+        if flow.stops() {
+            return flow;
+        }
+        let call = Expr::Call { func: Box::new(func.clone()), args: args.to_vec(), loc };
+        let Expr::Path(path, _) = func.peel() else {
+            let inner = self.expr(func, locals);
+            return Flow { reach: flow.reach.max(inner.reach), ..inner };
+        };
+        let def = self.prog.def(self.fn_id());
+        match self.prog.resolve(self.prog.krate_of(self.fn_id()), &def.module, path) {
+            Target::Fns(ids) => {
+                let vals: Vec<Val> = args.iter().map(|a| self.eval(a, locals)).collect();
+                // Several functions at one path are cfg alternatives
+                // (`#[cfg(unix)]`/`#[cfg(windows)]`): one of them runs.
+                let certain = self.same_path(&ids);
+                let called = self.call_fns(&ids, vals, certain, path.last().map_or("", String::as_str), loc);
+                let val =
+                    if matches!(called.val, Val::Unknown) { self.eval(&call, locals) } else { called.val.clone() };
+                Flow { reach: flow.reach.max(called.reach), diverges: called.diverges, val }
+            }
+            Target::External(canon) => {
+                let diverges = self.external(&canon, loc);
+                Flow { reach: flow.reach, diverges, val: self.eval(&call, locals) }
+            }
+        }
+    }
+
+    /// An external call: does it end the child's path?
+    fn external(&mut self, canon: &[String], loc: Loc) -> bool {
+        if api::diverges(canon) {
+            return true;
+        }
+        if let Some(via) = api::library_init(canon)
+            && self.child.lib == Some(via)
+        {
+            self.guard(loc, self.work);
+            return true;
+        }
+        let joined = canon.join("::");
+        if self.extra_guards.iter().any(|g| joined.ends_with(g.as_str()) || g.ends_with(&joined)) {
+            self.guard(loc, self.work);
+            return true;
+        }
+        if self.out.guards.is_empty() {
+            if api::is_work(canon) && self.work.is_none() {
+                self.work = Some(loc);
+            }
+            if api::starts_runtime(canon, None) && self.out.runtime.is_none() {
+                self.out.runtime = Some(loc);
+            }
+        }
+        false
+    }
+
+    fn same_path(&self, ids: &[FnId]) -> bool {
+        let first = self.prog.def(ids[0]);
+        ids.iter().all(|&id| {
+            let def = self.prog.def(id);
+            def.name == first.name && def.module == first.module && def.self_ty == first.self_ty
+        })
+    }
+
+    fn call_fns(&mut self, ids: &[FnId], vals: Vec<Val>, certain: bool, name: &str, loc: Loc) -> Flow {
+        let mut reach = Reach::No;
+        let mut diverges = !ids.is_empty();
+        let mut val = Val::Error;
+        for &id in ids {
+            let def = self.prog.def(id);
+            if !self.reaches.contains(&id) && !scan::may_stop(def) && !self.reads_markers(id) {
+                diverges &= def.never;
+                val = Val::Unknown;
+                continue;
+            }
+            let flow = if self.stack.len() >= MAX_DEPTH || self.stack.contains(&id) {
+                let r = if self.reaches.contains(&id) { Reach::Yes } else { Reach::No };
+                Flow { reach: r, diverges: def.never, val: Val::Unknown }
+            } else {
+                self.function(id, vals.clone())
+            };
+            reach = reach.max(flow.reach);
+            diverges &= flow.diverges;
+            val = val.either(flow.val);
+        }
+        if reach == Reach::Yes && !certain {
+            self.maybe(format!("the call to `{name}` may run one of several functions of that name"), loc);
+            reach = Reach::Maybe;
+        }
+        let val = if matches!(val, Val::Error) { Val::Unknown } else { val };
+        Flow { reach, diverges, val }
+    }
+
+    fn reads_markers(&mut self, id: FnId) -> bool {
+        if self.stack.len() > 3 {
+            return false;
+        }
+        let prog = self.prog;
+        *self.reads_markers.entry(id).or_insert_with(|| scan::reads_markers(prog, id))
+    }
+
+    pub(super) fn method(&mut self, recv: &Expr, name: &str, args: &[Expr], loc: Loc, locals: &mut Locals) -> Flow {
+        let flow = self.seq(std::iter::once(recv).chain(args.iter()), None, locals);
+        if flow.stops() {
+            return flow;
+        }
+        let call = Expr::Method { recv: Box::new(recv.clone()), name: name.to_string(), args: args.to_vec(), loc };
+        if name == "block_on" && self.out.guards.is_empty() && self.out.runtime.is_none() {
+            self.out.runtime = recv.loc();
+        }
+        let on_self = matches!(recv.peel(), Expr::Path(p, _) if p.len() == 1 && p[0] == "self");
+        // A method call names no type: candidates are the analysed methods of
+        // that name, minus those a std method of the same name would shadow,
+        // narrowed to the ones that matter here.
+        let mut ids = self.prog.methods_named(name).to_vec();
+        if api::COMMAND_BUILDERS.contains(&name) || (api::STD_METHODS.contains(&name) && !on_self) {
+            ids.clear();
+        }
+        if ids.len() > 1 {
+            ids.retain(|id| self.reaches.contains(id) || scan::may_stop(self.prog.def(*id)));
+        }
+        if ids.is_empty() {
+            return Flow { val: self.eval(&call, locals), ..flow };
+        }
+        let mut vals = vec![self.eval(recv, locals)];
+        vals.extend(args.iter().map(|a| self.eval(a, locals)));
+        let certain = (ids.len() == 1 || self.same_path(&ids)) && (on_self || !COMMON_METHODS.contains(&name));
+        let called = self.call_fns(&ids, vals, certain, name, loc);
+        let val = if matches!(called.val, Val::Unknown) { self.eval(&call, locals) } else { called.val };
+        Flow { reach: flow.reach.max(called.reach), diverges: called.diverges && certain, val }
+    }
+
+    pub(super) fn macro_call(&mut self, m: &Macro, locals: &mut Locals) -> Flow {
+        if m.loc == self.site {
+            return self.hit();
+        }
+        let flow = self.seq(m.args.iter(), None, locals);
+        let name = m.path.last().map_or("", String::as_str);
+        if api::macro_diverges(name) {
+            return Flow { diverges: true, ..flow };
+        }
+        if self.prog.self_spawn_macros.contains(&name) {
+            let why = format!(
+                "`{name}!` is a macro_rules! macro that names the program's own executable; the check cannot see its expansion"
+            );
+            self.maybe(why, m.loc);
+            return Flow { reach: flow.reach.max(Reach::Maybe), ..Flow::none() };
+        }
+        Flow { val: self.eval(&Expr::Macro(m.clone()), locals), ..flow }
+    }
+
+    /// A function named as a value (`thread::spawn(worker)`) may be called.
+    pub(super) fn fn_value(&mut self, path: &[String]) -> Flow {
+        let def = self.prog.def(self.fn_id());
+        match self.prog.resolve(self.prog.krate_of(self.fn_id()), &def.module, path) {
+            Target::Fns(ids) if ids.iter().any(|id| self.reaches.contains(id)) => {
+                let certain = self.same_path(&ids);
+                let flow =
+                    self.call_fns(&ids, Vec::new(), certain, path.last().map_or("", String::as_str), Loc::default());
+                Flow { reach: flow.reach, ..Flow::none() }
+            }
+            _ => Flow::none(),
+        }
+    }
+}

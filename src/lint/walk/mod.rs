@@ -1,0 +1,319 @@
+//! Follows the child from the top of `main` (and pre-main constructors)
+//! through the code, a few calls deep, with the argv and env one spawn site
+//! gives it, and answers: can the child reach that spawn site again?
+//!
+//! Conditions are evaluated in the child ([`super::cond`]): a branch the
+//! child takes is followed alone, one it cannot take is skipped, one that
+//! does not depend on the spawn's marker is followed both ways (the child
+//! goes where the parent went), and one that depends on the marker in a way
+//! the check cannot evaluate makes any later arrival only "maybe".
+
+mod branch;
+mod calls;
+mod scan;
+
+use super::child::Child;
+use super::cond::Cond;
+use super::eval::{Eval, bind};
+use super::index::{FnId, Program};
+use super::ir::{Expr, Loc, Pat, Stmt};
+use super::value::{Facts, Locals, Truth, Val};
+use std::collections::{HashMap, HashSet};
+
+/// How far calls are followed from `main`.
+const MAX_DEPTH: usize = 8;
+/// Expressions visited per site before giving up as "undecided".
+const BUDGET: usize = 200_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Reach {
+    No,
+    Maybe,
+    Yes,
+}
+
+/// What walking an expression found.
+#[derive(Clone, Debug)]
+struct Flow {
+    reach: Reach,
+    /// Every path through it leaves the function (return, exit, `!`).
+    diverges: bool,
+    /// Its value in the child, when it matters for routing.
+    val: Val,
+}
+
+impl Flow {
+    fn none() -> Flow {
+        Flow { reach: Reach::No, diverges: false, val: Val::Unknown }
+    }
+
+    fn stops(&self) -> bool {
+        self.reach == Reach::Yes || self.diverges
+    }
+}
+
+/// What one walk found.
+#[derive(Debug, Default)]
+pub(crate) struct Outcome {
+    pub reach: Option<Reach>,
+    /// Why the answer is "maybe", and where.
+    pub reason: Option<(String, Loc)>,
+    /// Conditions and calls that sent the child away from the site.
+    pub guards: Vec<Loc>,
+    /// Work done before the first guard (late guard), and that guard.
+    pub late: Option<(Loc, Loc)>,
+    /// A runtime started before the first guard.
+    pub runtime: Option<Loc>,
+    /// Markers the guards looked for.
+    pub tested: Vec<(String, Loc)>,
+}
+
+pub(crate) struct Walker<'w, 'p, 'a> {
+    prog: &'p Program<'a>,
+    facts: &'p Facts,
+    child: &'w Child<'w>,
+    site: Loc,
+    /// Functions from which the site can be reached.
+    reaches: &'w HashSet<FnId>,
+    /// Extra guard functions from the config (`guards = [..]`).
+    extra_guards: &'w [String],
+    out: Outcome,
+    stack: Vec<FnId>,
+    /// Values returned so far by each function on the stack.
+    returns: Vec<Val>,
+    work: Option<Loc>,
+    budget: usize,
+    /// Set once a branch taken under an undecidable condition left the
+    /// function: from there on, reaching the site is only "maybe".
+    unsure: Option<(String, Loc)>,
+    /// Functions that read argv, env or clap (their results may route).
+    reads_markers: HashMap<FnId, bool>,
+}
+
+impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
+    pub fn new(
+        prog: &'p Program<'a>,
+        facts: &'p Facts,
+        child: &'w Child<'w>,
+        site: Loc,
+        reaches: &'w HashSet<FnId>,
+        extra_guards: &'w [String],
+    ) -> Self {
+        Walker {
+            prog,
+            facts,
+            child,
+            site,
+            reaches,
+            extra_guards,
+            out: Outcome::default(),
+            stack: Vec::new(),
+            returns: Vec::new(),
+            work: None,
+            budget: BUDGET,
+            unsure: None,
+            reads_markers: HashMap::new(),
+        }
+    }
+
+    /// Walks the entry points in order (constructors, then `main`).
+    pub fn run(mut self, entries: &[FnId]) -> Outcome {
+        let mut reach = Reach::No;
+        for &entry in entries {
+            let flow = self.function(entry, Vec::new());
+            reach = reach.max(flow.reach);
+            if flow.stops() {
+                break;
+            }
+        }
+        self.out.reach = Some(reach);
+        self.out
+    }
+
+    /// The walk arrived at the site.
+    fn hit(&mut self) -> Flow {
+        match self.unsure.clone() {
+            Some((reason, loc)) => {
+                self.maybe(reason, loc);
+                Flow { reach: Reach::Maybe, ..Flow::none() }
+            }
+            None => Flow { reach: Reach::Yes, ..Flow::none() },
+        }
+    }
+
+    fn maybe(&mut self, reason: String, loc: Loc) {
+        if self.out.reason.is_none() {
+            self.out.reason = Some((reason, loc));
+        }
+    }
+
+    fn function(&mut self, id: FnId, args: Vec<Val>) -> Flow {
+        let def = self.prog.def(id);
+        let mut locals = Locals::new();
+        for (i, p) in def.params.iter().enumerate() {
+            bind(p, args.get(i).cloned().unwrap_or(Val::Unknown), &mut locals);
+        }
+        self.stack.push(id);
+        self.returns.push(Val::Error);
+        let flow = self.block(&def.body, &mut locals);
+        self.stack.pop();
+        let returned = self.returns.pop().unwrap_or(Val::Unknown);
+        let val = if flow.diverges { returned } else { returned.either(flow.val) };
+        Flow { reach: flow.reach, diverges: flow.diverges || def.never, val }
+    }
+
+    fn fn_id(&self) -> FnId {
+        *self.stack.last().expect("walking inside a function")
+    }
+
+    fn eval(&self, e: &Expr, locals: &mut Locals) -> Val {
+        Eval::new(self.prog, self.facts, None, self.fn_id()).expr(e, locals)
+    }
+
+    fn cond(&self) -> Cond<'w, 'p, 'a> {
+        Cond {
+            prog: self.prog,
+            facts: self.facts,
+            child: self.child,
+            fn_id: self.fn_id(),
+            tested: Vec::new(),
+            depth: 0,
+        }
+    }
+
+    fn block(&mut self, stmts: &[Stmt], locals: &mut Locals) -> Flow {
+        let mut reach = Reach::No;
+        let mut val = Val::Unknown;
+        for (i, stmt) in stmts.iter().enumerate() {
+            let flow = match stmt {
+                Stmt::Let { pat, init, els } => self.let_stmt(pat, init.as_ref(), els.as_deref(), locals),
+                Stmt::Expr(e, _) => self.expr(e, locals),
+            };
+            reach = reach.max(flow.reach);
+            if flow.stops() {
+                return Flow { reach, diverges: flow.diverges, val: Val::Unknown };
+            }
+            if i + 1 == stmts.len() && matches!(stmt, Stmt::Expr(_, false)) {
+                val = flow.val;
+            }
+        }
+        Flow { reach, diverges: false, val }
+    }
+
+    fn let_stmt(&mut self, pat: &Pat, init: Option<&Expr>, els: Option<&[Stmt]>, locals: &mut Locals) -> Flow {
+        let Some(init) = init else { return Flow::none() };
+        let flow = self.expr(init, locals);
+        if flow.stops() {
+            return flow;
+        }
+        let mut val = if matches!(flow.val, Val::Unknown) { self.eval(init, locals) } else { flow.val.clone() };
+        if matches!(val, Val::Unknown) && matches!(pat, Pat::Bind(_, None)) {
+            let t = self.cond().truth(init, &mut locals.clone());
+            if t != Truth::Same {
+                val = Val::Truth(t);
+            }
+        }
+        let Some(els) = els else {
+            bind(pat, val, locals);
+            return Flow { val: Val::Unknown, ..flow };
+        };
+        let t = self.cond().pattern(pat, &val, locals);
+        bind(pat, val, locals);
+        let other = self.block(els, &mut locals.clone());
+        let reach = flow.reach.max(if t == Truth::True { Reach::No } else { other.reach });
+        Flow { reach, diverges: t == Truth::False, val: Val::Unknown }
+    }
+
+    fn expr(&mut self, e: &Expr, locals: &mut Locals) -> Flow {
+        if self.budget == 0 {
+            let loc = e.loc().unwrap_or_default();
+            self.maybe("the program is too large to follow completely".to_string(), loc);
+            return Flow { reach: Reach::Maybe, ..Flow::none() };
+        }
+        self.budget -= 1;
+        match e {
+            Expr::If { cond, then, els, loc } => self.if_expr(cond, then, els.as_deref(), *loc, locals),
+            Expr::Match { scrut, arms, loc } => self.match_expr(scrut, arms, *loc, locals),
+            Expr::Call { func, args, loc } => self.call(func, args, *loc, locals),
+            Expr::Method { recv, name, args, loc } => self.method(recv, name, args, *loc, locals),
+            Expr::Macro(m) => self.macro_call(m, locals),
+            Expr::Return(value, _) => {
+                let flow = value.as_ref().map_or_else(Flow::none, |v| self.valued(v, locals));
+                if let Some(slot) = self.returns.last_mut() {
+                    *slot = std::mem::replace(slot, Val::Error).either(flow.val);
+                }
+                Flow { reach: flow.reach, diverges: true, val: Val::Unknown }
+            }
+            Expr::Break | Expr::Continue => Flow { diverges: true, ..Flow::none() },
+            Expr::Loop { body, breaks } => {
+                let flow = self.block(body, &mut locals.clone());
+                Flow { reach: flow.reach, diverges: !breaks, val: Val::Unknown }
+            }
+            Expr::While(cond, body) => self.seq([&**cond], Some(body), locals),
+            Expr::For(pat, iter, body) => {
+                let flow = self.expr(iter, locals);
+                let mut inner = locals.clone();
+                bind(pat, Val::Unknown, &mut inner);
+                let body = self.block(body, &mut inner);
+                Flow { reach: flow.reach.max(body.reach), diverges: flow.diverges, val: Val::Unknown }
+            }
+            Expr::Closure(params, body) => {
+                let mut inner = locals.clone();
+                for p in params {
+                    bind(p, Val::Unknown, &mut inner);
+                }
+                self.returns.push(Val::Error);
+                let reach = self.expr(body, &mut inner).reach;
+                self.returns.pop();
+                Flow { reach, ..Flow::none() }
+            }
+            Expr::Block(stmts) => self.block(stmts, &mut locals.clone()),
+            Expr::Path(path, _) => {
+                let flow = self.fn_value(path);
+                Flow { val: self.eval(e, locals), ..flow }
+            }
+            Expr::Try(inner) | Expr::Ref(inner) => self.valued(inner, locals),
+            Expr::Let(_, inner) | Expr::Not(inner) | Expr::Field(inner, _) => {
+                let flow = self.expr(inner, locals);
+                Flow { val: self.eval(e, locals), ..flow }
+            }
+            Expr::Index(a, b) | Expr::Binary(_, a, b) | Expr::Assign(a, b) => self.seq([&**a, &**b], None, locals),
+            Expr::Struct(_, fields) => {
+                let flow = self.seq(fields.iter().map(|(_, e)| e), None, locals);
+                Flow { val: self.eval(e, locals), ..flow }
+            }
+            Expr::Tuple(items) | Expr::Array(items) | Expr::Other(items) => self.seq(items.iter(), None, locals),
+            Expr::Lit(..) => Flow { val: self.eval(e, locals), ..Flow::none() },
+        }
+    }
+
+    /// Walks `e`, and evaluates it when the walk found no value.
+    fn valued(&mut self, e: &Expr, locals: &mut Locals) -> Flow {
+        let flow = self.expr(e, locals);
+        if matches!(flow.val, Val::Unknown) && !flow.stops() {
+            return Flow { val: self.eval(e, locals), ..flow };
+        }
+        flow
+    }
+
+    /// Sub-expressions in order, then an optional body that may not run.
+    fn seq<'e>(
+        &mut self,
+        items: impl IntoIterator<Item = &'e Expr>,
+        body: Option<&[Stmt]>,
+        locals: &mut Locals,
+    ) -> Flow {
+        let mut reach = Reach::No;
+        for item in items {
+            let flow = self.expr(item, locals);
+            reach = reach.max(flow.reach);
+            if flow.stops() {
+                return Flow { reach, diverges: flow.diverges, val: Val::Unknown };
+            }
+        }
+        if let Some(body) = body {
+            reach = reach.max(self.block(body, &mut locals.clone()).reach);
+        }
+        Flow { reach, ..Flow::none() }
+    }
+}

@@ -1,0 +1,88 @@
+//! Quick syntactic questions about function bodies that decide whether the
+//! walk enters a call at all.
+
+use super::Walker;
+use crate::lint::api;
+use crate::lint::callgraph::for_each_expr;
+use crate::lint::index::{FnId, Program, Target};
+use crate::lint::ir::{Expr, FnDef, Stmt};
+
+/// Whether a body can end the process or the child's path directly: exit,
+/// abort, `-> !`, a library `init`, a panic.
+pub(super) fn may_stop(def: &FnDef) -> bool {
+    if def.never {
+        return true;
+    }
+    let mut found = false;
+    for_each_expr(&def.body, &mut |e| {
+        found |= match e {
+            Expr::Call { func, .. } => {
+                matches!(func.peel(), Expr::Path(p, _) if matches!(p.last().map(String::as_str), Some("exit" | "abort" | "init")))
+            }
+            Expr::Macro(m) => m.path.last().is_some_and(|n| api::macro_diverges(n)),
+            _ => false,
+        }
+    });
+    found
+}
+
+/// Whether a body reads argv, env vars or parses a clap struct: its result
+/// may decide where the child goes.
+pub(super) fn reads_markers(prog: &Program<'_>, id: FnId) -> bool {
+    const READS: &[&str] = &[
+        "var",
+        "var_os",
+        "args",
+        "args_os",
+        "parse",
+        "try_parse",
+        "get_matches",
+        "try_get_matches",
+        "try_get_matches_from",
+        "parse_from",
+        "try_parse_from",
+    ];
+    let mut found = false;
+    for_each_expr(&prog.def(id).body, &mut |e| {
+        found |= match e {
+            Expr::Call { func, .. } => {
+                matches!(func.peel(), Expr::Path(p, _) if p.last().is_some_and(|n| READS.contains(&n.as_str())))
+            }
+            Expr::Method { name, .. } => READS.contains(&name.as_str()),
+            _ => false,
+        }
+    });
+    found
+}
+
+impl Walker<'_, '_, '_> {
+    /// Whether a branch can lead to the site (syntactically, or through a
+    /// call): its tests are then the parent's trigger, not a guard.
+    pub(super) fn block_reaches_site(&self, stmts: &[Stmt]) -> bool {
+        let mut found = false;
+        for_each_expr(stmts, &mut |e| found |= self.leads_to_site(e));
+        found
+    }
+
+    pub(super) fn expr_reaches_site(&self, e: &Expr) -> bool {
+        self.block_reaches_site(std::slice::from_ref(&Stmt::Expr(e.clone(), false)))
+    }
+
+    fn leads_to_site(&self, e: &Expr) -> bool {
+        let id = self.fn_id();
+        let def = self.prog.def(id);
+        match e {
+            Expr::Call { loc, .. } if *loc == self.site => true,
+            Expr::Macro(m) => m.loc == self.site,
+            Expr::Call { func, .. } => match func.peel() {
+                Expr::Path(path, _) => matches!(
+                    self.prog.resolve(self.prog.krate_of(id), &def.module, path),
+                    Target::Fns(ids) if ids.iter().any(|i| self.reaches.contains(i))
+                ),
+                _ => false,
+            },
+            Expr::Method { name, .. } => self.prog.methods_named(name).iter().any(|i| self.reaches.contains(i)),
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! The command line: exit codes, level flags and config, output formats,
+//! `--help`, both invocation shapes, and running as a non-root user.
+
+use crate::support::{MANIFEST, check_json, fixture_manifest, freeze, scratch_crate};
+use predicates::str::contains;
+
+#[test]
+fn exit_codes_follow_the_findings() {
+    freeze().args(["check", "--manifest-path"]).arg(fixture_manifest("marker-mismatch")).assert().code(1);
+    freeze().args(["check", "--manifest-path"]).arg(fixture_manifest("source-current-exe-guarded")).assert().code(0);
+    // A warning alone does not fail the check.
+    freeze().args(["check", "--manifest-path"]).arg(fixture_manifest("late-guard")).assert().code(0);
+}
+
+#[test]
+fn level_flags_override_defaults() {
+    let manifest = fixture_manifest("marker-mismatch");
+    freeze().args(["check", "-A", "marker-mismatch", "--manifest-path"]).arg(&manifest).assert().code(0);
+    let late = fixture_manifest("late-guard");
+    freeze().args(["check", "-D", "late-guard", "--manifest-path"]).arg(&late).assert().code(1);
+    let (_, json) = check_json(&late, &["-A", "late-guard"]);
+    assert_eq!(json["diagnostics"].as_array().unwrap().len(), 0, "allowed findings are dropped");
+}
+
+#[test]
+fn config_levels_apply_and_flags_win() {
+    let source = std::fs::read(crate::support::fixtures_dir().join("late-guard/src/main.rs")).unwrap();
+    let manifest = [MANIFEST, b"\n[package.metadata.freeze.lints]\nlate-guard = \"deny\"\n"].concat();
+    let dir = scratch_crate(&[("Cargo.toml", &manifest), ("src/main.rs", &source)]);
+    let path = dir.path().join("Cargo.toml");
+    freeze().args(["check", "--manifest-path"]).arg(&path).assert().code(1);
+    freeze().args(["check", "-W", "late-guard", "--manifest-path"]).arg(&path).assert().code(0);
+}
+
+#[test]
+fn unknown_config_key_is_named() {
+    let manifest = [MANIFEST, b"\n[package.metadata.freeze]\nlint = {}\n"].concat();
+    let dir = scratch_crate(&[("Cargo.toml", &manifest), ("src/main.rs", b"fn main() {}")]);
+    freeze()
+        .args(["check", "--manifest-path"])
+        .arg(dir.path().join("Cargo.toml"))
+        .assert()
+        .code(2)
+        .stderr(contains("unknown key `lint` in [package.metadata.freeze] (did you mean `lints`?)"));
+}
+
+#[test]
+fn human_output_shows_the_snippet_and_the_fix() {
+    let output = freeze()
+        .args(["check", "--manifest-path"])
+        .arg(fixture_manifest("marker-mismatch"))
+        .env("COLUMNS", "100")
+        .output()
+        .unwrap();
+    insta::assert_snapshot!("human_marker_mismatch", String::from_utf8_lossy(&output.stdout));
+}
+
+#[test]
+fn sarif_output_is_sarif_2_1_0() {
+    let output = freeze()
+        .args(["check", "--format", "sarif", "--manifest-path"])
+        .arg(fixture_manifest("marker-mismatch"))
+        .output()
+        .unwrap();
+    let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).expect("SARIF is JSON");
+    assert_eq!(sarif["version"], "2.1.0");
+    let run = &sarif["runs"][0];
+    let rules: Vec<&str> =
+        run["tool"]["driver"]["rules"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert!(rules.contains(&"marker-mismatch"));
+    let result = &run["results"][0];
+    assert_eq!(result["ruleId"], "marker-mismatch");
+    assert_eq!(result["level"], "error");
+    assert_eq!(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "src/main.rs");
+    assert_eq!(result["locations"][0]["physicalLocation"]["region"]["startLine"], 14);
+}
+
+#[test]
+fn github_output_is_workflow_commands() {
+    freeze()
+        .args(["check", "--format", "github", "--manifest-path"])
+        .arg(fixture_manifest("marker-mismatch"))
+        .assert()
+        .code(1)
+        .stdout(contains("::error file=src/main.rs,line=14,col=21,title=marker-mismatch::the spawn marks the child"));
+}
+
+#[test]
+fn help_is_stable() {
+    let output = freeze().args(["check", "--help"]).env("COLUMNS", "100").output().unwrap();
+    assert!(output.status.success());
+    insta::assert_snapshot!("check_help", String::from_utf8_lossy(&output.stdout));
+}
+
+#[test]
+fn both_invocation_shapes_work() {
+    let manifest = fixture_manifest("neg-other-program");
+    freeze().args(["check", "--manifest-path"]).arg(&manifest).assert().code(0);
+    assert_cmd::Command::new(env!("CARGO_BIN_EXE_cargo-freeze"))
+        .args(["check", "--manifest-path"])
+        .arg(&manifest)
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn target_selection() {
+    let manifest = fixture_manifest("multi-bin");
+    let (code, json) = check_json(&manifest, &["--bin", "good"]);
+    assert_eq!(code, 0);
+    assert_eq!(json["binaries"].as_array().unwrap().len(), 1);
+    freeze()
+        .args(["check", "--bin", "nope", "--manifest-path"])
+        .arg(&manifest)
+        .assert()
+        .code(2)
+        .stderr(contains("no bin target named `nope`"))
+        .stderr(contains("bad, good"));
+}
+
+/// Users run cargo-freeze as non-root: run the check as uid 65534.
+#[test]
+fn runs_as_a_non_root_user() {
+    let uid = std::process::Command::new("id").arg("-u").output().expect("id -u");
+    if String::from_utf8_lossy(&uid.stdout).trim() != "0" {
+        // Already non-root: the whole suite exercises that path.
+        freeze().args(["check", "--manifest-path"]).arg(fixture_manifest("marker-mismatch")).assert().code(1);
+        return;
+    }
+    let sysroot = std::process::Command::new("rustc").args(["--print", "sysroot"]).output().expect("rustc");
+    let cargo = std::path::Path::new(String::from_utf8_lossy(&sysroot.stdout).trim()).join("bin/cargo");
+    let home = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(home.path(), std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
+    let probe = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .args(["test", "-x"])
+        .arg(&cargo)
+        .output()
+        .expect("setpriv (util-linux) is needed to test the non-root path");
+    assert!(
+        probe.status.success(),
+        "uid 65534 cannot run {}: make the toolchain reachable (tests/run.sh does `chmod o+x /root` when run as root): {}",
+        cargo.display(),
+        String::from_utf8_lossy(&probe.stderr)
+    );
+    let mut cmd = assert_cmd::Command::new("setpriv");
+    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_cargo-freeze"))
+        .args(["freeze", "check", "--format", "json", "--manifest-path"])
+        .arg(fixture_manifest("marker-mismatch"))
+        .env("CARGO", &cargo)
+        .env("HOME", home.path())
+        .env("CARGO_HOME", home.path());
+    cmd.assert().code(1).stdout(contains("\"verdict\": \"unguarded\""));
+}

@@ -1,0 +1,125 @@
+//! Every fixture crate under `fixtures/lint/`: its verdicts and codes must
+//! match `expect.txt` (written by hand, one `<bin> <verdict>` line per
+//! binary and one `code <code>` line per expected finding), the exit code
+//! must follow from the levels, and the JSON report is snapshot-tested.
+
+use crate::support::{check_json, fixture_manifest, fixtures_dir};
+use std::collections::BTreeSet;
+
+fn expected(name: &str) -> (BTreeSet<(String, String)>, BTreeSet<String>) {
+    let text = std::fs::read_to_string(fixtures_dir().join(name).join("expect.txt")).expect("expect.txt");
+    let mut verdicts = BTreeSet::new();
+    let mut codes = BTreeSet::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let (a, b) = line.split_once(' ').expect("two words per line");
+        if a == "code" {
+            codes.insert(b.to_string());
+        } else {
+            verdicts.insert((a.to_string(), b.to_string()));
+        }
+    }
+    (verdicts, codes)
+}
+
+fn check_fixture(name: &str) {
+    let (code, json) = check_json(&fixture_manifest(name), &[]);
+    let (want_verdicts, want_codes) = expected(name);
+    let got_verdicts: BTreeSet<(String, String)> = json["binaries"]
+        .as_array()
+        .expect("binaries")
+        .iter()
+        .map(|b| (b["name"].as_str().unwrap().to_string(), b["verdict"].as_str().unwrap().to_string()))
+        .collect();
+    let got_codes: BTreeSet<String> = json["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(got_verdicts, want_verdicts, "verdicts of fixture {name}");
+    assert_eq!(got_codes, want_codes, "diagnostic codes of fixture {name}");
+    let denied = json["diagnostics"].as_array().unwrap().iter().any(|d| d["level"] == "deny");
+    assert_eq!(code, if denied { 1 } else { 0 }, "exit code of fixture {name}");
+    insta::assert_json_snapshot!(name, json);
+}
+
+macro_rules! fixtures {
+    ($($test:ident => $dir:literal,)*) => {
+        $(
+            #[test]
+            fn $test() {
+                check_fixture($dir);
+            }
+        )*
+
+        const LISTED: &[&str] = &[$($dir,)*];
+    };
+}
+
+fixtures! {
+    ctor_guard => "ctor-guard",
+    forwarded_args_storm => "forwarded-args-storm",
+    guard_args_contains => "guard-args-contains",
+    guard_args_position => "guard-args-position",
+    guard_args_slice => "guard-args-slice",
+    guard_args_slice_match => "guard-args-slice-match",
+    guard_by_omission => "guard-by-omission",
+    guard_clap_hidden_flag => "guard-clap-hidden-flag",
+    guard_clap_hidden_subcommand => "guard-clap-hidden-subcommand",
+    guard_clap_mismatch => "guard-clap-mismatch",
+    guard_diverge_missing => "guard-diverge-missing",
+    guard_else_branch => "guard-else-branch",
+    guard_in_lib => "guard-in-lib",
+    harmless_prelude => "harmless-prelude",
+    late_guard => "late-guard",
+    marker_const => "marker-const",
+    marker_mismatch => "marker-mismatch",
+    marker_on_variable => "marker-on-variable",
+    mitosis_init => "mitosis-init",
+    mitosis_no_init => "mitosis-no-init",
+    mod_path_attr => "mod-path-attr",
+    multi_bin => "multi-bin",
+    neg_clap_command => "neg-clap-command",
+    neg_current_exe_path_only => "neg-current-exe-path-only",
+    neg_no_spawn_lib_only_main => "neg-no-spawn-lib-only-main",
+    neg_other_program => "neg-other-program",
+    neg_print_argv0 => "neg-print-argv0",
+    neg_sibling_binary => "neg-sibling-binary",
+    parse_error => "parse-error",
+    procspawn_init => "procspawn-init",
+    procspawn_late_init => "procspawn-late-init",
+    procspawn_macro => "procspawn-macro",
+    procspawn_no_init => "procspawn-no-init",
+    procspawn_pool_no_init => "procspawn-pool-no-init",
+    real_main_indirection => "real-main-indirection",
+    self_spawn_in_macro => "self-spawn-in-macro",
+    sink_exec_unix => "sink-exec-unix",
+    sink_libc_execv => "sink-libc-execv",
+    sink_nix_execv => "sink-nix-execv",
+    sink_tokio_command => "sink-tokio-command",
+    sink_use_alias => "sink-use-alias",
+    source_argv0 => "source-argv0",
+    source_args_os_index => "source-args-os-index",
+    source_clone_into => "source-clone-into",
+    source_current_exe_guarded => "source-current-exe-guarded",
+    source_helper_fn => "source-helper-fn",
+    source_proc_self_exe => "source-proc-self-exe",
+    source_struct_field => "source-struct-field",
+    spawn_in_lib_unguarded => "spawn-in-lib-unguarded",
+    tokio_main => "tokio-main",
+    undecided_dynamic_marker => "undecided-dynamic-marker",
+}
+
+#[test]
+fn every_fixture_is_listed() {
+    let mut dirs: Vec<String> = std::fs::read_dir(fixtures_dir())
+        .expect("fixtures/lint")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("Cargo.toml").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    dirs.sort();
+    let mut listed: Vec<String> = LISTED.iter().map(|s| s.to_string()).collect();
+    listed.sort();
+    assert_eq!(dirs, listed, "fixtures/lint and the list in tests/integration/fixtures.rs differ");
+}
