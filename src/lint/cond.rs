@@ -290,6 +290,9 @@ impl Cond<'_, '_, '_> {
             Pat::Path(path) | Pat::TupleStruct(path, _) | Pat::Struct(path, _) => self.variant(path, val),
             Pat::Tuple(items) => match (val, items.first()) {
                 (Val::ClapSub, Some(first)) => self.pattern(first, val, locals),
+                (Val::Tuple(vals), _) if vals.len() == items.len() => {
+                    items.iter().zip(vals).fold(Truth::True, |acc, (p, v)| acc.and(self.pattern(p, v, locals)))
+                }
                 _ => self.opaque(val),
             },
             _ => self.opaque(val),
@@ -298,7 +301,8 @@ impl Cond<'_, '_, '_> {
 
     fn wrapped(&mut self, path: &[String], inner: Option<&Pat>, val: &Val, locals: &mut Locals) -> Truth {
         let present = match val {
-            Val::ClapSub | Val::Clap(_) => Truth::True,
+            Val::ClapSub | Val::Clap(_) | Val::Variant(_) => Truth::True,
+            Val::Error => Truth::False,
             _ => self.present(val),
         };
         let present = if is_err(path) { present.not() } else { present };
@@ -311,6 +315,9 @@ impl Cond<'_, '_, '_> {
     /// `Commands::Worker { .. }`: the clap subcommand selected by argv.
     fn variant(&mut self, path: &[String], val: &Val) -> Truth {
         let Some(name) = path.last() else { return self.opaque(val) };
+        if let Val::Variant(v) = val {
+            return Truth::from_bool(v == name);
+        }
         let entry = self.prog.clap.iter().find(|t| t.subcommand && &t.member == name && !t.tokens.is_empty());
         match (entry, val) {
             (Some(entry), Val::ClapField(_) | Val::Clap(_)) => {

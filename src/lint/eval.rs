@@ -175,7 +175,11 @@ impl<'p, 'a> Eval<'p, 'a> {
                 }
                 variant(path).unwrap_or(Val::Unknown)
             }
-            Expr::Tuple(items) | Expr::Array(items) | Expr::Other(items) => {
+            Expr::Tuple(items) => {
+                let vals: Vec<Val> = items.iter().map(|item| self.expr(item, locals)).collect();
+                if vals.iter().all(|v| matches!(v, Val::Unknown)) { Val::Unknown } else { Val::Tuple(vals) }
+            }
+            Expr::Array(items) | Expr::Other(items) => {
                 for item in items {
                     self.expr(item, locals);
                 }

@@ -72,6 +72,8 @@ pub(crate) enum Val {
     Variant(String),
     /// An `Err(..)`: paths that fail do not decide where the child goes.
     Error,
+    /// A tuple of values (`match (is_server, parsed) { .. }`).
+    Tuple(Vec<Val>),
 }
 
 /// What a condition evaluates to in the child a spawn site starts.

@@ -17,7 +17,8 @@ pub(crate) fn check(ctx: &SiteContext<'_>) -> Option<Diagnostic> {
         return None;
     }
     let tested: Vec<&(String, _)> = ctx.outcome.tested.iter().filter(|(t, _)| !given.contains(t)).collect();
-    let matched = ctx.outcome.tested.iter().any(|(t, _)| given.contains(t));
+    // The site's marker is tested somewhere on the way: not a mismatch.
+    let matched = ctx.outcome.seen.iter().any(|t| given.contains(t));
     // Only when the child got past every guard, or no guard looked for
     // anything the site gives.
     if matched || tested.is_empty() || ctx.outcome.reach == Some(Reach::Maybe) {

@@ -32,7 +32,16 @@ pub(crate) fn check(ctx: &SiteContext<'_>) -> Option<Diagnostic> {
     Some(
         Diagnostic::new(Code::UnguardedSelfSpawn, message, (ctx.locate)(ctx.site.loc))
             .label(format!("starts the program's own executable ({})", marker.describe()))
-            .note((ctx.locate)(ctx.main_loc), "no guard in `main` sends the child elsewhere before it gets here")
+            .note((ctx.locate)(ctx.main_loc), through(&ctx.outcome.path))
             .help(help),
     )
+}
+
+/// "the child gets here through `main` → `run` → `spawn_worker`".
+fn through(path: &[String]) -> String {
+    if path.len() <= 1 {
+        return "no guard in `main` sends the child elsewhere before it gets here".to_string();
+    }
+    let chain: Vec<String> = path.iter().map(|f| format!("`{f}`")).collect();
+    format!("no guard sends the child elsewhere: it gets there through {}", chain.join(" → "))
 }

@@ -1,8 +1,9 @@
 //! `if` and `match` in the walk: which branches the child takes, which
 //! conditions count as its guard, and which make later arrivals uncertain.
 
-use super::{Flow, Reach, Walker};
+use super::{Flow, Reach, Walker, scan};
 use crate::lint::ir::{Arm, Expr, Loc, Stmt};
+use crate::lint::eval::bind;
 use crate::lint::value::{Locals, Truth, Val};
 
 impl Walker<'_, '_, '_> {
@@ -22,7 +23,10 @@ impl Walker<'_, '_, '_> {
         let mut c = self.cond();
         let t = c.truth(cond, &mut inner);
         let tested = c.tested;
-        if !self.block_reaches_site(then) {
+        self.saw(&tested);
+        // A test counts as a guard (for explaining mismatches) when its
+        // branch leaves without reaching the site, like a guard would.
+        if !self.block_reaches_site(then) && scan::block_leaves(then) {
             self.note_tested(&tested, loc);
         }
         let work_before = self.work;
@@ -76,8 +80,11 @@ impl Walker<'_, '_, '_> {
             let mut inner = locals.clone();
             let mut c = self.cond();
             let t = c.pattern(&arm.pat, &val, &mut inner);
+            bind(&arm.pat, val.clone(), &mut inner);
             let tested = c.tested;
-            if !self.expr_reaches_site(&arm.body) {
+            self.saw(&tested);
+            let leaves = scan::block_leaves(std::slice::from_ref(&crate::lint::ir::Stmt::Expr(arm.body.clone(), false)));
+            if leaves && !self.expr_reaches_site(&arm.body) {
                 self.note_tested(&tested, loc);
             }
             if t == Truth::False {

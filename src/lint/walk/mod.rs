@@ -66,6 +66,10 @@ pub(crate) struct Outcome {
     pub runtime: Option<Loc>,
     /// Markers the guards looked for.
     pub tested: Vec<(String, Loc)>,
+    /// The functions the child passes through to reach the site.
+    pub path: Vec<String>,
+    /// Every marker any condition on the way looked at.
+    pub seen: Vec<String>,
 }
 
 pub(crate) struct Walker<'w, 'p, 'a> {
@@ -132,6 +136,9 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
 
     /// The walk arrived at the site.
     fn hit(&mut self) -> Flow {
+        if self.out.path.is_empty() {
+            self.out.path = self.stack.iter().map(|&id| self.prog.def(id).name.clone()).collect();
+        }
         match self.unsure.clone() {
             Some((reason, loc)) => {
                 self.maybe(reason, loc);
@@ -168,6 +175,15 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
 
     fn eval(&self, e: &Expr, locals: &mut Locals) -> Val {
         Eval::new(self.prog, self.facts, None, self.fn_id()).expr(e, locals)
+    }
+
+    /// Records what a condition looked at.
+    fn saw(&mut self, tested: &[String]) {
+        for t in tested {
+            if !self.out.seen.contains(t) {
+                self.out.seen.push(t.clone());
+            }
+        }
     }
 
     fn cond(&self) -> Cond<'w, 'p, 'a> {
@@ -208,7 +224,10 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
         }
         let mut val = if matches!(flow.val, Val::Unknown) { self.eval(init, locals) } else { flow.val.clone() };
         if matches!(val, Val::Unknown) && matches!(pat, Pat::Bind(_, None)) {
-            let t = self.cond().truth(init, &mut locals.clone());
+            let mut c = self.cond();
+            let t = c.truth(init, &mut locals.clone());
+            let tested = c.tested;
+            self.saw(&tested);
             if t != Truth::Same {
                 val = Val::Truth(t);
             }

@@ -26,6 +26,26 @@ pub(super) fn may_stop(def: &FnDef) -> bool {
     found
 }
 
+/// Whether a block ends by leaving: `return`, `exit`, a `-> !`-looking
+/// call, a panic, `bail!`, or a call whose name says it runs the worker
+/// and is the block's tail (`run_worker()` as the tail of a guard branch).
+pub(super) fn block_leaves(stmts: &[Stmt]) -> bool {
+    let Some(last) = stmts.last() else { return false };
+    let e = match last {
+        Stmt::Expr(e, _) => e,
+        Stmt::Let { .. } => return false,
+    };
+    match e.peel() {
+        Expr::Return(..) | Expr::Break | Expr::Continue => true,
+        Expr::Call { func, .. } => {
+            matches!(func.peel(), Expr::Path(p, _) if matches!(p.last().map(String::as_str), Some("exit" | "abort")))
+        }
+        Expr::Macro(m) => m.path.last().is_some_and(|n| api::macro_diverges(n)),
+        Expr::Block(b) => block_leaves(b),
+        _ => false,
+    }
+}
+
 /// Whether a body reads argv, env vars or parses a clap struct: its result
 /// may decide where the child goes.
 pub(super) fn reads_markers(prog: &Program<'_>, id: FnId) -> bool {
