@@ -140,7 +140,7 @@ fn program<'a>(bin: &BinaryInput, loaded: &'a Loaded) -> Program<'a> {
 fn learn(prog: &Program<'_>) -> Facts {
     let mut facts = Facts::default();
     for _ in 0..MAX_PASSES {
-        let mut rec = Facts::default();
+        let mut rec = Facts { sites: facts.sites.restart(), ..Facts::default() };
         for id in 0..prog.fns.len() {
             let val = Eval::new(prog, &facts, Some(&mut rec), id).function(&mut Locals::new());
             if matches!(val, Val::Exe(_) | Val::Cmd(_) | Val::Argv { .. } | Val::Env(_) | Val::Clap(_)) {

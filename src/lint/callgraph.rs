@@ -17,18 +17,17 @@ impl CallGraph {
         let mut callees = Vec::with_capacity(prog.fns.len());
         for id in 0..prog.fns.len() {
             let def = prog.def(id);
-            let krate = prog.krate_of(id);
             let mut out = HashSet::new();
             let mut visit = |e: &Expr| match e {
                 Expr::Call { func, .. } => {
                     if let Expr::Path(path, _) = func.peel()
-                        && let Target::Fns(ids) = prog.resolve(krate, &def.module, path)
+                        && let Target::Fns(ids) = prog.resolve_from(id, path)
                     {
                         out.extend(ids);
                     }
                 }
                 Expr::Path(path, _) => {
-                    if let Target::Fns(ids) = prog.resolve(krate, &def.module, path) {
+                    if let Target::Fns(ids) = prog.resolve_from(id, path) {
                         out.extend(ids);
                     }
                 }

@@ -214,8 +214,7 @@ impl Cond<'_, '_, '_> {
         let Expr::Path(path, _) = func.peel() else {
             return Truth::Same;
         };
-        let def = self.prog.def(self.fn_id);
-        match self.prog.resolve(self.prog.krate_of(self.fn_id), &def.module, path) {
+        match self.prog.resolve_from(self.fn_id, path) {
             Target::Fns(ids) if ids.len() == 1 => {
                 let vals: Vec<Val> = args.iter().map(|a| self.eval(a, locals)).collect();
                 self.inline(ids[0], vals)

@@ -33,8 +33,7 @@ impl<'p, 'a> Eval<'p, 'a> {
     }
 
     pub fn target(&self, path: &[String]) -> Target {
-        let def = self.def();
-        self.prog.resolve(self.prog.krate_of(self.fn_id), &def.module, path)
+        self.prog.resolve_from(self.fn_id, path)
     }
 
     /// Evaluates a whole function body with its parameters bound.
@@ -122,6 +121,7 @@ impl<'p, 'a> Eval<'p, 'a> {
                 for arm in arms {
                     let mut inner = locals.clone();
                     bind(&arm.pat, val.clone(), &mut inner);
+                    type_payloads(self.prog, &arm.pat, &mut inner);
                     if let Some(guard) = &arm.guard {
                         self.expr(guard, &mut inner);
                     }
@@ -173,7 +173,9 @@ impl<'p, 'a> Eval<'p, 'a> {
                     let v = self.expr(value, locals);
                     self.note_field(name, &v);
                 }
-                variant(path).unwrap_or(Val::Unknown)
+                variant(path)
+                    .or_else(|| (path.len() == 1).then(|| constructed_type(&[path[0].clone(), "new".into()])))
+                    .unwrap_or(Val::Unknown)
             }
             Expr::Tuple(items) => {
                 let vals: Vec<Val> = items.iter().map(|item| self.expr(item, locals)).collect();
@@ -245,7 +247,10 @@ impl<'p, 'a> Eval<'p, 'a> {
             return v;
         }
         match self.target(path) {
-            Target::Fns(ids) => self.call_analysed(&ids, vals, 0),
+            Target::Fns(ids) => match self.call_analysed(&ids, vals, 0) {
+                Val::Unknown => constructed_type(path),
+                other => other,
+            },
             Target::External(canon) => self.call_external(&canon, args, vals, loc),
         }
     }
@@ -308,7 +313,7 @@ impl<'p, 'a> Eval<'p, 'a> {
 
     fn site(&mut self, loc: Loc, via: Via, origin: Origin, marker: Marker) -> Val {
         if let Some(rec) = self.rec.as_deref_mut() {
-            rec.sites.add(Site { loc, fn_id: self.fn_id, via, origin, marker });
+            rec.sites.add(Site { loc, fn_id: self.fn_id, via, origin, base: marker.clone(), marker });
         }
         Val::Cmd(loc)
     }
@@ -316,6 +321,15 @@ impl<'p, 'a> Eval<'p, 'a> {
     fn method(&mut self, recv: &Expr, name: &str, args: &[Expr], _loc: Loc, locals: &mut Locals) -> Val {
         let r = self.expr(recv, locals);
         let mut vals: Vec<Val> = args.iter().map(|a| self.expr(a, locals)).collect();
+        // `path.set_file_name("miri")`: the variable now names another file.
+        if matches!(name, "set_file_name" | "set_extension" | "push" | "pop" | "clear")
+            && r.exe_origin().is_some()
+            && let Expr::Path(p, _) = recv.peel()
+            && p.len() == 1
+        {
+            locals.insert(p[0].clone(), Val::Unknown);
+            return Val::Unknown;
+        }
         if let Val::Cmd(site) = &r {
             if name == "args"
                 && let Some(items) = args.first().and_then(list_items)
@@ -329,7 +343,10 @@ impl<'p, 'a> Eval<'p, 'a> {
         if let Some(v) = api::method_value(&r, name, args) {
             return v;
         }
-        let ids = self.prog.methods_named(name);
+        let ids = match &r {
+            Val::Typed(ty) | Val::Clap(Some(ty)) => self.prog.methods_of(ty, name),
+            _ => self.prog.methods_named(name),
+        };
         if !ids.is_empty() {
             let mut all = vec![r];
             all.extend(vals);
@@ -390,6 +407,17 @@ impl<'p, 'a> Eval<'p, 'a> {
     }
 }
 
+/// `Type::new(..)`-style calls of the analysed crates make a `Type`.
+fn constructed_type(path: &[String]) -> Val {
+    let [.., ty, func] = path else { return Val::Unknown };
+    let camel = ty.chars().next().is_some_and(char::is_uppercase) && ty.chars().any(char::is_lowercase);
+    let ctor = matches!(func.as_str(), "new" | "default" | "parse" | "load" | "open" | "build")
+        || func.starts_with("from")
+        || func.starts_with("with_")
+        || func.starts_with("new_");
+    if camel && ctor && ty != "Self" { Val::Typed(ty.clone()) } else { Val::Unknown }
+}
+
 /// `Enum::Variant` (two or more segments, the last one CamelCase) names a
 /// variant; constants are SCREAMING_CASE and functions snake_case.
 pub(crate) fn variant(path: &[String]) -> Option<Val> {
@@ -429,6 +457,29 @@ pub(crate) fn bind(pat: &Pat, val: Val, locals: &mut Locals) {
                 locals.insert(name, Val::Unknown);
             }
         }
+    }
+}
+
+/// After [`bind`]: names bound to a tuple variant's fields get the field's
+/// type (`Command::Run(opts) => opts.exec()` calls `RunOpts::exec`).
+pub(crate) fn type_payloads(prog: &Program<'_>, pat: &Pat, locals: &mut Locals) {
+    match pat {
+        Pat::TupleStruct(path, items) => {
+            let variant = path.last().map(String::as_str).unwrap_or("");
+            for (i, item) in items.iter().enumerate() {
+                match item {
+                    Pat::Bind(name, None) => {
+                        if let Some(ty) = prog.payload_type(variant, i) {
+                            locals.insert(name.clone(), Val::Typed(ty.to_string()));
+                        }
+                    }
+                    other => type_payloads(prog, other, locals),
+                }
+            }
+        }
+        Pat::Or(items) | Pat::Tuple(items) => items.iter().for_each(|p| type_payloads(prog, p, locals)),
+        Pat::Guard(p, _) => type_payloads(prog, p, locals),
+        _ => {}
     }
 }
 

@@ -27,6 +27,8 @@ pub(crate) struct Program<'a> {
     /// Every module path (and prefix) that exists, per crate.
     modules: HashSet<(usize, Vec<String>)>,
     pub clap: Vec<ClapToken>,
+    /// Tuple-variant payload types by variant name (None when ambiguous).
+    payloads: HashMap<String, Option<Vec<Option<String>>>>,
     pub self_spawn_macros: Vec<&'a str>,
 }
 
@@ -51,6 +53,7 @@ impl<'a> Program<'a> {
             uses: HashMap::new(),
             consts: HashMap::new(),
             modules: HashSet::new(),
+            payloads: HashMap::new(),
             clap: Vec::new(),
             self_spawn_macros: Vec::new(),
         };
@@ -78,6 +81,16 @@ impl<'a> Program<'a> {
                     p.consts.entry(name.clone()).or_default().push((krate, module.clone(), value.clone()));
                 }
                 p.clap.extend(ir.clap.iter().cloned());
+                for (variant, types) in &ir.payloads {
+                    p.payloads
+                        .entry(variant.clone())
+                        .and_modify(|known| {
+                            if known.as_ref() != Some(types) {
+                                *known = None;
+                            }
+                        })
+                        .or_insert_with(|| Some(types.clone()));
+                }
                 p.self_spawn_macros.extend(ir.self_spawn_macros.iter().map(String::as_str));
             }
         }
@@ -118,9 +131,33 @@ impl<'a> Program<'a> {
         (0..self.fns.len()).filter(|&id| self.def(id).attrs.ctor).collect()
     }
 
+    /// The type of field `index` of tuple variant `variant`, if known.
+    pub fn payload_type(&self, variant: &str, index: usize) -> Option<&str> {
+        self.payloads.get(variant)?.as_ref()?.get(index)?.as_deref()
+    }
+
+    /// Methods named `name` of type `ty` (`impl Ty { fn name(..) }`).
+    pub fn methods_of(&self, ty: &str, name: &str) -> &[FnId] {
+        self.by_type.get(&(ty.to_string(), name.to_string())).map(Vec::as_slice).unwrap_or(&[])
+    }
+
     /// Methods of the analysed crates named `name` (call `x.name()`).
     pub fn methods_named(&self, name: &str) -> &[FnId] {
         self.methods.get(name).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Resolves `path` as written inside function `id`: its crate, its
+    /// module, and `Self` as its `impl` type.
+    pub fn resolve_from(&self, id: FnId, path: &[String]) -> Target {
+        let def = self.def(id);
+        if path.first().is_some_and(|s| s == "Self")
+            && let Some(ty) = &def.self_ty
+            && path.len() == 2
+            && let Some(ids) = self.by_type.get(&(ty.clone(), path[1].clone()))
+        {
+            return Target::Fns(ids.clone());
+        }
+        self.resolve(self.krate_of(id), &def.module, path)
     }
 
     /// Resolves `path` as written in module `module` of crate `krate`.

@@ -6,10 +6,9 @@
 use super::Error;
 use super::ir::{FileIr, Loc, ModDecl};
 use super::lower;
-use std::collections::HashMap;
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 /// Files larger than this are reported and skipped (generated tables).
 const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
@@ -21,66 +20,56 @@ pub(crate) struct Loaded {
     pub crates: HashMap<PathBuf, Vec<u32>>,
 }
 
-struct Shared {
-    next_id: AtomicU32,
-    done: Mutex<Vec<(u32, PathBuf, FileIr)>>,
-}
-
 /// Loads every distinct crate root. A root that cannot be read is a failure
 /// of the tool; a module file that cannot be read or parsed becomes a
 /// `FileIr` with an `error`, reported as a finding.
+///
+/// Files are loaded level by level (roots, then the modules they declare,
+/// ...): each level is parsed in parallel, and ids are handed out in a
+/// fixed order, so results do not depend on thread scheduling.
 pub(crate) fn load(roots: &[PathBuf]) -> Result<Loaded, Error> {
     for root in roots {
         if let Err(source) = fs_err::metadata(root) {
             return Err(Error::Unreadable { path: root.clone(), source });
         }
     }
-    let shared = Shared { next_id: AtomicU32::new(0), done: Mutex::new(Vec::new()) };
-    rayon::scope(|scope| {
-        for root in roots {
-            let shared = &shared;
-            scope.spawn(move |scope| load_file(scope, shared, root.clone(), root.clone(), Vec::new(), true));
-        }
-    });
-    let mut done = shared.done.into_inner().unwrap_or_else(|e| e.into_inner());
-    done.sort_by_key(|(id, _, _)| *id);
+    let mut files: Vec<FileIr> = Vec::new();
     let mut crates: HashMap<PathBuf, Vec<u32>> = HashMap::new();
-    let mut files = Vec::with_capacity(done.len());
-    for (id, root, file) in done {
-        crates.entry(root).or_default().push(id);
-        files.push(file);
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    // (crate root, file, module path, owns a directory like mod.rs)
+    let mut level: Vec<(PathBuf, PathBuf, Vec<String>, bool)> =
+        roots.iter().map(|r| (r.clone(), r.clone(), Vec::new(), true)).collect();
+    while !level.is_empty() {
+        level.retain(|(_, path, _, _)| seen.insert(path.clone()));
+        let first = files.len() as u32;
+        let parsed: Vec<FileIr> = level
+            .par_iter()
+            .enumerate()
+            .map(|(i, (_, path, module, _))| {
+                let mut ir = parse(path, module.clone(), first + i as u32);
+                ir.path = path.clone();
+                ir
+            })
+            .collect();
+        let mut next = Vec::new();
+        for ((root, path, _, mod_rs), mut ir) in level.into_iter().zip(parsed) {
+            for decl in &ir.mods {
+                if let Some((child, child_mod_rs)) = module_file(&path, mod_rs, decl) {
+                    next.push((root.clone(), child, decl.module.clone(), child_mod_rs));
+                }
+            }
+            if ir.error.is_none()
+                && let Some(decl) = ir.mods.iter().find(|d| module_file(&path, mod_rs, d).is_none())
+            {
+                let name = decl.module.last().cloned().unwrap_or_default();
+                ir.error = Some((format!("file not found for module `{name}`"), decl.loc));
+            }
+            crates.entry(root).or_default().push(files.len() as u32);
+            files.push(ir);
+        }
+        level = next;
     }
     Ok(Loaded { files, crates })
-}
-
-fn load_file<'s>(
-    scope: &rayon::Scope<'s>,
-    shared: &'s Shared,
-    crate_root: PathBuf,
-    path: PathBuf,
-    module: Vec<String>,
-    mod_rs: bool,
-) {
-    let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
-    let mut ir = parse(&path, module, id);
-    ir.path = path.clone();
-    let children: Vec<(PathBuf, Vec<String>, bool)> = ir
-        .mods
-        .iter()
-        .filter_map(|decl| module_file(&path, mod_rs, decl).map(|(p, is_mod_rs)| (p, decl.module.clone(), is_mod_rs)))
-        .collect();
-    let missing: Vec<&ModDecl> = ir.mods.iter().filter(|d| module_file(&path, mod_rs, d).is_none()).collect();
-    if ir.error.is_none()
-        && let Some(decl) = missing.first()
-    {
-        let name = decl.module.last().cloned().unwrap_or_default();
-        ir.error = Some((format!("file not found for module `{name}`"), decl.loc));
-    }
-    shared.done.lock().unwrap_or_else(|e| e.into_inner()).push((id, crate_root.clone(), ir));
-    for (child, module, is_mod_rs) in children {
-        let crate_root = crate_root.clone();
-        scope.spawn(move |scope| load_file(scope, shared, crate_root, child, module, is_mod_rs));
-    }
 }
 
 /// Reads, parses and lowers one file on this thread, then frees the

@@ -37,6 +37,7 @@ impl Facts {
             && self.exe_fields == other.exe_fields
             && self.param_vals == other.param_vals
             && self.sites.list.len() == other.sites.list.len()
+            && self.sites.list.iter().zip(&other.sites.list).all(|(a, b)| a.marker == b.marker)
     }
 }
 
@@ -74,6 +75,8 @@ pub(crate) enum Val {
     Error,
     /// A tuple of values (`match (is_server, parsed) { .. }`).
     Tuple(Vec<Val>),
+    /// A value of a known type, for resolving its method calls.
+    Typed(String),
 }
 
 /// What a condition evaluates to in the child a spawn site starts.
@@ -230,6 +233,8 @@ pub(crate) struct Site {
     pub via: Via,
     pub origin: Origin,
     pub marker: Marker,
+    /// The marker the site starts with (a library's own env var).
+    pub base: Marker,
 }
 
 /// Spawn sites by location; rediscovering a site reuses its id.
@@ -240,6 +245,14 @@ pub(crate) struct Sites {
 }
 
 impl Sites {
+    /// The same sites with only their starting markers, for the next pass:
+    /// markers added in functions evaluated before the site's own function
+    /// are then not lost.
+    pub fn restart(&self) -> Sites {
+        let list = self.list.iter().map(|s| Site { marker: s.base.clone(), ..s.clone() }).collect();
+        Sites { list, by_loc: self.by_loc.clone() }
+    }
+
     pub fn add(&mut self, site: Site) -> SiteId {
         if let Some(&id) = self.by_loc.get(&site.loc) {
             return id;

@@ -69,7 +69,15 @@ impl Lower<'_> {
                     self.out.self_spawn_macros.push(ident.to_string());
                 }
             }
-            syn::Item::Enum(e) => clap::enum_tokens(e, &mut self.out.clap),
+            syn::Item::Enum(e) => {
+                clap::enum_tokens(e, &mut self.out.clap);
+                for v in &e.variants {
+                    if let syn::Fields::Unnamed(fields) = &v.fields {
+                        let types = fields.unnamed.iter().map(|f| type_name(&f.ty)).collect();
+                        self.out.payloads.push((v.ident.to_string(), types));
+                    }
+                }
+            }
             syn::Item::Struct(s) => clap::struct_tokens(s, &mut self.out.clap),
             _ => {}
         }
@@ -188,9 +196,19 @@ fn path_attr(attrs: &[syn::Attribute]) -> Option<String> {
     })
 }
 
+/// The last segment of a type, looking through `Box<T>`.
 fn type_name(ty: &syn::Type) -> Option<String> {
     match ty {
-        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        syn::Type::Path(p) => {
+            let last = p.path.segments.last()?;
+            if last.ident == "Box"
+                && let syn::PathArguments::AngleBracketed(args) = &last.arguments
+                && let Some(syn::GenericArgument::Type(inner)) = args.args.first()
+            {
+                return type_name(inner);
+            }
+            Some(last.ident.to_string())
+        }
         syn::Type::Reference(r) => type_name(&r.elem),
         _ => None,
     }

@@ -19,12 +19,9 @@ pub(crate) fn check(ctx: &SiteContext<'_>) -> Option<Diagnostic> {
     let tested: Vec<&(String, _)> = ctx.outcome.tested.iter().filter(|(t, _)| !given.contains(t)).collect();
     // The site's marker is tested somewhere on the way: not a mismatch.
     let matched = ctx.outcome.seen.iter().any(|t| given.contains(t));
-    // Only when the child got past every guard, or no guard looked for
-    // anything the site gives.
-    if matched || tested.is_empty() || ctx.outcome.reach == Some(Reach::Maybe) {
-        return None;
-    }
-    if ctx.outcome.reach != Some(Reach::Yes) && !ctx.outcome.guards.is_empty() {
+    // Only when the child got past every guard and no condition on its way
+    // looked for anything the site gives.
+    if matched || tested.is_empty() || ctx.outcome.reach != Some(Reach::Yes) {
         return None;
     }
     let (first, guard_loc) = tested[0];
@@ -36,6 +33,9 @@ pub(crate) fn check(ctx: &SiteContext<'_>) -> Option<Diagnostic> {
     .label("the child gets this marker")
     .note((ctx.locate)(*guard_loc), format!("this guard tests `{first}`, which the child does not get"))
     .help("use one shared `const` for the marker at the spawn site and in the guard");
+    if ctx.outcome.path.len() > 1 {
+        d = d.note((ctx.locate)(ctx.main_loc), super::unguarded_self_spawn::through(&ctx.outcome.path));
+    }
     for (other, loc) in tested.iter().skip(1).take(2) {
         d = d.note((ctx.locate)(*loc), format!("this also tests `{other}`"));
     }

@@ -38,7 +38,7 @@ pub(crate) fn check(ctx: &SiteContext<'_>) -> Option<Diagnostic> {
 }
 
 /// "the child gets here through `main` → `run` → `spawn_worker`".
-fn through(path: &[String]) -> String {
+pub(crate) fn through(path: &[String]) -> String {
     if path.len() <= 1 {
         return "no guard in `main` sends the child elsewhere before it gets here".to_string();
     }

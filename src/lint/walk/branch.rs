@@ -2,8 +2,8 @@
 //! conditions count as its guard, and which make later arrivals uncertain.
 
 use super::{Flow, Reach, Walker, scan};
+use crate::lint::eval::{bind, type_payloads};
 use crate::lint::ir::{Arm, Expr, Loc, Stmt};
-use crate::lint::eval::bind;
 use crate::lint::value::{Locals, Truth, Val};
 
 impl Walker<'_, '_, '_> {
@@ -26,7 +26,8 @@ impl Walker<'_, '_, '_> {
         self.saw(&tested);
         // A test counts as a guard (for explaining mismatches) when its
         // branch leaves without reaching the site, like a guard would.
-        if !self.block_reaches_site(then) && scan::block_leaves(then) {
+        let else_reaches = els.is_some_and(|e| self.expr_reaches_site(e));
+        if !self.block_reaches_site(then) && (scan::block_leaves(then) || else_reaches) {
             self.note_tested(&tested, loc);
         }
         let work_before = self.work;
@@ -76,15 +77,18 @@ impl Walker<'_, '_, '_> {
         let mut all_diverge = true;
         let mut any_ran = false;
         let mut value = Val::Error;
+        let routes = arms.iter().any(|a| self.expr_reaches_site(&a.body));
         for arm in arms {
             let mut inner = locals.clone();
             let mut c = self.cond();
             let t = c.pattern(&arm.pat, &val, &mut inner);
             bind(&arm.pat, val.clone(), &mut inner);
+            type_payloads(self.prog, &arm.pat, &mut inner);
             let tested = c.tested;
             self.saw(&tested);
-            let leaves = scan::block_leaves(std::slice::from_ref(&crate::lint::ir::Stmt::Expr(arm.body.clone(), false)));
-            if leaves && !self.expr_reaches_site(&arm.body) {
+            let leaves =
+                scan::block_leaves(std::slice::from_ref(&crate::lint::ir::Stmt::Expr(arm.body.clone(), false)));
+            if (leaves || routes) && !self.expr_reaches_site(&arm.body) {
                 self.note_tested(&tested, loc);
             }
             if t == Truth::False {

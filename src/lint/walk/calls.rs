@@ -29,8 +29,7 @@ impl Walker<'_, '_, '_> {
             let inner = self.expr(func, locals);
             return Flow { reach: flow.reach.max(inner.reach), ..inner };
         };
-        let def = self.prog.def(self.fn_id());
-        match self.prog.resolve(self.prog.krate_of(self.fn_id()), &def.module, path) {
+        match self.prog.resolve_from(self.fn_id(), path) {
             Target::Fns(ids) => {
                 let vals: Vec<Val> = args.iter().map(|a| self.eval(a, locals)).collect();
                 // Several functions at one path are cfg alternatives
@@ -79,7 +78,7 @@ impl Walker<'_, '_, '_> {
         let first = self.prog.def(ids[0]);
         ids.iter().all(|&id| {
             let def = self.prog.def(id);
-            def.name == first.name && def.module == first.module && def.self_ty == first.self_ty
+            def.name == first.name && def.self_ty == first.self_ty
         })
     }
 
@@ -133,8 +132,17 @@ impl Walker<'_, '_, '_> {
         // A method call names no type: candidates are the analysed methods of
         // that name, minus those a std method of the same name would shadow,
         // narrowed to the ones that matter here.
-        let mut ids = self.prog.methods_named(name).to_vec();
-        if api::COMMAND_BUILDERS.contains(&name) || (api::STD_METHODS.contains(&name) && !on_self) {
+        let recv_val = self.eval(recv, locals);
+        let typed = match &recv_val {
+            Val::Typed(ty) | Val::Clap(Some(ty)) => Some(ty.clone()),
+            _ => None,
+        };
+        let mut ids = match &typed {
+            Some(ty) => self.prog.methods_of(ty, name).to_vec(),
+            None => self.prog.methods_named(name).to_vec(),
+        };
+        if typed.is_none() && (api::COMMAND_BUILDERS.contains(&name) || (api::STD_METHODS.contains(&name) && !on_self))
+        {
             ids.clear();
         }
         if ids.len() > 1 {
@@ -143,9 +151,10 @@ impl Walker<'_, '_, '_> {
         if ids.is_empty() {
             return Flow { val: self.eval(&call, locals), ..flow };
         }
-        let mut vals = vec![self.eval(recv, locals)];
+        let mut vals = vec![recv_val];
         vals.extend(args.iter().map(|a| self.eval(a, locals)));
-        let certain = (ids.len() == 1 || self.same_path(&ids)) && (on_self || !COMMON_METHODS.contains(&name));
+        let certain =
+            (ids.len() == 1 || self.same_path(&ids)) && (on_self || typed.is_some() || !COMMON_METHODS.contains(&name));
         let called = self.call_fns(&ids, vals, certain, name, loc);
         let val = if matches!(called.val, Val::Unknown) { self.eval(&call, locals) } else { called.val };
         Flow { reach: flow.reach.max(called.reach), diverges: called.diverges && certain, val }
@@ -172,8 +181,7 @@ impl Walker<'_, '_, '_> {
 
     /// A function named as a value (`thread::spawn(worker)`) may be called.
     pub(super) fn fn_value(&mut self, path: &[String]) -> Flow {
-        let def = self.prog.def(self.fn_id());
-        match self.prog.resolve(self.prog.krate_of(self.fn_id()), &def.module, path) {
+        match self.prog.resolve_from(self.fn_id(), path) {
             Target::Fns(ids) if ids.iter().any(|id| self.reaches.contains(id)) => {
                 let certain = self.same_path(&ids);
                 let flow =

@@ -90,13 +90,12 @@ impl Walker<'_, '_, '_> {
 
     fn leads_to_site(&self, e: &Expr) -> bool {
         let id = self.fn_id();
-        let def = self.prog.def(id);
         match e {
             Expr::Call { loc, .. } if *loc == self.site => true,
             Expr::Macro(m) => m.loc == self.site,
             Expr::Call { func, .. } => match func.peel() {
                 Expr::Path(path, _) => matches!(
-                    self.prog.resolve(self.prog.krate_of(id), &def.module, path),
+                    self.prog.resolve_from(id, path),
                     Target::Fns(ids) if ids.iter().any(|i| self.reaches.contains(i))
                 ),
                 _ => false,
