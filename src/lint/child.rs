@@ -100,7 +100,7 @@ impl Child<'_> {
         });
         if hit {
             Truth::True
-        } else if self.marker.unknown_args || self.marker.args.iter().any(Option::is_none) {
+        } else if self.marker.unknown_args || self.free_dynamic_arg() {
             Truth::Unknown
         } else if self.marker.forwards_args {
             Truth::Same
@@ -109,13 +109,21 @@ impl Child<'_> {
         }
     }
 
+    /// A dynamic argument that is not the value of the flag before it
+    /// (`.arg("--server").arg(&path)`: `path` is a value, not a flag).
+    fn free_dynamic_arg(&self) -> bool {
+        let args = &self.marker.args;
+        args.iter().enumerate().any(|(i, a)| a.is_none() && !flag_before(args, i))
+    }
+
     /// The first argument that is not a flag is one of `tokens` (clap
     /// subcommand selection).
     pub fn subcommand_is(&self, tokens: &[String]) -> Truth {
-        for arg in &self.marker.args {
+        for (i, arg) in self.marker.args.iter().enumerate() {
             match arg {
                 Some(a) if a.starts_with('-') => continue,
                 Some(a) => return Truth::from_bool(tokens.iter().any(|t| t == a)),
+                None if flag_before(&self.marker.args, i) => continue,
                 None => return Truth::Unknown,
             }
         }
@@ -127,6 +135,11 @@ impl Child<'_> {
             Truth::False
         }
     }
+}
+
+/// Whether argument `i` follows a literal `--flag` (so it is that flag's value).
+fn flag_before(args: &[Option<String>], i: usize) -> bool {
+    i > 0 && args[i - 1].as_deref().is_some_and(|f| f.starts_with('-') && !f.contains('='))
 }
 
 #[cfg(test)]

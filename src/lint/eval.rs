@@ -467,19 +467,29 @@ pub(crate) fn type_payloads(prog: &Program<'_>, pat: &Pat, locals: &mut Locals) 
         Pat::TupleStruct(path, items) => {
             let variant = path.last().map(String::as_str).unwrap_or("");
             for (i, item) in items.iter().enumerate() {
-                match item {
-                    Pat::Bind(name, None) => {
-                        if let Some(ty) = prog.payload_type(variant, i) {
-                            locals.insert(name.clone(), Val::Typed(ty.to_string()));
-                        }
-                    }
-                    other => type_payloads(prog, other, locals),
-                }
+                type_field(prog, variant, &i.to_string(), item, locals);
+            }
+        }
+        Pat::Struct(path, fields) => {
+            let variant = path.last().map(String::as_str).unwrap_or("");
+            for (field, item) in fields {
+                type_field(prog, variant, field, item, locals);
             }
         }
         Pat::Or(items) | Pat::Tuple(items) => items.iter().for_each(|p| type_payloads(prog, p, locals)),
         Pat::Guard(p, _) => type_payloads(prog, p, locals),
         _ => {}
+    }
+}
+
+fn type_field(prog: &Program<'_>, variant: &str, field: &str, item: &Pat, locals: &mut Locals) {
+    match item {
+        Pat::Bind(name, None) => {
+            if let Some(ty) = prog.payload_type(variant, field) {
+                locals.insert(name.clone(), Val::Typed(ty.to_string()));
+            }
+        }
+        other => type_payloads(prog, other, locals),
     }
 }
 

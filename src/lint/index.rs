@@ -28,7 +28,7 @@ pub(crate) struct Program<'a> {
     modules: HashSet<(usize, Vec<String>)>,
     pub clap: Vec<ClapToken>,
     /// Tuple-variant payload types by variant name (None when ambiguous).
-    payloads: HashMap<String, Option<Vec<Option<String>>>>,
+    payloads: HashMap<String, Option<Vec<(String, Option<String>)>>>,
     pub self_spawn_macros: Vec<&'a str>,
 }
 
@@ -131,9 +131,11 @@ impl<'a> Program<'a> {
         (0..self.fns.len()).filter(|&id| self.def(id).attrs.ctor).collect()
     }
 
-    /// The type of field `index` of tuple variant `variant`, if known.
-    pub fn payload_type(&self, variant: &str, index: usize) -> Option<&str> {
-        self.payloads.get(variant)?.as_ref()?.get(index)?.as_deref()
+    /// The type of field `field` (a name, or an index for tuple variants)
+    /// of enum variant `variant`, if known.
+    pub fn payload_type(&self, variant: &str, field: &str) -> Option<&str> {
+        let fields = self.payloads.get(variant)?.as_ref()?;
+        fields.iter().find(|(name, _)| name == field)?.1.as_deref()
     }
 
     /// Methods named `name` of type `ty` (`impl Ty { fn name(..) }`).

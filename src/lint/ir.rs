@@ -254,7 +254,7 @@ pub(crate) struct FileIr {
     /// `macro_rules!` names whose bodies mention a self-executable source.
     pub self_spawn_macros: Vec<String>,
     pub clap: Vec<ClapToken>,
-    /// Tuple-variant payload types: (variant, type name of each field).
-    pub payloads: Vec<(String, Vec<Option<String>>)>,
+    /// Variant field types: (variant, (field name or index, type name)).
+    pub payloads: Vec<(String, Vec<(String, Option<String>)>)>,
     pub error: Option<(String, Loc)>,
 }

@@ -72,10 +72,17 @@ impl Lower<'_> {
             syn::Item::Enum(e) => {
                 clap::enum_tokens(e, &mut self.out.clap);
                 for v in &e.variants {
-                    if let syn::Fields::Unnamed(fields) = &v.fields {
-                        let types = fields.unnamed.iter().map(|f| type_name(&f.ty)).collect();
-                        self.out.payloads.push((v.ident.to_string(), types));
-                    }
+                    // Fields by position (`A(x)`) or by name (`A { x }`).
+                    let types = v
+                        .fields
+                        .iter()
+                        .enumerate()
+                        .map(|(i, f)| {
+                            let name = f.ident.as_ref().map_or_else(|| i.to_string(), |n| n.to_string());
+                            (name, type_name(&f.ty))
+                        })
+                        .collect();
+                    self.out.payloads.push((v.ident.to_string(), types));
                 }
             }
             syn::Item::Struct(s) => clap::struct_tokens(s, &mut self.out.clap),
