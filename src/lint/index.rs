@@ -3,7 +3,7 @@
 //! code wrote them (`use` aliases, `crate::`, `super::`, other crates) to
 //! functions of the analysed crates or to canonical external paths.
 
-use super::ir::{ClapToken, FileIr, FnDef, Path, UseDef};
+use super::ir::{ClapToken, Fields, FileIr, FnDef, Path, UseDef};
 use std::collections::{HashMap, HashSet};
 
 pub(crate) type FnId = usize;
@@ -28,7 +28,7 @@ pub(crate) struct Program<'a> {
     modules: HashSet<(usize, Vec<String>)>,
     pub clap: Vec<ClapToken>,
     /// Tuple-variant payload types by variant name (None when ambiguous).
-    payloads: HashMap<String, Option<Vec<(String, Option<String>)>>>,
+    payloads: HashMap<String, Option<Fields>>,
     pub self_spawn_macros: Vec<&'a str>,
 }
 

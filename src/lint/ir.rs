@@ -242,6 +242,10 @@ pub(crate) struct ClapToken {
     pub subcommand: bool,
 }
 
+/// The fields of an enum variant: (name, or index for tuple variants;
+/// the type's last path segment, if it has one).
+pub(crate) type Fields = Vec<(String, Option<String>)>;
+
 /// Everything the analysis needs from one source file.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct FileIr {
@@ -254,7 +258,7 @@ pub(crate) struct FileIr {
     /// `macro_rules!` names whose bodies mention a self-executable source.
     pub self_spawn_macros: Vec<String>,
     pub clap: Vec<ClapToken>,
-    /// Variant field types: (variant, (field name or index, type name)).
-    pub payloads: Vec<(String, Vec<(String, Option<String>)>)>,
+    /// Variant field types by variant name.
+    pub payloads: Vec<(String, Fields)>,
     pub error: Option<(String, Loc)>,
 }
