@@ -33,6 +33,10 @@ pub(crate) fn binary(bin: &BinaryInput, loaded: &Loaded, root: &Path) -> (Binary
         guards: Vec::new(),
     };
     let mut diagnostics = Vec::new();
+    if !prog.crates.iter().flat_map(|c| &c.files).any(|&f| loaded.files[f as usize].mentions_self) {
+        // Nothing in the program names its own executable: no self-spawn.
+        return (report, diagnostics);
+    }
     let facts = learn(&prog);
     let graph = CallGraph::new(&prog);
     let Some(main) = prog.main() else {

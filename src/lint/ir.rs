@@ -261,4 +261,7 @@ pub(crate) struct FileIr {
     /// Variant field types by variant name.
     pub payloads: Vec<(String, Fields)>,
     pub error: Option<(String, Loc)>,
+    /// The text names something that can start the own executable; a
+    /// program none of whose files does cannot spawn itself.
+    pub mentions_self: bool,
 }

@@ -97,8 +97,18 @@ fn parse(path: &Path, module: Vec<String>, id: u32) -> FileIr {
     parse_text(&text, module, id)
 }
 
+/// Substrings without which a file cannot name the program's own
+/// executable or a self-spawning library.
+const SELF_NEEDLES: &[&str] = &["current_exe", "/proc/self/exe", "args()", "args_os", "env::args", "procspawn", "mitosis"];
+
 /// Parses and lowers source text as file `id`.
 pub(crate) fn parse_text(text: &str, module: Vec<String>, id: u32) -> FileIr {
+    let mut ir = parse_source(text, module, id);
+    ir.mentions_self = SELF_NEEDLES.iter().any(|n| text.contains(n));
+    ir
+}
+
+fn parse_source(text: &str, module: Vec<String>, id: u32) -> FileIr {
     let ctx = lower::Ctx { file: id };
     let ir = match syn::parse_file(text) {
         Ok(file) => lower::file(&file, module, &ctx),

@@ -22,6 +22,7 @@ mod value;
 mod walk;
 
 use crate::diag::{Diagnostic, Location};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -137,8 +138,9 @@ pub fn run(options: &Options) -> Result<Output, Error> {
     let loaded = load::load(&roots)?;
     let mut output =
         Output { binaries: Vec::new(), diagnostics: rules::parse_error::check(&loaded, &options.workspace_root) };
-    for bin in &options.binaries {
-        let (report, diagnostics) = analyze::binary(bin, &loaded, &options.workspace_root);
+    let results: Vec<_> =
+        options.binaries.par_iter().map(|bin| analyze::binary(bin, &loaded, &options.workspace_root)).collect();
+    for (report, diagnostics) in results {
         output.binaries.push(report);
         output.diagnostics.extend(diagnostics);
     }
