@@ -121,7 +121,7 @@ impl<'p, 'a> Eval<'p, 'a> {
                 for arm in arms {
                     let mut inner = locals.clone();
                     bind(&arm.pat, val.clone(), &mut inner);
-                    type_payloads(self.prog, &arm.pat, &mut inner);
+                    type_payloads(self.prog, self.def().self_ty.as_deref(), &arm.pat, &mut inner);
                     if let Some(guard) = &arm.guard {
                         self.expr(guard, &mut inner);
                     }
@@ -462,34 +462,44 @@ pub(crate) fn bind(pat: &Pat, val: Val, locals: &mut Locals) {
 
 /// After [`bind`]: names bound to a tuple variant's fields get the field's
 /// type (`Command::Run(opts) => opts.exec()` calls `RunOpts::exec`).
-pub(crate) fn type_payloads(prog: &Program<'_>, pat: &Pat, locals: &mut Locals) {
+pub(crate) fn type_payloads(prog: &Program<'_>, self_ty: Option<&str>, pat: &Pat, locals: &mut Locals) {
     match pat {
         Pat::TupleStruct(path, items) => {
-            let variant = path.last().map(String::as_str).unwrap_or("");
+            let variant = variant_key(path, self_ty);
             for (i, item) in items.iter().enumerate() {
-                type_field(prog, variant, &i.to_string(), item, locals);
+                type_field(prog, self_ty, &variant, &i.to_string(), item, locals);
             }
         }
         Pat::Struct(path, fields) => {
-            let variant = path.last().map(String::as_str).unwrap_or("");
+            let variant = variant_key(path, self_ty);
             for (field, item) in fields {
-                type_field(prog, variant, field, item, locals);
+                type_field(prog, self_ty, &variant, field, item, locals);
             }
         }
-        Pat::Or(items) | Pat::Tuple(items) => items.iter().for_each(|p| type_payloads(prog, p, locals)),
-        Pat::Guard(p, _) => type_payloads(prog, p, locals),
+        Pat::Or(items) | Pat::Tuple(items) => items.iter().for_each(|p| type_payloads(prog, self_ty, p, locals)),
+        Pat::Guard(p, _) => type_payloads(prog, self_ty, p, locals),
         _ => {}
     }
 }
 
-fn type_field(prog: &Program<'_>, variant: &str, field: &str, item: &Pat, locals: &mut Locals) {
+/// `Enum::Variant` (with `Self` as the impl type), or the bare variant.
+fn variant_key(path: &[String], self_ty: Option<&str>) -> String {
+    match path {
+        [.., ty, variant] => format!("{}::{variant}", if ty == "Self" { self_ty.unwrap_or("Self") } else { ty }),
+        [variant] => variant.clone(),
+        [] => String::new(),
+    }
+}
+
+fn type_field(prog: &Program<'_>, self_ty: Option<&str>, variant: &str, field: &str, item: &Pat, locals: &mut Locals) {
     match item {
         Pat::Bind(name, None) => {
-            if let Some(ty) = prog.payload_type(variant, field) {
+            let bare = variant.rsplit("::").next().unwrap_or(variant);
+            if let Some(ty) = prog.payload_type(variant, field).or_else(|| prog.payload_type(bare, field)) {
                 locals.insert(name.clone(), Val::Typed(ty.to_string()));
             }
         }
-        other => type_payloads(prog, other, locals),
+        other => type_payloads(prog, self_ty, other, locals),
     }
 }
 

@@ -99,7 +99,8 @@ fn parse(path: &Path, module: Vec<String>, id: u32) -> FileIr {
 
 /// Substrings without which a file cannot name the program's own
 /// executable or a self-spawning library.
-const SELF_NEEDLES: &[&str] = &["current_exe", "/proc/self/exe", "args()", "args_os", "env::args", "procspawn", "mitosis"];
+const SELF_NEEDLES: &[&str] =
+    &["current_exe", "/proc/self/exe", "args()", "args_os", "env::args", "procspawn", "mitosis"];
 
 /// Parses and lowers source text as file `id`.
 pub(crate) fn parse_text(text: &str, module: Vec<String>, id: u32) -> FileIr {

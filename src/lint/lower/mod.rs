@@ -73,7 +73,7 @@ impl Lower<'_> {
                 clap::enum_tokens(e, &mut self.out.clap);
                 for v in &e.variants {
                     // Fields by position (`A(x)`) or by name (`A { x }`).
-                    let types = v
+                    let types: crate::lint::ir::Fields = v
                         .fields
                         .iter()
                         .enumerate()
@@ -82,6 +82,9 @@ impl Lower<'_> {
                             (name, type_name(&f.ty))
                         })
                         .collect();
+                    // Keyed by `Enum::Variant`, and by the bare variant name
+                    // for patterns that import it.
+                    self.out.payloads.push((format!("{}::{}", e.ident, v.ident), types.clone()));
                     self.out.payloads.push((v.ident.to_string(), types));
                 }
             }

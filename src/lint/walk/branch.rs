@@ -83,7 +83,7 @@ impl Walker<'_, '_, '_> {
             let mut c = self.cond();
             let t = c.pattern(&arm.pat, &val, &mut inner);
             bind(&arm.pat, val.clone(), &mut inner);
-            type_payloads(self.prog, &arm.pat, &mut inner);
+            type_payloads(self.prog, self.prog.def(self.fn_id()).self_ty.as_deref(), &arm.pat, &mut inner);
             let tested = c.tested;
             self.saw(&tested);
             let leaves =
