@@ -144,13 +144,27 @@ impl Lower<'_> {
             body: self.ctx.block(block),
             loc: self.ctx.loc(sig.ident.span()),
         });
-        // Functions declared inside a body are callable from it: hoist them.
-        for stmt in &block.stmts {
-            if let syn::Stmt::Item(item) = stmt {
-                self.item(item, module, &[]);
-            }
+        // Items declared inside a body (at any depth) are visible to it:
+        // hoist functions and constants into the enclosing module.
+        for item in nested_items(block) {
+            self.item(item, module, &[]);
         }
     }
+}
+
+/// Items declared in a block or its nested blocks (not in nested items).
+fn nested_items(block: &syn::Block) -> Vec<&syn::Item> {
+    use syn::visit::Visit;
+    struct Items<'a>(Vec<&'a syn::Item>);
+    impl<'a> Visit<'a> for Items<'a> {
+        fn visit_item(&mut self, item: &'a syn::Item) {
+            // The item's own body is handled when the item is lowered.
+            self.0.push(item);
+        }
+    }
+    let mut items = Items(Vec::new());
+    items.visit_block(block);
+    items.0
 }
 
 fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
