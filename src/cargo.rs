@@ -26,8 +26,10 @@ pub struct Package {
     pub bins: Vec<Target>,
     pub examples: Vec<Target>,
     pub lib: Option<Target>,
-    /// Path dependencies: (the name code uses, the dependency's directory).
-    pub path_deps: Vec<(String, PathBuf)>,
+    /// Path dependencies: (the `rename` in Cargo.toml if any, the
+    /// dependency's directory). Code names a dependency by its rename, else
+    /// by its library target's name.
+    pub path_deps: Vec<(Option<String>, PathBuf)>,
     /// `[package.metadata.freeze]`, if present.
     pub freeze_metadata: Option<serde_json::Value>,
 }
@@ -102,8 +104,7 @@ fn convert(metadata: Metadata, invoked: Option<PathBuf>) -> Workspace {
             .iter()
             .filter_map(|d| {
                 let dir = d.path.as_ref()?.clone().into_std_path_buf();
-                let name = d.rename.clone().unwrap_or_else(|| d.name.clone());
-                Some((name.replace('-', "_"), dir))
+                Some((d.rename.as_ref().map(|r| r.replace('-', "_")), dir))
             })
             .collect();
         packages.push(Package {

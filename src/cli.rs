@@ -287,9 +287,10 @@ fn binary_input(
     if let Some(lib) = &package.lib {
         crates.push(lint::CrateInput { name: lib.name.replace('-', "_"), root: lib.src_path.clone() });
     }
-    for (name, dir) in &package.path_deps {
-        if let Some(root) = path_dep_lib(workspace, dir) {
-            crates.push(lint::CrateInput { name: name.clone(), root });
+    for (rename, dir) in &package.path_deps {
+        if let Some((lib_name, root)) = path_dep_lib(workspace, dir) {
+            let name = rename.clone().unwrap_or(lib_name).replace('-', "_");
+            crates.push(lint::CrateInput { name, root });
         }
     }
     lint::BinaryInput {
@@ -302,13 +303,19 @@ fn binary_input(
     }
 }
 
-/// A path dependency's library root: from the workspace metadata when it is a
-/// member, else cargo's default `src/lib.rs` (metadata ran with `--no-deps`).
-fn path_dep_lib(workspace: &Workspace, dir: &Path) -> Option<PathBuf> {
+/// A path dependency's library (name, root): from the workspace metadata
+/// when it is a member, else cargo's default `src/lib.rs` named after the
+/// directory (metadata ran with `--no-deps`, so outside packages are not
+/// described).
+fn path_dep_lib(workspace: &Workspace, dir: &Path) -> Option<(String, PathBuf)> {
     let member = workspace.packages.iter().find(|p| same_dir(&p.manifest_dir, dir));
     match member {
-        Some(p) => p.lib.as_ref().map(|l| l.src_path.clone()),
-        None => Some(dir.join("src/lib.rs")).filter(|p| p.is_file()),
+        Some(p) => p.lib.as_ref().map(|l| (l.name.clone(), l.src_path.clone())),
+        None => {
+            let root = dir.join("src/lib.rs");
+            let name = dir.file_name()?.to_string_lossy().into_owned();
+            root.is_file().then_some((name, root))
+        }
     }
 }
 

@@ -215,8 +215,11 @@ impl<'a> Program<'a> {
                 }
             }
         }
-        if path.len() >= 2
-            && let Some(ids) = self.by_type.get(&(path[path.len() - 2].clone(), path[path.len() - 1].clone()))
+        // `Type::function` with a type of the analysed crates. A longer path
+        // that reached here starts outside them (`std::process::Command::new`
+        // is not some analysed `Command::new`).
+        if let [ty, func] = path
+            && let Some(ids) = self.by_type.get(&(ty.clone(), func.clone()))
         {
             return Target::Fns(ids.clone());
         }

@@ -227,6 +227,8 @@ pub(crate) struct ModDecl {
     /// Inline modules between the file's own module and this declaration.
     pub inline_prefix: Vec<String>,
     pub path_attr: Option<String>,
+    /// `path`s given under `cfg_attr`, tried when the default file is absent.
+    pub cfg_paths: Vec<String>,
     pub loc: Loc,
 }
 

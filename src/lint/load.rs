@@ -126,17 +126,30 @@ fn parse_source(text: &str, module: Vec<String>, id: u32) -> FileIr {
 /// Where rustc looks for an out-of-line module, and whether that file owns
 /// a directory of its own (`mod.rs`-style) for its children.
 fn module_file(current: &Path, current_is_mod_rs: bool, decl: &ModDecl) -> Option<(PathBuf, bool)> {
+    match &decl.path_attr {
+        Some(attr) => path_attr_file(current, current_is_mod_rs, decl, attr),
+        None => default_module_file(current, current_is_mod_rs, decl)
+            .or_else(|| decl.cfg_paths.iter().find_map(|p| path_attr_file(current, current_is_mod_rs, decl, p))),
+    }
+}
+
+/// `#[path = ".."]`: relative to the current file's directory (inside
+/// inline modules, to their directory). Such files nest like mod.rs.
+fn path_attr_file(current: &Path, current_is_mod_rs: bool, decl: &ModDecl, attr: &str) -> Option<(PathBuf, bool)> {
+    let dir = current.parent()?;
+    let file = if decl.inline_prefix.is_empty() {
+        dir.join(attr)
+    } else {
+        let base = if current_is_mod_rs { dir.to_path_buf() } else { dir.join(current.file_stem()?) };
+        decl.inline_prefix.iter().fold(base, |b, seg| b.join(seg)).join(attr)
+    };
+    file.is_file().then_some((file, true))
+}
+
+/// `name.rs` or `name/mod.rs` next to (or under) the current file.
+fn default_module_file(current: &Path, current_is_mod_rs: bool, decl: &ModDecl) -> Option<(PathBuf, bool)> {
     let dir = current.parent()?;
     let mut base = if current_is_mod_rs { dir.to_path_buf() } else { dir.join(current.file_stem()?) };
-    if let Some(attr) = &decl.path_attr {
-        let file = if decl.inline_prefix.is_empty() {
-            dir.join(attr)
-        } else {
-            decl.inline_prefix.iter().fold(base, |b, seg| b.join(seg)).join(attr)
-        };
-        // Files reached through `#[path]` nest their children like mod.rs.
-        return file.is_file().then_some((file, true));
-    }
     for seg in &decl.inline_prefix {
         base = base.join(seg);
     }

@@ -95,17 +95,20 @@ impl Lower<'_> {
 
     fn module(&mut self, m: &syn::ItemMod, module: &[String], inline: &[String]) {
         let mut path = module.to_vec();
-        path.push(m.ident.to_string());
+        // `mod r#ref;` lives in `ref.rs`.
+        let name = m.ident.to_string().trim_start_matches("r#").to_string();
+        path.push(name.clone());
         match &m.content {
             Some((_, items)) => {
                 let mut inline = inline.to_vec();
-                inline.push(m.ident.to_string());
+                inline.push(name);
                 self.items(items, &path, &inline);
             }
             None => self.out.mods.push(ModDecl {
                 module: path,
                 inline_prefix: inline.to_vec(),
                 path_attr: path_attr(&m.attrs),
+                cfg_paths: cfg_attr_paths(&m.attrs),
                 loc: self.ctx.loc(m.ident.span()),
             }),
         }
@@ -221,6 +224,26 @@ fn path_attr(attrs: &[syn::Attribute]) -> Option<String> {
 }
 
 /// The last segment of a type, looking through `Box<T>`.
+/// `#[cfg_attr(unix, path = "unix.rs")]`: paths that apply under some cfg.
+fn cfg_attr_paths(attrs: &[syn::Attribute]) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("cfg_attr")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("path") && meta.input.peek(syn::Token![=]) {
+                if let Ok(syn::Lit::Str(s)) = meta.value()?.parse::<syn::Lit>() {
+                    out.push(s.value());
+                }
+            } else if meta.input.peek(syn::token::Paren) {
+                // The predicate (`unix`, `all(..)`): skip its arguments.
+                let _content;
+                syn::parenthesized!(_content in meta.input);
+            }
+            Ok(())
+        });
+    }
+    out
+}
+
 fn type_name(ty: &syn::Type) -> Option<String> {
     match ty {
         syn::Type::Path(p) => {
