@@ -177,7 +177,7 @@ impl Cond<'_, '_, '_> {
                 }
             }
             _ => match &val {
-                Val::Unknown => self.helper_method(name, locals),
+                Val::Unknown => self.helper_method(name),
                 other => self.value(&other.clone()),
             },
         }
@@ -229,7 +229,7 @@ impl Cond<'_, '_, '_> {
         }
     }
 
-    fn helper_method(&mut self, name: &str, _locals: &mut Locals) -> Truth {
+    fn helper_method(&mut self, name: &str) -> Truth {
         match self.prog.methods_named(name) {
             [id] => self.inline(*id, Vec::new()),
             _ => Truth::Same,

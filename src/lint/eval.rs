@@ -3,8 +3,10 @@
 //! and the summaries that let values cross function boundaries.
 
 use super::api;
+pub(crate) use super::bind::{bind, type_payloads};
 use super::index::{FnId, Program, Target};
-use super::ir::{Expr, FnDef, Lit, Loc, Pat, Stmt};
+use super::ir::{Expr, FnDef, Lit, Loc, Stmt};
+use super::shapes::{constructed_type, exec_marker, list_items, variant};
 use super::value::{Facts, Locals, Marker, Origin, Site, Val, Via};
 
 pub(crate) struct Eval<'p, 'a> {
@@ -76,7 +78,7 @@ impl<'p, 'a> Eval<'p, 'a> {
             Expr::Lit(..) => Val::Unknown,
             Expr::Path(path, _) => self.path(path, locals),
             Expr::Call { func, args, loc } => self.call(func, args, *loc, locals),
-            Expr::Method { recv, name, args, loc } => self.method(recv, name, args, *loc, locals),
+            Expr::Method { recv, name, args, .. } => self.method(recv, name, args, locals),
             Expr::Field(base, name) => {
                 let base = self.expr(base, locals);
                 self.field(base, name)
@@ -292,7 +294,7 @@ impl<'p, 'a> Eval<'p, 'a> {
             },
             api::Call::Exec => match first.exe_origin() {
                 Some(origin) => {
-                    let marker = exec_marker(args.get(1), &vals);
+                    let marker = exec_marker(args.get(1));
                     self.site(loc, Via::Exec, origin, marker);
                     Val::Unknown
                 }
@@ -318,7 +320,7 @@ impl<'p, 'a> Eval<'p, 'a> {
         Val::Cmd(loc)
     }
 
-    fn method(&mut self, recv: &Expr, name: &str, args: &[Expr], _loc: Loc, locals: &mut Locals) -> Val {
+    fn method(&mut self, recv: &Expr, name: &str, args: &[Expr], locals: &mut Locals) -> Val {
         let r = self.expr(recv, locals);
         let mut vals: Vec<Val> = args.iter().map(|a| self.expr(a, locals)).collect();
         // `path.set_file_name("miri")`: the variable now names another file.
@@ -405,128 +407,4 @@ impl<'p, 'a> Eval<'p, 'a> {
             _ => Val::Unknown,
         }
     }
-}
-
-/// `Type::new(..)`-style calls of the analysed crates make a `Type`.
-fn constructed_type(path: &[String]) -> Val {
-    let [.., ty, func] = path else { return Val::Unknown };
-    let camel = ty.chars().next().is_some_and(char::is_uppercase) && ty.chars().any(char::is_lowercase);
-    let ctor = matches!(func.as_str(), "new" | "default" | "parse" | "load" | "open" | "build")
-        || func.starts_with("from")
-        || func.starts_with("with_")
-        || func.starts_with("new_");
-    if camel && ctor && ty != "Self" { Val::Typed(ty.clone()) } else { Val::Unknown }
-}
-
-/// `Enum::Variant` (two or more segments, the last one CamelCase) names a
-/// variant; constants are SCREAMING_CASE and functions snake_case.
-pub(crate) fn variant(path: &[String]) -> Option<Val> {
-    let last = path.last()?;
-    let mut chars = last.chars();
-    let camel = chars.next().is_some_and(char::is_uppercase) && chars.any(char::is_lowercase);
-    (path.len() >= 2 && camel && !matches!(last.as_str(), "Some" | "Ok" | "Err" | "None"))
-        .then(|| Val::Variant(last.clone()))
-}
-
-/// Binds the names a pattern introduces; a plain name or `Some(x)`/`Ok(x)`
-/// takes the value itself, slice patterns over argv take argv items.
-pub(crate) fn bind(pat: &Pat, val: Val, locals: &mut Locals) {
-    match pat {
-        Pat::Bind(name, None) => {
-            locals.insert(name.clone(), val);
-        }
-        Pat::TupleStruct(path, items)
-            if items.len() == 1 && matches!(path.last().map(String::as_str), Some("Some" | "Ok")) =>
-        {
-            bind(&items[0], val, locals)
-        }
-        Pat::Slice(items) if matches!(val, Val::Argv { .. }) => {
-            let Val::Argv { skip } = val else { return };
-            for (i, item) in items.iter().enumerate() {
-                if matches!(item, Pat::Rest) {
-                    break;
-                }
-                bind(item, Val::ArgvItem(Some(skip + i)), locals);
-            }
-        }
-        Pat::Guard(p, _) => bind(p, val, locals),
-        other => {
-            let mut names = Vec::new();
-            other.bindings(&mut names);
-            for name in names {
-                locals.insert(name, Val::Unknown);
-            }
-        }
-    }
-}
-
-/// After [`bind`]: names bound to a tuple variant's fields get the field's
-/// type (`Command::Run(opts) => opts.exec()` calls `RunOpts::exec`).
-pub(crate) fn type_payloads(prog: &Program<'_>, self_ty: Option<&str>, pat: &Pat, locals: &mut Locals) {
-    match pat {
-        Pat::TupleStruct(path, items) => {
-            let variant = variant_key(path, self_ty);
-            for (i, item) in items.iter().enumerate() {
-                type_field(prog, self_ty, &variant, &i.to_string(), item, locals);
-            }
-        }
-        Pat::Struct(path, fields) => {
-            let variant = variant_key(path, self_ty);
-            for (field, item) in fields {
-                type_field(prog, self_ty, &variant, field, item, locals);
-            }
-        }
-        Pat::Or(items) | Pat::Tuple(items) => items.iter().for_each(|p| type_payloads(prog, self_ty, p, locals)),
-        Pat::Guard(p, _) => type_payloads(prog, self_ty, p, locals),
-        _ => {}
-    }
-}
-
-/// `Enum::Variant` (with `Self` as the impl type), or the bare variant.
-fn variant_key(path: &[String], self_ty: Option<&str>) -> String {
-    match path {
-        [.., ty, variant] => format!("{}::{variant}", if ty == "Self" { self_ty.unwrap_or("Self") } else { ty }),
-        [variant] => variant.clone(),
-        [] => String::new(),
-    }
-}
-
-fn type_field(prog: &Program<'_>, self_ty: Option<&str>, variant: &str, field: &str, item: &Pat, locals: &mut Locals) {
-    match item {
-        Pat::Bind(name, None) => {
-            let bare = variant.rsplit("::").next().unwrap_or(variant);
-            if let Some(ty) = prog.payload_type(variant, field).or_else(|| prog.payload_type(bare, field)) {
-                locals.insert(name.clone(), Val::Typed(ty.to_string()));
-            }
-        }
-        other => type_payloads(prog, self_ty, other, locals),
-    }
-}
-
-/// The items of a literal list: `[a, b]`, `&[a, b]`, `vec![a, b]`.
-fn list_items(e: &Expr) -> Option<&[Expr]> {
-    match e.peel() {
-        Expr::Array(items) | Expr::Tuple(items) => Some(items),
-        Expr::Macro(m) if m.path.last().is_some_and(|n| n == "vec") && !m.opaque => Some(&m.args),
-        _ => None,
-    }
-}
-
-/// `execv(path, &[argv0, a, b])`: the arguments after argv[0].
-fn exec_marker(argv: Option<&Expr>, _vals: &[Val]) -> Marker {
-    let mut marker = Marker::default();
-    match argv.map(Expr::peel) {
-        Some(Expr::Array(items)) | Some(Expr::Tuple(items)) => {
-            for item in items.iter().skip(1) {
-                marker.args.push(api::literal_text(item));
-            }
-        }
-        Some(Expr::Macro(m)) if m.path.last().is_some_and(|n| n == "vec") => {
-            for item in m.args.iter().skip(1) {
-                marker.args.push(api::literal_text(item));
-            }
-        }
-        _ => marker.unknown_args = true,
-    }
-    marker
 }

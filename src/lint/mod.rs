@@ -9,6 +9,7 @@
 
 mod analyze;
 mod api;
+mod bind;
 mod callgraph;
 mod child;
 mod cond;
@@ -18,6 +19,7 @@ mod ir;
 mod load;
 mod lower;
 mod rules;
+mod shapes;
 mod value;
 mod walk;
 

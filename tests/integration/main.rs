@@ -7,7 +7,10 @@
 //!   invocation shapes, running as a non-root user.
 //! - [`bad_input`]: broken manifests, missing and unparsable files, huge
 //!   files: a clear message naming the file and the right exit code.
+//! - [`architecture`]: the rooms never import each other; only `report/`
+//!   prints.
 
+mod architecture;
 mod bad_input;
 mod cli;
 mod fixtures;

@@ -1,0 +1,82 @@
+//! Pattern binding: what the names in a `let`, `if let` or `match` arm
+//! pattern stand for (`Some(x)` takes the value itself, slice patterns over
+//! argv take argv items, enum-variant fields take their declared type).
+
+use super::index::Program;
+use super::ir::Pat;
+use super::value::{Locals, Val};
+
+/// Binds the names a pattern introduces; a plain name or `Some(x)`/`Ok(x)`
+/// takes the value itself, slice patterns over argv take argv items.
+pub(crate) fn bind(pat: &Pat, val: Val, locals: &mut Locals) {
+    match pat {
+        Pat::Bind(name, None) => {
+            locals.insert(name.clone(), val);
+        }
+        Pat::TupleStruct(path, items)
+            if items.len() == 1 && matches!(path.last().map(String::as_str), Some("Some" | "Ok")) =>
+        {
+            bind(&items[0], val, locals)
+        }
+        Pat::Slice(items) if matches!(val, Val::Argv { .. }) => {
+            let Val::Argv { skip } = val else { return };
+            for (i, item) in items.iter().enumerate() {
+                if matches!(item, Pat::Rest) {
+                    break;
+                }
+                bind(item, Val::ArgvItem(Some(skip + i)), locals);
+            }
+        }
+        Pat::Guard(p, _) => bind(p, val, locals),
+        other => {
+            let mut names = Vec::new();
+            other.bindings(&mut names);
+            for name in names {
+                locals.insert(name, Val::Unknown);
+            }
+        }
+    }
+}
+
+/// After [`bind`]: names bound to a tuple variant's fields get the field's
+/// type (`Command::Run(opts) => opts.exec()` calls `RunOpts::exec`).
+pub(crate) fn type_payloads(prog: &Program<'_>, self_ty: Option<&str>, pat: &Pat, locals: &mut Locals) {
+    match pat {
+        Pat::TupleStruct(path, items) => {
+            let variant = variant_key(path, self_ty);
+            for (i, item) in items.iter().enumerate() {
+                type_field(prog, self_ty, &variant, &i.to_string(), item, locals);
+            }
+        }
+        Pat::Struct(path, fields) => {
+            let variant = variant_key(path, self_ty);
+            for (field, item) in fields {
+                type_field(prog, self_ty, &variant, field, item, locals);
+            }
+        }
+        Pat::Or(items) | Pat::Tuple(items) => items.iter().for_each(|p| type_payloads(prog, self_ty, p, locals)),
+        Pat::Guard(p, _) => type_payloads(prog, self_ty, p, locals),
+        _ => {}
+    }
+}
+
+/// `Enum::Variant` (with `Self` as the impl type), or the bare variant.
+fn variant_key(path: &[String], self_ty: Option<&str>) -> String {
+    match path {
+        [.., ty, variant] => format!("{}::{variant}", if ty == "Self" { self_ty.unwrap_or("Self") } else { ty }),
+        [variant] => variant.clone(),
+        [] => String::new(),
+    }
+}
+
+fn type_field(prog: &Program<'_>, self_ty: Option<&str>, variant: &str, field: &str, item: &Pat, locals: &mut Locals) {
+    match item {
+        Pat::Bind(name, None) => {
+            let bare = variant.rsplit("::").next().unwrap_or(variant);
+            if let Some(ty) = prog.payload_type(variant, field).or_else(|| prog.payload_type(bare, field)) {
+                locals.insert(name.clone(), Val::Typed(ty.to_string()));
+            }
+        }
+        other => type_payloads(prog, self_ty, other, locals),
+    }
+}

@@ -1,0 +1,55 @@
+//! Syntactic shapes with a fixed meaning: `Enum::Variant`, `Type::new(..)`,
+//! literal lists (`[a, b]`, `vec![..]`) and the argv of an `exec*` call.
+
+use super::api;
+use super::ir::Expr;
+use super::value::{Marker, Val};
+
+/// `Type::new(..)`-style calls of the analysed crates make a `Type`.
+pub(crate) fn constructed_type(path: &[String]) -> Val {
+    let [.., ty, func] = path else { return Val::Unknown };
+    let camel = ty.chars().next().is_some_and(char::is_uppercase) && ty.chars().any(char::is_lowercase);
+    let ctor = matches!(func.as_str(), "new" | "default" | "parse" | "load" | "open" | "build")
+        || func.starts_with("from")
+        || func.starts_with("with_")
+        || func.starts_with("new_");
+    if camel && ctor && ty != "Self" { Val::Typed(ty.clone()) } else { Val::Unknown }
+}
+
+/// `Enum::Variant` (two or more segments, the last one CamelCase) names a
+/// variant; constants are SCREAMING_CASE and functions snake_case.
+pub(crate) fn variant(path: &[String]) -> Option<Val> {
+    let last = path.last()?;
+    let mut chars = last.chars();
+    let camel = chars.next().is_some_and(char::is_uppercase) && chars.any(char::is_lowercase);
+    (path.len() >= 2 && camel && !matches!(last.as_str(), "Some" | "Ok" | "Err" | "None"))
+        .then(|| Val::Variant(last.clone()))
+}
+
+/// The items of a literal list: `[a, b]`, `&[a, b]`, `vec![a, b]`.
+pub(crate) fn list_items(e: &Expr) -> Option<&[Expr]> {
+    match e.peel() {
+        Expr::Array(items) | Expr::Tuple(items) => Some(items),
+        Expr::Macro(m) if m.path.last().is_some_and(|n| n == "vec") && !m.opaque => Some(&m.args),
+        _ => None,
+    }
+}
+
+/// `execv(path, &[argv0, a, b])`: the arguments after argv[0].
+pub(crate) fn exec_marker(argv: Option<&Expr>) -> Marker {
+    let mut marker = Marker::default();
+    match argv.map(Expr::peel) {
+        Some(Expr::Array(items)) | Some(Expr::Tuple(items)) => {
+            for item in items.iter().skip(1) {
+                marker.args.push(api::literal_text(item));
+            }
+        }
+        Some(Expr::Macro(m)) if m.path.last().is_some_and(|n| n == "vec") => {
+            for item in m.args.iter().skip(1) {
+                marker.args.push(api::literal_text(item));
+            }
+        }
+        _ => marker.unknown_args = true,
+    }
+    marker
+}
