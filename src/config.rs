@@ -78,9 +78,11 @@ fn strings(value: &Value) -> Option<Vec<String>> {
 }
 
 fn unknown(manifest: &std::path::Path, key: &str) -> Error {
+    // Compare by characters: a key is user text and may not be ASCII.
+    let prefix: String = key.chars().take(3).collect();
     let hint = KEYS
         .iter()
-        .find(|k| k.starts_with(&key[..key.len().min(3)]))
+        .find(|k| !prefix.is_empty() && k.starts_with(&prefix))
         .map(|k| format!(" (did you mean `{k}`?)"))
         .unwrap_or_else(|| format!(" (known keys: {})", KEYS.join(", ")));
     Error::UnknownKey { manifest: manifest.to_path_buf(), key: key.to_string(), hint }
@@ -106,6 +108,12 @@ mod tests {
     fn unknown_key_is_named() {
         let err = parse(json!({"lint": {}})).unwrap_err().to_string();
         assert_eq!(err, "Cargo.toml: unknown key `lint` in [package.metadata.freeze] (did you mean `lints`?)");
+    }
+
+    #[test]
+    fn non_ascii_unknown_key_is_named_without_panicking() {
+        let err = parse(json!({"é€x": 1})).unwrap_err().to_string();
+        assert!(err.contains("unknown key `é€x`") && err.contains("known keys: lints, guards"), "{err}");
     }
 
     #[test]

@@ -150,9 +150,10 @@ pub(crate) fn is_work(canon: &[String]) -> bool {
 }
 
 /// Calls that start an async runtime.
-pub(crate) fn starts_runtime(canon: &[String], method: Option<&str>) -> bool {
+/// (`block_on` method calls are noted by the walk itself.)
+pub(crate) fn starts_runtime(canon: &[String]) -> bool {
     let joined = canon.join("::");
-    (joined.ends_with("Runtime::new") && joined.contains("tokio")) || matches!(method, Some("block_on"))
+    joined.ends_with("Runtime::new") && joined.contains("tokio")
 }
 
 /// Methods of std types (iterators, Option/Result, collections, I/O,

@@ -80,7 +80,9 @@ fn annotation<'a>(
     let start = (loc.span.0 as usize).min(len);
     let end = (loc.span.1 as usize).clamp(start, len);
     // Keep the caret on the first line of a long expression.
-    let end = source[start..end].find('\n').map_or(end, |nl| start + nl);
+    // A span off a char boundary (the file changed since it was read)
+    // renders as an empty caret instead of panicking.
+    let end = source.get(start..end).map_or(start, |text| text.find('\n').map_or(end, |nl| start + nl));
     let annotation = kind.span(start..end.max(start));
     if label.is_empty() { annotation } else { annotation.label(label) }
 }

@@ -60,11 +60,6 @@ pub fn failure(err: &dyn std::error::Error, color: bool) {
     let _ = writeln!(std::io::stderr(), "{prefix}: {text}");
 }
 
-/// Prints a one-line notice to stderr (e.g. "nothing to check").
-pub fn notice(message: &str) {
-    let _ = writeln!(std::io::stderr(), "{message}");
-}
-
 /// "1 binary", "2 binaries": the one helper for plurals.
 pub(crate) fn plural(count: usize, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })

@@ -67,7 +67,7 @@ impl Walker<'_, '_, '_> {
             if api::is_work(canon) && self.work.is_none() {
                 self.work = Some(loc);
             }
-            if api::starts_runtime(canon, None) && self.out.runtime.is_none() {
+            if api::starts_runtime(canon) && self.out.runtime.is_none() {
                 self.out.runtime = Some(loc);
             }
         }
