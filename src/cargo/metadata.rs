@@ -1,44 +1,9 @@
-//! The only module that runs cargo. Today: `cargo metadata --no-deps`, which
-//! works offline on a checkout whose dependencies were never downloaded.
+//! `cargo metadata --no-deps`: works offline, on a checkout whose
+//! dependencies were never downloaded.
 
+use super::{Error, Package, Target, Workspace};
 use cargo_metadata::{Metadata, MetadataCommand, TargetKind};
 use std::path::{Path, PathBuf};
-
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    #[error("failed to read the cargo metadata of {}: {message}\nhelp: check that the manifest exists and is valid (`cargo metadata --no-deps` shows the same error)", manifest.display())]
-    Metadata { manifest: PathBuf, message: String },
-}
-
-/// A workspace as the rooms need it: plain paths and names, no cargo types.
-#[derive(Debug)]
-pub struct Workspace {
-    pub root: PathBuf,
-    pub packages: Vec<Package>,
-    /// The packages cargo selects when no `-p`/`--workspace` is given.
-    pub default_members: Vec<String>,
-}
-
-#[derive(Debug)]
-pub struct Package {
-    pub name: String,
-    pub manifest_dir: PathBuf,
-    pub bins: Vec<Target>,
-    pub examples: Vec<Target>,
-    pub lib: Option<Target>,
-    /// Path dependencies: (the `rename` in Cargo.toml if any, the
-    /// dependency's directory). Code names a dependency by its rename, else
-    /// by its library target's name.
-    pub path_deps: Vec<(Option<String>, PathBuf)>,
-    /// `[package.metadata.freeze]`, if present.
-    pub freeze_metadata: Option<serde_json::Value>,
-}
-
-#[derive(Clone, Debug)]
-pub struct Target {
-    pub name: String,
-    pub src_path: PathBuf,
-}
 
 /// Runs `cargo metadata --no-deps` for `manifest_path` (or the current dir).
 pub fn workspace(manifest_path: Option<&Path>) -> Result<Workspace, Error> {

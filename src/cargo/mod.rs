@@ -1,0 +1,52 @@
+//! The only module that runs cargo: `cargo metadata --no-deps` to discover
+//! packages and targets, `cargo build --message-format=json` to build them
+//! and learn where the artifacts are (never hand-built `target/` paths).
+
+mod build;
+mod metadata;
+
+pub use build::{Artifact, BuildRequest, Profile, Unit, build};
+pub use metadata::workspace;
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("failed to run `{command}`: {source}\nhelp: is cargo installed and on PATH (or $CARGO set)?")]
+    Spawn { command: String, source: std::io::Error },
+    #[error("`{command}` failed ({status})\nhelp: fix the build error above, then run again")]
+    BuildFailed { command: String, status: std::process::ExitStatus },
+    #[error("`{command}` succeeded but reported no executable for {kind} `{name}`")]
+    NoArtifact { command: String, kind: &'static str, name: String },
+    #[error("failed to read the cargo metadata of {}: {message}\nhelp: check that the manifest exists and is valid (`cargo metadata --no-deps` shows the same error)", manifest.display())]
+    Metadata { manifest: PathBuf, message: String },
+}
+
+/// A workspace as the rooms need it: plain paths and names, no cargo types.
+#[derive(Debug)]
+pub struct Workspace {
+    pub root: PathBuf,
+    pub packages: Vec<Package>,
+    /// The packages cargo selects when no `-p`/`--workspace` is given.
+    pub default_members: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct Package {
+    pub name: String,
+    pub manifest_dir: PathBuf,
+    pub bins: Vec<Target>,
+    pub examples: Vec<Target>,
+    pub lib: Option<Target>,
+    /// Path dependencies: (the `rename` in Cargo.toml if any, the
+    /// dependency's directory). Code names a dependency by its rename, else
+    /// by its library target's name.
+    pub path_deps: Vec<(Option<String>, PathBuf)>,
+    /// `[package.metadata.freeze]`, if present.
+    pub freeze_metadata: Option<serde_json::Value>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Target {
+    pub name: String,
+    pub src_path: PathBuf,
+}

@@ -1,0 +1,150 @@
+//! `cargo freeze check`: the static analysis (the `lint` room) over the
+//! selected binaries, levels from config then flags, the report, the exit code.
+
+use super::args::{CargoArgs, TargetArgs};
+use super::select::{same_dir, select_packages, select_targets};
+use super::use_color;
+use crate::cargo::{self, Package, Workspace};
+use crate::config::Config;
+use crate::diag::{Code, Diagnostic, Level};
+use crate::error::{Error, exit};
+use crate::lint;
+use crate::report::{self, Format, Style};
+use clap::Args;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    /// Only the static analysis (no build, no run). Today the check is static only.
+    #[arg(long = "static")]
+    pub(crate) static_only: bool,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
+    pub(crate) format: Format,
+    /// Set a diagnostic code to allow (repeatable).
+    #[arg(short = 'A', long = "allow", value_name = "CODE")]
+    pub(crate) allow: Vec<String>,
+    /// Set a diagnostic code to warn (repeatable).
+    #[arg(short = 'W', long = "warn", value_name = "CODE")]
+    pub(crate) warn: Vec<String>,
+    /// Set a diagnostic code to deny (repeatable).
+    #[arg(short = 'D', long = "deny", value_name = "CODE")]
+    pub(crate) deny: Vec<String>,
+    #[command(flatten)]
+    pub(crate) targets: TargetArgs,
+    #[command(flatten)]
+    pub(crate) cargo: CargoArgs,
+}
+
+pub(crate) fn run(args: &CheckArgs) -> Result<u8, Error> {
+    let overrides = level_flags(args)?;
+    let workspace = cargo::workspace(args.cargo.manifest_path.as_deref())?;
+    let packages = select_packages(&workspace, &args.cargo)?;
+    let mut binaries = Vec::new();
+    let mut configs = Vec::new();
+    for package in &packages {
+        let config = Config::from_metadata(package.freeze_metadata.as_ref(), package.manifest_dir.join("Cargo.toml"))?;
+        for (target, kind) in select_targets(package, &args.targets, &packages)? {
+            binaries.push(binary_input(&workspace, package, target, kind, &config));
+        }
+        configs.push((package.name.clone(), config));
+    }
+    if binaries.is_empty() {
+        return Err(Error::NoBinaries { root: workspace.root.clone() });
+    }
+    let options = lint::Options { workspace_root: workspace.root.clone(), binaries };
+    let output = lint::run(&options)?;
+    let diagnostics = apply_levels(output.diagnostics, &configs, &overrides);
+    let denied = diagnostics.iter().any(|d| d.level == Level::Deny);
+    let report = report::CheckReport { workspace_root: workspace.root, binaries: output.binaries, diagnostics };
+    let style = Style {
+        color: use_color(args.cargo.color, std::io::stdout().is_terminal()),
+        quiet: args.cargo.quiet,
+        verbose: args.cargo.verbose,
+    };
+    match report::check(&report, args.format, style, &mut std::io::stdout().lock()) {
+        // `cargo freeze check | head` is not a failure.
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other.map_err(Error::Output)?,
+    }
+    Ok(if denied { exit::FINDINGS } else { exit::CLEAN })
+}
+
+/// `-A/-W/-D CODE`, validated before any work starts.
+fn level_flags(args: &CheckArgs) -> Result<Vec<(Code, Level)>, Error> {
+    let mut out = Vec::new();
+    for (names, level) in [(&args.allow, Level::Allow), (&args.warn, Level::Warn), (&args.deny, Level::Deny)] {
+        for name in names {
+            let code = Code::parse(name).ok_or_else(|| Error::UnknownCode { name: name.clone() })?;
+            out.push((code, level));
+        }
+    }
+    Ok(out)
+}
+
+/// The binary plus every crate its code can call: its own package's library
+/// and its path dependencies' libraries.
+fn binary_input(
+    workspace: &Workspace,
+    package: &Package,
+    target: &cargo::Target,
+    kind: lint::TargetKind,
+    config: &Config,
+) -> lint::BinaryInput {
+    let mut crates = Vec::new();
+    if let Some(lib) = &package.lib {
+        crates.push(lint::CrateInput { name: lib.name.replace('-', "_"), root: lib.src_path.clone() });
+    }
+    for (rename, dir) in &package.path_deps {
+        if let Some((lib_name, root)) = path_dep_lib(workspace, dir) {
+            let name = rename.clone().unwrap_or(lib_name).replace('-', "_");
+            crates.push(lint::CrateInput { name, root });
+        }
+    }
+    lint::BinaryInput {
+        package: package.name.clone(),
+        name: target.name.clone(),
+        kind,
+        root: target.src_path.clone(),
+        crates,
+        guards: config.guards.clone(),
+    }
+}
+
+/// A path dependency's library (name, root): from the workspace metadata
+/// when it is a member, else cargo's default `src/lib.rs` named after the
+/// directory (metadata ran with `--no-deps`, so outside packages are not
+/// described).
+fn path_dep_lib(workspace: &Workspace, dir: &Path) -> Option<(String, PathBuf)> {
+    let member = workspace.packages.iter().find(|p| same_dir(&p.manifest_dir, dir));
+    match member {
+        Some(p) => p.lib.as_ref().map(|l| (l.name.clone(), l.src_path.clone())),
+        None => {
+            let root = dir.join("src/lib.rs");
+            let name = dir.file_name()?.to_string_lossy().into_owned();
+            root.is_file().then_some((name, root))
+        }
+    }
+}
+
+/// Package config first, then the command-line flags, which win.
+fn apply_levels(
+    diagnostics: Vec<Diagnostic>,
+    configs: &[(String, Config)],
+    overrides: &[(Code, Level)],
+) -> Vec<Diagnostic> {
+    diagnostics
+        .into_iter()
+        .filter_map(|mut d| {
+            let package = d.binary.as_deref().and_then(|b| b.split('/').next()).unwrap_or("");
+            let config = configs.iter().find(|(name, _)| name == package).map(|(_, c)| c);
+            for (code, level) in config.map(|c| c.lints.as_slice()).unwrap_or_default().iter().chain(overrides) {
+                if *code == d.code {
+                    d.level = *level;
+                }
+            }
+            (d.level != Level::Allow).then_some(d)
+        })
+        .collect()
+}

@@ -1,0 +1,107 @@
+//! The command line: clap derive in the cargo-subcommand shape (`cargo freeze
+//! check` runs `cargo-freeze freeze check`). Turns flags and
+//! `[package.metadata.freeze]` into each room's options, calls the room,
+//! hands the result to `report`, and picks the exit code. One file per
+//! subcommand; the rooms meet only here.
+
+mod args;
+mod check;
+mod select;
+
+use crate::error::exit;
+use crate::report;
+use args::Color;
+use clap::{Args, Parser, Subcommand};
+use std::ffi::OsString;
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(name = "cargo", bin_name = "cargo", styles = clap_cargo_styles())]
+enum CargoCli {
+    Freeze(FreezeArgs),
+}
+
+/// Check that self-spawning binaries install their child-dispatch guard.
+#[derive(Debug, Args)]
+#[command(version, about, long_about = None)]
+struct FreezeArgs {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Find binaries that spawn themselves without a child-dispatch guard.
+    Check(check::CheckArgs),
+}
+
+fn clap_cargo_styles() -> clap::builder::Styles {
+    use clap::builder::styling::{AnsiColor, Effects};
+    clap::builder::Styles::styled()
+        .header(AnsiColor::Green.on_default().effects(Effects::BOLD))
+        .usage(AnsiColor::Green.on_default().effects(Effects::BOLD))
+        .literal(AnsiColor::Cyan.on_default().effects(Effects::BOLD))
+        .placeholder(AnsiColor::Cyan.on_default())
+}
+
+/// Entry point: parses `args` (argv including argv[0]) and runs the command.
+pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let args = with_subcommand_name(args.into_iter().collect());
+    let cli = match CargoCli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return ExitCode::from(if err.use_stderr() { exit::FAILURE } else { exit::CLEAN });
+        }
+    };
+    let CargoCli::Freeze(freeze) = cli;
+    let (result, color) = match freeze.command {
+        Command::Check(check_args) => {
+            let color = use_color(check_args.cargo.color, std::io::stderr().is_terminal());
+            (check::run(&check_args), color)
+        }
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            report::failure(&err, color);
+            ExitCode::from(exit::FAILURE)
+        }
+    }
+}
+
+/// `cargo freeze x` runs `cargo-freeze freeze x`; accept `cargo-freeze x` too.
+fn with_subcommand_name(mut args: Vec<OsString>) -> Vec<OsString> {
+    if args.get(1).is_none_or(|a| a != "freeze") {
+        args.insert(1.min(args.len()), OsString::from("freeze"));
+    }
+    args
+}
+
+fn use_color(choice: Color, is_terminal: bool) -> bool {
+    match choice {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => is_terminal && std::env::var_os("NO_COLOR").is_none(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_invocation_shapes_parse() {
+        for argv in [&["cargo-freeze", "freeze", "check"][..], &["cargo-freeze", "check"][..]] {
+            let args = with_subcommand_name(argv.iter().map(OsString::from).collect());
+            assert!(CargoCli::try_parse_from(args).is_ok(), "{argv:?}");
+        }
+    }
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        use clap::CommandFactory;
+        CargoCli::command().debug_assert();
+    }
+}
