@@ -2,7 +2,7 @@
 //! finds the spawn sites `main` can run, walks the child of each, and
 //! turns the outcomes into a verdict and findings.
 
-use super::callgraph::{CallGraph, for_each_expr};
+use super::callgraph::{CallGraph, for_each_expr, summary_set};
 use super::child::Child;
 use super::eval::Eval;
 use super::index::{CrateView, FnId, Program};
@@ -37,9 +37,8 @@ pub(crate) fn binary(bin: &BinaryInput, loaded: &Loaded, root: &Path) -> (Binary
         // Nothing in the program names its own executable: no self-spawn.
         return (report, diagnostics);
     }
-    let facts = learn(&prog);
-    let graph = CallGraph::new(&prog);
     let Some(main) = prog.main() else {
+        let facts = learn(&prog, &summary_set(&prog, &[], &self_naming_fns(&prog, loaded)));
         if !facts.sites.list.is_empty() {
             report.verdict = Verdict::Undecided;
             report.reason =
@@ -49,7 +48,10 @@ pub(crate) fn binary(bin: &BinaryInput, loaded: &Loaded, root: &Path) -> (Binary
     };
     let mut entries = prog.ctors();
     entries.push(main);
-    let reachable = graph.reachable_from(&entries);
+    let graph = CallGraph::new(&prog, &entries);
+    let reachable = graph.reachable();
+    let seeds = self_naming_fns(&prog, loaded);
+    let facts = learn(&prog, &summary_set(&prog, &entries, &seeds));
     let label = format!("{}/{}", bin.package, bin.name);
     for site in facts.sites.list.iter().filter(|s| reachable.contains(&s.fn_id)) {
         let (site_report, found) = check_site(&prog, &facts, &graph, site, &entries, bin, &locate);
@@ -66,7 +68,7 @@ pub(crate) fn binary(bin: &BinaryInput, loaded: &Loaded, root: &Path) -> (Binary
         diagnostics.extend(found.0);
     }
     if report.spawn_sites.is_empty()
-        && let Some(loc) = self_spawn_macro_use(&prog, &reachable)
+        && let Some(loc) = self_spawn_macro_use(&prog, reachable)
     {
         report.verdict = Verdict::Undecided;
         let reason =
@@ -140,12 +142,20 @@ fn program<'a>(bin: &BinaryInput, loaded: &'a Loaded) -> Program<'a> {
     Program::new(&loaded.files, crates)
 }
 
-/// Evaluates every function until the summaries stop changing.
-fn learn(prog: &Program<'_>) -> Facts {
+/// The functions of files that name an own-executable source: they can put
+/// one in a field or static that reachable code reads, even when the call
+/// graph does not see them called (trait dispatch, `Default`).
+fn self_naming_fns(prog: &Program<'_>, loaded: &Loaded) -> Vec<FnId> {
+    (0..prog.fns.len()).filter(|&id| loaded.files[prog.def(id).loc.file as usize].mentions_self).collect()
+}
+
+/// Evaluates `fns` (the functions whose summaries can matter) until the
+/// summaries stop changing.
+fn learn(prog: &Program<'_>, fns: &[FnId]) -> Facts {
     let mut facts = Facts::default();
     for _ in 0..MAX_PASSES {
         let mut rec = Facts { sites: facts.sites.restart(), ..Facts::default() };
-        for id in 0..prog.fns.len() {
+        for &id in fns {
             let val = Eval::new(prog, &facts, Some(&mut rec), id).function(&mut Locals::new());
             if matches!(val, Val::Exe(_) | Val::Cmd(_) | Val::Argv { .. } | Val::Env(_) | Val::Clap(_)) {
                 rec.returns.insert(id, val);
@@ -163,7 +173,7 @@ fn learn(prog: &Program<'_>) -> Facts {
 fn self_spawn_macro_use(prog: &Program<'_>, reachable: &std::collections::HashSet<FnId>) -> Option<Loc> {
     let mut found = None;
     for &id in reachable {
-        for_each_expr(&prog.def(id).body, &mut |e| {
+        for_each_expr(prog.def(id).body.get(), &mut |e| {
             if let Expr::Macro(m) = e
                 && found.is_none()
                 && m.path.last().is_some_and(|n| prog.self_spawn_macros.contains(&n.as_str()))

@@ -1,74 +1,105 @@
 //! Who calls whom among the analysed functions: calls by path, method calls
 //! by name, and functions passed as values. Used to find the spawn sites a
-//! binary can run and the functions through which a site can be reached.
+//! binary can run, the functions through which a site can be reached, and
+//! the functions whose summaries the analysis must learn.
 
 use super::api;
 use super::index::{FnId, Program, Target};
 use super::ir::{Expr, Stmt};
-use std::collections::HashSet;
+use super::receiver::StdValues;
+use std::collections::{HashMap, HashSet};
 
+/// The part of the call graph reachable from a binary's entry points:
+/// only those functions' bodies are scanned, so a program that links large
+/// libraries but calls little of them pays for what it calls.
 pub(crate) struct CallGraph {
-    pub callees: Vec<Vec<FnId>>,
-    callers: Vec<Vec<FnId>>,
+    /// Every function reachable from the entries.
+    reachable: HashSet<FnId>,
+    callers: HashMap<FnId, Vec<FnId>>,
 }
 
 impl CallGraph {
-    pub fn new(prog: &Program<'_>) -> CallGraph {
-        let mut callees = Vec::with_capacity(prog.fns.len());
-        for id in 0..prog.fns.len() {
-            let def = prog.def(id);
-            let mut out = HashSet::new();
-            let mut visit = |e: &Expr| match e {
-                Expr::Call { func, .. } => {
-                    if let Expr::Path(path, _) = func.peel()
-                        && let Target::Fns(ids) = prog.resolve_from(id, path)
-                    {
-                        out.extend(ids);
-                    }
-                }
-                Expr::Path(path, _) => {
-                    if let Target::Fns(ids) = prog.resolve_from(id, path) {
-                        out.extend(ids);
-                    }
-                }
-                Expr::Method { name, recv, .. } => {
-                    let on_self = matches!(recv.peel(), Expr::Path(p, _) if p.len() == 1 && p[0] == "self");
-                    if on_self || !api::STD_METHODS.contains(&name.as_str()) {
-                        out.extend(prog.methods_named(name).iter().copied());
-                    }
-                }
-                _ => {}
-            };
-            for_each_expr(&def.body, &mut visit);
-            let mut list: Vec<FnId> = out.into_iter().collect();
-            list.sort_unstable();
-            callees.push(list);
-        }
-        let mut callers = vec![Vec::new(); callees.len()];
-        for (from, list) in callees.iter().enumerate() {
-            for &to in list {
-                callers[to].push(from);
+    pub fn new(prog: &Program<'_>, entries: &[FnId]) -> CallGraph {
+        let mut callers: HashMap<FnId, Vec<FnId>> = HashMap::new();
+        let reachable = closure(entries, |id| {
+            let out = callees(prog, id, true);
+            for &to in &out {
+                callers.entry(to).or_default().push(id);
             }
-        }
-        CallGraph { callees, callers }
+            out
+        });
+        CallGraph { reachable, callers }
     }
 
-    /// Every function reachable from `entries`.
-    pub fn reachable_from(&self, entries: &[FnId]) -> HashSet<FnId> {
-        closure(entries, &self.callees)
+    /// Every function reachable from the entries.
+    pub fn reachable(&self) -> &HashSet<FnId> {
+        &self.reachable
     }
 
-    /// Every function from which `target` can be reached.
+    /// Every function from which `target` can be reached (within the
+    /// reachable part: paths from the entries run through nothing else).
     pub fn reaching(&self, target: FnId) -> HashSet<FnId> {
-        closure(&[target], &self.callers)
+        closure(&[target], |id| self.callers.get(&id).cloned().unwrap_or_default())
     }
 }
 
-fn closure(start: &[FnId], edges: &[Vec<FnId>]) -> HashSet<FnId> {
+/// The functions whose summaries can matter: everything reachable from
+/// `entries`, following every method of a called name (even names the call
+/// graph skips as std methods, since evaluation resolves some of those by
+/// type), plus `writers` (functions that can store an own-executable value
+/// where reachable code reads it) with the functions they call directly.
+pub(crate) fn summary_set(prog: &Program<'_>, entries: &[FnId], writers: &[FnId]) -> Vec<FnId> {
+    let mut set = closure(entries, |id| callees(prog, id, false));
+    for &id in writers {
+        if set.insert(id) {
+            set.extend(callees(prog, id, false));
+        }
+    }
+    let mut list: Vec<FnId> = set.into_iter().collect();
+    list.sort_unstable();
+    list
+}
+
+/// The functions a body calls: by path, functions named as values, and
+/// methods by name (`skip_std`: not names std types commonly have, unless
+/// called on `self`).
+fn callees(prog: &Program<'_>, id: FnId, skip_std: bool) -> Vec<FnId> {
+    let std_values = StdValues::new(prog, id);
+    let mut out = HashSet::new();
+    let mut visit = |e: &Expr| match e {
+        Expr::Call { func, .. } => {
+            if let Expr::Path(path, _) = func.peel()
+                && let Target::Fns(ids) = prog.resolve_from(id, path)
+            {
+                out.extend(ids);
+            }
+        }
+        Expr::Path(path, _) => {
+            if let Target::Fns(ids) = prog.resolve_from(id, path) {
+                out.extend(ids);
+            }
+        }
+        Expr::Method { name, recv, .. } => {
+            let on_self = matches!(recv.peel(), Expr::Path(p, _) if p.len() == 1 && p[0] == "self");
+            if let Some(ids) = std_values.candidates(recv, name) {
+                out.extend(ids);
+            } else if !skip_std || on_self || !api::STD_METHODS.contains(&name.as_str()) {
+                out.extend(prog.methods_named(name).iter().copied());
+            }
+        }
+        _ => {}
+    };
+    for_each_expr(prog.def(id).body.get(), &mut visit);
+    let mut list: Vec<FnId> = out.into_iter().collect();
+    list.sort_unstable();
+    list
+}
+
+fn closure(start: &[FnId], mut edges: impl FnMut(FnId) -> Vec<FnId>) -> HashSet<FnId> {
     let mut seen: HashSet<FnId> = start.iter().copied().collect();
     let mut stack = start.to_vec();
     while let Some(id) = stack.pop() {
-        for &next in &edges[id] {
+        for next in edges(id) {
             if seen.insert(next) {
                 stack.push(next);
             }

@@ -255,7 +255,7 @@ impl Cond<'_, '_, '_> {
             depth: self.depth + 1,
         };
         let mut eval = Eval::new(self.prog, self.facts, None, id);
-        let (lets, tail) = match def.body.split_last() {
+        let (lets, tail) = match def.body.get().split_last() {
             Some((Stmt::Expr(tail, false), lets)) => (lets, tail),
             _ => return Truth::Same,
         };

@@ -45,7 +45,7 @@ impl<'p, 'a> Eval<'p, 'a> {
             let val = self.facts.param_vals.get(&(self.fn_id, i)).cloned().unwrap_or(Val::Unknown);
             bind(p, val, locals);
         }
-        let tail = self.block(&def.body, locals);
+        let tail = self.block(def.body.get(), locals);
         std::mem::replace(&mut self.ret, Val::Unknown).join(tail)
     }
 

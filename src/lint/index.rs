@@ -30,6 +30,8 @@ pub(crate) struct Program<'a> {
     /// Tuple-variant payload types by variant name (None when ambiguous).
     payloads: HashMap<String, Option<Fields>>,
     pub self_spawn_macros: Vec<&'a str>,
+    /// Types with inherent methods: the analysed crates define them.
+    inherent_types: HashSet<&'a str>,
 }
 
 /// What a path in the code refers to.
@@ -56,6 +58,7 @@ impl<'a> Program<'a> {
             payloads: HashMap::new(),
             clap: Vec::new(),
             self_spawn_macros: Vec::new(),
+            inherent_types: HashSet::new(),
         };
         for (krate, view) in p.crates.iter().enumerate() {
             for &file in &view.files {
@@ -72,6 +75,9 @@ impl<'a> Program<'a> {
                     if let Some(ty) = &f.self_ty {
                         p.by_type.entry((ty.clone(), f.name.clone())).or_default().push(id);
                         p.methods.entry(f.name.clone()).or_default().push(id);
+                        if f.inherent {
+                            p.inherent_types.insert(ty.as_str());
+                        }
                     }
                 }
                 for u in &ir.uses {
@@ -146,6 +152,21 @@ impl<'a> Program<'a> {
     /// Methods of the analysed crates named `name` (call `x.name()`).
     pub fn methods_named(&self, name: &str) -> &[FnId] {
         self.methods.get(name).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Methods named `name` that a value of a std type can have: those of
+    /// trait impls and trait defaults, unless the impl's type has inherent
+    /// methods (then the analysed crates define it).
+    pub fn trait_methods_named(&self, name: &str) -> Vec<FnId> {
+        let local_type = |ty: &str| self.inherent_types.contains(ty);
+        self.methods_named(name)
+            .iter()
+            .copied()
+            .filter(|&id| {
+                let def = self.def(id);
+                !def.inherent && !def.self_ty.as_deref().is_some_and(local_type)
+            })
+            .collect()
     }
 
     /// Resolves `path` as written inside function `id`: its crate, its

@@ -3,6 +3,7 @@
 //! is parsed and lowered to this plain data on a worker thread, and the
 //! cross-file analysis then runs on the lowered form.
 
+pub(crate) use super::body::Body;
 use std::path::PathBuf;
 
 /// Path segments without generics: `std::process::Command::new`.
@@ -206,8 +207,11 @@ pub(crate) struct FnDef {
     pub params: Vec<Pat>,
     /// Declared `-> !`.
     pub never: bool,
+    /// A method of an inherent `impl Type` (not a trait's): callable only
+    /// on that type, which the analysed crates define.
+    pub inherent: bool,
     pub attrs: FnAttrs,
-    pub body: Block,
+    pub body: Body,
     pub loc: Loc,
 }
 

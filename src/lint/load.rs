@@ -4,11 +4,13 @@
 //! binaries share a library.
 
 use super::Error;
+use super::body::Source;
 use super::ir::{FileIr, Loc, ModDecl};
 use super::lower;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Files larger than this are reported and skipped (generated tables).
 const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
@@ -94,7 +96,8 @@ fn parse(path: &Path, module: Vec<String>, id: u32) -> FileIr {
     let Ok(text) = String::from_utf8(bytes) else {
         return failed("the file is not valid UTF-8".to_string());
     };
-    parse_text(&text, module, id)
+    let source = Source::new(path.to_path_buf(), id);
+    parse_text(&text, module, id, Some(&source))
 }
 
 /// Substrings without which a file cannot name the program's own
@@ -102,17 +105,20 @@ fn parse(path: &Path, module: Vec<String>, id: u32) -> FileIr {
 const SELF_NEEDLES: &[&str] =
     &["current_exe", "/proc/self/exe", "args()", "args_os", "env::args", "procspawn", "mitosis"];
 
-/// Parses and lowers source text as file `id`.
-pub(crate) fn parse_text(text: &str, module: Vec<String>, id: u32) -> FileIr {
-    let mut ir = parse_source(text, module, id);
-    ir.mentions_self = SELF_NEEDLES.iter().any(|n| text.contains(n));
+/// Parses and lowers source text as file `id`. With a `late` source, the
+/// bodies of a file that names no own-executable source are lowered on
+/// first use (most library code is never called by the binary).
+pub(crate) fn parse_text(text: &str, module: Vec<String>, id: u32, late: Option<&Arc<Source>>) -> FileIr {
+    let mentions_self = SELF_NEEDLES.iter().any(|n| text.contains(n));
+    let mut ir = parse_source(text, module, id, late.filter(|_| !mentions_self));
+    ir.mentions_self = mentions_self;
     ir
 }
 
-fn parse_source(text: &str, module: Vec<String>, id: u32) -> FileIr {
-    let ctx = lower::Ctx { file: id };
+fn parse_source(text: &str, module: Vec<String>, id: u32, late: Option<&Arc<Source>>) -> FileIr {
+    let ctx = lower::Ctx { file: id, base: lower::Base::default() };
     let ir = match syn::parse_file(text) {
-        Ok(file) => lower::file(&file, module, &ctx),
+        Ok(file) => lower::file(&file, module, &ctx, late),
         Err(err) => FileIr {
             module,
             error: Some((format!("cannot parse the file: {err}"), ctx.loc(err.span()))),

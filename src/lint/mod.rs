@@ -10,6 +10,7 @@
 mod analyze;
 mod api;
 mod bind;
+mod body;
 mod callgraph;
 mod child;
 mod cond;
@@ -18,6 +19,7 @@ mod index;
 mod ir;
 mod load;
 mod lower;
+mod receiver;
 mod rules;
 mod shapes;
 mod value;
@@ -155,7 +157,7 @@ pub fn run(options: &Options) -> Result<Output, Error> {
 /// its verdict and findings. For fuzzing and tests: no files are read.
 pub fn analyze_source(text: &str) -> (Verdict, Vec<Diagnostic>) {
     let root = PathBuf::from("main.rs");
-    let ir = load::parse_text(text, Vec::new(), 0);
+    let ir = load::parse_text(text, Vec::new(), 0, None);
     let loaded = load::Loaded { files: vec![ir], crates: [(root.clone(), vec![0])].into_iter().collect() };
     let bin = BinaryInput {
         package: "source".to_string(),

@@ -6,18 +6,30 @@ use syn::spanned::Spanned;
 /// Turns spans into [`Loc`]s for one file.
 pub(crate) struct Ctx {
     pub file: u32,
+    /// Where the parsed text starts in the file (a body parsed on its own).
+    pub base: Base,
+}
+
+/// The position of a parsed slice in its file: byte offset, lines before
+/// it, and the column (0-based) of its first character.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Base {
+    pub byte: u32,
+    pub line: u32,
+    pub col: u32,
 }
 
 impl Ctx {
     pub fn loc(&self, span: proc_macro2::Span) -> Loc {
         let start = span.start();
         let range = span.byte_range();
+        let col = start.column as u32 + if start.line == 1 { self.base.col } else { 0 };
         Loc {
             file: self.file,
-            line: start.line as u32,
-            col: start.column as u32 + 1,
-            start: range.start as u32,
-            end: range.end as u32,
+            line: start.line as u32 + self.base.line,
+            col: col + 1,
+            start: range.start as u32 + self.base.byte,
+            end: range.end as u32 + self.base.byte,
         }
     }
 

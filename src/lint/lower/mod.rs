@@ -5,21 +5,25 @@
 mod clap;
 mod expr;
 
+use crate::lint::body::{Body, Source};
 use crate::lint::ir::{FileIr, FnAttrs, FnDef, ModDecl, UseDef};
 pub(crate) use clap::{CONST_TOKEN, kebab};
-pub(crate) use expr::Ctx;
+pub(crate) use expr::{Base, Ctx};
 use quote_free::tokens_mention_self_exe;
+use std::sync::Arc;
 
-/// Lowers `file`; `module` is the module path the file defines.
-pub(crate) fn file(file: &syn::File, module: Vec<String>, ctx: &Ctx) -> FileIr {
+/// Lowers `file`; `module` is the module path the file defines. With a
+/// `late` source, function bodies are left to be lowered on first use.
+pub(crate) fn file(file: &syn::File, module: Vec<String>, ctx: &Ctx, late: Option<&Arc<Source>>) -> FileIr {
     let mut out = FileIr { module: module.clone(), ..FileIr::default() };
-    let mut lower = Lower { ctx, out: &mut out };
+    let mut lower = Lower { ctx, late, out: &mut out };
     lower.items(&file.items, &module, &[]);
     out
 }
 
 struct Lower<'a> {
     ctx: &'a Ctx,
+    late: Option<&'a Arc<Source>>,
     out: &'a mut FileIr,
 }
 
@@ -41,7 +45,9 @@ impl Lower<'_> {
                 for item in &i.items {
                     match item {
                         syn::ImplItem::Fn(f) if !is_test_only(&f.attrs) => {
-                            self.function(&f.attrs, &f.sig, &f.block, module, self_ty.clone())
+                            let at = self.out.fns.len();
+                            self.function(&f.attrs, &f.sig, &f.block, module, self_ty.clone());
+                            self.out.fns[at].inherent = i.trait_.is_none();
                         }
                         syn::ImplItem::Const(c) => self.constant(module, &c.ident, &c.expr),
                         _ => {}
@@ -143,8 +149,9 @@ impl Lower<'_> {
             self_ty,
             params,
             never,
+            inherent: false,
             attrs: fn_attrs(attrs),
-            body: self.ctx.block(block),
+            body: self.body(block),
             loc: self.ctx.loc(sig.ident.span()),
         });
         // Items declared inside a body (at any depth) are visible to it:
@@ -152,6 +159,15 @@ impl Lower<'_> {
         for item in nested_items(block) {
             self.item(item, module, &[]);
         }
+    }
+}
+
+impl Lower<'_> {
+    fn body(&self, block: &syn::Block) -> Body {
+        let Some(source) = self.late else { return Body::lowered(self.ctx.block(block)) };
+        let (open, close) = (block.brace_token.span.open(), block.brace_token.span.close());
+        let start = open.start();
+        Body::late(source, open.byte_range().start, close.byte_range().end, start.line - 1, start.column)
     }
 }
 

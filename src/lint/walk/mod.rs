@@ -162,7 +162,7 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
         }
         self.stack.push(id);
         self.returns.push(Val::Error);
-        let flow = self.block(&def.body, &mut locals);
+        let flow = self.block(def.body.get(), &mut locals);
         self.stack.pop();
         let returned = self.returns.pop().unwrap_or(Val::Unknown);
         let val = if flow.diverges { returned } else { returned.either(flow.val) };

@@ -14,7 +14,7 @@ pub(super) fn may_stop(def: &FnDef) -> bool {
         return true;
     }
     let mut found = false;
-    for_each_expr(&def.body, &mut |e| {
+    for_each_expr(def.body.get(), &mut |e| {
         found |= match e {
             Expr::Call { func, .. } => {
                 matches!(func.peel(), Expr::Path(p, _) if matches!(p.last().map(String::as_str), Some("exit" | "abort" | "init")))
@@ -63,7 +63,7 @@ pub(super) fn reads_markers(prog: &Program<'_>, id: FnId) -> bool {
         "try_parse_from",
     ];
     let mut found = false;
-    for_each_expr(&prog.def(id).body, &mut |e| {
+    for_each_expr(prog.def(id).body.get(), &mut |e| {
         found |= match e {
             Expr::Call { func, .. } => {
                 matches!(func.peel(), Expr::Path(p, _) if p.last().is_some_and(|n| READS.contains(&n.as_str())))

@@ -1,0 +1,113 @@
+//! Function bodies, lowered when the analysis first needs them. A binary
+//! that links large libraries calls little of them: the loader lowers every
+//! item (names, `use`s, constants, signatures) but keeps only the source
+//! range of most bodies, and a body is parsed and lowered on first use.
+//! Files that name an own-executable source are lowered whole at load time
+//! (in parallel), since the analysis evaluates their functions anyway.
+
+use super::ir::Block;
+use super::lower::{self, Base};
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+/// Where a file's text comes from when a body is lowered late.
+#[derive(Debug)]
+pub(crate) struct Source {
+    pub path: PathBuf,
+    pub file: u32,
+    text: OnceLock<Option<String>>,
+}
+
+impl Source {
+    pub fn new(path: PathBuf, file: u32) -> Arc<Source> {
+        Arc::new(Source { path, file, text: OnceLock::new() })
+    }
+
+    /// The file's text, read again from disk once. It was read (and
+    /// parsed) moments ago; if it cannot be read now, or no longer parses
+    /// at the recorded place, the body counts as empty.
+    fn text(&self) -> Option<&str> {
+        self.text.get_or_init(|| fs_err::read_to_string(&self.path).ok()).as_deref()
+    }
+}
+
+/// A function body: lowered now, or a byte range to lower on first use.
+#[derive(Clone, Debug)]
+pub(crate) struct Body {
+    block: OnceLock<Block>,
+    late: Option<Late>,
+}
+
+#[derive(Clone, Debug)]
+struct Late {
+    source: Arc<Source>,
+    /// The body's `{ .. }` in the file: byte range, and the line and
+    /// column (0-based) of its `{`.
+    start: u32,
+    end: u32,
+    line: u32,
+    col: u32,
+}
+
+impl Body {
+    pub fn lowered(block: Block) -> Body {
+        Body { block: OnceLock::from(block), late: None }
+    }
+
+    pub fn late(source: &Arc<Source>, start: usize, end: usize, line: usize, col: usize) -> Body {
+        let late = Late {
+            source: Arc::clone(source),
+            start: start as u32,
+            end: end as u32,
+            line: line as u32,
+            col: col as u32,
+        };
+        Body { block: OnceLock::new(), late: Some(late) }
+    }
+
+    /// The lowered statements.
+    pub fn get(&self) -> &Block {
+        self.block.get_or_init(|| self.late.as_ref().map(Late::lower).unwrap_or_default())
+    }
+}
+
+impl Late {
+    fn lower(&self) -> Block {
+        let Some(text) = self.source.text() else { return Block::new() };
+        let Some(slice) = text.get(self.start as usize..self.end as usize) else { return Block::new() };
+        let base = Base { byte: self.start, line: self.line, col: self.col };
+        let block = match syn::parse_str::<syn::Block>(slice) {
+            Ok(block) => lower::Ctx { file: self.source.file, base }.block(&block),
+            Err(_) => Block::new(),
+        };
+        // The spans are copied into the IR; free this thread's span table.
+        proc_macro2::extra::invalidate_current_thread_spans();
+        block
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::load::parse_text;
+
+    /// A body lowered late is the same IR, positions included, as one
+    /// lowered at load time.
+    #[test]
+    fn late_bodies_equal_eager_ones() {
+        let text = "use std::process::Command;\n\
+            fn one() { let s = \"ünïcödé\"; if s.len() > 2 { two(s) } }\n\
+            /* é */ fn two(x: &str) {\n    match x { \"a\" => { Command::new(x).arg(\"--w\"); } _ => {} }\n}\n\
+            impl T { fn m(&self) -> u8 { fn inner() {} 1 } }\n";
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lib.rs");
+        fs_err::write(&path, text).unwrap();
+        let eager = parse_text(text, Vec::new(), 3, None);
+        let late = parse_text(text, Vec::new(), 3, Some(&Source::new(path, 3)));
+        assert!(late.fns.iter().all(|f| f.body.late.is_some()), "bodies are left for later");
+        assert_eq!(eager.fns.len(), late.fns.len());
+        for (a, b) in eager.fns.iter().zip(&late.fns) {
+            assert_eq!(format!("{:?}", a.body.get()), format!("{:?}", b.body.get()), "fn {}", a.name);
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! Receivers of a fixed std type. The call graph resolves `x.name()` by
+//! name, which links a call like `Command::new(exe).status()` to every
+//! method named `status` in every analysed crate and, through them, to most
+//! of a large program. A receiver whose value is known to be of a std type
+//! (it starts at a non-generic std constructor or a literal and passes only
+//! through methods that keep std types) can only reach the analysed crates'
+//! methods through extension traits, so only those stay candidates.
+
+use super::api;
+use super::callgraph::for_each_expr;
+use super::index::{FnId, Program, Target};
+use super::ir::{Expr, Lit, Pat, Stmt};
+use std::collections::{HashMap, HashSet};
+
+/// Non-generic std functions: what they return is a std type.
+const STD_ROOTS: &[&[&str]] = &[
+    &["std", "process", "Command", "new"],
+    &["tokio", "process", "Command", "new"],
+    &["std", "env", "current_exe"],
+    &["std", "env", "var"],
+    &["std", "env", "var_os"],
+    &["std", "env", "args"],
+    &["std", "env", "args_os"],
+    &["std", "env", "current_dir"],
+    &["std", "env", "temp_dir"],
+    &["std", "path", "Path", "new"],
+    &["std", "path", "PathBuf", "new"],
+    &["std", "process", "id"],
+    &["std", "time", "Instant", "now"],
+    &["String", "new"],
+];
+
+/// Methods whose result type depends on a type parameter (a closure's
+/// return, a target of a conversion, a container's element): after them the
+/// value may be of an analysed crate's type.
+const TYPE_CHANGING: &[&str] = &[
+    "into",
+    "try_into",
+    "from",
+    "parse",
+    "collect",
+    "map",
+    "and_then",
+    "map_or",
+    "map_or_else",
+    "fold",
+    "then",
+    "downcast",
+    "downcast_ref",
+    "downcast_mut",
+    "get",
+    "get_mut",
+    "deref",
+    "borrow",
+    "borrow_mut",
+];
+
+/// Inherent methods of the std types a chain from [`STD_ROOTS`] meets
+/// (`Command`, `Child`, `ExitStatus`, `Output`, `Option`, `Result`, paths
+/// and strings), besides [`api::STD_METHODS`] and the `Command` builders:
+/// Rust picks an inherent method before any trait's, so on such a receiver
+/// these names never reach the analysed crates.
+const STD_INHERENT: &[&str] = &[
+    "status",
+    "output",
+    "spawn",
+    "exec",
+    "wait",
+    "try_wait",
+    "wait_with_output",
+    "kill",
+    "id",
+    "code",
+    "success",
+    "is_some",
+    "is_none",
+    "is_ok",
+    "is_err",
+    "as_deref",
+    "to_str",
+    "to_string_lossy",
+    "to_path_buf",
+    "file_name",
+    "parent",
+    "join",
+    "exists",
+    "is_file",
+    "is_dir",
+    "with_file_name",
+    "set_file_name",
+    "trim",
+    "starts_with",
+    "ends_with",
+    "elapsed",
+];
+
+/// Which expressions of one function have a fixed std type.
+pub(crate) struct StdValues<'p, 'a> {
+    prog: &'p Program<'a>,
+    id: FnId,
+    /// Locals every `let` of which binds a std value (and no parameter
+    /// shares the name).
+    locals: HashSet<String>,
+}
+
+impl<'p, 'a> StdValues<'p, 'a> {
+    pub fn new(prog: &'p Program<'a>, id: FnId) -> Self {
+        let mut this = StdValues { prog, id, locals: HashSet::new() };
+        // A `let` can name an earlier std local; a few rounds settle it.
+        for _ in 0..4 {
+            let locals = this.std_locals();
+            if locals == this.locals {
+                break;
+            }
+            this.locals = locals;
+        }
+        this
+    }
+
+    /// Locals all of whose bindings are std values given the current
+    /// `locals`. Scopes are ignored: a name counts only if every binding of
+    /// it in the body (and no parameter) is a std value, so a shadowing
+    /// binding elsewhere can never hide a call edge.
+    fn std_locals(&self) -> HashSet<String> {
+        let def = self.prog.def(self.id);
+        let mut lets: HashMap<String, bool> = HashMap::new();
+        let mut bind = |pat: &Pat, std: bool| {
+            let mut names = Vec::new();
+            pat.bindings(&mut names);
+            for name in names {
+                *lets.entry(name).or_insert(true) &= std && matches!(pat, Pat::Bind(_, None));
+            }
+        };
+        def.params.iter().for_each(|p| bind(p, false));
+        let direct = |stmts: &[Stmt], bind: &mut dyn FnMut(&Pat, bool)| {
+            for stmt in stmts {
+                if let Stmt::Let { pat, init, .. } = stmt {
+                    bind(pat, init.as_ref().is_some_and(|e| self.is_std(e)));
+                }
+            }
+        };
+        direct(def.body.get(), &mut bind);
+        for_each_expr(def.body.get(), &mut |e| match e {
+            Expr::Block(b) | Expr::Loop { body: b, .. } | Expr::While(_, b) => direct(b, &mut bind),
+            Expr::If { then, .. } => direct(then, &mut bind),
+            Expr::For(pat, _, b) => {
+                bind(pat, false);
+                direct(b, &mut bind);
+            }
+            Expr::Let(pat, _) => bind(pat, false),
+            Expr::Closure(params, _) => params.iter().for_each(|p| bind(p, false)),
+            Expr::Match { arms, .. } => arms.iter().for_each(|a| bind(&a.pat, false)),
+            _ => {}
+        });
+        lets.into_iter().filter_map(|(name, std)| std.then_some(name)).collect()
+    }
+
+    /// The analysed crates' methods a call `recv.name()` can reach.
+    pub fn candidates(&self, recv: &Expr, name: &str) -> Option<Vec<FnId>> {
+        if !self.is_std(recv) {
+            return None;
+        }
+        let inherent = [api::STD_METHODS, api::COMMAND_BUILDERS, STD_INHERENT].iter().any(|l| l.contains(&name));
+        Some(if inherent { Vec::new() } else { self.prog.trait_methods_named(name) })
+    }
+
+    /// `e`'s value is of a std type.
+    pub fn is_std(&self, e: &Expr) -> bool {
+        match e.peel() {
+            Expr::Lit(Lit::Str(_) | Lit::Int(_) | Lit::Bool(_), _) => true,
+            Expr::Path(p, _) => p.len() == 1 && self.locals.contains(&p[0]),
+            Expr::Call { func, .. } => match func.peel() {
+                Expr::Path(path, _) => match self.prog.resolve_from(self.id, path) {
+                    Target::External(full) => STD_ROOTS.iter().any(|root| full.iter().eq(root.iter())),
+                    _ => false,
+                },
+                _ => false,
+            },
+            Expr::Method { recv, name, args, .. } => {
+                !TYPE_CHANGING.contains(&name.as_str())
+                    && !args.iter().any(|a| matches!(a.peel(), Expr::Closure(..)))
+                    && self.is_std(recv)
+            }
+            Expr::Try(inner) => self.is_std(inner),
+            Expr::Macro(m) => m.path.last().is_some_and(|n| n == "format"),
+            _ => false,
+        }
+    }
+}
