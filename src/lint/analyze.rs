@@ -13,6 +13,7 @@ use super::value::{Facts, Locals, Site, Val, Via};
 use super::walk::{Reach, Walker};
 use super::{BinaryInput, BinaryReport, SiteReport, Verdict};
 use crate::diag::{Diagnostic, Location};
+use std::collections::BTreeSet;
 use std::path::Path;
 
 /// Summaries are recomputed until stable; a few passes suffice for helper
@@ -149,19 +150,23 @@ fn self_naming_fns(prog: &Program<'_>, loaded: &Loaded) -> Vec<FnId> {
     (0..prog.fns.len()).filter(|&id| loaded.files[prog.def(id).loc.file as usize].mentions_self).collect()
 }
 
-/// Evaluates `fns` (the functions whose summaries can matter) until the
-/// summaries stop changing.
+/// Evaluates `fns` (the functions whose summaries can matter), and every
+/// function found to be passed an own-executable value or a command, until
+/// the summaries stop changing.
 fn learn(prog: &Program<'_>, fns: &[FnId]) -> Facts {
+    let mut fns: BTreeSet<FnId> = fns.iter().copied().collect();
     let mut facts = Facts::default();
     for _ in 0..MAX_PASSES {
         let mut rec = Facts { sites: facts.sites.restart(), ..Facts::default() };
-        for &id in fns {
+        for &id in &fns {
             let val = Eval::new(prog, &facts, Some(&mut rec), id).function(&mut Locals::new());
             if matches!(val, Val::Exe(_) | Val::Cmd(_) | Val::Argv { .. } | Val::Env(_) | Val::Clap(_)) {
                 rec.returns.insert(id, val);
             }
         }
-        let stable = rec.same_summaries(&facts);
+        let before = fns.len();
+        fns.extend(rec.param_vals.keys().map(|&(id, _)| id));
+        let stable = fns.len() == before && rec.same_summaries(&facts);
         facts = rec;
         if stable {
             break;

@@ -43,18 +43,15 @@ impl CallGraph {
     }
 }
 
-/// The functions whose summaries can matter: everything reachable from
-/// `entries`, following every method of a called name (even names the call
-/// graph skips as std methods, since evaluation resolves some of those by
-/// type), plus `writers` (functions that can store an own-executable value
-/// where reachable code reads it) with the functions they call directly.
+/// The functions whose summaries can matter to start with: everything
+/// reachable from `entries`, following every method of a called name (even
+/// names the call graph skips as std methods, since evaluation resolves some
+/// of those by type), plus `writers` (functions that can store an
+/// own-executable value where reachable code reads it). Learning adds the
+/// functions that are passed such values.
 pub(crate) fn summary_set(prog: &Program<'_>, entries: &[FnId], writers: &[FnId]) -> Vec<FnId> {
     let mut set = closure(entries, |id| callees(prog, id, false));
-    for &id in writers {
-        if set.insert(id) {
-            set.extend(callees(prog, id, false));
-        }
-    }
+    set.extend(writers);
     let mut list: Vec<FnId> = set.into_iter().collect();
     list.sort_unstable();
     list
