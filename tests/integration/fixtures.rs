@@ -91,6 +91,7 @@ fixtures! {
     procspawn_late_init => "procspawn-late-init",
     procspawn_macro => "procspawn-macro",
     procspawn_no_init => "procspawn-no-init",
+    procspawn_own_source => "procspawn-own-source",
     procspawn_pool_no_init => "procspawn-pool-no-init",
     real_main_indirection => "real-main-indirection",
     self_spawn_in_macro => "self-spawn-in-macro",

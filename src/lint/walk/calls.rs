@@ -30,6 +30,10 @@ impl Walker<'_, '_, '_> {
             return Flow { reach: flow.reach.max(inner.reach), ..inner };
         };
         match self.prog.resolve_from(self.fn_id(), path) {
+            Target::Fns(ids) if self.is_own_library_init(&ids) => {
+                self.guard(loc, self.work);
+                Flow { reach: flow.reach, diverges: true, val: Val::Unknown }
+            }
             Target::Fns(ids) => {
                 let vals: Vec<Val> = args.iter().map(|a| self.eval(a, locals)).collect();
                 // Several functions at one path are cfg alternatives
@@ -72,6 +76,18 @@ impl Walker<'_, '_, '_> {
             }
         }
         false
+    }
+
+    /// `procspawn::init()` (or mitosis's) when that library's own source
+    /// is analysed (its examples, a vendored copy), for a spawn through the
+    /// library or inside it: the library's contract makes `init` the guard,
+    /// however its body routes the child.
+    fn is_own_library_init(&self, ids: &[FnId]) -> bool {
+        ids.iter().all(|&id| {
+            let krate = &self.prog.crates[self.prog.krate_of(id)];
+            let via = api::library_init(&[krate.name.clone(), self.prog.def(id).name.clone()]);
+            via.is_some() && (self.child.lib == via || krate.files.contains(&self.site.file))
+        })
     }
 
     fn same_path(&self, ids: &[FnId]) -> bool {
