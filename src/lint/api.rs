@@ -311,13 +311,13 @@ pub(crate) fn method_value(recv: &Val, name: &str, args: &[Expr]) -> Option<Val>
         "as_os_str_bytes",
     ];
     match recv {
-        Val::Argv { skip } => Some(match name {
-            "skip" => Val::Argv { skip: skip + int_arg(args).unwrap_or(0) },
+        Val::Argv { skip, pushed } => Some(match name {
+            "skip" => Val::Argv { skip: skip + int_arg(args).unwrap_or(0), pushed: pushed.clone() },
             "next" | "first" => Val::ArgvItem(Some(*skip)),
             "nth" | "get" => Val::ArgvItem(int_arg(args).map(|i| skip + i)),
             "last" => Val::ArgvItem(None),
             "collect" | "into_iter" | "iter" | "peekable" | "by_ref" | "as_slice" | "to_vec" | "clone"
-            | "enumerate" => Val::Argv { skip: *skip },
+            | "enumerate" => Val::Argv { skip: *skip, pushed: pushed.clone() },
             _ => Val::Unknown,
         }),
         Val::Exe(_) | Val::Str(_) | Val::Env(_) | Val::ArgvItem(_) | Val::ClapField(_) if SAME.contains(&name) => {
@@ -375,8 +375,9 @@ pub(crate) fn literal_text(e: &Expr) -> Option<String> {
 /// `.args([...])`: literal lists are recorded item by item; argv itself
 /// means the parent's arguments are forwarded.
 pub(crate) fn record_args(marker: &mut Marker, expr: Option<&Expr>, val: Option<&Val>) {
-    if let Some(Val::Argv { .. }) = val {
+    if let Some(Val::Argv { pushed, .. }) = val {
         marker.forwards_args = true;
+        marker.appended.extend(pushed.iter().cloned());
         return;
     }
     match expr.map(Expr::peel) {

@@ -19,7 +19,7 @@ pub(crate) fn bind(pat: &Pat, val: Val, locals: &mut Locals) {
             bind(&items[0], val, locals)
         }
         Pat::Slice(items) if matches!(val, Val::Argv { .. }) => {
-            let Val::Argv { skip } = val else { return };
+            let Val::Argv { skip, .. } = val else { return };
             for (i, item) in items.iter().enumerate() {
                 if matches!(item, Pat::Rest) {
                     break;

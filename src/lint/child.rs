@@ -93,14 +93,14 @@ impl Child<'_> {
     /// Some argument equals `token` (or starts with it, for `prefix`);
     /// `--flag=value` counts as `--flag`.
     pub fn has_token(&self, token: &str, prefix: bool) -> Truth {
-        let hit = self.marker.args.iter().flatten().any(|a| {
+        let hit = self.marker.args.iter().chain(&self.marker.appended).flatten().any(|a| {
             a == token
                 || (prefix && a.starts_with(token))
                 || (token.starts_with("--") && a.starts_with(&format!("{token}=")))
         });
         if hit {
             Truth::True
-        } else if self.marker.unknown_args || self.free_dynamic_arg() {
+        } else if self.marker.unknown_args || self.free_dynamic_arg() || self.marker.appended.contains(&None) {
             Truth::Unknown
         } else if self.marker.forwards_args {
             Truth::Same

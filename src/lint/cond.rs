@@ -140,7 +140,7 @@ impl Cond<'_, '_, '_> {
         let (Expr::Method { recv, name, .. }, Expr::Lit(Lit::Int(n), _)) = (l.peel(), r.peel()) else {
             return self.opaque(&Val::Unknown);
         };
-        let Val::Argv { skip } = self.eval(recv, locals) else {
+        let Val::Argv { skip, .. } = self.eval(recv, locals) else {
             return Truth::Same;
         };
         if name != "len" && name != "count" {
@@ -328,7 +328,7 @@ impl Cond<'_, '_, '_> {
     }
 
     fn slice(&mut self, items: &[Pat], val: &Val, locals: &mut Locals) -> Truth {
-        let Val::Argv { skip } = val else { return self.opaque(val) };
+        let Val::Argv { skip, .. } = val else { return self.opaque(val) };
         let mut t = Truth::True;
         let has_rest = items.iter().any(|p| matches!(p, Pat::Rest));
         let fixed = items.iter().filter(|p| !matches!(p, Pat::Rest)).count();

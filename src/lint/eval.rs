@@ -87,10 +87,10 @@ impl<'p, 'a> Eval<'p, 'a> {
                 let base = self.expr(base, locals);
                 self.expr(index, locals);
                 match (base, index.peel()) {
-                    (Val::Argv { skip }, Expr::Lit(Lit::Int(i), _)) => Val::ArgvItem(Some(skip + *i as usize)),
-                    (Val::Argv { skip }, Expr::Other(range)) => match range.first().map(Expr::peel) {
-                        Some(Expr::Lit(Lit::Int(i), _)) => Val::Argv { skip: skip + *i as usize },
-                        _ => Val::Argv { skip },
+                    (Val::Argv { skip, .. }, Expr::Lit(Lit::Int(i), _)) => Val::ArgvItem(Some(skip + *i as usize)),
+                    (Val::Argv { skip, pushed }, Expr::Other(range)) => match range.first().map(Expr::peel) {
+                        Some(Expr::Lit(Lit::Int(i), _)) => Val::Argv { skip: skip + *i as usize, pushed },
+                        _ => Val::Argv { skip, pushed },
                     },
                     _ => Val::Unknown,
                 }
@@ -278,7 +278,7 @@ impl<'p, 'a> Eval<'p, 'a> {
         let first = vals.first().cloned().unwrap_or(Val::Unknown);
         match api::classify_call(canon, self.is_clap_type(canon)) {
             api::Call::CurrentExe => Val::Exe(Origin::CurrentExe),
-            api::Call::Args => Val::Argv { skip: 0 },
+            api::Call::Args => Val::Argv { skip: 0, pushed: Vec::new() },
             api::Call::EnvVar => Val::Env(match first {
                 Val::Str(s) => Some(s),
                 _ => None,
@@ -330,6 +330,19 @@ impl<'p, 'a> Eval<'p, 'a> {
             && p.len() == 1
         {
             locals.insert(p[0].clone(), Val::Unknown);
+            return Val::Unknown;
+        }
+        // `args.push("--wait")` on a collected argv: passed on later, the
+        // child gets the parent's arguments and then this one.
+        if let (Val::Argv { skip, pushed }, "push", Expr::Path(p, _)) = (&r, name, recv.peel())
+            && p.len() == 1
+        {
+            let mut pushed = pushed.clone();
+            pushed.push(match vals.first() {
+                Some(Val::Str(s)) => Some(s.clone()),
+                _ => None,
+            });
+            locals.insert(p[0].clone(), Val::Argv { skip: *skip, pushed });
             return Val::Unknown;
         }
         if let Val::Cmd(site) = &r {

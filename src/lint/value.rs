@@ -61,6 +61,8 @@ pub(crate) enum Val {
     /// `env::args()`/`args_os()`, iterated or collected, minus `skip` items.
     Argv {
         skip: usize,
+        /// Items `push`ed onto a collected argv, after the parent's own.
+        pushed: Vec<Option<String>>,
     },
     /// One argv item: `Some(i)` at a known index, `None` at an unknown one.
     ArgvItem(Option<usize>),
@@ -194,6 +196,10 @@ pub(crate) struct Marker {
     pub unknown_args: bool,
     /// The parent's own arguments are passed on (`.args(env::args().skip(1))`).
     pub forwards_args: bool,
+    /// Arguments after the forwarded ones (`args.push("--wait")` on a
+    /// collected argv that is then passed on).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub appended: Vec<Option<String>>,
     /// `arg0` override, if any (`Some(None)`: not a literal).
     pub arg0: Option<Option<String>>,
 }
@@ -220,6 +226,10 @@ impl Marker {
         }
         if self.forwards_args {
             parts.push("the parent's own arguments".to_string());
+        }
+        if !self.appended.is_empty() {
+            let args: Vec<&str> = self.appended.iter().map(|a| a.as_deref().unwrap_or("<dynamic>")).collect();
+            parts.push(format!("then `{}`", args.join(" ")));
         }
         if parts.is_empty() { "no marker".to_string() } else { parts.join(", ") }
     }

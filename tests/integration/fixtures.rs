@@ -61,6 +61,7 @@ fixtures! {
     forwarded_args_storm => "forwarded-args-storm",
     guard_args_contains => "guard-args-contains",
     guard_args_position => "guard-args-position",
+    guard_args_pushed_flag => "guard-args-pushed-flag",
     guard_args_slice => "guard-args-slice",
     guard_args_slice_match => "guard-args-slice-match",
     guard_by_omission => "guard-by-omission",
