@@ -11,6 +11,7 @@
 //! - [`diag`]: the shared vocabulary of findings (no I/O).
 //! - Rooms, which never import each other:
 //!   - [`lint`]: static analysis of the source with `syn`.
+//!   - [`probe`]: runs a command under a process cap and detects spawn storms.
 
 pub mod cargo;
 pub mod cli;
@@ -18,6 +19,7 @@ pub mod config;
 pub mod diag;
 pub mod error;
 pub mod lint;
+pub mod probe;
 pub mod report;
 
 pub use cli::run;

@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::diag::{Code, Diagnostic, Level};
 use crate::error::{Error, exit};
 use crate::lint;
+use crate::probe;
 use crate::report::{self, Format, Style};
 use clap::Args;
 use std::io::IsTerminal;
@@ -16,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
-    /// Only the static analysis (no build, no run). Today the check is static only.
+    /// Only the static analysis: no build, no probe run.
     #[arg(long = "static")]
     pub(crate) static_only: bool,
     /// Output format.
@@ -42,11 +43,15 @@ pub(crate) fn run(args: &CheckArgs) -> Result<u8, Error> {
     let workspace = cargo::workspace(args.cargo.manifest_path.as_deref())?;
     let packages = select_packages(&workspace, &args.cargo)?;
     let mut binaries = Vec::new();
+    let mut units = Vec::new();
     let mut configs = Vec::new();
     for package in &packages {
         let config = Config::from_metadata(package.freeze_metadata.as_ref(), package.manifest_dir.join("Cargo.toml"))?;
         for (target, kind) in select_targets(package, &args.targets, &packages)? {
             binaries.push(binary_input(&workspace, package, target, kind, &config));
+            let example = kind == lint::TargetKind::Example;
+            let unit = cargo::Unit { package: package.name.clone(), name: target.name.clone(), example };
+            units.push((unit, config.probe.for_bin(&target.name)));
         }
         configs.push((package.name.clone(), config));
     }
@@ -56,8 +61,10 @@ pub(crate) fn run(args: &CheckArgs) -> Result<u8, Error> {
     let options = lint::Options { workspace_root: workspace.root.clone(), binaries };
     let output = lint::run(&options)?;
     let diagnostics = apply_levels(output.diagnostics, &configs, &overrides);
-    let denied = diagnostics.iter().any(|d| d.level == Level::Deny);
-    let report = report::CheckReport { workspace_root: workspace.root, binaries: output.binaries, diagnostics };
+    let probes = if args.static_only { Vec::new() } else { super::probe_step::run(&units, &args.cargo)? };
+    let stormed = probes.iter().any(|p| p.report.as_ref().is_some_and(|r| r.verdict == probe::Verdict::Storm));
+    let denied = stormed || diagnostics.iter().any(|d| d.level == Level::Deny);
+    let report = report::CheckReport { workspace_root: workspace.root, binaries: output.binaries, diagnostics, probes };
     let style = Style {
         color: use_color(args.cargo.color, std::io::stdout().is_terminal()),
         quiet: args.cargo.quiet,

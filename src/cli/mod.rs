@@ -6,6 +6,8 @@
 
 mod args;
 mod check;
+mod probe;
+mod probe_step;
 mod select;
 
 use crate::error::exit;
@@ -33,7 +35,9 @@ struct FreezeArgs {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Find binaries that spawn themselves without a child-dispatch guard.
-    Check(check::CheckArgs),
+    Check(Box<check::CheckArgs>),
+    /// Run any command under a process cap; detect and kill spawn storms.
+    Probe(probe::ProbeArgs),
 }
 
 fn clap_cargo_styles() -> clap::builder::Styles {
@@ -60,6 +64,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Check(check_args) => {
             let color = use_color(check_args.cargo.color, std::io::stderr().is_terminal());
             (check::run(&check_args), color)
+        }
+        Command::Probe(probe_args) => {
+            let color = use_color(probe::color(&probe_args), std::io::stderr().is_terminal());
+            (probe::run(&probe_args), color)
         }
     };
     match result {

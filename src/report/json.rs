@@ -20,7 +20,7 @@ pub(super) fn to_value(report: &CheckReport) -> Value {
         .binaries
         .iter()
         .map(|bin| {
-            json!({
+            let mut value = json!({
                 "package": bin.package,
                 "name": bin.name,
                 "kind": bin.kind,
@@ -41,7 +41,12 @@ pub(super) fn to_value(report: &CheckReport) -> Value {
                     "line": g.line,
                     "column": g.column,
                 })).collect::<Vec<_>>(),
-            })
+            });
+            // Present only when the probe step ran (not with `--static`).
+            if let Some(p) = report.probes.iter().find(|p| p.package == bin.package && p.name == bin.name) {
+                value["probe"] = p.report.as_ref().map_or(json!({"skipped": true}), super::probe::json_value);
+            }
+            value
         })
         .collect();
     let diagnostics: Vec<Value> = report.diagnostics.iter().map(diagnostic).collect();

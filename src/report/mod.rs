@@ -6,6 +6,7 @@
 mod github;
 mod human;
 mod json;
+mod probe;
 mod sarif;
 
 use crate::diag::Diagnostic;
@@ -28,6 +29,16 @@ pub struct CheckReport {
     pub workspace_root: PathBuf,
     pub binaries: Vec<BinaryReport>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The probe run of each binary (empty with `--static`).
+    pub probes: Vec<ProbedBinary>,
+}
+
+/// One binary's probe run in a check (`None`: skipped by config).
+#[derive(Debug)]
+pub struct ProbedBinary {
+    pub package: String,
+    pub name: String,
+    pub report: Option<crate::probe::ProbeReport>,
 }
 
 /// Human-output knobs; colour is a parameter, never global state.
@@ -46,6 +57,16 @@ pub fn check(report: &CheckReport, format: Format, style: Style, out: &mut dyn W
         Format::Sarif => sarif::write(report, out),
         Format::Github => github::write(report, out),
     }
+}
+
+/// Writes a probe run in human form.
+pub fn probe_human(report: &crate::probe::ProbeReport, style: Style, out: &mut dyn Write) -> std::io::Result<()> {
+    probe::write_human(report, style, out)
+}
+
+/// Writes a probe run as JSON (the probe's contract).
+pub fn probe_json(report: &crate::probe::ProbeReport, out: &mut dyn Write) -> std::io::Result<()> {
+    probe::write_json(report, out)
 }
 
 /// Prints a failure of the tool itself to stderr, cargo-style.

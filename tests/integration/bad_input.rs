@@ -8,7 +8,7 @@ use predicates::str::contains;
 #[test]
 fn missing_manifest_names_the_path() {
     freeze()
-        .args(["check", "--manifest-path", "/nonexistent/Cargo.toml"])
+        .args(["check", "--static", "--manifest-path", "/nonexistent/Cargo.toml"])
         .assert()
         .code(2)
         .stderr(contains("/nonexistent/Cargo.toml"));
@@ -19,7 +19,7 @@ fn broken_manifest_is_a_failure() {
     let dir = scratch_crate(&[("Cargo.toml", b"[package\nname = 1"), ("src/main.rs", b"fn main() {}")]);
     let manifest = dir.path().join("Cargo.toml");
     freeze()
-        .args(["check", "--manifest-path"])
+        .args(["check", "--static", "--manifest-path"])
         .arg(&manifest)
         .assert()
         .code(2)
@@ -31,7 +31,7 @@ fn broken_manifest_is_a_failure() {
 fn no_binaries_is_a_failure() {
     let dir = scratch_crate(&[("Cargo.toml", MANIFEST), ("src/lib.rs", b"pub fn f() {}")]);
     freeze()
-        .args(["check", "--manifest-path"])
+        .args(["check", "--static", "--manifest-path"])
         .arg(dir.path().join("Cargo.toml"))
         .assert()
         .code(2)
@@ -43,14 +43,14 @@ fn unknown_package_flag_and_code() {
     let dir = scratch_crate(&[("Cargo.toml", MANIFEST), ("src/main.rs", b"fn main() {}")]);
     let manifest = dir.path().join("Cargo.toml");
     freeze()
-        .args(["check", "-p", "nope", "--manifest-path"])
+        .args(["check", "--static", "-p", "nope", "--manifest-path"])
         .arg(&manifest)
         .assert()
         .code(2)
         .stderr(contains("`nope`"));
     freeze().args(["check", "--no-such-flag"]).assert().code(2);
     freeze()
-        .args(["check", "-D", "no-such-code", "--manifest-path"])
+        .args(["check", "--static", "-D", "no-such-code", "--manifest-path"])
         .arg(&manifest)
         .assert()
         .code(2)
@@ -100,7 +100,7 @@ fn missing_crate_root_is_a_failure_naming_it() {
     let manifest = [MANIFEST, b"\n[[bin]]\nname = \"x\"\npath = \"src/x.rs\"\n"].concat();
     let dir = scratch_crate(&[("Cargo.toml", &manifest)]);
     freeze()
-        .args(["check", "--manifest-path"])
+        .args(["check", "--static", "--manifest-path"])
         .arg(dir.path().join("Cargo.toml"))
         .assert()
         .code(2)

@@ -6,18 +6,22 @@ use predicates::str::contains;
 
 #[test]
 fn exit_codes_follow_the_findings() {
-    freeze().args(["check", "--manifest-path"]).arg(fixture_manifest("marker-mismatch")).assert().code(1);
-    freeze().args(["check", "--manifest-path"]).arg(fixture_manifest("source-current-exe-guarded")).assert().code(0);
+    freeze().args(["check", "--static", "--manifest-path"]).arg(fixture_manifest("marker-mismatch")).assert().code(1);
+    freeze()
+        .args(["check", "--static", "--manifest-path"])
+        .arg(fixture_manifest("source-current-exe-guarded"))
+        .assert()
+        .code(0);
     // A warning alone does not fail the check.
-    freeze().args(["check", "--manifest-path"]).arg(fixture_manifest("late-guard")).assert().code(0);
+    freeze().args(["check", "--static", "--manifest-path"]).arg(fixture_manifest("late-guard")).assert().code(0);
 }
 
 #[test]
 fn level_flags_override_defaults() {
     let manifest = fixture_manifest("marker-mismatch");
-    freeze().args(["check", "-A", "marker-mismatch", "--manifest-path"]).arg(&manifest).assert().code(0);
+    freeze().args(["check", "--static", "-A", "marker-mismatch", "--manifest-path"]).arg(&manifest).assert().code(0);
     let late = fixture_manifest("late-guard");
-    freeze().args(["check", "-D", "late-guard", "--manifest-path"]).arg(&late).assert().code(1);
+    freeze().args(["check", "--static", "-D", "late-guard", "--manifest-path"]).arg(&late).assert().code(1);
     let (_, json) = check_json(&late, &["-A", "late-guard"]);
     assert_eq!(json["diagnostics"].as_array().unwrap().len(), 0, "allowed findings are dropped");
 }
@@ -28,8 +32,8 @@ fn config_levels_apply_and_flags_win() {
     let manifest = [MANIFEST, b"\n[package.metadata.freeze.lints]\nlate-guard = \"deny\"\n"].concat();
     let dir = scratch_crate(&[("Cargo.toml", &manifest), ("src/main.rs", &source)]);
     let path = dir.path().join("Cargo.toml");
-    freeze().args(["check", "--manifest-path"]).arg(&path).assert().code(1);
-    freeze().args(["check", "-W", "late-guard", "--manifest-path"]).arg(&path).assert().code(0);
+    freeze().args(["check", "--static", "--manifest-path"]).arg(&path).assert().code(1);
+    freeze().args(["check", "--static", "-W", "late-guard", "--manifest-path"]).arg(&path).assert().code(0);
 }
 
 #[test]
@@ -37,7 +41,7 @@ fn unknown_config_key_is_named() {
     let manifest = [MANIFEST, b"\n[package.metadata.freeze]\nlint = {}\n"].concat();
     let dir = scratch_crate(&[("Cargo.toml", &manifest), ("src/main.rs", b"fn main() {}")]);
     freeze()
-        .args(["check", "--manifest-path"])
+        .args(["check", "--static", "--manifest-path"])
         .arg(dir.path().join("Cargo.toml"))
         .assert()
         .code(2)
@@ -47,7 +51,7 @@ fn unknown_config_key_is_named() {
 #[test]
 fn human_output_shows_the_snippet_and_the_fix() {
     let output = freeze()
-        .args(["check", "--manifest-path"])
+        .args(["check", "--static", "--manifest-path"])
         .arg(fixture_manifest("marker-mismatch"))
         .env("COLUMNS", "100")
         .output()
@@ -58,7 +62,7 @@ fn human_output_shows_the_snippet_and_the_fix() {
 #[test]
 fn sarif_output_is_sarif_2_1_0() {
     let output = freeze()
-        .args(["check", "--format", "sarif", "--manifest-path"])
+        .args(["check", "--static", "--format", "sarif", "--manifest-path"])
         .arg(fixture_manifest("marker-mismatch"))
         .output()
         .unwrap();
@@ -78,7 +82,7 @@ fn sarif_output_is_sarif_2_1_0() {
 #[test]
 fn github_output_is_workflow_commands() {
     freeze()
-        .args(["check", "--format", "github", "--manifest-path"])
+        .args(["check", "--static", "--format", "github", "--manifest-path"])
         .arg(fixture_manifest("marker-mismatch"))
         .assert()
         .code(1)
@@ -95,9 +99,9 @@ fn help_is_stable() {
 #[test]
 fn both_invocation_shapes_work() {
     let manifest = fixture_manifest("neg-other-program");
-    freeze().args(["check", "--manifest-path"]).arg(&manifest).assert().code(0);
+    freeze().args(["check", "--static", "--manifest-path"]).arg(&manifest).assert().code(0);
     assert_cmd::Command::new(env!("CARGO_BIN_EXE_cargo-freeze"))
-        .args(["check", "--manifest-path"])
+        .args(["check", "--static", "--manifest-path"])
         .arg(&manifest)
         .assert()
         .code(0);
@@ -110,7 +114,7 @@ fn target_selection() {
     assert_eq!(code, 0);
     assert_eq!(json["binaries"].as_array().unwrap().len(), 1);
     freeze()
-        .args(["check", "--bin", "nope", "--manifest-path"])
+        .args(["check", "--static", "--bin", "nope", "--manifest-path"])
         .arg(&manifest)
         .assert()
         .code(2)
@@ -124,7 +128,11 @@ fn runs_as_a_non_root_user() {
     let uid = std::process::Command::new("id").arg("-u").output().expect("id -u");
     if String::from_utf8_lossy(&uid.stdout).trim() != "0" {
         // Already non-root: the whole suite exercises that path.
-        freeze().args(["check", "--manifest-path"]).arg(fixture_manifest("marker-mismatch")).assert().code(1);
+        freeze()
+            .args(["check", "--static", "--manifest-path"])
+            .arg(fixture_manifest("marker-mismatch"))
+            .assert()
+            .code(1);
         return;
     }
     let sysroot = std::process::Command::new("rustc").args(["--print", "sysroot"]).output().expect("rustc");
@@ -146,7 +154,7 @@ fn runs_as_a_non_root_user() {
     let mut cmd = assert_cmd::Command::new("setpriv");
     cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
         .arg(env!("CARGO_BIN_EXE_cargo-freeze"))
-        .args(["freeze", "check", "--format", "json", "--manifest-path"])
+        .args(["freeze", "check", "--static", "--format", "json", "--manifest-path"])
         .arg(fixture_manifest("marker-mismatch"))
         .env("CARGO", &cargo)
         .env("HOME", home.path())

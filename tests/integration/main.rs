@@ -7,6 +7,9 @@
 //!   invocation shapes, running as a non-root user.
 //! - [`bad_input`]: broken manifests, missing and unparsable files, huge
 //!   files: a clear message naming the file and the right exit code.
+//! - [`probe`]: the spawn-storm probe on the fixtures in `fixtures/probe/`
+//!   (storm shapes, threads, guarded workers, a server, an exit status),
+//!   as root and as uid 65534, each under an outer backstop.
 //! - [`architecture`]: the rooms never import each other; only `report/`
 //!   prints.
 
@@ -14,4 +17,5 @@ mod architecture;
 mod bad_input;
 mod cli;
 mod fixtures;
+mod probe;
 mod support;

@@ -45,3 +45,10 @@ pub fn scratch_crate(files: &[(&str, &[u8])]) -> tempfile::TempDir {
 }
 
 pub const MANIFEST: &[u8] = b"[package]\nname = \"scratch\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n";
+
+/// Says on the test output why a test did less than it could (a missing
+/// privilege or kernel feature), so a skip never passes silently.
+#[expect(clippy::disallowed_macros, reason = "tests report their skips on stderr")]
+pub fn note(message: &str) {
+    eprintln!("note: {message}");
+}

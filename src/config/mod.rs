@@ -2,7 +2,10 @@
 //! give. Unknown keys and values are errors that name the key, so a typo never
 //! silently turns a lint off.
 
+mod probe;
+
 use crate::diag::{Code, Level};
+pub use probe::{ProbeConfig, ProbeSettings};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -22,9 +25,11 @@ pub struct Config {
     /// Extra functions that act as a child-dispatch guard when called
     /// (`guards = ["my_crate::worker::dispatch"]`).
     pub guards: Vec<String>,
+    /// How `check` runs each binary under the probe.
+    pub probe: ProbeConfig,
 }
 
-const KEYS: &[&str] = &["lints", "guards"];
+const KEYS: &[&str] = &["lints", "guards", "probe"];
 
 impl Config {
     /// Reads the `freeze` value of a package's metadata; `manifest` is only
@@ -47,6 +52,7 @@ impl Config {
                     config.guards = strings(value)
                         .ok_or_else(|| bad(key, "must be an array of paths like \"my_crate::dispatch\""))?
                 }
+                "probe" => config.probe = probe::parse(value, &manifest, &bad)?,
                 _ => return Err(unknown(&manifest, key)),
             }
         }
@@ -113,7 +119,7 @@ mod tests {
     #[test]
     fn non_ascii_unknown_key_is_named_without_panicking() {
         let err = parse(json!({"é€x": 1})).unwrap_err().to_string();
-        assert!(err.contains("unknown key `é€x`") && err.contains("known keys: lints, guards"), "{err}");
+        assert!(err.contains("unknown key `é€x`") && err.contains("known keys: lints, guards, probe"), "{err}");
     }
 
     #[test]

@@ -1,0 +1,133 @@
+//! cgroup v1 `pids` + `freezer` containment (root on v1 and hybrid hosts).
+//! The probe's cgroups are created beneath the cgroups cargo-freeze itself
+//! runs in (read from `/proc/self/cgroup`), never at the top of the
+//! hierarchy, so any limit the caller set still applies; they are removed
+//! afterwards. The target joins them from `pre_exec`, before `exec`, so no
+//! fork escapes the cap.
+
+use std::ffi::CString;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// The probe's own cgroups for one run.
+#[derive(Debug)]
+pub(crate) struct V1 {
+    pub pids: PathBuf,
+    pub freezer: Option<PathBuf>,
+}
+
+impl V1 {
+    /// Creates the cgroups with `pids.max = cap`, or says why not.
+    pub fn create(cap: u32) -> Result<V1, String> {
+        let leaf = format!("cargo-freeze-probe-{}-{}", std::process::id(), nanos());
+        let pids_parent = own_cgroup("pids").ok_or("no cgroup v1 pids hierarchy is mounted")?;
+        let pids = pids_parent.join(&leaf);
+        std::fs::create_dir(&pids).map_err(|e| format!("cannot create {}: {e}", pids.display()))?;
+        if let Err(e) = std::fs::write(pids.join("pids.max"), cap.to_string()) {
+            let _ = std::fs::remove_dir(&pids);
+            return Err(format!("cannot set {}/pids.max: {e}", pids.display()));
+        }
+        let freezer = own_cgroup("freezer").map(|p| p.join(&leaf)).filter(|dir| std::fs::create_dir(dir).is_ok());
+        Ok(V1 { pids, freezer })
+    }
+
+    pub fn describe(&self) -> String {
+        if self.freezer.is_some() { "cgroup-v1 (pids+freezer)".into() } else { "cgroup-v1 (pids)".into() }
+    }
+
+    /// `cgroup.procs` files the target writes itself into before `exec`.
+    pub fn join_files(&self) -> Vec<CString> {
+        let mut files = vec![self.pids.join("cgroup.procs")];
+        files.extend(self.freezer.as_ref().map(|f| f.join("cgroup.procs")));
+        files.iter().filter_map(|f| CString::new(f.as_os_str().as_bytes()).ok()).collect()
+    }
+
+    /// Every process (thread-group leader) in the cgroup.
+    pub fn members(&self) -> Vec<u32> {
+        read(&self.pids.join("cgroup.procs")).lines().filter_map(|l| l.trim().parse().ok()).collect()
+    }
+
+    /// Tasks charged now (zombies included until reaped).
+    pub fn current(&self) -> u32 {
+        read(&self.pids.join("pids.current")).trim().parse().unwrap_or(0)
+    }
+
+    /// The sticky counter of forks refused at the cap.
+    pub fn cap_hit(&self) -> bool {
+        read(&self.pids.join("pids.events")).lines().any(|l| l.strip_prefix("max ").is_some_and(|n| n.trim() != "0"))
+    }
+
+    /// `pids.peak`, where the kernel has it.
+    pub fn peak(&self) -> Option<u32> {
+        read(&self.pids.join("pids.peak")).trim().parse().ok()
+    }
+
+    /// Stops every member (escapers included) so none can fork while the
+    /// kill runs. Waits until the freezer reports FROZEN (bounded).
+    pub fn freeze(&self) -> bool {
+        let Some(dir) = &self.freezer else { return false };
+        let state = dir.join("freezer.state");
+        if std::fs::write(&state, "FROZEN").is_err() {
+            return false;
+        }
+        let deadline = Instant::now() + Duration::from_millis(200);
+        while Instant::now() < deadline {
+            if read(&state).trim() == "FROZEN" {
+                return true;
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        false
+    }
+
+    /// SIGKILLed frozen tasks die only once thawed.
+    pub fn thaw(&self) {
+        if let Some(dir) = &self.freezer {
+            let _ = std::fs::write(dir.join("freezer.state"), "THAWED");
+        }
+    }
+
+    /// Removes the cgroups (they must be empty); retried briefly while the
+    /// last members are being reaped. Returns whether both are gone.
+    pub fn remove(&self) -> bool {
+        let dirs: Vec<&Path> = std::iter::once(self.pids.as_path()).chain(self.freezer.as_deref()).collect();
+        let deadline = Instant::now() + Duration::from_secs(2);
+        loop {
+            let left: Vec<_> = dirs.iter().filter(|d| d.exists() && std::fs::remove_dir(d).is_err()).collect();
+            if left.is_empty() {
+                return true;
+            }
+            if Instant::now() > deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+fn nanos() -> u32 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos())
+}
+
+/// The directory of this process's cgroup in the v1 hierarchy that has
+/// `controller`: its mount point plus the path in `/proc/self/cgroup`.
+fn own_cgroup(controller: &str) -> Option<PathBuf> {
+    let mounts = std::fs::read_to_string("/proc/self/mounts").ok()?;
+    let mount = mounts.lines().find_map(|line| {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        (f.get(2) == Some(&"cgroup") && f.get(3)?.split(',').any(|o| o == controller)).then(|| PathBuf::from(f[1]))
+    })?;
+    let own = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+    let path = own.lines().find_map(|line| {
+        let mut parts = line.splitn(3, ':');
+        let (_, controllers, path) = (parts.next()?, parts.next()?, parts.next()?);
+        controllers.split(',').any(|c| c == controller).then(|| path.to_string())
+    })?;
+    let dir = mount.join(path.trim_start_matches('/'));
+    dir.is_dir().then_some(dir)
+}

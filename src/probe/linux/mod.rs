@@ -1,0 +1,188 @@
+//! The probe on Linux: picks the strongest containment that works here,
+//! starts the target in it, runs the watchdog from this (uncontained)
+//! process as the target's child subreaper, kills the tree when needed and
+//! removes everything it created.
+
+mod cgroup;
+mod kill;
+mod procfs;
+mod spawn;
+mod tree;
+
+use super::watch::{self, Outcome};
+use super::{Error, Options, ProbeReport, Verdict};
+use cgroup::V1;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::time::Instant;
+
+/// The containment in force for one run.
+struct Containment {
+    cgroup: Option<V1>,
+    nproc: Option<u64>,
+    /// This process's threads when `nproc` was computed.
+    rlimit_base: Option<u32>,
+    name: String,
+    skipped: Vec<String>,
+}
+
+pub(super) fn probe(options: &Options, program: &Path) -> Result<ProbeReport, Error> {
+    set_subreaper();
+    let tmp = tempfile::Builder::new().prefix("cargo-freeze-probe-").tempdir().map_err(Error::TempDir)?;
+    let tmpdir = tmp.path().to_path_buf();
+    let contain = contain(options.cap);
+    let confine =
+        spawn::Confine { join: contain.cgroup.as_ref().map(V1::join_files).unwrap_or_default(), nproc: contain.nproc };
+    let start = Instant::now();
+    let started = match spawn::start(program, options, &tmpdir, confine) {
+        Ok(started) => started,
+        Err(source) => {
+            if let Some(cg) = &contain.cgroup {
+                cg.remove();
+            }
+            return Err(Error::Spawn { program: program.display().to_string(), source });
+        }
+    };
+    let mut tree = tree::Tree::new(started.pid, program, contain.cgroup.as_ref(), contain.rlimit_base);
+    let mut outcome = watch::watch(&mut tree, options, start);
+    let mut kill_ms = None;
+    if outcome.verdict != Verdict::Pass || kill::remaining(&tree) > 0 {
+        let killed = kill::kill_all(&mut tree, started.pid);
+        kill_ms = Some(killed.took.as_secs_f64() * 1000.0);
+        outcome.root_status = outcome.root_status.or(killed.root_status);
+    }
+    let survivors = kill::remaining(&tree);
+    let elapsed_ms = start.elapsed().as_secs_f64() * 1000.0;
+    let cgroup = contain.cgroup.as_ref().map(|c| c.pids.clone());
+    let peak_cgroup = contain.cgroup.as_ref().and_then(V1::peak);
+    if let Some(cg) = &contain.cgroup {
+        cg.remove();
+    }
+    drop(tmp);
+    let text = |c: &spawn::Capture| String::from_utf8_lossy(&c.lock().unwrap_or_else(|e| e.into_inner())).into_owned();
+    Ok(report(
+        options,
+        program,
+        outcome,
+        contain,
+        Extra {
+            kill_ms,
+            survivors,
+            elapsed_ms,
+            peak_cgroup,
+            stdout: text(&started.stdout),
+            stderr: text(&started.stderr),
+            tmpdir,
+            cgroup,
+        },
+    ))
+}
+
+struct Extra {
+    kill_ms: Option<f64>,
+    survivors: u32,
+    elapsed_ms: f64,
+    peak_cgroup: Option<u32>,
+    stdout: String,
+    stderr: String,
+    tmpdir: std::path::PathBuf,
+    cgroup: Option<std::path::PathBuf>,
+}
+
+fn report(options: &Options, program: &Path, o: Outcome, c: Containment, x: Extra) -> ProbeReport {
+    let mut command = vec![program.display().to_string()];
+    command.extend(options.args.iter().map(|a| a.to_string_lossy().into_owned()));
+    ProbeReport {
+        verdict: o.verdict,
+        trigger: o.trigger,
+        containment: c.name,
+        skipped: c.skipped,
+        cap: options.cap,
+        cap_hit: o.cap_hit,
+        peak_processes: o.peak_processes,
+        peak_tasks: o.peak_tasks.max(x.peak_cgroup.unwrap_or(0)),
+        max_depth: o.max_depth,
+        depth_limit: options.max_depth,
+        detected_after_ms: o.detected_after.map(|d| d.as_secs_f64() * 1000.0),
+        kill_ms: x.kill_ms,
+        elapsed_ms: x.elapsed_ms,
+        survivors: x.survivors,
+        exit_status: o.root_status,
+        stdout: x.stdout,
+        stderr: x.stderr,
+        tree: o.tree,
+        tree_truncated: o.truncated,
+        command,
+        tmpdir: x.tmpdir,
+        cgroup: x.cgroup,
+    }
+}
+
+/// Strongest first; every layer that works is used, and the report says
+/// why stronger ones were skipped.
+fn contain(cap: u32) -> Containment {
+    let mut skipped = vec![cgroup_v2_reason()];
+    let cgroup = match V1::create(cap) {
+        Ok(cg) => Some(cg),
+        Err(why) => {
+            skipped.push(format!("cgroup-v1: {why}"));
+            None
+        }
+    };
+    // SAFETY: plain syscall.
+    let root = unsafe { libc::geteuid() } == 0;
+    if cgroup.is_none() {
+        skipped.push("userns+pidns: not implemented in this build".to_string());
+    }
+    let nproc = if root {
+        if cgroup.is_none() {
+            skipped.push("RLIMIT_NPROC: root is exempt from it".to_string());
+        }
+        None
+    } else {
+        // SAFETY: plain syscall.
+        let uid = unsafe { libc::getuid() };
+        // The limit counts every process of the user, so leave room for
+        // what already runs; it is approximate (racy and shared).
+        Some(u64::from(procfs::count_of_uid(uid) + cap))
+    };
+    let mut name = cgroup.as_ref().map(V1::describe).unwrap_or_else(|| "watchdog only".to_string());
+    if let Some(limit) = nproc {
+        name = match &cgroup {
+            Some(_) => format!("{name} + RLIMIT_NPROC={limit}"),
+            None => format!("rlimit-only (RLIMIT_NPROC={limit}, approximate)"),
+        };
+    }
+    let rlimit_base = nproc.and_then(|_| procfs::stat(std::process::id())).map(|s| s.threads);
+    Containment { cgroup, nproc, rlimit_base, name, skipped }
+}
+
+/// Why the cgroup v2 layer is not in use.
+fn cgroup_v2_reason() -> String {
+    let unified = std::fs::read_to_string("/proc/self/cgroup")
+        .ok()
+        .and_then(|t| t.lines().find_map(|l| l.strip_prefix("0::").map(str::to_string)));
+    let Some(path) = unified else { return "cgroup-v2: this process is in no cgroup v2 hierarchy".to_string() };
+    let controllers = ["/sys/fs/cgroup/unified", "/sys/fs/cgroup"]
+        .iter()
+        .map(|m| Path::new(m).join(path.trim_start_matches('/')).join("cgroup.controllers"))
+        .find_map(|f| std::fs::read_to_string(f).ok());
+    match controllers {
+        Some(c) if !c.split_whitespace().any(|x| x == "pids") => {
+            format!("cgroup-v2: no pids controller in this process's cgroup (cgroup.controllers: {})", c.trim())
+        }
+        _ => "cgroup-v2: delegated subtrees are not used by this build yet".to_string(),
+    }
+}
+
+fn set_subreaper() {
+    // SAFETY: plain syscall; orphans of the target become this process's
+    // children, so the watchdog sees and reaps them.
+    unsafe {
+        libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    }
+}
+
+pub(super) fn is_executable(path: &Path) -> bool {
+    path.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}

@@ -1,0 +1,102 @@
+//! Starting the target: its own process group, the per-run `TMPDIR`, the
+//! containment joined in `pre_exec` (before `exec`, so the first fork is
+//! already capped), and stdout/stderr captured by threads that keep
+//! draining (a storm's children share the pipes) but keep only the start.
+
+use std::ffi::CString;
+use std::io::Read;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+/// Output kept per stream.
+const KEEP_BYTES: usize = 64 * 1024;
+
+/// A stream being captured.
+pub(crate) type Capture = Arc<Mutex<Vec<u8>>>;
+
+pub(crate) struct Started {
+    pub pid: u32,
+    pub stdout: Capture,
+    pub stderr: Capture,
+}
+
+/// How the child confines itself before `exec`.
+pub(crate) struct Confine {
+    /// `cgroup.procs` files to write itself into.
+    pub join: Vec<CString>,
+    /// `RLIMIT_NPROC` to set.
+    pub nproc: Option<u64>,
+}
+
+pub(crate) fn start(
+    program: &Path,
+    options: &super::super::Options,
+    tmpdir: &Path,
+    confine: Confine,
+) -> std::io::Result<Started> {
+    let mut cmd = Command::new(program);
+    cmd.args(&options.args)
+        .envs(options.env.iter().map(|(k, v)| (k, v)))
+        .env("TMPDIR", tmpdir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0);
+    // SAFETY: the closure runs in the forked child before exec and only
+    // makes async-signal-safe calls (open, write, close, setrlimit) on data
+    // prepared before the fork.
+    unsafe {
+        cmd.pre_exec(move || confine_self(&confine));
+    }
+    let mut child = cmd.spawn()?;
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
+    // The watchdog reaps with waitpid(-1); `child` is not waited on.
+    Ok(Started { pid: child.id(), stdout, stderr })
+}
+
+fn confine_self(confine: &Confine) -> std::io::Result<()> {
+    for file in &confine.join {
+        // SAFETY: a valid NUL-terminated path; plain syscalls.
+        let ok = unsafe {
+            let fd = libc::open(file.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+            let written = fd >= 0 && libc::write(fd, b"0".as_ptr().cast(), 1) == 1;
+            if fd >= 0 {
+                libc::close(fd);
+            }
+            written
+        };
+        if !ok {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    if let Some(limit) = confine.nproc {
+        let rlim = libc::rlimit { rlim_cur: limit, rlim_max: limit };
+        // SAFETY: a plain syscall on a stack value.
+        if unsafe { libc::setrlimit(libc::RLIMIT_NPROC, &rlim) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+fn drain(stream: Option<impl Read + Send + 'static>) -> Capture {
+    let kept: Capture = Arc::default();
+    if let Some(mut stream) = stream {
+        let sink = Arc::clone(&kept);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = stream.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                let mut kept = sink.lock().unwrap_or_else(|e| e.into_inner());
+                let room = KEEP_BYTES.saturating_sub(kept.len());
+                kept.extend_from_slice(&buf[..n.min(room)]);
+            }
+        });
+    }
+    kept
+}

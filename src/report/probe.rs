@@ -1,0 +1,109 @@
+//! Renders a probe run: `human` (verdict, why, containment and numbers, a
+//! short tree of who started whom, the program's output) or `json` (the
+//! probe's contract, documented in README.md).
+
+use super::Style;
+use crate::probe::{Node, ProbeReport, Verdict};
+use std::collections::HashMap;
+use std::io::Write;
+
+/// Lines of the program's output shown per stream in human output.
+const OUTPUT_LINES: usize = 20;
+
+pub(crate) fn json_value(report: &ProbeReport) -> serde_json::Value {
+    let mut value = serde_json::to_value(report).unwrap_or_default();
+    if let Some(map) = value.as_object_mut() {
+        map.insert("version".into(), 1.into());
+        for key in ["tmpdir", "cgroup"] {
+            if let Some(serde_json::Value::String(s)) = map.get_mut(key) {
+                *s = s.replace('\\', "/");
+            }
+        }
+    }
+    value
+}
+
+pub(crate) fn write_json(report: &ProbeReport, out: &mut dyn Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &json_value(report))?;
+    writeln!(out)
+}
+
+pub(crate) fn write_human(report: &ProbeReport, style: Style, out: &mut dyn Write) -> std::io::Result<()> {
+    let word = verdict_word(report.verdict, style);
+    let status = match report.exit_status {
+        Some(s) => match (s.code, s.signal) {
+            (Some(code), _) => format!("exit status {code}"),
+            (_, Some(sig)) => format!("killed by signal {sig}"),
+            _ => "ended".to_string(),
+        },
+        None => "did not exit".to_string(),
+    };
+    writeln!(out, "{word}: `{}` ({status}, {:.0} ms)", report.command.join(" "), report.elapsed_ms)?;
+    if let Some(trigger) = &report.trigger {
+        writeln!(out, "  {trigger}")?;
+    }
+    if style.quiet {
+        return Ok(());
+    }
+    writeln!(out, "  containment: {}", report.containment)?;
+    if style.verbose {
+        for why in &report.skipped {
+            writeln!(out, "    skipped {why}")?;
+        }
+    }
+    let hit = if report.cap_hit { "hit" } else { "not hit" };
+    let kill = report.kill_ms.map_or(String::new(), |ms| format!(", kill {ms:.1} ms"));
+    writeln!(
+        out,
+        "  cap {} tasks ({hit}); peak {} processes, {} tasks; nesting {} (limit {}){kill}; survivors {}",
+        report.cap, report.peak_processes, report.peak_tasks, report.max_depth, report.depth_limit, report.survivors
+    )?;
+    write_tree(&report.tree, report.tree_truncated, out)?;
+    for (name, text) in [("stdout", &report.stdout), ("stderr", &report.stderr)] {
+        if !text.trim().is_empty() {
+            writeln!(out, "  {name}:")?;
+            for line in text.lines().take(OUTPUT_LINES) {
+                writeln!(out, "    | {line}")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The probe's line under a binary in `cargo freeze check`'s summary.
+pub(crate) fn write_check_line(report: Option<&ProbeReport>, style: Style, out: &mut dyn Write) -> std::io::Result<()> {
+    let Some(report) = report else { return writeln!(out, "{:>14} probe skipped (config: skip = true)", "") };
+    let word = verdict_word(report.verdict, style);
+    let why = report.trigger.as_deref().unwrap_or("the program exited and left no process behind");
+    writeln!(out, "{:>14} probe {word}: {why} [{}]", "", report.containment)
+}
+
+fn verdict_word(verdict: Verdict, style: Style) -> String {
+    let (word, color) = match verdict {
+        Verdict::Storm => ("storm", "1;31"),
+        Verdict::Capped => ("capped", "1;33"),
+        Verdict::Timeout => ("timeout", "1;33"),
+        Verdict::Pass => ("pass", "1;32"),
+    };
+    if style.color { format!("\x1b[{color}m{word}\x1b[0m") } else { word.to_string() }
+}
+
+/// `pid [depth] argv`, indented under its parent.
+fn write_tree(tree: &[Node], truncated: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    if tree.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "  tree (pid [nesting] argv):")?;
+    let known: HashMap<u32, usize> = tree.iter().enumerate().map(|(i, n)| (n.pid, i)).collect();
+    let mut indent: Vec<usize> = vec![0; tree.len()];
+    for (i, node) in tree.iter().enumerate() {
+        indent[i] = known.get(&node.ppid).filter(|&&p| p < i).map_or(0, |&p| indent[p] + 1);
+        let argv = node.argv.join(" ");
+        let argv: String = argv.chars().take(100).collect();
+        writeln!(out, "    {}{} [{}] {argv}", "  ".repeat(indent[i].min(12)), node.pid, node.depth)?;
+    }
+    if truncated {
+        writeln!(out, "    ... (more processes than listed)")?;
+    }
+    Ok(())
+}

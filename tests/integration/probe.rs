@@ -1,0 +1,325 @@
+//! The spawn-storm probe on real process trees: the fixtures in
+//! `fixtures/probe/` are built once and every one runs only through
+//! `cargo freeze probe` with a cap of at most 48 tasks and a timeout. Each
+//! test checks the verdict, that no process of the fixture survives (by
+//! scanning `/proc`), and that the probe's cgroup and TMPDIR are gone.
+//!
+//! A bug in the probe must never take the machine down, so every probe
+//! runs under an outer backstop the test creates: its own pids cgroup of a
+//! few hundred tasks when the tests run as root, else `RLIMIT_NPROC`.
+//! Probe tests run one at a time (they share fixture binaries and the
+//! survivor scan must not see another test's processes).
+
+use crate::support::note;
+use std::collections::HashMap;
+use std::ffi::CString;
+use std::os::unix::fs::MetadataExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{Mutex, OnceLock};
+
+/// The cap every test passes (the safety rule: at most 64).
+const CAP: &str = "48";
+const BACKSTOP_TASKS: u32 = 400;
+
+static SERIAL: Mutex<()> = Mutex::new(());
+
+/// Builds `fixtures/probe` once (shared target dir) and returns the
+/// executables by name, from cargo's artifact messages.
+fn fixtures() -> &'static HashMap<String, PathBuf> {
+    static BUILT: OnceLock<HashMap<String, PathBuf>> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let out = Command::new(env!("CARGO"))
+            .args(["build", "--bins", "--message-format=json", "--manifest-path"])
+            .arg(root.join("fixtures/probe/Cargo.toml"))
+            .env("CARGO_TARGET_DIR", root.join("target/fixtures"))
+            .output()
+            .expect("cargo build fixtures/probe");
+        assert!(out.status.success(), "building fixtures/probe failed: {}", String::from_utf8_lossy(&out.stderr));
+        let mut map = HashMap::new();
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+            if let (Some(name), Some(exe)) = (msg["target"]["name"].as_str(), msg["executable"].as_str()) {
+                map.insert(name.to_string(), PathBuf::from(exe));
+            }
+        }
+        map
+    })
+}
+
+fn exe(name: &str) -> PathBuf {
+    fixtures().get(name).unwrap_or_else(|| panic!("fixture binary {name} was not built")).clone()
+}
+
+fn is_root() -> bool {
+    // SAFETY: plain syscall.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// The outer backstop: a pids cgroup (root) that every probe runs in.
+struct Backstop {
+    procs: Option<CString>,
+    dir: Option<PathBuf>,
+}
+
+impl Backstop {
+    fn new() -> Backstop {
+        let base = Path::new("/sys/fs/cgroup/pids");
+        let dir = base.join(format!("cargo-freeze-tests-{}-{:?}", std::process::id(), std::thread::current().id()));
+        let dir = (is_root() && std::fs::create_dir(&dir).is_ok()).then_some(dir);
+        if let Some(d) = &dir {
+            std::fs::write(d.join("pids.max"), BACKSTOP_TASKS.to_string()).expect("set backstop pids.max");
+        } else {
+            note("no pids cgroup backstop (not root or no cgroup v1 pids); using RLIMIT_NPROC");
+        }
+        let procs = dir.as_ref().map(|d| CString::new(d.join("cgroup.procs").to_str().unwrap()).unwrap());
+        Backstop { procs, dir }
+    }
+
+    /// Puts `cmd` under the backstop before it execs.
+    fn apply(&self, cmd: &mut Command) {
+        let procs = self.procs.clone();
+        // SAFETY: async-signal-safe calls only, on data prepared before fork.
+        unsafe {
+            cmd.pre_exec(move || {
+                if let Some(path) = &procs {
+                    let fd = libc::open(path.as_ptr(), libc::O_WRONLY);
+                    if fd < 0 || libc::write(fd, b"0".as_ptr().cast(), 1) != 1 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    libc::close(fd);
+                } else {
+                    let lim = libc::rlimit { rlim_cur: 4096, rlim_max: 4096 };
+                    libc::setrlimit(libc::RLIMIT_NPROC, &lim);
+                }
+                Ok(())
+            });
+        }
+    }
+}
+
+impl Drop for Backstop {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.dir {
+            for _ in 0..500 {
+                if std::fs::remove_dir(dir).is_ok() {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+        }
+    }
+}
+
+/// Runs `cargo-freeze probe --cap 48 ... -- program`, optionally as uid
+/// 65534, under the backstop. Returns the output and the JSON report.
+fn probe(program: &Path, extra: &[&str], unprivileged: bool) -> (Output, serde_json::Value) {
+    let backstop = Backstop::new();
+    let freeze = env!("CARGO_BIN_EXE_cargo-freeze");
+    let mut cmd = if unprivileged {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", freeze]);
+        c
+    } else {
+        Command::new(freeze)
+    };
+    cmd.args(["freeze", "probe", "--cap", CAP, "--format", "json"]).args(extra).arg("--").arg(program);
+    backstop.apply(&mut cmd);
+    let out = cmd.output().expect("run cargo-freeze probe");
+    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out, json)
+}
+
+/// Processes running `program`'s file, found by scanning `/proc`.
+fn running(program: &Path) -> Vec<u32> {
+    let meta = std::fs::metadata(program).expect("fixture binary");
+    let id = (meta.dev(), meta.ino());
+    let Ok(dir) = std::fs::read_dir("/proc") else { return Vec::new() };
+    dir.flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| std::fs::metadata(format!("/proc/{pid}/exe")).is_ok_and(|m| (m.dev(), m.ino()) == id))
+        .collect()
+}
+
+/// The checks every probe run must pass, whatever its verdict.
+fn assert_clean(program: &Path, json: &serde_json::Value) {
+    assert_eq!(json["survivors"], 0, "survivors reported: {json:#}");
+    assert_eq!(running(program), Vec::<u32>::new(), "processes of {} left behind", program.display());
+    let tmpdir = json["tmpdir"].as_str().expect("tmpdir");
+    assert!(!Path::new(tmpdir).exists(), "TMPDIR {tmpdir} left behind");
+    if let Some(cgroup) = json["cgroup"].as_str() {
+        assert!(!Path::new(cgroup).exists(), "cgroup {cgroup} left behind");
+    }
+}
+
+fn expect_verdict(name: &str, extra: &[&str], unprivileged: bool, verdict: &str, code: i32) -> serde_json::Value {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let program = exe(name);
+    let (out, json) = probe(&program, extra, unprivileged);
+    assert_eq!(json["verdict"], verdict, "{name}: {json:#}");
+    assert_eq!(out.status.code(), Some(code), "{name}: exit code; stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert_clean(&program, &json);
+    json
+}
+
+fn storm(name: &str, unprivileged: bool) {
+    let json = expect_verdict(name, &["--timeout", "20"], unprivileged, "storm", 1);
+    assert!(json["max_depth"].as_u64().unwrap() >= 4, "{name}: {json:#}");
+    assert!(json["peak_tasks"].as_u64().unwrap() <= 48, "{name}: cap exceeded: {json:#}");
+    assert!(json["trigger"].as_str().is_some_and(|t| !t.is_empty()));
+    let containment = json["containment"].as_str().unwrap();
+    if unprivileged {
+        assert!(containment.starts_with("rlimit"), "{name} as uid 65534 used {containment}");
+    } else if is_root() {
+        assert!(containment.starts_with("cgroup-v1"), "{name} as root used {containment}");
+    }
+}
+
+#[test]
+fn chain_storm_is_killed() {
+    storm("chain", false);
+}
+
+#[test]
+fn tree_storm_is_killed() {
+    storm("tree", false);
+}
+
+#[test]
+fn respawn_storm_is_killed() {
+    storm("respawn", false);
+}
+
+#[test]
+fn setsid_escaper_is_killed() {
+    storm("setsid", false);
+}
+
+#[test]
+fn double_fork_storm_is_killed() {
+    storm("daemon", false);
+}
+
+#[test]
+fn storm_that_exits_zero_is_still_a_storm() {
+    storm("exit0", false);
+}
+
+#[test]
+fn storms_are_killed_without_root() {
+    if !is_root() {
+        // The suite itself runs unprivileged: the tests above already ran
+        // the non-root layers.
+        note("not root; the other probe tests exercise the non-root layers");
+        return;
+    }
+    for name in ["chain", "tree", "setsid", "daemon"] {
+        storm(name, true);
+    }
+}
+
+#[test]
+fn hundred_threads_are_never_a_storm() {
+    let json = expect_verdict("threads", &["--timeout", "20"], false, "capped", 0);
+    assert_eq!(json["peak_processes"], 1);
+    assert!(json["trigger"].as_str().unwrap().contains("--cap"), "says how to raise the cap: {json:#}");
+}
+
+#[test]
+fn hundred_threads_without_root_are_never_a_storm() {
+    if !is_root() {
+        note("not root; hundred_threads_are_never_a_storm covers the non-root layers");
+        return;
+    }
+    let json = expect_verdict("threads", &["--timeout", "20"], true, "capped", 0);
+    assert_eq!(json["peak_processes"], 1);
+}
+
+#[test]
+fn guarded_workers_pass() {
+    let json = expect_verdict("workers", &["--timeout", "20"], false, "pass", 0);
+    assert_eq!(json["exit_status"]["code"], 0);
+    assert_eq!(json["peak_processes"], 9, "the parent and its 8 workers: {json:#}");
+    assert_eq!(json["max_depth"], 2);
+    assert!(json["stdout"].as_str().unwrap().contains("8 workers done"));
+}
+
+#[test]
+fn guarded_server_times_out() {
+    let json = expect_verdict("server", &["--timeout", "1"], false, "timeout", 0);
+    assert_eq!(json["max_depth"], 2);
+}
+
+#[test]
+fn exit_status_and_output_are_kept() {
+    let json = expect_verdict("exit3", &["--timeout", "20"], false, "pass", 0);
+    assert_eq!(json["exit_status"]["code"], 3);
+    assert_eq!(json["stdout"], "hello from exit3\n");
+    assert!(json["stderr"].as_str().unwrap().contains("status 3"));
+}
+
+#[test]
+fn human_output_draws_the_tree() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let program = exe("workers");
+    let backstop = Backstop::new();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-freeze"));
+    cmd.args(["freeze", "probe", "--cap", CAP, "--timeout", "20", "--color", "never", "--"]).arg(&program);
+    backstop.apply(&mut cmd);
+    let out = cmd.output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("pass: `"), "{text}");
+    assert!(text.contains("tree (pid [nesting] argv):"), "{text}");
+    assert_eq!(text.lines().filter(|l| l.contains(" [2] ")).count(), 8, "8 workers one level down: {text}");
+}
+
+fn bad_input(args: &[&str], message: &str) {
+    let out = Command::new(env!("CARGO_BIN_EXE_cargo-freeze")).args(["freeze", "probe"]).args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    assert!(stderr.contains(message), "{args:?}: expected `{message}` in: {stderr}");
+    assert!(out.stdout.is_empty(), "nothing reported for bad input");
+}
+
+#[test]
+fn bad_input_is_refused_before_anything_starts() {
+    bad_input(&["--", "no-such-program-cargo-freeze"], "`no-such-program-cargo-freeze` was not found");
+    bad_input(&["--", "./Cargo.toml"], "is not executable");
+    bad_input(&["--cap", "0", "--", "true"], "--cap must be at least 1");
+    bad_input(&["--timeout", "0", "--", "true"], "--timeout must be between");
+    bad_input(&["--timeout", "1e12", "--", "true"], "--timeout must be between");
+    bad_input(&["--max-depth", "1", "--", "true"], "--max-depth must be at least 2");
+}
+
+#[test]
+fn check_builds_and_probes_each_binary() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let backstop = Backstop::new();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-freeze"));
+    cmd.args(["freeze", "check", "--quiet", "--format", "json", "--manifest-path"])
+        .arg(root.join("fixtures/check/Cargo.toml"))
+        .env("CARGO_TARGET_DIR", root.join("target/fixtures"));
+    backstop.apply(&mut cmd);
+    let out = cmd.output().expect("run check");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}); stderr: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(out.status.code(), Some(1), "a storm is a finding: {json:#}");
+    let bin = |name: &str| json["binaries"].as_array().unwrap().iter().find(|b| b["name"] == name).unwrap().clone();
+    let storm = bin("storm");
+    assert_eq!((&storm["verdict"], &storm["probe"]["verdict"]), (&"unguarded".into(), &"storm".into()), "{storm:#}");
+    assert_eq!(storm["probe"]["cap"], 48, "the package's probe config applies");
+    assert_clean(Path::new(storm["probe"]["command"][0].as_str().unwrap()), &storm["probe"]);
+    let pool = bin("worker-pool");
+    assert_eq!((&pool["verdict"], &pool["probe"]["verdict"]), (&"guarded".into(), &"pass".into()), "{pool:#}");
+    assert_eq!(pool["probe"]["stdout"], "3 jobs done\n", "per-binary args from config: {pool:#}");
+    assert_eq!(bin("gui")["probe"], serde_json::json!({"skipped": true}));
+}
