@@ -114,9 +114,19 @@ fn summary(report: &CheckReport, style: Style, out: &mut dyn Write) -> std::io::
     }
     let deny = report.diagnostics.iter().filter(|d| d.level == Level::Deny).count();
     let warn = report.diagnostics.iter().filter(|d| d.level == Level::Warn).count();
+    let storms = report
+        .probes
+        .iter()
+        .filter(|p| p.report.as_ref().is_some_and(|r| r.verdict == crate::probe::Verdict::Storm))
+        .count();
+    let storms = if report.probes.is_empty() {
+        String::new()
+    } else {
+        format!(", {} in {}", plural(storms, "storm", "storms"), plural(report.probes.iter().filter(|p| p.report.is_some()).count(), "probe run", "probe runs"))
+    };
     writeln!(
         out,
-        "{bold}{:>14}{reset} {}: {}, {}",
+        "{bold}{:>14}{reset} {}: {}, {}{storms}",
         "Checked",
         plural(report.binaries.len(), "binary", "binaries"),
         plural(deny, "error", "errors"),

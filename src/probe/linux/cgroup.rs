@@ -64,14 +64,16 @@ impl V1 {
     }
 
     /// Stops every member (escapers included) so none can fork while the
-    /// kill runs. Waits until the freezer reports FROZEN (bounded).
+    /// kill runs. Waits briefly for FROZEN: a task caught between fork and
+    /// exec (a vfork parent) can hold the freezer in FREEZING for hundreds
+    /// of milliseconds (measured), and the kill loop converges without it.
     pub fn freeze(&self) -> bool {
         let Some(dir) = &self.freezer else { return false };
         let state = dir.join("freezer.state");
         if std::fs::write(&state, "FROZEN").is_err() {
             return false;
         }
-        let deadline = Instant::now() + Duration::from_millis(200);
+        let deadline = Instant::now() + Duration::from_millis(5);
         while Instant::now() < deadline {
             if read(&state).trim() == "FROZEN" {
                 return true;

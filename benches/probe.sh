@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Benchmarks the spawn-storm probe on the storm shapes of fixtures/probe:
+# RUNS runs of each (default 20) through `cargo-freeze probe --cap 48`,
+# printing a markdown table of launch->verdict (median, max), kill time
+# (median, max), peak processes and survivors; then the overhead of probing
+# a clean program that runs ~100 ms (`workers`: 8 guarded workers that sleep
+# 100 ms) against running it directly, alternating, in the same invocation.
+# Targets (issue): median detection <= 30 ms, kill <= 10 ms, the cap never
+# exceeded, 0 survivors, overhead <= 1.05x.
+#
+# Usage: bash benches/probe.sh            RUNS=5 bash benches/probe.sh
+# As root every run is inside an outer pids cgroup (400 tasks), as in the
+# tests; otherwise under `prlimit --nproc`.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+runs=${RUNS:-20}
+command -v python3 >/dev/null || { echo "probe.sh: needs python3" >&2; exit 2; }
+
+echo "probe.sh: building cargo-freeze (release) and fixtures/probe" >&2
+freeze=$(cd "$repo" && cargo build --release --bin cargo-freeze --message-format=json |
+    python3 -c 'import sys,json
+for l in sys.stdin:
+    m=json.loads(l)
+    if m.get("reason")=="compiler-artifact" and m.get("executable") and m["target"]["name"]=="cargo-freeze": print(m["executable"])' | tail -1)
+fixtures=$(CARGO_TARGET_DIR="$repo/target/fixtures" cargo build --release --bins --message-format=json \
+    --manifest-path "$repo/fixtures/probe/Cargo.toml" |
+    python3 -c 'import sys,json
+for l in sys.stdin:
+    m=json.loads(l)
+    if m.get("reason")=="compiler-artifact" and m.get("executable"): print(m["target"]["name"], m["executable"])')
+exe() { awk -v n="$1" '$1 == n { print $2 }' <<<"$fixtures"; }
+
+tmp=$(mktemp -d)
+backstop=""
+if [ "$(id -u)" = 0 ] && [ -d /sys/fs/cgroup/pids ]; then
+    backstop=/sys/fs/cgroup/pids/cargo-freeze-bench-$$
+    mkdir "$backstop" && echo 400 >"$backstop/pids.max"
+fi
+cleanup() { rm -rf "$tmp"; [ -z "$backstop" ] || rmdir "$backstop" 2>/dev/null || true; }
+trap cleanup EXIT
+contained() { # runs "$@" inside the backstop
+    if [ -n "$backstop" ]; then
+        sh -c 'echo $$ > "$0/cgroup.procs"; exec "$@"' "$backstop" "$@"
+    else
+        prlimit --nproc=4096 -- "$@"
+    fi
+}
+
+for shape in chain tree respawn setsid daemon exit0; do
+    for _ in $(seq "$runs"); do
+        contained "$freeze" freeze probe --cap 48 --timeout 20 -f json -- "$(exe "$shape")" >>"$tmp/$shape.jsonl" || true
+    done
+done
+
+# Overhead: the same clean program, directly and under the probe, alternating.
+clean=$(exe workers)
+for _ in $(seq "$runs"); do
+    s=$(date +%s%N); contained "$clean" >/dev/null; e=$(date +%s%N); echo $(((e - s) / 1000)) >>"$tmp/direct"
+    s=$(date +%s%N); contained "$freeze" freeze probe --cap 48 -f json -- "$clean" >/dev/null; e=$(date +%s%N)
+    echo $(((e - s) / 1000)) >>"$tmp/probed"
+done
+
+python3 - "$tmp" "$runs" <<'EOF'
+import json, statistics, sys, os, subprocess
+tmp, runs = sys.argv[1], int(sys.argv[2])
+print(f"Source: {subprocess.run(['git','rev-parse','--short','HEAD'],capture_output=True,text=True).stdout.strip()}; "
+      f"{runs} runs per shape; {os.cpu_count()} CPUs; load before: {open('/proc/loadavg').read().split()[:3]}")
+print()
+print("| shape | storm verdicts | launch->verdict ms median / max | kill ms median / max | peak processes max | peak tasks max (cap 48) | survivors total | containment |")
+print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+for shape in ["chain", "tree", "respawn", "setsid", "daemon", "exit0"]:
+    rows, text, dec, i = [], open(f"{tmp}/{shape}.jsonl").read(), json.JSONDecoder(), 0
+    while text[i:].strip():  # pretty-printed reports, one after another
+        obj, i = dec.raw_decode(text, len(text) - len(text[i:].lstrip()))
+        rows.append(obj)
+    det = [r["detected_after_ms"] for r in rows if r["detected_after_ms"] is not None]
+    kill = [r["kill_ms"] for r in rows if r["kill_ms"] is not None]
+    storms = sum(r["verdict"] == "storm" for r in rows)
+    f = lambda xs: f"{statistics.median(xs):.1f} / {max(xs):.1f}" if xs else "-"
+    print(f"| {shape} | {storms}/{len(rows)} | {f(det)} | {f(kill)} | {max(r['peak_processes'] for r in rows)} | "
+          f"{max(r['peak_tasks'] for r in rows)} | {sum(r['survivors'] for r in rows)} | {rows[0]['containment']} |")
+direct = [int(x) / 1000 for x in open(f"{tmp}/direct")]
+probed = [int(x) / 1000 for x in open(f"{tmp}/probed")]
+print()
+print("| clean program (`workers`, ~100 ms) | median ms | min ms | ratio of medians |")
+print("| --- | ---: | ---: | ---: |")
+print(f"| run directly | {statistics.median(direct):.1f} | {min(direct):.1f} | 1.00x |")
+print(f"| under `cargo-freeze probe` | {statistics.median(probed):.1f} | {min(probed):.1f} | {statistics.median(probed)/statistics.median(direct):.2f}x |")
+EOF
