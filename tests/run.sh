@@ -20,11 +20,25 @@ if [ "$(id -u)" = 0 ]; then
   command -v setpriv >/dev/null || { say "installing util-linux (setpriv)"; apt-get update -qq && apt-get install -y -qq util-linux; }
 fi
 
+# Windows: the probe's Job Object code is linted for x86_64-pc-windows-gnu,
+# and a test runs it under Wine (MinGW, Wine 8 and a shim DLL it lacks).
+wine_setup=../shared/tools/setup-wine.sh
+if [ -f "$wine_setup" ]; then
+  say "setting up the Windows target, MinGW and Wine ($wine_setup)"
+  bash "$wine_setup"
+elif ! rustup target list --installed | grep -qx x86_64-pc-windows-gnu; then
+  say "adding the x86_64-pc-windows-gnu target (the Wine test will say it is skipped without wine64)"
+  rustup target add x86_64-pc-windows-gnu
+fi
+
 say "cargo fmt --check"
 cargo fmt --check
 
 say "cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets --locked -- -D warnings
+
+say "cargo clippy --target x86_64-pc-windows-gnu --all-targets -- -D warnings"
+cargo clippy --target x86_64-pc-windows-gnu --all-targets --locked -- -D warnings
 
 say "cargo test"
 cargo test --locked

@@ -8,10 +8,15 @@
 //! deadline and the kill sequence are always on. Platform code lives behind
 //! `os`.
 
+mod assemble;
+mod capture;
 #[cfg(target_os = "linux")]
 #[path = "linux/mod.rs"]
 mod os;
-#[cfg(not(target_os = "linux"))]
+#[cfg(windows)]
+#[path = "windows/mod.rs"]
+mod os;
+#[cfg(not(any(target_os = "linux", windows)))]
 #[path = "other.rs"]
 mod os;
 mod watch;

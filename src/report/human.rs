@@ -122,7 +122,11 @@ fn summary(report: &CheckReport, style: Style, out: &mut dyn Write) -> std::io::
     let storms = if report.probes.is_empty() {
         String::new()
     } else {
-        format!(", {} in {}", plural(storms, "storm", "storms"), plural(report.probes.iter().filter(|p| p.report.is_some()).count(), "probe run", "probe runs"))
+        format!(
+            ", {} in {}",
+            plural(storms, "storm", "storms"),
+            plural(report.probes.iter().filter(|p| p.report.is_some()).count(), "probe run", "probe runs")
+        )
     };
     writeln!(
         out,

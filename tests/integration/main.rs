@@ -10,12 +10,19 @@
 //! - [`probe`]: the spawn-storm probe on the fixtures in `fixtures/probe/`
 //!   (storm shapes, threads, guarded workers, a server, an exit status),
 //!   as root and as uid 65534, each under an outer backstop.
+//! - [`probe_wine`]: the Windows probe (Job Object), cross-built and run
+//!   under Wine inside the Linux probe.
 //! - [`architecture`]: the rooms never import each other; only `report/`
 //!   prints.
+
+// The suite drives real Linux process trees, cgroups and setpriv; on other
+// targets (the Windows cross-build that CI lints) it compiles to nothing.
+#![cfg(unix)]
 
 mod architecture;
 mod bad_input;
 mod cli;
 mod fixtures;
 mod probe;
+mod probe_wine;
 mod support;

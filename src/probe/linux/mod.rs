@@ -9,7 +9,9 @@ mod procfs;
 mod spawn;
 mod tree;
 
-use super::watch::{self, Outcome};
+use super::assemble::{self, Extra};
+use super::capture;
+use super::watch;
 use super::{Error, Options, ProbeReport, Verdict};
 use cgroup::V1;
 use std::os::unix::fs::PermissionsExt;
@@ -59,63 +61,23 @@ pub(super) fn probe(options: &Options, program: &Path) -> Result<ProbeReport, Er
         cg.remove();
     }
     drop(tmp);
-    let text = |c: &spawn::Capture| String::from_utf8_lossy(&c.lock().unwrap_or_else(|e| e.into_inner())).into_owned();
-    Ok(report(
+    Ok(assemble::report(
         options,
         program,
         outcome,
-        contain,
+        &contain.name,
+        contain.skipped,
         Extra {
             kill_ms,
             survivors,
             elapsed_ms,
             peak_cgroup,
-            stdout: text(&started.stdout),
-            stderr: text(&started.stderr),
+            stdout: capture::text(&started.stdout),
+            stderr: capture::text(&started.stderr),
             tmpdir,
             cgroup,
         },
     ))
-}
-
-struct Extra {
-    kill_ms: Option<f64>,
-    survivors: u32,
-    elapsed_ms: f64,
-    peak_cgroup: Option<u32>,
-    stdout: String,
-    stderr: String,
-    tmpdir: std::path::PathBuf,
-    cgroup: Option<std::path::PathBuf>,
-}
-
-fn report(options: &Options, program: &Path, o: Outcome, c: Containment, x: Extra) -> ProbeReport {
-    let mut command = vec![program.display().to_string()];
-    command.extend(options.args.iter().map(|a| a.to_string_lossy().into_owned()));
-    ProbeReport {
-        verdict: o.verdict,
-        trigger: o.trigger,
-        containment: c.name,
-        skipped: c.skipped,
-        cap: options.cap,
-        cap_hit: o.cap_hit,
-        peak_processes: o.peak_processes,
-        peak_tasks: o.peak_tasks.max(x.peak_cgroup.unwrap_or(0)),
-        max_depth: o.max_depth,
-        depth_limit: options.max_depth,
-        detected_after_ms: o.detected_after.map(|d| d.as_secs_f64() * 1000.0),
-        kill_ms: x.kill_ms,
-        elapsed_ms: x.elapsed_ms,
-        survivors: x.survivors,
-        exit_status: o.root_status,
-        stdout: x.stdout,
-        stderr: x.stderr,
-        tree: o.tree,
-        tree_truncated: o.truncated,
-        command,
-        tmpdir: x.tmpdir,
-        cgroup: x.cgroup,
-    }
 }
 
 /// Strongest first; every layer that works is used, and the report says

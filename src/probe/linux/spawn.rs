@@ -3,18 +3,11 @@
 //! already capped), and stdout/stderr captured by threads that keep
 //! draining (a storm's children share the pipes) but keep only the start.
 
+use crate::probe::capture::{Capture, drain};
 use std::ffi::CString;
-use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
-
-/// Output kept per stream.
-const KEEP_BYTES: usize = 64 * 1024;
-
-/// A stream being captured.
-pub(crate) type Capture = Arc<Mutex<Vec<u8>>>;
 
 pub(crate) struct Started {
     pub pid: u32,
@@ -80,23 +73,4 @@ fn confine_self(confine: &Confine) -> std::io::Result<()> {
         }
     }
     Ok(())
-}
-
-fn drain(stream: Option<impl Read + Send + 'static>) -> Capture {
-    let kept: Capture = Arc::default();
-    if let Some(mut stream) = stream {
-        let sink = Arc::clone(&kept);
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = stream.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                let mut kept = sink.lock().unwrap_or_else(|e| e.into_inner());
-                let room = KEEP_BYTES.saturating_sub(kept.len());
-                kept.extend_from_slice(&buf[..n.min(room)]);
-            }
-        });
-    }
-    kept
 }

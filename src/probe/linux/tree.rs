@@ -7,7 +7,7 @@ use super::cgroup::V1;
 use super::procfs::{self, Stat};
 use crate::probe::watch::{Snapshot, Source};
 use crate::probe::{ExitStatus, Node};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 pub(crate) struct Tree<'c> {
     pub root: u32,
@@ -20,7 +20,14 @@ pub(crate) struct Tree<'c> {
     pub exe: Option<(u64, u64)>,
     /// Whether each process ((pid, start time): pids are recycled) runs it.
     same: HashMap<(u32, u64), bool>,
-    seen: HashSet<(u32, u64)>,
+    /// Each process's nesting and parent, fixed when first seen: a parent
+    /// that exits later (a double fork) does not break the chain.
+    born: HashMap<(u32, u64), Birth>,
+}
+
+struct Birth {
+    depth: u32,
+    parent: Option<(u32, u64)>,
 }
 
 impl<'c> Tree<'c> {
@@ -32,7 +39,7 @@ impl<'c> Tree<'c> {
             (m.dev(), m.ino())
         });
         let exe = procfs::exe_id(root).or(by_path);
-        Tree { root, cgroup, rlimit_base, last_tasks: 0, exe, same: HashMap::new(), seen: HashSet::new() }
+        Tree { root, cgroup, rlimit_base, last_tasks: 0, exe, same: HashMap::new(), born: HashMap::new() }
     }
 
     /// The processes of the tree right now.
@@ -41,6 +48,48 @@ impl<'c> Tree<'c> {
             Some(cg) => cg.members().into_iter().filter_map(procfs::stat).collect(),
             None => procfs::descendants(&procfs::all(), std::process::id()),
         }
+    }
+
+    /// Records processes seen for the first time, parents before children;
+    /// returns them as report nodes.
+    fn record_births(&mut self, procs: &[Stat]) -> Vec<Node> {
+        let by_pid: HashMap<u32, &Stat> = procs.iter().map(|p| (p.pid, p)).collect();
+        let mut fresh: Vec<&Stat> = procs.iter().filter(|p| !self.born.contains_key(&(p.pid, p.start))).collect();
+        let mut nodes = Vec::new();
+        while !fresh.is_empty() {
+            let before = fresh.len();
+            let mut waiting = Vec::new();
+            for p in fresh {
+                let parent = by_pid.get(&p.ppid).map(|q| (q.pid, q.start)).filter(|k| k.0 != p.pid);
+                let parent_fresh = parent.is_some_and(|k| !self.born.contains_key(&k));
+                if parent_fresh && waiting.len() + 1 < before {
+                    waiting.push(p);
+                    continue;
+                }
+                let same = self.is_same(p);
+                let depth = parent.and_then(|k| self.born.get(&k)).map_or(0, |b| b.depth) + u32::from(same);
+                self.born.insert((p.pid, p.start), Birth { depth, parent: parent.filter(|_| !parent_fresh) });
+                let argv = procfs::argv(p.pid);
+                nodes.push(Node { pid: p.pid, ppid: p.ppid, depth, same_exe: same, argv });
+            }
+            fresh = waiting;
+        }
+        nodes
+    }
+
+    /// Pids from the top of the recorded lineage down to `key`.
+    fn lineage(&self, key: (u32, u64)) -> Vec<u32> {
+        let mut out = vec![key.0];
+        let mut cur = key;
+        while let Some(parent) = self.born.get(&cur).and_then(|b| b.parent) {
+            if out.len() > self.born.len() {
+                break;
+            }
+            out.push(parent.0);
+            cur = parent;
+        }
+        out.reverse();
+        out
     }
 
     fn is_same(&mut self, p: &Stat) -> bool {
@@ -52,11 +101,8 @@ impl<'c> Tree<'c> {
 impl Source for Tree<'_> {
     fn snapshot(&mut self) -> Snapshot {
         let procs = self.processes();
-        let by_pid: HashMap<u32, &Stat> = procs.iter().map(|p| (p.pid, p)).collect();
         let mut snap = Snapshot { processes: procs.len() as u32, ..Snapshot::default() };
-        let total: u32 = procs.iter().map(|p| p.threads).sum();
-        self.last_tasks = total;
-        let mut depth: HashMap<u32, u32> = HashMap::new();
+        self.last_tasks = procs.iter().map(|p| p.threads).sum();
         let me = std::process::id();
         for p in &procs {
             snap.tasks += p.threads;
@@ -65,16 +111,12 @@ impl Source for Tree<'_> {
                 snap.orphans += u32::from(p.ppid == me && p.pid != self.root);
             }
         }
+        snap.new_nodes = self.record_births(&procs);
         for p in &procs {
-            let d = depth_of(p.pid, &by_pid, &mut depth, &self.same);
-            if d > snap.max_depth {
-                snap.max_depth = d;
-                snap.deepest = chain(p.pid, &by_pid);
-            }
-            if self.seen.insert((p.pid, p.start)) {
-                let same_exe = self.same.get(&(p.pid, p.start)).copied().unwrap_or(false);
-                let argv = procfs::argv(p.pid);
-                snap.new_nodes.push(Node { pid: p.pid, ppid: p.ppid, depth: d, same_exe, argv });
+            let depth = self.born.get(&(p.pid, p.start)).map_or(0, |b| b.depth);
+            if depth > snap.max_depth {
+                snap.max_depth = depth;
+                snap.deepest = self.lineage((p.pid, p.start));
             }
         }
         snap
@@ -104,49 +146,6 @@ impl Source for Tree<'_> {
             }
         }
     }
-}
-
-/// Same-exe processes on the path from the tree's top to `pid`, inclusive.
-fn depth_of(
-    pid: u32,
-    by_pid: &HashMap<u32, &Stat>,
-    memo: &mut HashMap<u32, u32>,
-    same: &HashMap<(u32, u64), bool>,
-) -> u32 {
-    let mut path = Vec::new();
-    let mut cur = pid;
-    let mut base = 0;
-    while let Some(p) = by_pid.get(&cur) {
-        if let Some(&d) = memo.get(&cur) {
-            base = d;
-            break;
-        }
-        path.push(*p);
-        if path.len() > by_pid.len() {
-            break; // a ppid cycle cannot happen, but never loop forever
-        }
-        cur = p.ppid;
-    }
-    let mut d = base;
-    for p in path.iter().rev() {
-        d += u32::from(same.get(&(p.pid, p.start)).copied().unwrap_or(false));
-        memo.insert(p.pid, d);
-    }
-    memo.get(&pid).copied().unwrap_or(d)
-}
-
-fn chain(pid: u32, by_pid: &HashMap<u32, &Stat>) -> Vec<u32> {
-    let mut out = vec![pid];
-    let mut cur = pid;
-    while let Some(p) = by_pid.get(&cur) {
-        if !by_pid.contains_key(&p.ppid) || out.len() > by_pid.len() {
-            break;
-        }
-        out.push(p.ppid);
-        cur = p.ppid;
-    }
-    out.reverse();
-    out
 }
 
 pub(crate) fn exit_status(status: i32) -> ExitStatus {
