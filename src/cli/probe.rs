@@ -30,6 +30,9 @@ pub(crate) struct ProbeArgs {
     /// Seconds to let the command run before ending it (`timeout` verdict).
     #[arg(long, default_value_t = DEFAULT_TIMEOUT_SECS, value_name = "SECS")]
     timeout: f64,
+    /// Run with the watchdog alone when no hard cap (cgroup, RLIMIT_NPROC) is available.
+    #[arg(long)]
+    allow_uncontained: bool,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = ProbeFormat::Human)]
     format: ProbeFormat,
@@ -75,6 +78,7 @@ pub(crate) fn run(args: &ProbeArgs) -> Result<u8, Error> {
         max_depth: args.max_depth,
         timeout: timeout(args.timeout)?,
         poll: POLL,
+        allow_uncontained: args.allow_uncontained,
     };
     let result = probe::run(&options)?;
     let style = Style {

@@ -53,5 +53,6 @@ fn options(program: OsString, settings: &ProbeSettings) -> Result<probe::Options
         max_depth: settings.max_depth.unwrap_or(DEFAULT_DEPTH),
         timeout: timeout(settings.timeout.unwrap_or(CHECK_TIMEOUT_SECS))?,
         poll: POLL,
+        allow_uncontained: false,
     })
 }

@@ -43,6 +43,8 @@ pub struct Options {
     pub timeout: Duration,
     /// How often the watchdog looks (at most 5 ms by design).
     pub poll: Duration,
+    /// Run with the watchdog alone when no layer with a hard cap works.
+    pub allow_uncontained: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,12 +63,12 @@ pub enum Error {
     BadTimeout { secs: f64 },
     #[error("failed to start `{program}`: {source}")]
     Spawn { program: String, source: std::io::Error },
-    #[error("failed to {what} ({}): {source}\nhelp: the probe needs /proc; run it on Linux with /proc mounted", path.display())]
-    Proc { what: &'static str, path: PathBuf, source: std::io::Error },
     #[error("failed to create the probe's temporary directory: {0}")]
     TempDir(#[source] std::io::Error),
+    #[error("no containment with a hard process cap is available here:\n  {}\nhelp: run as root on a host with cgroup v1 pids, or as a non-root user (RLIMIT_NPROC); or pass --allow-uncontained to rely on the watchdog alone (it polls every 2 ms and kills the tree, but nothing caps a storm it is too slow to see)", reasons.join("\n  "))]
+    NoContainment { reasons: Vec<String> },
     #[error(
-        "the spawn-storm probe is not implemented on this platform yet (Linux only); use `cargo freeze check --static`"
+        "the spawn-storm probe is not implemented on this platform yet (Linux and Windows only); use `cargo freeze check --static`"
     )]
     Unsupported,
 }

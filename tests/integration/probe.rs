@@ -323,3 +323,29 @@ fn check_builds_and_probes_each_binary() {
     assert_eq!(pool["probe"]["stdout"], "3 jobs done\n", "per-binary args from config: {pool:#}");
     assert_eq!(bin("gui")["probe"], serde_json::json!({"skipped": true}));
 }
+
+/// Root on a host without cgroup v1 pids (simulated: a mount namespace
+/// with tmpfs over /sys/fs/cgroup) has no hard cap: RLIMIT_NPROC does not
+/// bind root. The probe refuses unless told to rely on the watchdog alone.
+#[test]
+fn no_hard_cap_is_refused_unless_allowed() {
+    if !is_root() {
+        note("not root: cannot hide the cgroup hierarchy to test the no-containment refusal");
+        return;
+    }
+    let run = |extra: &str| {
+        let script = format!(
+            "mount -t tmpfs none /sys/fs/cgroup && exec {} freeze probe --cap 8 -f json {extra} -- /bin/true",
+            env!("CARGO_BIN_EXE_cargo-freeze")
+        );
+        Command::new("unshare").args(["--mount", "--propagation", "private", "sh", "-c", &script]).output().unwrap()
+    };
+    let refused = run("");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no containment with a hard process cap") && stderr.contains("cgroup-v1"), "{stderr}");
+    assert!(refused.stdout.is_empty());
+    let allowed = run("--allow-uncontained");
+    let json: serde_json::Value = serde_json::from_slice(&allowed.stdout).expect("report");
+    assert_eq!((&json["verdict"], &json["containment"]), (&"pass".into(), &"watchdog only".into()), "{json:#}");
+}

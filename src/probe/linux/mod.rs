@@ -33,6 +33,9 @@ pub(super) fn probe(options: &Options, program: &Path) -> Result<ProbeReport, Er
     let tmp = tempfile::Builder::new().prefix("cargo-freeze-probe-").tempdir().map_err(Error::TempDir)?;
     let tmpdir = tmp.path().to_path_buf();
     let contain = contain(options.cap);
+    if contain.cgroup.is_none() && contain.nproc.is_none() && !options.allow_uncontained {
+        return Err(Error::NoContainment { reasons: contain.skipped });
+    }
     let confine =
         spawn::Confine { join: contain.cgroup.as_ref().map(V1::join_files).unwrap_or_default(), nproc: contain.nproc };
     let start = Instant::now();
