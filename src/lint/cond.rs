@@ -171,7 +171,9 @@ impl Cond<'_, '_, '_> {
             "is_ok" | "is_some" => self.present(&val),
             "is_err" | "is_none" => self.present(&val).not(),
             "any" | "is_ok_and" | "is_some_and" | "map_or" | "contains" | "starts_with" | "eq" | "ends_with" => {
-                match args.iter().rev().find_map(|a| closure_literal(a).or_else(|| literal_of(a).map(|l| (l, false)))) {
+                let literal =
+                    args.iter().rev().find_map(|a| closure_literal(a).or_else(|| literal_of(a).map(|l| (l, false))));
+                match literal.or_else(|| args.iter().rev().find_map(|a| self.closure_const(a, locals))) {
                     Some((lit, prefix)) => self.val_equals(&val, &lit, prefix || name == "starts_with"),
                     None => self.opaque(&val),
                 }
@@ -181,6 +183,17 @@ impl Cond<'_, '_, '_> {
                 other => self.value(&other.clone()),
             },
         }
+    }
+
+    /// `|a| a == NAME` with `NAME` a constant (or any value that evaluates
+    /// to a string): that string.
+    fn closure_const(&mut self, e: &Expr, locals: &mut Locals) -> Option<(String, bool)> {
+        let Expr::Closure(_, body) = e.peel() else { return None };
+        let Expr::Binary(BinOp::Eq, l, r) = body.peel() else { return None };
+        [r, l].into_iter().find_map(|side| match self.eval(side, locals) {
+            Val::Str(s) => Some((s, false)),
+            _ => None,
+        })
     }
 
     fn present(&mut self, val: &Val) -> Truth {

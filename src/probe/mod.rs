@@ -140,6 +140,17 @@ pub struct ProbeReport {
     pub cgroup: Option<PathBuf>,
 }
 
+/// argv[1] of the probe's namespace helper: cargo-freeze re-executed by
+/// the probe. `main` tests for it before anything else (the child-dispatch
+/// guard) and then calls [`helper_main`].
+pub const HELPER_ARG: &str = "__cargo-freeze-probe-init";
+
+/// Runs the namespace helper with the arguments after [`HELPER_ARG`];
+/// returns the exit code to leave with.
+pub fn helper_main(args: &[OsString]) -> i32 {
+    os::helper_main(args)
+}
+
 /// Validates the options, then runs the probe.
 pub fn run(options: &Options) -> Result<ProbeReport, Error> {
     validate(options)?;

@@ -9,6 +9,11 @@ pub(super) fn probe(_options: &Options, _program: &Path) -> Result<ProbeReport, 
     Err(Error::Unsupported)
 }
 
+/// The probe starts no helper on this platform.
+pub(super) fn helper_main(_args: &[std::ffi::OsString]) -> i32 {
+    2
+}
+
 pub(super) fn is_executable(path: &Path) -> bool {
     path.is_file()
 }

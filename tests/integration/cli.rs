@@ -161,3 +161,13 @@ fn runs_as_a_non_root_user() {
         .env("CARGO_HOME", home.path());
     cmd.assert().code(1).stdout(contains("\"verdict\": \"unguarded\""));
 }
+
+/// cargo-freeze re-executes itself (the probe's namespace helper), so it
+/// must pass its own check: the guard at the top of `main` is recognised.
+#[test]
+fn cargo_freeze_passes_its_own_check() {
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
+    let (code, json) = check_json(&manifest, &[]);
+    let bin = &json["binaries"][0];
+    assert_eq!((code, &bin["name"], &bin["verdict"]), (0, &"cargo-freeze".into(), &"guarded".into()), "{json:#}");
+}

@@ -59,6 +59,7 @@ macro_rules! fixtures {
 fixtures! {
     ctor_guard => "ctor-guard",
     forwarded_args_storm => "forwarded-args-storm",
+    guard_args_const_closure => "guard-args-const-closure",
     guard_args_contains => "guard-args-contains",
     guard_args_position => "guard-args-position",
     guard_args_pushed_flag => "guard-args-pushed-flag",

@@ -8,6 +8,7 @@ mod kill;
 mod procfs;
 mod spawn;
 mod tree;
+pub(crate) mod userns;
 
 use super::assemble::{self, Extra};
 use super::capture;
@@ -24,6 +25,8 @@ struct Containment {
     nproc: Option<u64>,
     /// This process's threads when `nproc` was computed.
     rlimit_base: Option<u32>,
+    /// The target runs under the user+PID namespace helper.
+    userns: bool,
     name: String,
     skipped: Vec<String>,
 }
@@ -39,7 +42,7 @@ pub(super) fn probe(options: &Options, program: &Path) -> Result<ProbeReport, Er
     let confine =
         spawn::Confine { join: contain.cgroup.as_ref().map(V1::join_files).unwrap_or_default(), nproc: contain.nproc };
     let start = Instant::now();
-    let started = match spawn::start(program, options, &tmpdir, confine) {
+    let started = match spawn::start(program, options, &tmpdir, confine, contain.userns) {
         Ok(started) => started,
         Err(source) => {
             if let Some(cg) = &contain.cgroup {
@@ -48,7 +51,7 @@ pub(super) fn probe(options: &Options, program: &Path) -> Result<ProbeReport, Er
             return Err(Error::Spawn { program: program.display().to_string(), source });
         }
     };
-    let mut tree = tree::Tree::new(started.pid, program, contain.cgroup.as_ref(), contain.rlimit_base);
+    let mut tree = tree::Tree::new(started.pid, program, contain.cgroup.as_ref(), contain.rlimit_base, contain.userns);
     let mut outcome = watch::watch(&mut tree, options, start);
     let mut kill_ms = None;
     if outcome.verdict != Verdict::Pass || kill::remaining(&tree) > 0 {
@@ -96,9 +99,20 @@ fn contain(cap: u32) -> Containment {
     };
     // SAFETY: plain syscall.
     let root = unsafe { libc::geteuid() } == 0;
-    if cgroup.is_none() {
-        skipped.push("userns+pidns: not implemented in this build".to_string());
-    }
+    let userns = match (&cgroup, root) {
+        (None, false) => match userns::available() {
+            Ok(()) => true,
+            Err(why) => {
+                skipped.push(format!("userns+pidns: {why}"));
+                false
+            }
+        },
+        (None, true) => {
+            skipped.push("userns+pidns: gives root no cap (root is exempt from RLIMIT_NPROC)".to_string());
+            false
+        }
+        (Some(_), _) => false,
+    };
     let nproc = if root {
         if cgroup.is_none() {
             skipped.push("RLIMIT_NPROC: root is exempt from it".to_string());
@@ -107,19 +121,23 @@ fn contain(cap: u32) -> Containment {
     } else {
         // SAFETY: plain syscall.
         let uid = unsafe { libc::getuid() };
-        // The limit counts every process of the user, so leave room for
-        // what already runs; it is approximate (racy and shared).
-        Some(u64::from(procfs::count_of_uid(uid) + cap))
+        // In a fresh user namespace the count is the tree's own (plus the
+        // helper and init); otherwise it counts every process of the user,
+        // so leave room for what already runs (approximate: racy, shared).
+        Some(u64::from(if userns { cap + 2 } else { procfs::count_of_uid(uid) + cap }))
     };
     let mut name = cgroup.as_ref().map(V1::describe).unwrap_or_else(|| "watchdog only".to_string());
     if let Some(limit) = nproc {
-        name = match &cgroup {
-            Some(_) => format!("{name} + RLIMIT_NPROC={limit}"),
-            None => format!("rlimit-only (RLIMIT_NPROC={limit}, approximate)"),
+        name = match (&cgroup, userns) {
+            (Some(_), _) => format!("{name} + RLIMIT_NPROC={limit}"),
+            (None, true) => format!("userns+pidns + RLIMIT_NPROC={limit}"),
+            (None, false) => format!("rlimit-only (RLIMIT_NPROC={limit}, approximate)"),
         };
     }
-    let rlimit_base = nproc.and_then(|_| procfs::stat(std::process::id())).map(|s| s.threads);
-    Containment { cgroup, nproc, rlimit_base, name, skipped }
+    // Under the per-namespace count this process's own threads do not eat
+    // into the tree's share.
+    let rlimit_base = nproc.filter(|_| !userns).and_then(|_| procfs::stat(std::process::id())).map(|s| s.threads);
+    Containment { cgroup, nproc, rlimit_base, userns, name, skipped }
 }
 
 /// Why the cgroup v2 layer is not in use.
@@ -146,6 +164,10 @@ fn set_subreaper() {
     unsafe {
         libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
     }
+}
+
+pub(super) fn helper_main(args: &[std::ffi::OsString]) -> i32 {
+    userns::helper_main(args)
 }
 
 pub(super) fn is_executable(path: &Path) -> bool {

@@ -28,8 +28,17 @@ pub(crate) fn start(
     options: &super::super::Options,
     tmpdir: &Path,
     confine: Confine,
+    userns: bool,
 ) -> std::io::Result<Started> {
-    let mut cmd = Command::new(program);
+    let mut cmd = if userns {
+        // The helper (this executable) sets up the namespaces, then runs
+        // the target as the child of the namespace's init.
+        let mut helper = Command::new(std::env::current_exe()?);
+        helper.arg(crate::probe::HELPER_ARG).arg(program);
+        helper
+    } else {
+        Command::new(program)
+    };
     cmd.args(&options.args)
         .envs(options.env.iter().map(|(k, v)| (k, v)))
         .env("TMPDIR", tmpdir)

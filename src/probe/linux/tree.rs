@@ -15,6 +15,9 @@ pub(crate) struct Tree<'c> {
     /// Under `RLIMIT_NPROC`: this process's thread count when the limit
     /// was computed (its later threads eat into the tree's share).
     pub rlimit_base: Option<u32>,
+    /// Under the namespace helper, whose `RLIMIT_NPROC` counts the tree
+    /// alone (the tree includes the helper and init).
+    helper: bool,
     last_tasks: u32,
     /// (device, inode) of the target's executable.
     pub exe: Option<(u64, u64)>,
@@ -31,15 +34,23 @@ struct Birth {
 }
 
 impl<'c> Tree<'c> {
-    /// `program` identifies the target when the root is already gone; a
-    /// script's processes run its interpreter, which `/proc` shows.
-    pub fn new(root: u32, program: &std::path::Path, cgroup: Option<&'c V1>, rlimit_base: Option<u32>) -> Self {
+    /// `program` identifies the target when the root is already gone or is
+    /// the namespace helper; a script's processes run its interpreter,
+    /// which `/proc` of the root shows.
+    pub fn new(
+        root: u32,
+        program: &std::path::Path,
+        cgroup: Option<&'c V1>,
+        rlimit_base: Option<u32>,
+        helper: bool,
+    ) -> Self {
         let by_path = std::fs::metadata(program).ok().map(|m| {
             use std::os::unix::fs::MetadataExt;
             (m.dev(), m.ino())
         });
-        let exe = procfs::exe_id(root).or(by_path);
-        Tree { root, cgroup, rlimit_base, last_tasks: 0, exe, same: HashMap::new(), born: HashMap::new() }
+        // The root is the namespace helper when there is one.
+        let exe = if helper { by_path } else { procfs::exe_id(root).or(by_path) };
+        Tree { root, cgroup, rlimit_base, helper, last_tasks: 0, exe, same: HashMap::new(), born: HashMap::new() }
     }
 
     /// The processes of the tree right now.
@@ -125,6 +136,11 @@ impl Source for Tree<'_> {
     fn cap_hit(&self, cap: u32) -> bool {
         if let Some(cg) = self.cgroup {
             return cg.cap_hit();
+        }
+        if self.helper {
+            // Refused forks leave no count without a cgroup; a tree one
+            // task short of the cap is taken to be at it.
+            return self.last_tasks + 1 >= cap;
         }
         let Some(base) = self.rlimit_base else { return false };
         let own = procfs::stat(std::process::id()).map_or(base, |s| s.threads);

@@ -104,6 +104,11 @@ fn resume(pid: u32) {
     }
 }
 
+/// The probe starts no helper on this platform.
+pub(super) fn helper_main(_args: &[std::ffi::OsString]) -> i32 {
+    2
+}
+
 pub(super) fn is_executable(path: &Path) -> bool {
     path.is_file()
 }
