@@ -12,6 +12,8 @@
 //!   as root and as uid 65534, each under an outer backstop.
 //! - [`probe_wine`]: the Windows probe (Job Object), cross-built and run
 //!   under Wine inside the Linux probe.
+//! - [`deps`]: shared-library resolution against `ldd` on every ELF
+//!   executable of `/usr/bin` (the loader oracle).
 //! - [`architecture`]: the rooms never import each other; only `report/`
 //!   prints.
 
@@ -22,6 +24,7 @@
 mod architecture;
 mod bad_input;
 mod cli;
+mod deps;
 mod fixtures;
 mod probe;
 mod probe_wine;
