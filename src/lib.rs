@@ -12,7 +12,7 @@
 //! - Rooms, which never import each other:
 //!   - [`lint`]: static analysis of the source with `syn`.
 //!   - [`probe`]: runs a command under a process cap and detects spawn storms.
-//!   - [`bundle`]: (in progress) the shared libraries a binary loads, found like the loader.
+//!   - [`bundle`]: one-dir bundles: the binary plus the shared libraries it loads.
 
 pub mod bundle;
 pub mod cargo;

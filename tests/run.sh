@@ -18,6 +18,15 @@ if [ "$(id -u)" = 0 ]; then
       fi ;;
   esac
   command -v setpriv >/dev/null || { say "installing util-linux (setpriv)"; apt-get update -qq && apt-get install -y -qq util-linux; }
+  # The one-dir tests: patchelf sets the bundle's run paths; a fixture
+  # links the system's libsqlite3.
+  missing=()
+  command -v patchelf >/dev/null || missing+=(patchelf)
+  [ -e /usr/include/sqlite3.h ] || missing+=(libsqlite3-dev)
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing ${missing[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+  fi
 fi
 
 # Windows: the probe's Job Object code is linted for x86_64-pc-windows-gnu,

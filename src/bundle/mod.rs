@@ -1,12 +1,17 @@
-//! Bundling (in progress, issue 4): today the dependency analysis the
-//! one-dir bundler is built on. An executable's shared libraries are found
-//! the way the glibc loader finds them ([`resolve`]), from the facts goblin
-//! reads from each ELF object ([`elf`]) and the loader's cache
-//! ([`ldcache`]). The resolution is checked against `ldd` on every ELF
-//! executable of `/usr/bin` (tests/integration/deps.rs).
+//! Bundling. Today: the one-dir layout ([`onedir`]) on Linux, built on the
+//! dependency analysis: an executable's shared libraries are found the way
+//! the glibc loader finds them ([`resolve`]), from the facts goblin reads
+//! from each ELF object ([`elf`]) and the loader's cache ([`ldcache`]),
+//! filtered by a policy kept as data ([`policy`]). The resolution is
+//! checked against `ldd` (tests/integration/deps.rs). One-file bundles, PE
+//! and Mach-O are not there yet.
 
+pub mod data;
 pub mod elf;
 pub mod ldcache;
+pub mod onedir;
+pub mod patchelf;
+pub mod policy;
 pub mod resolve;
 
 use std::path::PathBuf;
@@ -17,4 +22,16 @@ pub enum Error {
     Io(std::io::Error),
     #[error("{} is not a loadable ELF object: {reason}\nhelp: pass a binary built for Linux (PE and Mach-O are not read yet)", path.display())]
     NotElf { path: PathBuf, reason: String },
+    #[error("{} needs libraries the loader would not find:\n  {list}\nhelp: install them, or add their directory to LD_LIBRARY_PATH", binary.display())]
+    MissingLibraries { binary: PathBuf, list: String },
+    #[error("{} already exists\nhelp: pass --clean to replace it (the new bundle is assembled first; the old one stays if anything fails)", path.display())]
+    Exists { path: PathBuf },
+    #[error("`{spec}`: {why}")]
+    BadSpec { spec: String, why: String },
+    #[error("{} does not exist (given to --add-data/--add-binary)", path.display())]
+    MissingSource { path: PathBuf },
+    #[error("`{tool}` was not found on PATH\nhelp: {hint}")]
+    MissingTool { tool: &'static str, hint: &'static str },
+    #[error("`{command}` failed: {message}")]
+    Tool { command: String, message: String },
 }

@@ -58,6 +58,10 @@ pub struct BuildRequest {
 pub struct Artifact {
     pub unit: Unit,
     pub executable: PathBuf,
+    /// Directories build scripts of this build linked from
+    /// (`cargo:rustc-link-search`): `cargo run` puts them on the library
+    /// path, so a bundler must search them too.
+    pub link_dirs: Vec<PathBuf>,
 }
 
 /// Builds every unit in one cargo invocation and returns their executables,
@@ -69,7 +73,15 @@ pub fn build(request: &BuildRequest) -> Result<Vec<Artifact>, Error> {
     let mut child = cmd.spawn().map_err(|source| Error::Spawn { command: shown.clone(), source })?;
     let stdout = child.stdout.take().expect("stdout is piped");
     let mut found: Vec<(String, bool, PathBuf)> = Vec::new();
+    let mut link_dirs: Vec<PathBuf> = Vec::new();
     for message in Message::parse_stream(BufReader::new(stdout)) {
+        if let Ok(Message::BuildScriptExecuted(script)) = &message {
+            for dir in &script.linked_paths {
+                // `native=/path`, `dependency=/path`, or a bare path.
+                let path = dir.as_str().split_once('=').map_or(dir.as_str(), |(_, p)| p);
+                link_dirs.push(PathBuf::from(path));
+            }
+        }
         let Ok(Message::CompilerArtifact(artifact)) = message else { continue };
         let example = artifact.target.is_example();
         if let Some(exe) = artifact.executable.filter(|_| example || artifact.target.is_bin()) {
@@ -86,7 +98,9 @@ pub fn build(request: &BuildRequest) -> Result<Vec<Artifact>, Error> {
         .map(|unit| {
             let exe = found.iter().find(|(name, example, _)| *name == unit.name && *example == unit.example);
             match exe {
-                Some((_, _, path)) => Ok(Artifact { unit: unit.clone(), executable: path.clone() }),
+                Some((_, _, path)) => {
+                    Ok(Artifact { unit: unit.clone(), executable: path.clone(), link_dirs: link_dirs.clone() })
+                }
                 None => Err(Error::NoArtifact {
                     command: shown.clone(),
                     kind: if unit.example { "example" } else { "bin" },

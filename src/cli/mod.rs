@@ -5,6 +5,7 @@
 //! subcommand; the rooms meet only here.
 
 mod args;
+mod bundle;
 mod check;
 mod probe;
 mod probe_step;
@@ -24,12 +25,15 @@ enum CargoCli {
     Freeze(FreezeArgs),
 }
 
-/// Check that self-spawning binaries install their child-dispatch guard.
+/// Check that self-spawning binaries install their child-dispatch guard, probe them for spawn
+/// storms, and bundle them (`cargo freeze --onedir`).
 #[derive(Debug, Args)]
-#[command(version, about, long_about = None)]
+#[command(version, about, long_about = None, args_conflicts_with_subcommands = true)]
 struct FreezeArgs {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+    #[command(flatten)]
+    bundle: Box<bundle::BundleArgs>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -61,11 +65,22 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     };
     let CargoCli::Freeze(freeze) = cli;
     let (result, color) = match freeze.command {
-        Command::Check(check_args) => {
+        None if freeze.bundle.onedir => {
+            let color = use_color(freeze.bundle.cargo.color, std::io::stderr().is_terminal());
+            (bundle::run(&freeze.bundle), color)
+        }
+        None => {
+            use clap::CommandFactory;
+            let mut cmd = CargoCli::command();
+            let freeze = cmd.find_subcommand_mut("freeze").expect("the freeze subcommand");
+            let _ = freeze.print_help();
+            return ExitCode::from(exit::FAILURE);
+        }
+        Some(Command::Check(check_args)) => {
             let color = use_color(check_args.cargo.color, std::io::stderr().is_terminal());
             (check::run(&check_args), color)
         }
-        Command::Probe(probe_args) => {
+        Some(Command::Probe(probe_args)) => {
             let color = use_color(probe::color(&probe_args), std::io::stderr().is_terminal());
             (probe::run(&probe_args), color)
         }

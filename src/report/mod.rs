@@ -3,6 +3,7 @@
 //! (the documented contract), `sarif` (2.1.0, for code scanning) or `github`
 //! (workflow-command annotations).
 
+mod bundle;
 mod github;
 mod human;
 mod json;
@@ -57,6 +58,20 @@ pub fn check(report: &CheckReport, format: Format, style: Style, out: &mut dyn W
         Format::Sarif => sarif::write(report, out),
         Format::Github => github::write(report, out),
     }
+}
+
+/// Writes a one-dir bundle's summary table.
+pub fn bundle_human(
+    report: &crate::bundle::onedir::BundleReport,
+    style: Style,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    bundle::write_human(report, style, out)
+}
+
+/// Writes a one-dir bundle's manifest as JSON.
+pub fn bundle_json(report: &crate::bundle::onedir::BundleReport, out: &mut dyn Write) -> std::io::Result<()> {
+    bundle::write_json(report, out)
 }
 
 /// Writes a probe run in human form.

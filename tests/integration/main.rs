@@ -14,6 +14,8 @@
 //!   under Wine inside the Linux probe.
 //! - [`deps`]: shared-library resolution against `ldd` on every ELF
 //!   executable of `/usr/bin` (the loader oracle).
+//! - [`onedir`]: `cargo freeze --onedir` on fixtures that link a private C
+//!   library and the system's libsqlite3; atomic replacement; bad input.
 //! - [`architecture`]: the rooms never import each other; only `report/`
 //!   prints.
 
@@ -26,6 +28,7 @@ mod bad_input;
 mod cli;
 mod deps;
 mod fixtures;
+mod onedir;
 mod probe;
 mod probe_wine;
 mod support;

@@ -1,0 +1,164 @@
+//! The one-dir layout: `DIST/NAME/NAME` (the executable, run path
+//! `$ORIGIN/lib`), `DIST/NAME/lib/` (every library the loader would find
+//! outside the never-bundle policy, run path `$ORIGIN`), data and extra
+//! binaries at their DEST. Assembled in a sibling directory and renamed
+//! into place, so a failed run leaves an earlier bundle intact.
+
+use super::data::{Extra, copy_into};
+use super::patchelf::Patchelf;
+use super::resolve::{SearchEnv, Via, resolve};
+use super::{Error, policy};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Debug, Default)]
+pub struct OnedirOptions {
+    pub binary: PathBuf,
+    pub name: String,
+    pub dist: PathBuf,
+    pub data: Vec<Extra>,
+    pub binaries: Vec<Extra>,
+    pub exclude_lib: Vec<String>,
+    /// Replace an existing bundle at `DIST/NAME`.
+    pub clean: bool,
+    /// Searched like `LD_LIBRARY_PATH` (build scripts' link directories).
+    pub search_dirs: Vec<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileKind {
+    Executable,
+    Library,
+    Binary,
+    Data,
+}
+
+/// One file of the finished bundle.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct BundleFile {
+    /// Relative to the bundle's directory, `/`-separated.
+    pub path: String,
+    pub kind: FileKind,
+    pub size: u64,
+    pub sha256: String,
+    /// Where it was copied from, and for libraries how the loader found it.
+    pub source: PathBuf,
+    pub via: Option<Via>,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct BundleReport {
+    pub dir: PathBuf,
+    pub files: Vec<BundleFile>,
+    /// Libraries the binary loads that stay on the host (policy).
+    pub left_to_host: Vec<String>,
+    /// An earlier bundle was replaced (`--clean`).
+    pub replaced: bool,
+}
+
+pub fn assemble(o: &OnedirOptions) -> Result<BundleReport, Error> {
+    let dest = o.dist.join(&o.name);
+    if dest.exists() && !o.clean {
+        return Err(Error::Exists { path: dest });
+    }
+    for extra in o.data.iter().chain(&o.binaries) {
+        extra.check()?;
+    }
+    let patchelf = Patchelf::find()?;
+    let mut search: Vec<PathBuf> = std::env::var_os("LD_LIBRARY_PATH")
+        .map(|v| std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()).collect())
+        .unwrap_or_default();
+    search.extend(o.search_dirs.iter().cloned());
+    let res = resolve(&o.binary, &SearchEnv::host(search))?;
+    if !res.missing.is_empty() {
+        let list: Vec<String> =
+            res.missing.iter().map(|(name, by)| format!("{name} (needed by {})", by.display())).collect();
+        return Err(Error::MissingLibraries { binary: o.binary.clone(), list: list.join("\n  ") });
+    }
+    fs_err::create_dir_all(&o.dist).map_err(Error::Io)?;
+    let stage = o.dist.join(format!(".{}.partial-{}", o.name, std::process::id()));
+    let _ = fs_err::remove_dir_all(&stage);
+    let mut report = BundleReport { dir: dest.clone(), files: Vec::new(), left_to_host: Vec::new(), replaced: false };
+    let filled = fill(&stage, o, &res.libraries, &patchelf, &mut report);
+    if let Err(err) = filled {
+        let _ = fs_err::remove_dir_all(&stage);
+        return Err(err);
+    }
+    report.replaced = place(&stage, &dest)?;
+    Ok(report)
+}
+
+fn fill(
+    stage: &Path,
+    o: &OnedirOptions,
+    libraries: &[super::resolve::Library],
+    patchelf: &Patchelf,
+    report: &mut BundleReport,
+) -> Result<(), Error> {
+    let lib_dir = stage.join("lib");
+    fs_err::create_dir_all(&lib_dir).map_err(Error::Io)?;
+    let exe = stage.join(&o.name);
+    fs_err::copy(&o.binary, &exe).map_err(Error::Io)?;
+    patchelf.set_runpath(&exe, "$ORIGIN/lib")?;
+    record(report, stage, &exe, FileKind::Executable, &o.binary, None)?;
+    for lib in libraries {
+        if policy::excluded(&lib.name, &o.exclude_lib) {
+            report.left_to_host.push(lib.name.clone());
+            continue;
+        }
+        let copy = lib_dir.join(&lib.name);
+        fs_err::copy(&lib.real, &copy).map_err(Error::Io)?;
+        patchelf.set_runpath(&copy, "$ORIGIN")?;
+        record(report, stage, &copy, FileKind::Library, &lib.real, Some(lib.via))?;
+    }
+    for (extras, kind) in [(&o.binaries, FileKind::Binary), (&o.data, FileKind::Data)] {
+        for extra in extras.iter() {
+            for file in copy_into(&extra.src, &stage.join(&extra.dest))? {
+                record(report, stage, &file, kind, &extra.src, None)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn record(
+    report: &mut BundleReport,
+    stage: &Path,
+    file: &Path,
+    kind: FileKind,
+    source: &Path,
+    via: Option<Via>,
+) -> Result<(), Error> {
+    let bytes = fs_err::read(file).map_err(Error::Io)?;
+    let rel = file.strip_prefix(stage).unwrap_or(file).to_string_lossy().replace('\\', "/");
+    let sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    report.files.push(BundleFile {
+        path: rel,
+        kind,
+        size: bytes.len() as u64,
+        sha256,
+        source: source.to_path_buf(),
+        via,
+    });
+    Ok(())
+}
+
+/// Renames the finished `stage` to `dest`, replacing an existing bundle
+/// (moved aside first, removed last); returns whether one was replaced.
+fn place(stage: &Path, dest: &Path) -> Result<bool, Error> {
+    if !dest.exists() {
+        fs_err::rename(stage, dest).map_err(Error::Io)?;
+        return Ok(false);
+    }
+    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let old = dest.with_file_name(format!(".{name}.old-{}", std::process::id()));
+    fs_err::rename(dest, &old).map_err(Error::Io)?;
+    if let Err(err) = fs_err::rename(stage, dest) {
+        let _ = fs_err::rename(&old, dest);
+        let _ = fs_err::remove_dir_all(stage);
+        return Err(Error::Io(err));
+    }
+    fs_err::remove_dir_all(&old).map_err(Error::Io)?;
+    Ok(true)
+}

@@ -1,0 +1,50 @@
+//! A one-dir bundle's summary: a table of its files (size, where each
+//! library came from and how the loader found it) and the libraries left to
+//! the host; or, as JSON, the manifest release scripts read (files with
+//! sha256 and size).
+
+use super::{Style, plural};
+use crate::bundle::onedir::BundleReport;
+use std::io::Write;
+
+pub(crate) fn write_json(report: &BundleReport, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut value = serde_json::to_value(report).unwrap_or_default();
+    if let Some(map) = value.as_object_mut() {
+        map.insert("version".into(), 1.into());
+    }
+    serde_json::to_writer_pretty(&mut *out, &value)?;
+    writeln!(out)
+}
+
+pub(crate) fn write_human(report: &BundleReport, style: Style, out: &mut dyn Write) -> std::io::Result<()> {
+    let (bold, reset) = if style.color { ("\x1b[1;32m", "\x1b[0m") } else { ("", "") };
+    let total: u64 = report.files.iter().map(|f| f.size).sum();
+    let verb = if report.replaced { "Replaced" } else { "Bundled" };
+    writeln!(
+        out,
+        "{bold}{verb:>12}{reset} {} ({}, {})",
+        report.dir.display(),
+        plural(report.files.len(), "file", "files"),
+        size(total)
+    )?;
+    if style.quiet {
+        return Ok(());
+    }
+    for f in &report.files {
+        let via = f.via.map(|v| format!(" via {}", serde_json::to_value(v).unwrap_or_default().as_str().unwrap_or("")));
+        let from = format!("{}{}", f.source.display(), via.unwrap_or_default());
+        writeln!(out, "  {:<40} {:>10}  {:<10} {from}", f.path, size(f.size), format!("{:?}", f.kind).to_lowercase())?;
+    }
+    if !report.left_to_host.is_empty() {
+        writeln!(out, "  left to the host (never bundled): {}", report.left_to_host.join(", "))?;
+    }
+    Ok(())
+}
+
+fn size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / (1 << 20) as f64),
+        b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / 1024.0),
+        b => format!("{b} B"),
+    }
+}
