@@ -22,6 +22,8 @@ pub enum Error {
     Config(#[from] crate::config::Error),
     #[error(transparent)]
     Lint(#[from] crate::lint::Error),
+    #[error(transparent)]
+    Onefile(#[from] crate::bundle::onefile::Error),
     #[error("no package named `{name}` in the workspace at {}", root.display())]
     NoSuchPackage { name: String, root: PathBuf },
     #[error("no {kind} target named `{name}` in the selected packages (available: {available})")]

@@ -12,6 +12,7 @@
 //! - Rooms, which never import each other:
 //!   - [`lint`]: static analysis of the source with `syn`.
 
+pub mod bundle;
 pub mod cargo;
 pub mod cli;
 pub mod config;

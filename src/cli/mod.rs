@@ -6,6 +6,7 @@
 
 mod args;
 mod check;
+mod inspect;
 mod select;
 
 use crate::error::exit;
@@ -33,7 +34,9 @@ struct FreezeArgs {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Find binaries that spawn themselves without a child-dispatch guard.
-    Check(check::CheckArgs),
+    Check(Box<check::CheckArgs>),
+    /// Show (and verify, optionally extract) a one-file bundle.
+    Inspect(inspect::InspectArgs),
 }
 
 fn clap_cargo_styles() -> clap::builder::Styles {
@@ -61,6 +64,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             let color = use_color(check_args.cargo.color, std::io::stderr().is_terminal());
             (check::run(&check_args), color)
         }
+        Command::Inspect(inspect_args) => (inspect::run(&inspect_args), false),
     };
     match result {
         Ok(code) => ExitCode::from(code),

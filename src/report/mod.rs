@@ -5,6 +5,7 @@
 
 mod github;
 mod human;
+pub mod inspect;
 mod json;
 mod sarif;
 

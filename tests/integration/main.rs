@@ -7,6 +7,8 @@
 //!   invocation shapes, running as a non-root user.
 //! - [`bad_input`]: broken manifests, missing and unparsable files, huge
 //!   files: a clear message naming the file and the right exit code.
+//! - [`onefile`]: a fixture packed as a one-file runs through the real
+//!   bootloader (exec, cache, fuse, corruption) and reads back with `inspect`.
 //! - [`architecture`]: the rooms never import each other; only `report/`
 //!   prints.
 
@@ -14,4 +16,5 @@ mod architecture;
 mod bad_input;
 mod cli;
 mod fixtures;
+mod onefile;
 mod support;

@@ -1,0 +1,221 @@
+//! One-file bundles: a real fixture binary in a one-dir tree is packed with
+//! the library API, run through the real bootloader, and read back with the
+//! real `cargo freeze inspect`.
+
+use crate::support::freeze;
+use cargo_freeze::bundle::onefile::{PackOptions, PackReport, pack};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+const TARGET: &str = "x86_64-unknown-linux-gnu";
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Builds `fixtures/onefile/hello` once, in the shared fixtures target dir.
+fn hello_binary() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "--quiet", "--manifest-path"])
+            .arg(repo().join("fixtures/onefile/hello/Cargo.toml"))
+            .env("CARGO_TARGET_DIR", repo().join("target/fixtures"))
+            .status()
+            .expect("run cargo");
+        assert!(status.success(), "fixture build failed");
+        repo().join("target/fixtures/debug/hello")
+    })
+}
+
+/// A one-dir tree: the program plus a data file.
+fn tree(dir: &Path) -> PathBuf {
+    let tree = dir.join("tree");
+    std::fs::create_dir_all(tree.join("data")).unwrap();
+    std::fs::copy(hello_binary(), tree.join("hello")).unwrap();
+    std::fs::write(tree.join("data/greeting.txt"), "hi from data\n").unwrap();
+    tree
+}
+
+fn pack_into(dir: &Path, runtime_dir: Option<String>) -> (PathBuf, PackReport) {
+    let out = dir.join("dist/hello");
+    let report = pack(&PackOptions {
+        tree_dir: tree(dir),
+        name: "hello".into(),
+        target: TARGET.into(),
+        runtime_dir,
+        fuse_limit: 8,
+        cache_dir: repo().join("target/fixtures/cargo-freeze"),
+        out: out.clone(),
+    })
+    .expect("pack");
+    (out, report)
+}
+
+fn run(exe: &Path, cache: &Path, args: &[&str]) -> Output {
+    Command::new(exe)
+        .args(args)
+        .env("XDG_CACHE_HOME", cache)
+        .env_remove("CARGO_FREEZE_BUNDLE")
+        .env_remove("CARGO_FREEZE_DEPTH")
+        .output()
+        .expect("run the one-file")
+}
+
+fn extraction_dirs(cache: &Path) -> Vec<String> {
+    let Ok(rd) = std::fs::read_dir(cache.join("cargo-freeze")) else { return vec![] };
+    rd.map(|e| e.unwrap().file_name().into_string().unwrap()).collect()
+}
+
+#[test]
+fn onefile_runs_the_program_with_its_own_status_output_and_pid() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (exe, report) = pack_into(tmp.path(), None);
+    assert!(report.bootloader_size > 0 && report.entries == 2, "{report:?}");
+    let cache = tmp.path().join("cache");
+    let out = run(&exe, &cache, &["7", "x"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(7), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("args=7 x"), "{stdout}");
+    assert!(stdout.contains("data=hi from data"), "{stdout}");
+    assert!(stdout.contains(&format!("CARGO_FREEZE_BUNDLE={}", exe.display())), "{stdout}");
+    assert!(stdout.contains("CARGO_FREEZE_DEPTH=1"), "{stdout}");
+    let dirs = extraction_dirs(&cache);
+    assert_eq!(dirs.len(), 1, "{dirs:?}");
+    assert!(dirs[0].starts_with("hello-"), "{dirs:?}");
+    assert!(stdout.contains(&format!("CARGO_FREEZE_DIR={}", cache.join("cargo-freeze").join(&dirs[0]).display())));
+    let mode = std::fs::metadata(cache.join("cargo-freeze")).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o700);
+}
+
+#[test]
+fn execve_keeps_the_pid() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (exe, _) = pack_into(tmp.path(), None);
+    let child = Command::new(&exe)
+        .env("XDG_CACHE_HOME", tmp.path().join("cache"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let out = child.wait_with_output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("hello pid={pid}\n")));
+}
+
+#[test]
+fn warm_start_does_not_re_extract() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (exe, _) = pack_into(tmp.path(), None);
+    let cache = tmp.path().join("cache");
+    assert!(run(&exe, &cache, &[]).status.success());
+    let dir = cache.join("cargo-freeze").join(&extraction_dirs(&cache)[0]);
+    // A file we add to the finished dir survives the warm start, and the
+    // program's own inode is unchanged: nothing was rewritten.
+    std::fs::write(dir.join("sentinel"), "x").unwrap();
+    let inode = std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(dir.join("hello")).unwrap());
+    assert!(run(&exe, &cache, &[]).status.success());
+    assert!(dir.join("sentinel").exists());
+    assert_eq!(inode, std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(dir.join("hello")).unwrap()));
+}
+
+#[test]
+fn same_input_gives_byte_identical_files() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let (x, _) = pack_into(a.path(), None);
+    // Different mtimes on the second tree must not matter.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let (y, _) = pack_into(b.path(), None);
+    assert_eq!(std::fs::read(x).unwrap(), std::fs::read(y).unwrap());
+}
+
+#[test]
+fn corrupted_and_truncated_files_are_refused_before_running() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (exe, report) = pack_into(tmp.path(), None);
+    let bytes = std::fs::read(&exe).unwrap();
+    let mut flipped = bytes.clone();
+    flipped[report.bootloader_size as usize + 20] ^= 0xff;
+    let truncated = bytes[..bytes.len() - 10].to_vec();
+    for (label, data, message) in
+        [("flipped", flipped, "payload hash mismatch"), ("truncated", truncated, "no cargo-freeze trailer")]
+    {
+        let path = tmp.path().join(label);
+        std::fs::write(&path, data).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let cache = tmp.path().join(format!("cache-{label}"));
+        let out = run(&path, &cache, &[]);
+        assert_eq!(out.status.code(), Some(120), "{label}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(message), "{label}: {out:?}");
+        assert!(extraction_dirs(&cache).is_empty(), "{label}: nothing extracted");
+        let inspect = freeze().arg("inspect").arg(&path).output().unwrap();
+        assert_eq!(inspect.status.code(), Some(2), "{label}");
+    }
+}
+
+#[test]
+fn unsafe_cache_dir_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (exe, _) = pack_into(tmp.path(), None);
+    let cache = tmp.path().join("cache");
+    std::fs::create_dir_all(cache.join("cargo-freeze")).unwrap();
+    std::fs::set_permissions(cache.join("cargo-freeze"), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let out = run(&exe, &cache, &[]);
+    assert_eq!(out.status.code(), Some(122));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("refusing to use"), "{out:?}");
+}
+
+#[test]
+fn concurrent_first_starts_all_succeed_and_leave_one_dir() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (exe, _) = pack_into(tmp.path(), None);
+    let cache = tmp.path().join("cache");
+    let children: Vec<_> = (0..16)
+        .map(|_| Command::new(&exe).env("XDG_CACHE_HOME", &cache).stdout(std::process::Stdio::null()).spawn().unwrap())
+        .collect();
+    for mut child in children {
+        assert!(child.wait().unwrap().success());
+    }
+    assert_eq!(extraction_dirs(&cache).len(), 1, "{:?}", extraction_dirs(&cache));
+}
+
+#[test]
+fn the_fuse_refuses_deep_nesting() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (exe, _) = pack_into(tmp.path(), None);
+    let out = Command::new(&exe)
+        .env("XDG_CACHE_HOME", tmp.path().join("cache"))
+        .env("CARGO_FREEZE_BUNDLE", &exe)
+        .env("CARGO_FREEZE_DEPTH", "8")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(121));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("storm fuse"));
+    // Below the limit, a launch through the same bundle is fine.
+    let ok = Command::new(&exe)
+        .env("XDG_CACHE_HOME", tmp.path().join("cache"))
+        .env("CARGO_FREEZE_BUNDLE", &exe)
+        .env("CARGO_FREEZE_DEPTH", "3")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("CARGO_FREEZE_DEPTH=4"));
+}
+
+#[test]
+fn inspect_lists_and_extracts_entries() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (exe, _) = pack_into(tmp.path(), Some("{tmp}/x-{name}-{hash}".into()));
+    let dir = tmp.path().join("out");
+    let out = freeze().arg("inspect").arg(&exe).arg("--extract").arg(&dir).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        stdout.contains("format version: 1") && stdout.contains("(verified)") && stdout.contains("rwx"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("runtime dir: {tmp}/x-{name}-{hash}"), "{stdout}");
+    assert_eq!(std::fs::read_to_string(dir.join("data/greeting.txt")).unwrap(), "hi from data\n");
+    assert!(std::fs::metadata(dir.join("hello")).unwrap().permissions().mode() & 0o100 != 0);
+}
