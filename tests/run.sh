@@ -20,6 +20,10 @@ if [ "$(id -u)" = 0 ]; then
   command -v setpriv >/dev/null || { say "installing util-linux (setpriv)"; apt-get update -qq && apt-get install -y -qq util-linux; }
 fi
 
+# One-file tests: a Windows bootloader and fixture, run under Wine.
+rustup target list --installed 2>/dev/null | grep -q x86_64-pc-windows-gnu || rustup target add x86_64-pc-windows-gnu
+[ -x ../shared/tools/setup-wine.sh ] && bash ../shared/tools/setup-wine.sh
+
 say "cargo fmt --check"
 cargo fmt --check
 

@@ -219,3 +219,46 @@ fn inspect_lists_and_extracts_entries() {
     assert_eq!(std::fs::read_to_string(dir.join("data/greeting.txt")).unwrap(), "hi from data\n");
     assert!(std::fs::metadata(dir.join("hello")).unwrap().permissions().mode() & 0o100 != 0);
 }
+
+#[test]
+fn windows_fixture_runs_under_wine() {
+    let wine = Path::new("/usr/lib/wine/wine64");
+    if !wine.exists() {
+        #[expect(clippy::disallowed_macros, reason = "a skipped test says why")]
+        {
+            eprintln!(
+                "SKIP windows_fixture_runs_under_wine: {} is absent (run ../shared/tools/setup-wine.sh)",
+                wine.display()
+            );
+        }
+        return;
+    }
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "--target", "x86_64-pc-windows-gnu", "--manifest-path"])
+        .arg(repo().join("fixtures/onefile/hello/Cargo.toml"))
+        .env("CARGO_TARGET_DIR", repo().join("target/fixtures"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let tmp = tempfile::tempdir().unwrap();
+    let tree = tmp.path().join("tree");
+    std::fs::create_dir_all(tree.join("data")).unwrap();
+    std::fs::copy(repo().join("target/fixtures/x86_64-pc-windows-gnu/debug/hello.exe"), tree.join("hello.exe"))
+        .unwrap();
+    std::fs::write(tree.join("data/greeting.txt"), "hi from data\n").unwrap();
+    let out = tmp.path().join("hello.exe");
+    pack(&PackOptions {
+        tree_dir: tree,
+        name: "hello".into(),
+        target: "x86_64-pc-windows-gnu".into(),
+        runtime_dir: None,
+        fuse_limit: 8,
+        cache_dir: repo().join("target/fixtures/cargo-freeze"),
+        out: out.clone(),
+    })
+    .expect("pack for windows");
+    let run = Command::new(wine).arg(&out).args(["5", "a"]).env("WINEDEBUG", "-all").output().unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert_eq!(run.status.code(), Some(5), "{stdout}\n{}", String::from_utf8_lossy(&run.stderr));
+    assert!(stdout.contains("data=hi from data") && stdout.contains("args=5 a"), "{stdout}");
+}
