@@ -8,7 +8,8 @@
 //! - [`bad_input`]: broken manifests, missing and unparsable files, huge
 //!   files: a clear message naming the file and the right exit code.
 //! - [`onefile`]: a fixture packed as a one-file runs through the real
-//!   bootloader (exec, cache, fuse, corruption) and reads back with `inspect`.
+//!   bootloader (exec, cache, fuse, corruption, SIGKILL mid-extraction,
+//!   non-root, Wine) and reads back with `inspect`.
 //! - [`architecture`]: the rooms never import each other; only `report/`
 //!   prints.
 

@@ -262,3 +262,80 @@ fn windows_fixture_runs_under_wine() {
     assert_eq!(run.status.code(), Some(5), "{stdout}\n{}", String::from_utf8_lossy(&run.stderr));
     assert!(stdout.contains("data=hi from data") && stdout.contains("args=5 a"), "{stdout}");
 }
+
+#[test]
+fn killed_extractions_leave_nothing_that_looks_complete() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tree = tree(tmp.path());
+    // Incompressible data so the extraction takes long enough to be hit.
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let big: Vec<u8> = (0..8 << 20)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    std::fs::write(tree.join("data/big.bin"), big).unwrap();
+    let out = tmp.path().join("hello");
+    pack(&PackOptions {
+        tree_dir: tree,
+        name: "hello".into(),
+        target: TARGET.into(),
+        runtime_dir: None,
+        fuse_limit: 8,
+        cache_dir: repo().join("target/fixtures/cargo-freeze"),
+        out: out.clone(),
+    })
+    .unwrap();
+    let cache = tmp.path().join("cache");
+    for round in 0..10u64 {
+        let mut child =
+            Command::new(&out).env("XDG_CACHE_HOME", &cache).stdout(std::process::Stdio::null()).spawn().unwrap();
+        // Kill points spread over the extraction; not a timing assertion.
+        std::thread::sleep(std::time::Duration::from_millis(round * 7));
+        let _ = child.kill();
+        let _ = child.wait();
+        for name in extraction_dirs(&cache).iter().filter(|n| n.starts_with("hello-")) {
+            let dir = cache.join("cargo-freeze").join(name);
+            assert!(dir.join(".cargo-freeze-complete").exists(), "round {round}: {name} has no marker");
+        }
+    }
+    let last = run(&out, &cache, &[]);
+    assert!(last.status.success(), "{last:?}");
+    let left = extraction_dirs(&cache);
+    assert_eq!(left.len(), 1, "stale temp dirs are cleaned: {left:?}");
+}
+
+#[test]
+fn runs_as_a_non_root_user() {
+    if !nix_is_root() || Command::new("setpriv").arg("--version").output().is_err() {
+        #[expect(clippy::disallowed_macros, reason = "a skipped test says why")]
+        {
+            eprintln!("SKIP runs_as_a_non_root_user: needs root and setpriv to switch to uid 65534");
+        }
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let (exe, _) = pack_into(tmp.path(), None);
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(exe.parent().unwrap(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let home = tmp.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    Command::new("chown").arg("65534:65534").arg(&home).status().unwrap();
+    let out = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(&exe)
+        .arg("3")
+        .env("HOME", &home)
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("data=hi from data"));
+}
+
+fn nix_is_root() -> bool {
+    std::os::unix::fs::MetadataExt::uid(&std::fs::metadata("/proc/self").unwrap()) == 0
+}
