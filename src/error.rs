@@ -28,6 +28,8 @@ pub enum Error {
     Bundle(#[from] crate::bundle::Error),
     #[error("a bundle holds one binary, and the selection has {}\nhelp: pick one with --bin NAME (or -p PACKAGE)", if found.is_empty() { "none".to_string() } else { format!("several: {found}") })]
     NotOneBinary { found: String },
+    #[error(transparent)]
+    Onefile(#[from] crate::bundle::onefile::Error),
     #[error("no package named `{name}` in the workspace at {}", root.display())]
     NoSuchPackage { name: String, root: PathBuf },
     #[error("no {kind} target named `{name}` in the selected packages (available: {available})")]

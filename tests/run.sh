@@ -30,7 +30,8 @@ if [ "$(id -u)" = 0 ]; then
 fi
 
 # Windows: the probe's Job Object code is linted for x86_64-pc-windows-gnu,
-# and a test runs it under Wine (MinGW, Wine 8 and a shim DLL it lacks).
+# and tests run it and a Windows one-file bundle under Wine (MinGW, Wine 8
+# and a shim DLL it lacks).
 wine_setup=../shared/tools/setup-wine.sh
 if [ -f "$wine_setup" ]; then
   say "setting up the Windows target, MinGW and Wine ($wine_setup)"

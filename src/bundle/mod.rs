@@ -1,15 +1,16 @@
-//! Bundling. Today: the one-dir layout ([`onedir`]) on Linux, built on the
-//! dependency analysis: an executable's shared libraries are found the way
-//! the glibc loader finds them ([`resolve`]), from the facts goblin reads
-//! from each ELF object ([`elf`]) and the loader's cache ([`ldcache`]),
-//! filtered by a policy kept as data ([`policy`]). The resolution is
-//! checked against `ldd` (tests/integration/deps.rs). One-file bundles, PE
-//! and Mach-O are not there yet.
+//! Bundling a built binary for release. The one-dir layout ([`onedir`])
+//! stands on the dependency analysis: an executable's shared libraries are
+//! found the way the glibc loader finds them ([`resolve`]), from the facts
+//! goblin reads from each ELF object ([`elf`]) and the loader's cache
+//! ([`ldcache`]), filtered by a policy kept as data ([`policy`]). A one-dir
+//! tree packed behind the bootloader is a one-file executable
+//! ([`onefile`]). PE and Mach-O dependencies are not read yet.
 
 pub mod data;
 pub mod elf;
 pub mod ldcache;
 pub mod onedir;
+pub mod onefile;
 pub mod patchelf;
 pub mod policy;
 pub mod resolve;

@@ -51,6 +51,8 @@ pub struct BuildRequest {
     pub quiet: bool,
     /// `--color` for cargo's own output.
     pub color: Option<&'static str>,
+    /// `--target-dir DIR` (the one-file bootloader builds in its own cache).
+    pub target_dir: Option<PathBuf>,
 }
 
 /// A built executable.
@@ -137,6 +139,9 @@ fn build_args(request: &BuildRequest) -> Vec<OsString> {
         Profile::Dev => {}
         Profile::Release => args.push("--release".into()),
         Profile::Named(name) => args.extend(["--profile".into(), name.into()]),
+    }
+    if let Some(dir) = &request.target_dir {
+        args.extend(["--target-dir".into(), dir.clone().into_os_string()]);
     }
     if request.quiet {
         args.push("--quiet".into());

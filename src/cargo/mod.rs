@@ -4,9 +4,11 @@
 
 mod build;
 mod metadata;
+mod rustc;
 
 pub use build::{Artifact, BuildRequest, Profile, Unit, build};
 pub use metadata::workspace;
+pub use rustc::rustc_version;
 use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]

@@ -8,6 +8,7 @@ use super::select::{select_packages, select_targets};
 use super::use_color;
 use crate::bundle::data::Extra;
 use crate::bundle::onedir::{self, OnedirOptions};
+use crate::bundle::onefile::{PackOptions, PackReport, pack};
 use crate::cargo::{self, BuildRequest, Profile, Unit};
 use crate::error::{Error, exit};
 use crate::lint::TargetKind;
@@ -18,36 +19,47 @@ use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Bundle Options")]
+#[group(id = "mode", multiple = false, args = ["onedir", "onefile"])]
 pub(crate) struct BundleArgs {
     /// Build the binary and lay it out as DIST/NAME/ with the shared libraries it needs.
     #[arg(long)]
     pub(crate) onedir: bool,
+    /// Like --onedir, packed behind a self-extracting bootloader into the single file DIST/NAME.
+    #[arg(long)]
+    pub(crate) onefile: bool,
+    /// One-file extraction root: {cache}, {tmp}, {name}, {hash} (default {cache}/cargo-freeze/{name}-{hash}).
+    #[arg(long, value_name = "SPEC", requires = "onefile")]
+    runtime_dir: Option<String>,
     /// Bundle name (default: the binary's name).
-    #[arg(long, value_name = "NAME", requires = "onedir")]
+    #[arg(long, value_name = "NAME", requires = "mode")]
     name: Option<String>,
     /// Where bundles go (default: target/freeze under the workspace root).
-    #[arg(long, value_name = "DIR", requires = "onedir")]
+    #[arg(long, value_name = "DIR", requires = "mode")]
     dist: Option<PathBuf>,
     /// Copy a file or directory into the bundle: SRC:DEST, DEST relative to the bundle (repeatable).
-    #[arg(long = "add-data", value_name = "SRC:DEST", requires = "onedir")]
+    #[arg(long = "add-data", value_name = "SRC:DEST", requires = "mode")]
     add_data: Vec<String>,
     /// Like --add-data, for executables and libraries the program loads itself (repeatable).
-    #[arg(long = "add-binary", value_name = "SRC:DEST", requires = "onedir")]
+    #[arg(long = "add-binary", value_name = "SRC:DEST", requires = "mode")]
     add_binary: Vec<String>,
     /// Leave libraries matching this glob to the host, on top of the built-in policy (repeatable).
-    #[arg(long = "exclude-lib", value_name = "GLOB", requires = "onedir")]
+    #[arg(long = "exclude-lib", value_name = "GLOB", requires = "mode")]
     exclude_lib: Vec<String>,
     /// Replace an existing bundle of the same name.
-    #[arg(long, requires = "onedir")]
+    #[arg(long, requires = "mode")]
     clean: bool,
     /// Summary format.
-    #[arg(long, value_enum, default_value_t = MessageFormat::Human, requires = "onedir")]
+    #[arg(long, value_enum, default_value_t = MessageFormat::Human, requires = "mode")]
     message_format: MessageFormat,
     #[command(flatten)]
     targets: TargetArgs,
     #[command(flatten)]
     pub(crate) cargo: CargoArgs,
 }
+
+/// Nested launches of one bundle allowed before the bootloader's storm
+/// fuse refuses (a guarded program's workers come back through it once).
+const FUSE_LIMIT: u32 = 8;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum MessageFormat {
@@ -80,6 +92,7 @@ pub(crate) fn run(args: &BundleArgs) -> Result<u8, Error> {
         profile: Profile::from_flags(args.cargo.release, args.cargo.profile.as_deref()),
         quiet: args.cargo.quiet,
         color: None,
+        target_dir: None,
     })?;
     let artifact = &built[0];
     let options = OnedirOptions {
@@ -92,17 +105,55 @@ pub(crate) fn run(args: &BundleArgs) -> Result<u8, Error> {
         clean: args.clean,
         search_dirs: artifact.link_dirs.clone(),
     };
-    let result = onedir::assemble(&options)?;
     let style = Style {
         color: use_color(args.cargo.color, std::io::stdout().is_terminal()),
         quiet: args.cargo.quiet,
         verbose: args.cargo.verbose,
     };
     let mut out = std::io::stdout().lock();
-    let written = match args.message_format {
-        MessageFormat::Human => report::bundle_human(&result, style, &mut out),
-        MessageFormat::Json => report::bundle_json(&result, &mut out),
+    let json = args.message_format == MessageFormat::Json;
+    let written = if args.onefile {
+        let packed = onefile(&options, args, &workspace.root)?;
+        if json { report::onefile_json(&packed, &mut out) } else { report::onefile_human(&packed, style, &mut out) }
+    } else {
+        let result = onedir::assemble(&options)?;
+        if json { report::bundle_json(&result, &mut out) } else { report::bundle_human(&result, style, &mut out) }
     };
     written.map_err(Error::Output)?;
     Ok(exit::CLEAN)
+}
+
+/// The one-dir tree staged beside the destination, then packed into the
+/// single file `DIST/NAME` (written atomically; the stage is removed).
+fn onefile(options: &OnedirOptions, args: &BundleArgs, root: &std::path::Path) -> Result<PackReport, Error> {
+    let dest = options.dist.join(&options.name);
+    if dest.exists() && !options.clean {
+        return Err(crate::bundle::Error::Exists { path: dest }.into());
+    }
+    let stage = options.dist.join(format!(".{}.onefile-{}", options.name, std::process::id()));
+    let staged = OnedirOptions { dist: stage.clone(), clean: true, ..options.clone() };
+    let packed = onedir::assemble(&staged).map_err(Error::from).and_then(|_| {
+        let target = match &args.cargo.target {
+            Some(t) => t.clone(),
+            None => host_triple()?,
+        };
+        let target_dir = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+        Ok(pack(&PackOptions {
+            tree_dir: stage.join(&options.name),
+            name: options.name.clone(),
+            target,
+            runtime_dir: args.runtime_dir.clone(),
+            fuse_limit: FUSE_LIMIT,
+            cache_dir: target_dir.join("cargo-freeze"),
+            out: dest,
+        })?)
+    });
+    let _ = fs_err::remove_dir_all(&stage);
+    packed
+}
+
+/// The host's target triple, from `rustc -vV`.
+fn host_triple() -> Result<String, Error> {
+    let version = cargo::rustc_version()?;
+    Ok(version.lines().find_map(|l| l.strip_prefix("host: ")).unwrap_or("x86_64-unknown-linux-gnu").to_string())
 }

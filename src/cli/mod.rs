@@ -7,6 +7,7 @@
 mod args;
 mod bundle;
 mod check;
+mod inspect;
 mod probe;
 mod probe_step;
 mod select;
@@ -42,6 +43,8 @@ enum Command {
     Check(Box<check::CheckArgs>),
     /// Run any command under a process cap; detect and kill spawn storms.
     Probe(probe::ProbeArgs),
+    /// Show (and verify, optionally extract) a one-file bundle.
+    Inspect(inspect::InspectArgs),
 }
 
 fn clap_cargo_styles() -> clap::builder::Styles {
@@ -65,7 +68,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     };
     let CargoCli::Freeze(freeze) = cli;
     let (result, color) = match freeze.command {
-        None if freeze.bundle.onedir => {
+        None if freeze.bundle.onedir || freeze.bundle.onefile => {
             let color = use_color(freeze.bundle.cargo.color, std::io::stderr().is_terminal());
             (bundle::run(&freeze.bundle), color)
         }
@@ -84,6 +87,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             let color = use_color(probe::color(&probe_args), std::io::stderr().is_terminal());
             (probe::run(&probe_args), color)
         }
+        Some(Command::Inspect(inspect_args)) => (inspect::run(&inspect_args), false),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -30,6 +30,7 @@ pub(crate) fn run(units: &[(Unit, ProbeSettings)], cargo_args: &CargoArgs) -> Re
             profile: Profile::from_flags(cargo_args.release, cargo_args.profile.as_deref()),
             quiet: cargo_args.quiet,
             color: None,
+            target_dir: None,
         })?
     };
     let mut out = Vec::new();

@@ -5,6 +5,7 @@
 
 use super::{Style, plural};
 use crate::bundle::onedir::BundleReport;
+use crate::bundle::onefile::PackReport;
 use std::io::Write;
 
 pub(crate) fn write_json(report: &BundleReport, out: &mut dyn Write) -> std::io::Result<()> {
@@ -39,6 +40,46 @@ pub(crate) fn write_human(report: &BundleReport, style: Style, out: &mut dyn Wri
         writeln!(out, "  left to the host (never bundled): {}", report.left_to_host.join(", "))?;
     }
     Ok(())
+}
+
+pub(crate) fn write_onefile_human(report: &PackReport, style: Style, out: &mut dyn Write) -> std::io::Result<()> {
+    let (bold, reset) = if style.color { ("\x1b[1;32m", "\x1b[0m") } else { ("", "") };
+    writeln!(
+        out,
+        "{bold}{:>12}{reset} {} ({}, {} unpacked in {})",
+        "Packed",
+        report.out.display(),
+        size(report.total_size),
+        size(report.unpacked_size),
+        plural(report.entries, "file", "files")
+    )?;
+    if !style.quiet {
+        let cached = if report.bootloader_cached { "cached" } else { "built now" };
+        writeln!(
+            out,
+            "  bootloader {} ({cached}), payload {}",
+            size(report.bootloader_size),
+            size(report.payload_size)
+        )?;
+        writeln!(out, "  sha256 of the payload {}", report.hash)?;
+    }
+    Ok(())
+}
+
+pub(crate) fn write_onefile_json(report: &PackReport, out: &mut dyn Write) -> std::io::Result<()> {
+    let value = serde_json::json!({
+        "version": 1,
+        "out": report.out,
+        "total_size": report.total_size,
+        "bootloader_size": report.bootloader_size,
+        "bootloader_cached": report.bootloader_cached,
+        "entries": report.entries,
+        "unpacked_size": report.unpacked_size,
+        "payload_size": report.payload_size,
+        "payload_sha256": report.hash,
+    });
+    serde_json::to_writer_pretty(&mut *out, &value)?;
+    writeln!(out)
 }
 
 fn size(bytes: u64) -> String {

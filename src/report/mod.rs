@@ -6,6 +6,7 @@
 mod bundle;
 mod github;
 mod human;
+pub mod inspect;
 mod json;
 mod probe;
 mod sarif;
@@ -72,6 +73,20 @@ pub fn bundle_human(
 /// Writes a one-dir bundle's manifest as JSON.
 pub fn bundle_json(report: &crate::bundle::onedir::BundleReport, out: &mut dyn Write) -> std::io::Result<()> {
     bundle::write_json(report, out)
+}
+
+/// Writes what a one-file pack produced.
+pub fn onefile_human(
+    report: &crate::bundle::onefile::PackReport,
+    style: Style,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    bundle::write_onefile_human(report, style, out)
+}
+
+/// Writes what a one-file pack produced, as JSON.
+pub fn onefile_json(report: &crate::bundle::onefile::PackReport, out: &mut dyn Write) -> std::io::Result<()> {
+    bundle::write_onefile_json(report, out)
 }
 
 /// Writes a probe run in human form.

@@ -16,6 +16,9 @@
 //!   executable of `/usr/bin` (the loader oracle).
 //! - [`onedir`]: `cargo freeze --onedir` on fixtures that link a private C
 //!   library and the system's libsqlite3; atomic replacement; bad input.
+//! - [`onefile`]: a fixture packed as a one-file runs through the real
+//!   bootloader (exec, cache, fuse, corruption, SIGKILL mid-extraction,
+//!   non-root, Wine) and reads back with `inspect`.
 //! - [`architecture`]: the rooms never import each other; only `report/`
 //!   prints.
 
@@ -29,6 +32,7 @@ mod cli;
 mod deps;
 mod fixtures;
 mod onedir;
+mod onefile;
 mod probe;
 mod probe_wine;
 mod support;

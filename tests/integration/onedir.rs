@@ -182,3 +182,28 @@ fn guarded_self_spawner_works_from_the_bundle() {
     let from_bundle = report["tree"].as_array().unwrap().iter().filter(|n| n["same_exe"] == true).count();
     assert_eq!(from_bundle, 9, "the parent and 8 workers all run the bundled file: {report:#}");
 }
+
+/// `--onefile`: the same tree packed behind the bootloader (see
+/// onefile.rs for the runtime itself) carries the private library too.
+#[test]
+fn onefile_carries_the_private_library() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dist = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_cargo-freeze"))
+        .args(["freeze", "--onefile", "--quiet", "--message-format", "json", "--manifest-path"])
+        .arg(root().join("fixtures/bundle/private-lib/Cargo.toml"))
+        .arg("--dist")
+        .arg(dist.path())
+        .env("CARGO_TARGET_DIR", root().join("target/fixtures"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let report = manifest_of(&out);
+    assert_eq!(report["entries"], 2, "the program and lib/libgreet.so: {report:#}");
+    let single = dist.path().join("private-lib");
+    assert!(single.is_file());
+    assert_eq!(leftovers(dist.path()), Vec::<String>::new(), "the staged tree is gone");
+    let cache = tempfile::tempdir().unwrap();
+    let ran = Command::new(&single).env("XDG_CACHE_HOME", cache.path()).env_remove("LD_LIBRARY_PATH").output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&ran.stdout), "the private library says 42\n", "{ran:?}");
+}

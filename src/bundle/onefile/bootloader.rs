@@ -1,0 +1,85 @@
+//! The bootloader crate under `templates/bootloader/`, embedded in the tool,
+//! built for the bundle's target on first use and cached by a key over its
+//! files, the target and `rustc -vV`. Concurrent builds each build in their
+//! own dir and rename the result into place; the last rename wins and every
+//! candidate is identical in purpose.
+
+use super::Error;
+use crate::cargo;
+use fs_err as fs;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+const FILES: &[(&str, &str)] = &[
+    ("Cargo.toml", include_str!("../../../templates/bootloader/Cargo.toml")),
+    ("Cargo.lock", include_str!("../../../templates/bootloader/Cargo.lock")),
+    ("src/main.rs", include_str!("../../../templates/bootloader/src/main.rs")),
+];
+
+pub(crate) struct Built {
+    pub path: PathBuf,
+    pub cached: bool,
+}
+
+/// The bootloader for `target`, built once per key under `cache`.
+pub(crate) fn ensure(target: &str, cache: &Path) -> Result<Built, Error> {
+    let key = key(target, &cargo::rustc_version()?);
+    let dir = cache.join("bootloader").join(&key);
+    let done = dir.join(if target.contains("windows") { "bootloader.exe" } else { "bootloader" });
+    if done.is_file() {
+        return Ok(Built { path: done, cached: true });
+    }
+    let work = cache.join("bootloader").join(format!(".{key}.build-{}", std::process::id()));
+    for (name, text) in FILES {
+        let path = work.join("src-tree").join(name);
+        fs::create_dir_all(path.parent().unwrap_or(&work)).map_err(Error::io("stage the bootloader"))?;
+        fs::write(&path, text).map_err(Error::io("stage the bootloader"))?;
+    }
+    let request = cargo::BuildRequest {
+        manifest_path: Some(work.join("src-tree/Cargo.toml")),
+        units: vec![cargo::Unit { package: PACKAGE.into(), name: PACKAGE.into(), example: false }],
+        target: Some(target.into()),
+        profile: cargo::Profile::Release,
+        quiet: true,
+        target_dir: Some(cache.join("bootloader/target")),
+        ..cargo::BuildRequest::default()
+    };
+    // Concurrent builds share cargo's target dir (cargo locks it), but one
+    // cargo may re-link the output while another copies it: retry the copy.
+    let mut attempt = 0;
+    loop {
+        let built = cargo::build(&request)?;
+        match copy_into_cache(&built[0].executable, &work, &dir, &done) {
+            Err(_) if done.is_file() || attempt < 3 => attempt += 1,
+            other => other?,
+        }
+        if done.is_file() {
+            break;
+        }
+    }
+    let _ = fs::remove_dir_all(&work);
+    Ok(Built { path: done, cached: false })
+}
+
+fn copy_into_cache(exe: &Path, work: &Path, dir: &Path, done: &Path) -> Result<(), Error> {
+    fs::create_dir_all(dir).map_err(Error::io("cache the bootloader"))?;
+    let staged = work.join("bootloader");
+    fs::copy(exe, &staged).map_err(Error::io("cache the bootloader"))?;
+    fs::rename(&staged, done).map_err(Error::io("cache the bootloader"))
+}
+
+const PACKAGE: &str = "cargo-freeze-bootloader";
+
+fn key(target: &str, rustc: &str) -> String {
+    let mut h = Sha256::new();
+    for (name, text) in FILES {
+        h.update(name.as_bytes());
+        h.update([0]);
+        h.update(text.as_bytes());
+        h.update([0]);
+    }
+    h.update(target.as_bytes());
+    h.update([0]);
+    h.update(rustc.as_bytes());
+    h.finalize()[..12].iter().map(|b| format!("{b:02x}")).collect()
+}

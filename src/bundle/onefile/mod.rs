@@ -1,0 +1,100 @@
+//! One-file bundles: a finished one-dir tree packed behind a small
+//! bootloader that extracts it once into a content-addressed cache dir and
+//! hands off to the program. The byte layout is documented in FORMAT.md.
+
+mod bootloader;
+mod format;
+mod payload;
+
+pub use format::{Bundle, Entry, MAGIC, TRAILER_LEN, VERSION, read_bundle};
+use std::path::PathBuf;
+
+/// What to pack and where.
+#[derive(Clone, Debug)]
+pub struct PackOptions {
+    /// The finished one-dir tree (`DIR/NAME` or `DIR/NAME.exe` is the program).
+    pub tree_dir: PathBuf,
+    /// The program's name (without `.exe`).
+    pub name: String,
+    /// The target triple the bootloader is built for (the bundle's target).
+    pub target: String,
+    /// Extraction root with `{cache}`, `{tmp}`, `{name}`, `{hash}`; `None`
+    /// means `{cache}/cargo-freeze/{name}-{hash}`.
+    pub runtime_dir: Option<String>,
+    /// Nested launches of the same bundle allowed before the storm fuse trips.
+    pub fuse_limit: u32,
+    /// Where the bootloader build is cached (a target dir or the user cache).
+    pub cache_dir: PathBuf,
+    /// The one-file to write (atomically).
+    pub out: PathBuf,
+}
+
+/// What was written.
+#[derive(Clone, Debug)]
+pub struct PackReport {
+    pub out: PathBuf,
+    pub bootloader_size: u64,
+    /// Whether the bootloader came from the cache (no cargo run).
+    pub bootloader_cached: bool,
+    pub entries: usize,
+    pub unpacked_size: u64,
+    pub payload_size: u64,
+    pub total_size: u64,
+    pub hash: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("failed to {action}: {source}")]
+    Io {
+        action: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the tree {} has no program `{name}` (expected {name} or {name}.exe at its top); pass the one-dir output", dir.display())]
+    NoProgram { dir: PathBuf, name: String },
+    #[error("{} is not a cargo-freeze one-file: {reason}", path.display())]
+    NotABundle { path: PathBuf, reason: String },
+    #[error("{} is corrupted: {reason}; rebuild or download it again", path.display())]
+    Corrupted { path: PathBuf, reason: String },
+    #[error("entry `{name}` would be written outside the extraction dir; refusing to extract")]
+    UnsafeEntry { name: String },
+    #[error("failed to build the bootloader: {0}")]
+    Bootloader(#[from] crate::cargo::Error),
+}
+
+impl Error {
+    pub(crate) fn io(action: impl Into<String>) -> impl FnOnce(std::io::Error) -> Error {
+        let action = action.into();
+        move |source| Error::Io { action, source }
+    }
+}
+
+/// Packs `options.tree_dir` into a one-file at `options.out`.
+pub fn pack(options: &PackOptions) -> Result<PackReport, Error> {
+    let entries = payload::collect(&options.tree_dir, &options.name)?;
+    let boot = bootloader::ensure(&options.target, &options.cache_dir)?;
+    let header = format::header(&options.name, options.runtime_dir.as_deref());
+    let encoded = payload::encode(&entries);
+    let bytes = fs_err::read(&boot.path).map_err(Error::io("read the bootloader"))?;
+    let report = format::write(&options.out, &bytes, &encoded, &header, options.fuse_limit)?;
+    Ok(PackReport {
+        out: options.out.clone(),
+        bootloader_size: bytes.len() as u64,
+        bootloader_cached: boot.cached,
+        entries: entries.len(),
+        unpacked_size: encoded.unpacked,
+        payload_size: encoded.compressed.len() as u64,
+        total_size: report.total,
+        hash: report.hash,
+    })
+}
+
+/// Reads and verifies a one-file, optionally extracting it into `extract`.
+pub fn inspect(path: &std::path::Path, extract: Option<&std::path::Path>) -> Result<Bundle, Error> {
+    let bundle = read_bundle(path)?;
+    if let Some(dir) = extract {
+        payload::extract(&bundle.entries, dir)?;
+    }
+    Ok(bundle)
+}
