@@ -232,7 +232,7 @@ fn extract_cold(file: &mut File, t: &Trailer, h: &Header, dir: &Path) -> Result<
     check_safe(parent)?;
     let payload = read_verified(file, t)?;
     let base = dir.file_name().unwrap().to_string_lossy().into_owned();
-    clean_stale(parent, &base, &h.name);
+    clean_stale(parent, &h.name);
     let tmp = parent.join(format!(".{base}.tmp-{}", std::process::id()));
     let _ = fs::remove_dir_all(&tmp);
     create_private_dirs(&tmp)?;
@@ -270,20 +270,17 @@ fn sync_dir(dir: &Path) {
     }
 }
 
-/// Removes temp dirs of killed extractions (their pid is gone) and older
-/// extraction dirs of the same program (other hashes).
-fn clean_stale(parent: &Path, base: &str, name: &str) {
+/// Removes temp dirs of killed extractions (their pid is gone). Other
+/// versions' extraction dirs stay: a running older version may still read
+/// its files (delete the cache dir to reclaim their space).
+fn clean_stale(parent: &Path, name: &str) {
     let Ok(entries) = fs::read_dir(parent) else { return };
     let prefix = format!("{name}-");
     for entry in entries.flatten() {
         let fname = entry.file_name().to_string_lossy().into_owned();
-        if let Some(rest) = fname.strip_prefix('.') {
-            if let Some((_, pid)) = rest.rsplit_once(".tmp-") {
-                if rest.starts_with(&prefix) && !pid_alive(pid) {
-                    let _ = fs::remove_dir_all(entry.path());
-                }
-            }
-        } else if fname != base && fname.starts_with(&prefix) && fname.len() == prefix.len() + 16 {
+        let Some(rest) = fname.strip_prefix('.') else { continue };
+        let Some((_, pid)) = rest.rsplit_once(".tmp-") else { continue };
+        if rest.starts_with(&prefix) && !pid_alive(pid) {
             let _ = fs::remove_dir_all(entry.path());
         }
     }
