@@ -10,12 +10,13 @@ use crate::bundle::data::Extra;
 use crate::bundle::onedir::{self, OnedirOptions};
 use crate::bundle::onefile::{PackOptions, PackReport, pack};
 use crate::cargo::{self, BuildRequest, Profile, Unit};
+use crate::config::{BundleConfig, Config};
 use crate::error::{Error, exit};
 use crate::lint::TargetKind;
 use crate::report::{self, Style};
 use clap::{Args, ValueEnum};
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Bundle Options")]
@@ -68,10 +69,6 @@ enum MessageFormat {
 }
 
 pub(crate) fn run(args: &BundleArgs) -> Result<u8, Error> {
-    let parse = |specs: &[String]| -> Result<Vec<Extra>, Error> {
-        specs.iter().map(|s| Extra::parse(s).map_err(Error::from)).collect()
-    };
-    let (data, binaries) = (parse(&args.add_data)?, parse(&args.add_binary)?);
     let workspace = cargo::workspace(args.cargo.manifest_path.as_deref())?;
     let packages = select_packages(&workspace, &args.cargo)?;
     let mut units = Vec::new();
@@ -85,6 +82,10 @@ pub(crate) fn run(args: &BundleArgs) -> Result<u8, Error> {
         let names: Vec<_> = units.iter().map(|u| u.name.clone()).collect();
         return Err(Error::NotOneBinary { found: names.join(", ") });
     };
+    let package = packages.iter().find(|p| p.name == unit.package).expect("the unit's package");
+    let config =
+        Config::from_metadata(package.freeze_metadata.as_ref(), package.manifest_dir.join("Cargo.toml"))?.bundle;
+    let settings = Settings::merge(args, &config, &package.manifest_dir)?;
     let built = cargo::build(&BuildRequest {
         manifest_path: args.cargo.manifest_path.clone(),
         units: vec![unit.clone()],
@@ -97,12 +98,12 @@ pub(crate) fn run(args: &BundleArgs) -> Result<u8, Error> {
     let artifact = &built[0];
     let options = OnedirOptions {
         binary: artifact.executable.clone(),
-        name: args.name.clone().unwrap_or_else(|| unit.name.clone()),
-        dist: args.dist.clone().unwrap_or_else(|| workspace.root.join("target/freeze")),
-        data,
-        binaries,
-        exclude_lib: args.exclude_lib.clone(),
-        clean: args.clean,
+        name: settings.name.unwrap_or_else(|| unit.name.clone()),
+        dist: settings.dist.unwrap_or_else(|| workspace.root.join("target/freeze")),
+        data: settings.data,
+        binaries: settings.binaries,
+        exclude_lib: settings.exclude_lib,
+        clean: settings.clean,
         search_dirs: artifact.link_dirs.clone(),
     };
     let style = Style {
@@ -113,7 +114,7 @@ pub(crate) fn run(args: &BundleArgs) -> Result<u8, Error> {
     let mut out = std::io::stdout().lock();
     let json = args.message_format == MessageFormat::Json;
     let written = if args.onefile {
-        let packed = onefile(&options, args, &workspace.root)?;
+        let packed = onefile(&options, args, settings.runtime_dir, &workspace.root)?;
         if json { report::onefile_json(&packed, &mut out) } else { report::onefile_human(&packed, style, &mut out) }
     } else {
         let result = onedir::assemble(&options)?;
@@ -125,7 +126,12 @@ pub(crate) fn run(args: &BundleArgs) -> Result<u8, Error> {
 
 /// The one-dir tree staged beside the destination, then packed into the
 /// single file `DIST/NAME` (written atomically; the stage is removed).
-fn onefile(options: &OnedirOptions, args: &BundleArgs, root: &std::path::Path) -> Result<PackReport, Error> {
+fn onefile(
+    options: &OnedirOptions,
+    args: &BundleArgs,
+    runtime_dir: Option<String>,
+    root: &std::path::Path,
+) -> Result<PackReport, Error> {
     let dest = options.dist.join(&options.name);
     if dest.exists() && !options.clean {
         return Err(crate::bundle::Error::Exists { path: dest }.into());
@@ -142,7 +148,7 @@ fn onefile(options: &OnedirOptions, args: &BundleArgs, root: &std::path::Path) -
             tree_dir: stage.join(&options.name),
             name: options.name.clone(),
             target,
-            runtime_dir: args.runtime_dir.clone(),
+            runtime_dir,
             fuse_limit: FUSE_LIMIT,
             cache_dir: target_dir.join("cargo-freeze"),
             out: dest,
@@ -156,4 +162,42 @@ fn onefile(options: &OnedirOptions, args: &BundleArgs, root: &std::path::Path) -
 fn host_triple() -> Result<String, Error> {
     let version = cargo::rustc_version()?;
     Ok(version.lines().find_map(|l| l.strip_prefix("host: ")).unwrap_or("x86_64-unknown-linux-gnu").to_string())
+}
+
+/// Flags over `[package.metadata.freeze]`: a flag given wins; paths from
+/// the manifest are relative to the package's directory.
+struct Settings {
+    name: Option<String>,
+    dist: Option<PathBuf>,
+    data: Vec<Extra>,
+    binaries: Vec<Extra>,
+    exclude_lib: Vec<String>,
+    clean: bool,
+    runtime_dir: Option<String>,
+}
+
+impl Settings {
+    fn merge(args: &BundleArgs, config: &BundleConfig, package_dir: &Path) -> Result<Settings, Error> {
+        let extras = |flags: &[String], keys: &[String]| -> Result<Vec<Extra>, Error> {
+            if !flags.is_empty() {
+                return flags.iter().map(|s| Extra::parse(s).map_err(Error::from)).collect();
+            }
+            keys.iter()
+                .map(|s| {
+                    Extra::parse(s).map(|e| Extra { src: package_dir.join(&e.src), dest: e.dest }).map_err(Error::from)
+                })
+                .collect()
+        };
+        let mut exclude_lib = config.exclude_lib.clone();
+        exclude_lib.extend(args.exclude_lib.iter().cloned());
+        Ok(Settings {
+            name: args.name.clone().or_else(|| config.name.clone()),
+            dist: args.dist.clone().or_else(|| config.dist.as_ref().map(|d| package_dir.join(d))),
+            data: extras(&args.add_data, &config.add_data)?,
+            binaries: extras(&args.add_binary, &config.add_binary)?,
+            exclude_lib,
+            clean: args.clean || config.clean == Some(true),
+            runtime_dir: args.runtime_dir.clone().or_else(|| config.runtime_dir.clone()),
+        })
+    }
 }

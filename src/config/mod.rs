@@ -2,9 +2,11 @@
 //! give. Unknown keys and values are errors that name the key, so a typo never
 //! silently turns a lint off.
 
+mod bundle;
 mod probe;
 
 use crate::diag::{Code, Level};
+pub use bundle::BundleConfig;
 pub use probe::{ProbeConfig, ProbeSettings};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -27,9 +29,12 @@ pub struct Config {
     pub guards: Vec<String>,
     /// How `check` runs each binary under the probe.
     pub probe: ProbeConfig,
+    /// Defaults for `cargo freeze --onedir/--onefile`.
+    pub bundle: BundleConfig,
 }
 
-const KEYS: &[&str] = &["lints", "guards", "probe"];
+const KEYS: &[&str] =
+    &["lints", "guards", "probe", "name", "dist", "add-data", "add-binary", "exclude-lib", "clean", "runtime-dir"];
 
 impl Config {
     /// Reads the `freeze` value of a package's metadata; `manifest` is only
@@ -53,6 +58,9 @@ impl Config {
                         .ok_or_else(|| bad(key, "must be an array of paths like \"my_crate::dispatch\""))?
                 }
                 "probe" => config.probe = probe::parse(value, &manifest, &bad)?,
+                k if bundle::KEYS.contains(&k) => {
+                    bundle::setting(&mut config.bundle, k, value).map_err(|e| bad(k, e))?
+                }
                 _ => return Err(unknown(&manifest, key)),
             }
         }
@@ -119,7 +127,7 @@ mod tests {
     #[test]
     fn non_ascii_unknown_key_is_named_without_panicking() {
         let err = parse(json!({"é€x": 1})).unwrap_err().to_string();
-        assert!(err.contains("unknown key `é€x`") && err.contains("known keys: lints, guards, probe"), "{err}");
+        assert!(err.contains("unknown key `é€x`") && err.contains("known keys: lints, guards, probe, name"), "{err}");
     }
 
     #[test]

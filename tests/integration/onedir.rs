@@ -165,12 +165,15 @@ fn data_files_land_at_their_destination() {
 
 /// A guarded program that starts workers of itself through
 /// `current_exe()` still does so from the bundle (run under the probe).
+/// Its package sets the bundle's name and a data file in
+/// `[package.metadata.freeze]`.
 #[test]
 fn guarded_self_spawner_works_from_the_bundle() {
     let dist = tempfile::tempdir().unwrap();
     let out = onedir("fixtures/probe/Cargo.toml", dist.path(), &["--bin", "workers"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let bundled = dist.path().join("workers/workers");
+    assert!(dist.path().join("worker-pool/share/lib.rs").is_file(), "add-data from the manifest");
+    let bundled = dist.path().join("worker-pool/worker-pool");
     let probe = Command::new(env!("CARGO_BIN_EXE_cargo-freeze"))
         .args(["freeze", "probe", "--cap", "48", "--timeout", "20", "-f", "json", "--"])
         .arg(&bundled)
