@@ -29,6 +29,13 @@ if [ "$(id -u)" = 0 ]; then
   fi
 fi
 
+# UPX (the one-dir --upx tests use the real one): Debian backports' upx-ucl.
+upx_setup=../shared/tools/install-upx.sh
+if [ -f "$upx_setup" ]; then
+  say "installing UPX ($upx_setup)"
+  bash "$upx_setup"
+fi
+
 # Windows: the probe's Job Object code is linted for x86_64-pc-windows-gnu,
 # and tests run it and a Windows one-file bundle under Wine (MinGW, Wine 8
 # and a shim DLL it lacks).

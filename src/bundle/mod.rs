@@ -14,6 +14,7 @@ pub mod onefile;
 pub mod patchelf;
 pub mod policy;
 pub mod resolve;
+pub mod upx;
 
 use std::path::PathBuf;
 
@@ -35,4 +36,8 @@ pub enum Error {
     MissingTool { tool: &'static str, hint: &'static str },
     #[error("`{command}` failed: {message}")]
     Tool { command: String, message: String },
+    #[error(
+        "UPX was not found: looked for {looked}\nhelp: {hint}; or pass --upx-dir DIR (the directory holding `upx`)"
+    )]
+    MissingUpx { looked: String, hint: &'static str },
 }

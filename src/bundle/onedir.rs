@@ -5,11 +5,16 @@
 //! into place, so a failed run leaves an earlier bundle intact.
 
 use super::data::{Extra, copy_into};
+use super::elf::ElfInfo;
 use super::patchelf::Patchelf;
 use super::resolve::{SearchEnv, Via, resolve};
+use super::upx::{Outcome, Upx};
 use super::{Error, policy};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
+
+/// Where the bundled executable finds its libraries.
+pub const EXE_RUNPATH: &str = "$ORIGIN/lib";
 
 #[derive(Clone, Debug, Default)]
 pub struct OnedirOptions {
@@ -23,6 +28,31 @@ pub struct OnedirOptions {
     pub clean: bool,
     /// Searched like `LD_LIBRARY_PATH` (build scripts' link directories).
     pub search_dirs: Vec<PathBuf>,
+    /// Compress with UPX (after the run paths are set: a packed file can no
+    /// longer be patched).
+    pub upx: Option<UpxOptions>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct UpxOptions {
+    /// The directory holding `upx` (`--upx-dir`), else PATH.
+    pub dir: Option<PathBuf>,
+    pub args: Vec<String>,
+    /// Shared libraries too (`--upx-libs`): packed `.so` files are known to
+    /// crash when loaded on Linux, so they are left alone by default.
+    pub libs: bool,
+    /// Globs matched against the bundle-relative path (`--upx-exclude`).
+    pub exclude: Vec<String>,
+}
+
+/// One file UPX was given.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct UpxRow {
+    pub path: String,
+    pub before: u64,
+    pub after: u64,
+    #[serde(flatten)]
+    pub outcome: Outcome,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -55,6 +85,8 @@ pub struct BundleReport {
     pub left_to_host: Vec<String>,
     /// An earlier bundle was replaced (`--clean`).
     pub replaced: bool,
+    /// What UPX did to each file it was given (empty without UPX).
+    pub upx: Vec<UpxRow>,
 }
 
 pub fn assemble(o: &OnedirOptions) -> Result<BundleReport, Error> {
@@ -66,6 +98,7 @@ pub fn assemble(o: &OnedirOptions) -> Result<BundleReport, Error> {
         extra.check()?;
     }
     let patchelf = Patchelf::find()?;
+    let upx = o.upx.as_ref().map(|u| Upx::find(u.dir.as_deref())).transpose()?;
     let mut search: Vec<PathBuf> = std::env::var_os("LD_LIBRARY_PATH")
         .map(|v| std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()).collect())
         .unwrap_or_default();
@@ -79,8 +112,17 @@ pub fn assemble(o: &OnedirOptions) -> Result<BundleReport, Error> {
     fs_err::create_dir_all(&o.dist).map_err(Error::Io)?;
     let stage = o.dist.join(format!(".{}.partial-{}", o.name, std::process::id()));
     let _ = fs_err::remove_dir_all(&stage);
-    let mut report = BundleReport { dir: dest.clone(), files: Vec::new(), left_to_host: Vec::new(), replaced: false };
-    let filled = fill(&stage, o, &res.libraries, &patchelf, &mut report);
+    let mut report = BundleReport {
+        dir: dest.clone(),
+        files: Vec::new(),
+        left_to_host: Vec::new(),
+        replaced: false,
+        upx: Vec::new(),
+    };
+    let filled = fill(&stage, o, &res.libraries, &patchelf, &mut report).and_then(|()| match (&upx, &o.upx) {
+        (Some(upx), Some(options)) => compress(&stage, upx, options, &mut report),
+        _ => Ok(()),
+    });
     if let Err(err) = filled {
         let _ = fs_err::remove_dir_all(&stage);
         return Err(err);
@@ -100,7 +142,11 @@ fn fill(
     fs_err::create_dir_all(&lib_dir).map_err(Error::Io)?;
     let exe = stage.join(&o.name);
     fs_err::copy(&o.binary, &exe).map_err(Error::Io)?;
-    patchelf.set_runpath(&exe, "$ORIGIN/lib")?;
+    // Linked with the run path already (cargo freeze builds it so), or
+    // patched: UPX cannot pack a patched executable, so patch only if needed.
+    if !ElfInfo::read(&exe)?.runpath.iter().any(|p| p == EXE_RUNPATH) {
+        patchelf.set_runpath(&exe, EXE_RUNPATH)?;
+    }
     record(report, stage, &exe, FileKind::Executable, &o.binary, None)?;
     for lib in libraries {
         if policy::excluded(&lib.name, &o.exclude_lib) {
@@ -118,6 +164,33 @@ fn fill(
                 record(report, stage, &file, kind, &extra.src, None)?;
             }
         }
+    }
+    Ok(())
+}
+
+/// UPX over the files it should see; sizes and hashes in the report follow.
+fn compress(stage: &Path, upx: &Upx, options: &UpxOptions, report: &mut BundleReport) -> Result<(), Error> {
+    let args: Vec<String> = if options.args.is_empty() {
+        crate::bundle::upx::DEFAULT_ARGS.iter().map(|a| a.to_string()).collect()
+    } else {
+        options.args.clone()
+    };
+    for file in &mut report.files {
+        let wanted = match file.kind {
+            FileKind::Executable | FileKind::Binary => true,
+            FileKind::Library => options.libs,
+            FileKind::Data => false,
+        };
+        if !wanted || options.exclude.iter().any(|g| policy::matches(g, &file.path)) {
+            continue;
+        }
+        let path = stage.join(&file.path);
+        let before = file.size;
+        let outcome = upx.compress(&path, &args)?;
+        let bytes = fs_err::read(&path).map_err(Error::Io)?;
+        file.size = bytes.len() as u64;
+        file.sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+        report.upx.push(UpxRow { path: file.path.clone(), before, after: file.size, outcome });
     }
     Ok(())
 }

@@ -53,6 +53,9 @@ pub struct BuildRequest {
     pub color: Option<&'static str>,
     /// `--target-dir DIR` (the one-file bootloader builds in its own cache).
     pub target_dir: Option<PathBuf>,
+    /// Extra `rustc` arguments for the final crate only (`cargo rustc ...
+    /// -- ARGS`, so dependencies are not rebuilt); needs exactly one unit.
+    pub rustc_args: Vec<String>,
 }
 
 /// A built executable.
@@ -119,7 +122,8 @@ fn cargo_program() -> OsString {
 }
 
 fn build_args(request: &BuildRequest) -> Vec<OsString> {
-    let mut args: Vec<OsString> = vec!["build".into(), "--message-format=json-render-diagnostics".into()];
+    let verb = if request.rustc_args.is_empty() { "build" } else { "rustc" };
+    let mut args: Vec<OsString> = vec![verb.into(), "--message-format=json-render-diagnostics".into()];
     if let Some(path) = &request.manifest_path {
         args.extend(["--manifest-path".into(), path.clone().into_os_string()]);
     }
@@ -148,6 +152,10 @@ fn build_args(request: &BuildRequest) -> Vec<OsString> {
     }
     if let Some(color) = request.color {
         args.extend(["--color".into(), color.into()]);
+    }
+    if !request.rustc_args.is_empty() {
+        args.push("--".into());
+        args.extend(request.rustc_args.iter().map(OsString::from));
     }
     args
 }

@@ -7,7 +7,7 @@ use super::args::{CargoArgs, TargetArgs};
 use super::select::{select_packages, select_targets};
 use super::use_color;
 use crate::bundle::data::Extra;
-use crate::bundle::onedir::{self, OnedirOptions};
+use crate::bundle::onedir::{self, OnedirOptions, UpxOptions};
 use crate::bundle::onefile::{PackOptions, PackReport, pack};
 use crate::cargo::{self, BuildRequest, Profile, Unit};
 use crate::config::{BundleConfig, Config};
@@ -49,6 +49,24 @@ pub(crate) struct BundleArgs {
     /// Replace an existing bundle of the same name.
     #[arg(long, requires = "mode")]
     clean: bool,
+    /// Compress executables with UPX found on PATH.
+    #[arg(long, requires = "mode")]
+    upx: bool,
+    /// Compress with DIR/upx (implies --upx).
+    #[arg(long, value_name = "DIR", requires = "mode")]
+    upx_dir: Option<PathBuf>,
+    /// Do not compress, whatever else says so.
+    #[arg(long, requires = "mode", conflicts_with_all = ["upx", "upx_dir"])]
+    noupx: bool,
+    /// Leave files matching this glob (bundle-relative path) uncompressed (repeatable).
+    #[arg(long = "upx-exclude", value_name = "GLOB", requires = "mode")]
+    upx_exclude: Vec<String>,
+    /// UPX's arguments (default "--best --lzma").
+    #[arg(long, value_name = "ARGS", requires = "mode", allow_hyphen_values = true)]
+    upx_args: Option<String>,
+    /// Compress shared libraries too (packed .so files are known to crash when loaded on Linux).
+    #[arg(long, requires = "mode")]
+    upx_libs: bool,
     /// Summary format.
     #[arg(long, value_enum, default_value_t = MessageFormat::Human, requires = "mode")]
     message_format: MessageFormat,
@@ -94,6 +112,9 @@ pub(crate) fn run(args: &BundleArgs) -> Result<u8, Error> {
         quiet: args.cargo.quiet,
         color: None,
         target_dir: None,
+        // The bundle's run path set at link time: no patching of the
+        // executable afterwards, which UPX could not pack.
+        rustc_args: vec!["-C".to_string(), format!("link-arg=-Wl,-rpath,{}", onedir::EXE_RUNPATH)],
     })?;
     let artifact = &built[0];
     let options = OnedirOptions {
@@ -105,6 +126,7 @@ pub(crate) fn run(args: &BundleArgs) -> Result<u8, Error> {
         exclude_lib: settings.exclude_lib,
         clean: settings.clean,
         search_dirs: artifact.link_dirs.clone(),
+        upx: upx_options(args),
     };
     let style = Style {
         color: use_color(args.cargo.color, std::io::stdout().is_terminal()),
@@ -200,4 +222,17 @@ impl Settings {
             runtime_dir: args.runtime_dir.clone().or_else(|| config.runtime_dir.clone()),
         })
     }
+}
+
+/// `--upx`/`--upx-dir` and friends; `--noupx` wins.
+fn upx_options(args: &BundleArgs) -> Option<UpxOptions> {
+    if args.noupx || !(args.upx || args.upx_dir.is_some()) {
+        return None;
+    }
+    Some(UpxOptions {
+        dir: args.upx_dir.clone(),
+        args: args.upx_args.as_deref().map(|a| a.split_whitespace().map(str::to_string).collect()).unwrap_or_default(),
+        libs: args.upx_libs,
+        exclude: args.upx_exclude.clone(),
+    })
 }

@@ -31,6 +31,7 @@ pub(crate) fn run(units: &[(Unit, ProbeSettings)], cargo_args: &CargoArgs) -> Re
             quiet: cargo_args.quiet,
             color: None,
             target_dir: None,
+            rustc_args: Vec::new(),
         })?
     };
     let mut out = Vec::new();

@@ -6,6 +6,7 @@
 use super::{Style, plural};
 use crate::bundle::onedir::BundleReport;
 use crate::bundle::onefile::PackReport;
+use crate::bundle::upx::Outcome;
 use std::io::Write;
 
 pub(crate) fn write_json(report: &BundleReport, out: &mut dyn Write) -> std::io::Result<()> {
@@ -39,7 +40,25 @@ pub(crate) fn write_human(report: &BundleReport, style: Style, out: &mut dyn Wri
     if !report.left_to_host.is_empty() {
         writeln!(out, "  left to the host (never bundled): {}", report.left_to_host.join(", "))?;
     }
-    Ok(())
+    write_upx(report, out)
+}
+
+/// UPX's size table: per file before/after, totals, ratio.
+fn write_upx(report: &BundleReport, out: &mut dyn Write) -> std::io::Result<()> {
+    if report.upx.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "  UPX:")?;
+    for row in &report.upx {
+        let result = match &row.outcome {
+            Outcome::Compressed => format!("{:.1}%", 100.0 * row.after as f64 / row.before.max(1) as f64),
+            Outcome::Skipped(reason) => format!("skipped: {reason}"),
+        };
+        writeln!(out, "    {:<38} {:>10} -> {:>10}  {result}", row.path, size(row.before), size(row.after))?;
+    }
+    let (before, after) = report.upx.iter().fold((0, 0), |(b, a), r| (b + r.before, a + r.after));
+    let ratio = 100.0 * after as f64 / before.max(1) as f64;
+    writeln!(out, "    {:<38} {:>10} -> {:>10}  {ratio:.1}%", "total", size(before), size(after))
 }
 
 pub(crate) fn write_onefile_human(report: &PackReport, style: Style, out: &mut dyn Write) -> std::io::Result<()> {

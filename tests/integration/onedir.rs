@@ -210,3 +210,45 @@ fn onefile_carries_the_private_library() {
     let ran = Command::new(&single).env("XDG_CACHE_HOME", cache.path()).env_remove("LD_LIBRARY_PATH").output().unwrap();
     assert_eq!(String::from_utf8_lossy(&ran.stdout), "the private library says 42\n", "{ran:?}");
 }
+
+/// `--upx`: the real UPX compresses the executable (verified with `upx
+/// -t`), the bundle still runs; a file UPX declines is kept with the
+/// reason; a missing UPX is exit 2 naming where it looked.
+#[test]
+fn upx_compresses_the_executable_and_the_bundle_still_runs() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if which_upx().is_none() {
+        note("upx is not installed (tests/run.sh installs it with ../shared/tools/install-upx.sh); skipped");
+        return;
+    }
+    let dist = tempfile::tempdir().unwrap();
+    let manifest = "fixtures/bundle/private-lib/Cargo.toml";
+    let out = onedir(manifest, dist.path(), &["--upx", "--upx-libs"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let report = manifest_of(&out);
+    let rows = report["upx"].as_array().unwrap();
+    let exe = rows.iter().find(|r| r["path"] == "private-lib").expect("the executable was given to UPX");
+    assert_eq!(exe["outcome"], "compressed", "{report:#}");
+    assert!(exe["after"].as_u64().unwrap() < exe["before"].as_u64().unwrap() / 2, "{exe:#}");
+    let lib = rows.iter().find(|r| r["path"] == "lib/libgreet.so").expect("--upx-libs gives libraries too");
+    assert!(lib["outcome"] == "compressed" || lib["outcome"] == "skipped", "{lib:#}");
+    let size = std::fs::metadata(dist.path().join("private-lib/private-lib")).unwrap().len();
+    assert_eq!(size, exe["after"].as_u64().unwrap(), "the manifest follows the compressed file");
+    let ran = run(&dist.path().join("private-lib/private-lib"));
+    assert_eq!(String::from_utf8_lossy(&ran.stdout), "the private library says 42\n", "{ran:?}");
+    let test = Command::new(which_upx().unwrap())
+        .args(["-t", "-q"])
+        .arg(dist.path().join("private-lib/private-lib"))
+        .output()
+        .unwrap();
+    assert!(test.status.success(), "upx -t accepts the bundled executable");
+
+    let missing = onedir(manifest, dist.path(), &["--clean", "--upx-dir", "/nonexistent-upx-dir"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent-upx-dir/upx"), "{missing:?}");
+    assert!(dist.path().join("private-lib/private-lib").exists(), "the earlier bundle is intact");
+}
+
+fn which_upx() -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|p| std::env::split_paths(&p).map(|d| d.join("upx")).find(|f| f.is_file()))
+}

@@ -1,0 +1,141 @@
+//! UPX, found in `--upx-dir DIR` or on PATH (`which`), version-checked.
+//! Each file is compressed in place, then verified with `upx -t`; a file
+//! UPX refuses (already packed, not compressible, can't pack) is kept as it
+//! was with the reason, and any other failure restores the original, so a
+//! bundle is never left half-compressed.
+
+use super::Error;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// UPX 3.96 is the first with reliable support for PIE executables.
+const MIN_VERSION: (u32, u32) = (3, 96);
+/// What `--upx-args` defaults to.
+pub const DEFAULT_ARGS: &[&str] = &["--best", "--lzma"];
+const INSTALL_HINT: &str = "install it (Debian: `apt-get install upx-ucl`; or download from https://upx.github.io)";
+
+pub struct Upx {
+    program: PathBuf,
+}
+
+/// What happened to one file.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case", tag = "outcome", content = "reason")]
+pub enum Outcome {
+    Compressed,
+    /// UPX declined the file; it is unchanged.
+    Skipped(String),
+}
+
+impl Upx {
+    /// `DIR/upx` when a directory is given, else `upx` on PATH.
+    pub fn find(dir: Option<&Path>) -> Result<Upx, Error> {
+        let program = match dir {
+            Some(dir) => {
+                let path = dir.join("upx");
+                if !path.is_file() {
+                    return Err(Error::MissingUpx { looked: path.display().to_string(), hint: INSTALL_HINT });
+                }
+                path
+            }
+            None => which::which("upx")
+                .map_err(|_| Error::MissingUpx { looked: "`upx` on PATH".to_string(), hint: INSTALL_HINT })?,
+        };
+        let upx = Upx { program };
+        let text = upx.run(&["--version".to_string()], None)?;
+        let version = parse_version(&text);
+        if version.is_none_or(|v| v < MIN_VERSION) {
+            return Err(Error::Tool {
+                command: format!("{} --version", upx.program.display()),
+                message: format!(
+                    "UPX {}.{} or newer is needed, found `{}`",
+                    MIN_VERSION.0,
+                    MIN_VERSION.1,
+                    first_line(&text)
+                ),
+            });
+        }
+        Ok(upx)
+    }
+
+    /// Compresses `file` in place with `args`, then tests it.
+    pub fn compress(&self, file: &Path, args: &[String]) -> Result<Outcome, Error> {
+        let backup = file.with_extension("upx-original");
+        fs_err::copy(file, &backup).map_err(Error::Io)?;
+        let restore = || fs_err::rename(&backup, file).map_err(Error::Io);
+        let mut packing = args.to_vec();
+        packing.push("-q".to_string());
+        if let Err(err) = self.run(&packing, Some(file)) {
+            restore()?;
+            return match refusal(&err.to_string()) {
+                Some(reason) => Ok(Outcome::Skipped(reason)),
+                None => Err(err),
+            };
+        }
+        if let Err(err) = self.run(&["-t".to_string(), "-q".to_string()], Some(file)) {
+            restore()?;
+            return Err(Error::Tool {
+                command: format!("upx -t {}", file.display()),
+                message: format!("{err}; the original file was restored"),
+            });
+        }
+        fs_err::remove_file(&backup).map_err(Error::Io)?;
+        Ok(Outcome::Compressed)
+    }
+
+    fn run(&self, args: &[String], file: Option<&Path>) -> Result<String, Error> {
+        let mut cmd = Command::new(&self.program);
+        cmd.args(args).args(file);
+        let shown = format!(
+            "{} {} {}",
+            self.program.display(),
+            args.join(" "),
+            file.map(|f| f.display().to_string()).unwrap_or_default()
+        );
+        let out = cmd.output().map_err(|e| Error::Tool { command: shown.clone(), message: e.to_string() })?;
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        if out.status.success() {
+            Ok(text)
+        } else {
+            Err(Error::Tool { command: shown.trim().to_string(), message: text.trim().to_string() })
+        }
+    }
+}
+
+/// UPX's own words for a file it will not pack (not a failure).
+fn refusal(message: &str) -> Option<String> {
+    ["AlreadyPackedException", "NotCompressibleException", "CantPackException", "UnknownExecutableFormatException"]
+        .iter()
+        .find(|kind| message.contains(*kind))
+        .map(|kind| {
+            let detail = message.lines().find(|l| l.contains(kind)).unwrap_or(kind);
+            detail.rsplit(": ").next().unwrap_or(kind).trim().to_string()
+        })
+}
+
+fn parse_version(text: &str) -> Option<(u32, u32)> {
+    let v = first_line(text).split_whitespace().nth(1)?;
+    let mut parts = v.split('.').map(|p| p.trim_end_matches(|c: char| !c.is_ascii_digit()).parse::<u32>().ok());
+    let major = parts.next()??;
+    let minor = parts.next()??;
+    // 3.96 vs 4.2: compare as (major, minor) with minor scaled for 3.x.
+    Some((major, if major == 3 { minor } else { minor + 100 }))
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("").trim()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_and_refusals() {
+        assert!(parse_version("upx 4.2.2\nUCL ...").unwrap() >= MIN_VERSION);
+        assert!(parse_version("upx 3.95\n").unwrap() < MIN_VERSION);
+        let msg = "upx: lib.so: AlreadyPackedException: already packed by UPX";
+        assert_eq!(refusal(msg).as_deref(), Some("already packed by UPX"));
+        assert_eq!(refusal("upx: x: IOException: disk full"), None);
+    }
+}
