@@ -4,6 +4,7 @@
 //! the summary or the JSON manifest.
 
 use super::args::{CargoArgs, TargetArgs};
+use super::gate;
 use super::select::{select_packages, select_targets};
 use super::use_color;
 use crate::bundle::data::Extra;
@@ -67,6 +68,9 @@ pub(crate) struct BundleArgs {
     /// Compress shared libraries too (packed .so files are known to crash when loaded on Linux).
     #[arg(long, requires = "mode")]
     upx_libs: bool,
+    /// Bundle even if the static check or the probe finds a spawn storm.
+    #[arg(long, requires = "mode")]
+    no_check: bool,
     /// Summary format.
     #[arg(long, value_enum, default_value_t = MessageFormat::Human, requires = "mode")]
     message_format: MessageFormat,
@@ -89,21 +93,20 @@ enum MessageFormat {
 pub(crate) fn run(args: &BundleArgs) -> Result<u8, Error> {
     let workspace = cargo::workspace(args.cargo.manifest_path.as_deref())?;
     let packages = select_packages(&workspace, &args.cargo)?;
-    let mut units = Vec::new();
+    let mut selected = Vec::new();
     for package in &packages {
         for (target, kind) in select_targets(package, &args.targets, &packages)? {
-            let example = kind == TargetKind::Example;
-            units.push(Unit { package: package.name.clone(), name: target.name.clone(), example });
+            selected.push((*package, target, kind));
         }
     }
-    let [unit] = units.as_slice() else {
-        let names: Vec<_> = units.iter().map(|u| u.name.clone()).collect();
+    let [(package, target, kind)] = selected.as_slice() else {
+        let names: Vec<_> = selected.iter().map(|(_, t, _)| t.name.clone()).collect();
         return Err(Error::NotOneBinary { found: names.join(", ") });
     };
-    let package = packages.iter().find(|p| p.name == unit.package).expect("the unit's package");
-    let config =
-        Config::from_metadata(package.freeze_metadata.as_ref(), package.manifest_dir.join("Cargo.toml"))?.bundle;
-    let settings = Settings::merge(args, &config, &package.manifest_dir)?;
+    let unit =
+        &Unit { package: package.name.clone(), name: target.name.clone(), example: *kind == TargetKind::Example };
+    let config = Config::from_metadata(package.freeze_metadata.as_ref(), package.manifest_dir.join("Cargo.toml"))?;
+    let settings = Settings::merge(args, &config.bundle, &package.manifest_dir)?;
     let built = cargo::build(&BuildRequest {
         manifest_path: args.cargo.manifest_path.clone(),
         units: vec![unit.clone()],
@@ -117,6 +120,25 @@ pub(crate) fn run(args: &BundleArgs) -> Result<u8, Error> {
         rustc_args: vec!["-C".to_string(), format!("link-arg=-Wl,-rpath,{}", onedir::EXE_RUNPATH)],
     })?;
     let artifact = &built[0];
+    let style = Style {
+        color: use_color(args.cargo.color, std::io::stdout().is_terminal()),
+        quiet: args.cargo.quiet,
+        verbose: args.cargo.verbose,
+    };
+    let json = args.message_format == MessageFormat::Json;
+    let mut out = std::io::stdout().lock();
+    let check = if args.no_check {
+        None
+    } else {
+        let (check, refused) = gate::before(&workspace, package, target, *kind, &config, &artifact.executable)?;
+        if refused {
+            let format = if json { report::Format::Json } else { report::Format::Human };
+            report::check(&check, format, style, &mut out).map_err(Error::Output)?;
+            report::refused(&unit.name, style.color);
+            return Ok(exit::FINDINGS);
+        }
+        Some(check)
+    };
     let options = OnedirOptions {
         binary: artifact.executable.clone(),
         name: settings.name.unwrap_or_else(|| unit.name.clone()),
@@ -128,19 +150,29 @@ pub(crate) fn run(args: &BundleArgs) -> Result<u8, Error> {
         search_dirs: artifact.link_dirs.clone(),
         upx: upx_options(args),
     };
-    let style = Style {
-        color: use_color(args.cargo.color, std::io::stdout().is_terminal()),
-        quiet: args.cargo.quiet,
-        verbose: args.cargo.verbose,
+    let bundled = if args.onefile {
+        options.dist.join(&options.name)
+    } else {
+        options.dist.join(&options.name).join(&options.name)
     };
-    let mut out = std::io::stdout().lock();
-    let json = args.message_format == MessageFormat::Json;
     let written = if args.onefile {
         let packed = onefile(&options, args, settings.runtime_dir, &workspace.root)?;
-        if json { report::onefile_json(&packed, &mut out) } else { report::onefile_human(&packed, style, &mut out) }
+        let after = check.as_ref().map(|_| gate::after(&bundled, &config, &unit.name)).transpose()?.flatten();
+        let gate = report::Gate { check: check.as_ref(), bundle_probe: after.as_ref() };
+        if json {
+            report::onefile_json(&packed, &gate, &mut out)
+        } else {
+            report::onefile_human(&packed, style, &mut out).and_then(|()| report::gate_human(&gate, style, &mut out))
+        }
     } else {
         let result = onedir::assemble(&options)?;
-        if json { report::bundle_json(&result, &mut out) } else { report::bundle_human(&result, style, &mut out) }
+        let after = check.as_ref().map(|_| gate::after(&bundled, &config, &unit.name)).transpose()?.flatten();
+        let gate = report::Gate { check: check.as_ref(), bundle_probe: after.as_ref() };
+        if json {
+            report::bundle_json(&result, &gate, &mut out)
+        } else {
+            report::bundle_human(&result, style, &mut out).and_then(|()| report::gate_human(&gate, style, &mut out))
+        }
     };
     written.map_err(Error::Output)?;
     Ok(exit::CLEAN)

@@ -92,7 +92,7 @@ fn level_flags(args: &CheckArgs) -> Result<Vec<(Code, Level)>, Error> {
 
 /// The binary plus every crate its code can call: its own package's library
 /// and its path dependencies' libraries.
-fn binary_input(
+pub(crate) fn binary_input(
     workspace: &Workspace,
     package: &Package,
     target: &cargo::Target,
@@ -136,7 +136,7 @@ fn path_dep_lib(workspace: &Workspace, dir: &Path) -> Option<(String, PathBuf)> 
 }
 
 /// Package config first, then the command-line flags, which win.
-fn apply_levels(
+pub(crate) fn apply_levels(
     diagnostics: Vec<Diagnostic>,
     configs: &[(String, Config)],
     overrides: &[(Code, Level)],

@@ -46,7 +46,7 @@ pub(crate) fn run(units: &[(Unit, ProbeSettings)], cargo_args: &CargoArgs) -> Re
     Ok(out)
 }
 
-fn options(program: OsString, settings: &ProbeSettings) -> Result<probe::Options, Error> {
+pub(crate) fn options(program: OsString, settings: &ProbeSettings) -> Result<probe::Options, Error> {
     Ok(probe::Options {
         program,
         args: settings.args.iter().flatten().map(OsString::from).collect(),

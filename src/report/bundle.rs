@@ -3,16 +3,17 @@
 //! the host; or, as JSON, the manifest release scripts read (files with
 //! sha256 and size).
 
-use super::{Style, plural};
+use super::{Gate, Style, plural};
 use crate::bundle::onedir::BundleReport;
 use crate::bundle::onefile::PackReport;
 use crate::bundle::upx::Outcome;
 use std::io::Write;
 
-pub(crate) fn write_json(report: &BundleReport, out: &mut dyn Write) -> std::io::Result<()> {
+pub(crate) fn write_json(report: &BundleReport, gate: &Gate<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     let mut value = serde_json::to_value(report).unwrap_or_default();
     if let Some(map) = value.as_object_mut() {
         map.insert("version".into(), 1.into());
+        map.insert("gate".into(), gate_json(gate));
     }
     serde_json::to_writer_pretty(&mut *out, &value)?;
     writeln!(out)
@@ -85,8 +86,9 @@ pub(crate) fn write_onefile_human(report: &PackReport, style: Style, out: &mut d
     Ok(())
 }
 
-pub(crate) fn write_onefile_json(report: &PackReport, out: &mut dyn Write) -> std::io::Result<()> {
+pub(crate) fn write_onefile_json(report: &PackReport, gate: &Gate<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     let value = serde_json::json!({
+        "gate": gate_json(gate),
         "version": 1,
         "out": report.out,
         "total_size": report.total_size,
@@ -99,6 +101,28 @@ pub(crate) fn write_onefile_json(report: &PackReport, out: &mut dyn Write) -> st
     });
     serde_json::to_writer_pretty(&mut *out, &value)?;
     writeln!(out)
+}
+
+/// `{"check": <check JSON of the built binary>, "bundle_probe": <probe>}`,
+/// nulls with `--no-check`.
+fn gate_json(gate: &Gate<'_>) -> serde_json::Value {
+    serde_json::json!({
+        "check": gate.check.map(super::json::to_value),
+        "bundle_probe": gate.bundle_probe.map(super::probe::json_value),
+    })
+}
+
+pub(crate) fn write_gate_human(gate: &Gate<'_>, style: Style, out: &mut dyn Write) -> std::io::Result<()> {
+    let Some(check) = gate.check else { return writeln!(out, "  check gate: skipped (--no-check)") };
+    if style.quiet {
+        return Ok(());
+    }
+    let verdict = check.binaries.first().map_or("?", |b| b.verdict.as_str());
+    writeln!(out, "  static check of the built binary: {verdict}")?;
+    for probed in &check.probes {
+        writeln!(out, "  probe of the built binary: {}", super::probe::summary(probed.report.as_ref(), style))?;
+    }
+    writeln!(out, "  probe of the bundle: {}", super::probe::summary(gate.bundle_probe, style))
 }
 
 fn size(bytes: u64) -> String {

@@ -61,6 +61,28 @@ pub fn check(report: &CheckReport, format: Format, style: Style, out: &mut dyn W
     }
 }
 
+/// What the check gate of a bundle run found: the check (with the probe)
+/// of the built binary, and the probe of the bundle itself.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Gate<'a> {
+    pub check: Option<&'a CheckReport>,
+    pub bundle_probe: Option<&'a crate::probe::ProbeReport>,
+}
+
+/// The gate's lines under a bundle summary.
+pub fn gate_human(gate: &Gate<'_>, style: Style, out: &mut dyn Write) -> std::io::Result<()> {
+    bundle::write_gate_human(gate, style, out)
+}
+
+/// Says a bundle was refused (on stderr, after the findings).
+pub fn refused(name: &str, color: bool) {
+    let prefix = if color { "\x1b[1;31merror\x1b[0m" } else { "error" };
+    let _ = writeln!(
+        std::io::stderr(),
+        "{prefix}: refusing to bundle `{name}`: it can start a spawn storm (findings above)\nhelp: add the child-dispatch guard, or pass --no-check to bundle it anyway"
+    );
+}
+
 /// Writes a one-dir bundle's summary table.
 pub fn bundle_human(
     report: &crate::bundle::onedir::BundleReport,
@@ -71,8 +93,12 @@ pub fn bundle_human(
 }
 
 /// Writes a one-dir bundle's manifest as JSON.
-pub fn bundle_json(report: &crate::bundle::onedir::BundleReport, out: &mut dyn Write) -> std::io::Result<()> {
-    bundle::write_json(report, out)
+pub fn bundle_json(
+    report: &crate::bundle::onedir::BundleReport,
+    gate: &Gate<'_>,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    bundle::write_json(report, gate, out)
 }
 
 /// Writes what a one-file pack produced.
@@ -85,8 +111,12 @@ pub fn onefile_human(
 }
 
 /// Writes what a one-file pack produced, as JSON.
-pub fn onefile_json(report: &crate::bundle::onefile::PackReport, out: &mut dyn Write) -> std::io::Result<()> {
-    bundle::write_onefile_json(report, out)
+pub fn onefile_json(
+    report: &crate::bundle::onefile::PackReport,
+    gate: &Gate<'_>,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    bundle::write_onefile_json(report, gate, out)
 }
 
 /// Writes a probe run in human form.

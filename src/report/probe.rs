@@ -72,10 +72,15 @@ pub(crate) fn write_human(report: &ProbeReport, style: Style, out: &mut dyn Writ
 
 /// The probe's line under a binary in `cargo freeze check`'s summary.
 pub(crate) fn write_check_line(report: Option<&ProbeReport>, style: Style, out: &mut dyn Write) -> std::io::Result<()> {
-    let Some(report) = report else { return writeln!(out, "{:>14} probe skipped (config: skip = true)", "") };
+    writeln!(out, "{:>14} probe {}", "", summary(report, style))
+}
+
+/// `pass: why [containment]`, or why there was no run.
+pub(crate) fn summary(report: Option<&ProbeReport>, style: Style) -> String {
+    let Some(report) = report else { return "skipped (config: skip = true)".to_string() };
     let word = verdict_word(report.verdict, style);
     let why = report.trigger.as_deref().unwrap_or("the program exited and left no process behind");
-    writeln!(out, "{:>14} probe {word}: {why} [{}]", "", report.containment)
+    format!("{word}: {why} [{}]", report.containment)
 }
 
 fn verdict_word(verdict: Verdict, style: Style) -> String {

@@ -58,6 +58,10 @@ fn private_library_travels_with_the_bundle() {
     let manifest = manifest_of(&out);
     let lib = file(&manifest, "library");
     assert_eq!(lib["path"], "lib/libgreet.so");
+    let gate = &manifest["gate"];
+    assert_eq!(gate["check"]["binaries"][0]["verdict"], "no-self-spawn", "{gate:#}");
+    assert_eq!(gate["check"]["binaries"][0]["probe"]["verdict"], "pass", "{gate:#}");
+    assert_eq!(gate["bundle_probe"]["verdict"], "pass", "the bundle itself was probed: {gate:#}");
     let unbundled = PathBuf::from(file(&manifest, "executable")["source"].as_str().unwrap());
     let bundled = dist.path().join("private-lib/private-lib");
 
@@ -251,4 +255,23 @@ fn upx_compresses_the_executable_and_the_bundle_still_runs() {
 
 fn which_upx() -> Option<PathBuf> {
     std::env::var_os("PATH").and_then(|p| std::env::split_paths(&p).map(|d| d.join("upx")).find(|f| f.is_file()))
+}
+
+/// The check gate: a binary that storms is not bundled (exit 1, with the
+/// findings); `--no-check` bundles it anyway (without running it).
+#[test]
+fn a_storming_binary_is_refused() {
+    let dist = tempfile::tempdir().unwrap();
+    let refused = onedir("fixtures/check/Cargo.toml", dist.path(), &["--bin", "storm"]);
+    assert_eq!(refused.status.code(), Some(1), "{refused:?}");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("refusing to bundle `storm`"), "{refused:?}");
+    let check = manifest_of(&refused);
+    assert_eq!(check["binaries"][0]["verdict"], "unguarded");
+    assert_eq!(check["binaries"][0]["probe"]["verdict"], "storm");
+    assert_eq!(check["binaries"][0]["probe"]["survivors"], 0);
+    assert!(!dist.path().join("storm").exists(), "nothing was bundled");
+    let forced = onedir("fixtures/check/Cargo.toml", dist.path(), &["--bin", "storm", "--no-check"]);
+    assert_eq!(forced.status.code(), Some(0), "{}", String::from_utf8_lossy(&forced.stderr));
+    assert_eq!(manifest_of(&forced)["gate"]["check"], serde_json::Value::Null);
+    assert!(dist.path().join("storm/storm").is_file());
 }

@@ -1,0 +1,51 @@
+//! The check gate of `cargo freeze --onedir/--onefile`: before bundling,
+//! the static check and the probe run on the built binary, and a finding at
+//! deny level (`unguarded-self-spawn`, `marker-mismatch`) or a `storm`
+//! refuses the bundle (exit 1, with the findings) unless `--no-check`.
+//! After bundling, the bundle itself is probed: the frozen artifact is what
+//! users run, and freezing can change how a program finds itself.
+
+use super::check::{apply_levels, binary_input};
+use super::probe_step;
+use crate::cargo::{Package, Target, Workspace};
+use crate::config::Config;
+use crate::diag::Level;
+use crate::error::Error;
+use crate::lint;
+use crate::probe::{self, ProbeReport, Verdict};
+use crate::report::{CheckReport, ProbedBinary};
+use std::path::Path;
+
+/// The static check and probe of one built binary, and whether they refuse it.
+pub(crate) fn before(
+    workspace: &Workspace,
+    package: &Package,
+    target: &Target,
+    kind: lint::TargetKind,
+    config: &Config,
+    exe: &Path,
+) -> Result<(CheckReport, bool), Error> {
+    let input = binary_input(workspace, package, target, kind, config);
+    let output = lint::run(&lint::Options { workspace_root: workspace.root.clone(), binaries: vec![input] })?;
+    let diagnostics = apply_levels(output.diagnostics, &[(package.name.clone(), config.clone())], &[]);
+    let settings = config.probe.for_bin(&target.name);
+    let probed = if settings.skip == Some(true) {
+        None
+    } else {
+        Some(probe::run(&probe_step::options(exe.as_os_str().to_owned(), &settings)?)?)
+    };
+    let refused = diagnostics.iter().any(|d| d.level == Level::Deny)
+        || probed.as_ref().is_some_and(|p| p.verdict == Verdict::Storm);
+    let probes = vec![ProbedBinary { package: package.name.clone(), name: target.name.clone(), report: probed }];
+    let report = CheckReport { workspace_root: workspace.root.clone(), binaries: output.binaries, diagnostics, probes };
+    Ok((report, refused))
+}
+
+/// The bundle's own executable under the probe, with the binary's settings.
+pub(crate) fn after(bundled: &Path, config: &Config, name: &str) -> Result<Option<ProbeReport>, Error> {
+    let settings = config.probe.for_bin(name);
+    if settings.skip == Some(true) {
+        return Ok(None);
+    }
+    Ok(Some(probe::run(&probe_step::options(bundled.as_os_str().to_owned(), &settings)?)?))
+}
