@@ -14,6 +14,7 @@ use crate::cargo::{self, BuildRequest, Profile, Unit};
 use crate::config::{BundleConfig, Config};
 use crate::error::{Error, exit};
 use crate::lint::TargetKind;
+use crate::probe::ProbeReport;
 use crate::report::{self, Style};
 use clap::{Args, ValueEnum};
 use std::io::IsTerminal;
@@ -107,19 +108,7 @@ pub(crate) fn run(args: &BundleArgs) -> Result<u8, Error> {
         &Unit { package: package.name.clone(), name: target.name.clone(), example: *kind == TargetKind::Example };
     let config = Config::from_metadata(package.freeze_metadata.as_ref(), package.manifest_dir.join("Cargo.toml"))?;
     let settings = Settings::merge(args, &config.bundle, &package.manifest_dir)?;
-    let built = cargo::build(&BuildRequest {
-        manifest_path: args.cargo.manifest_path.clone(),
-        units: vec![unit.clone()],
-        target: args.cargo.target.clone(),
-        profile: Profile::from_flags(args.cargo.release, args.cargo.profile.as_deref()),
-        quiet: args.cargo.quiet,
-        color: None,
-        target_dir: None,
-        // The bundle's run path set at link time: no patching of the
-        // executable afterwards, which UPX could not pack.
-        rustc_args: vec!["-C".to_string(), format!("link-arg=-Wl,-rpath,{}", onedir::EXE_RUNPATH)],
-    })?;
-    let artifact = &built[0];
+    let artifact = build(args, unit)?;
     let style = Style {
         color: use_color(args.cargo.color, std::io::stdout().is_terminal()),
         quiet: args.cargo.quiet,
@@ -139,25 +128,14 @@ pub(crate) fn run(args: &BundleArgs) -> Result<u8, Error> {
         }
         Some(check)
     };
-    let options = OnedirOptions {
-        binary: artifact.executable.clone(),
-        name: settings.name.unwrap_or_else(|| unit.name.clone()),
-        dist: settings.dist.unwrap_or_else(|| workspace.root.join("target/freeze")),
-        data: settings.data,
-        binaries: settings.binaries,
-        exclude_lib: settings.exclude_lib,
-        clean: settings.clean,
-        search_dirs: artifact.link_dirs.clone(),
-        upx: upx_options(args),
-    };
-    let bundled = if args.onefile {
-        options.dist.join(&options.name)
-    } else {
-        options.dist.join(&options.name).join(&options.name)
+    let runtime_dir = settings.runtime_dir.clone();
+    let options = settings.into_options(args, &unit.name, &artifact, &workspace.root);
+    let probe_bundle = |bundled: &Path| -> Result<Option<ProbeReport>, Error> {
+        Ok(check.as_ref().map(|_| gate::after(bundled, &config, &unit.name)).transpose()?.flatten())
     };
     let written = if args.onefile {
-        let packed = onefile(&options, args, settings.runtime_dir, &workspace.root)?;
-        let after = check.as_ref().map(|_| gate::after(&bundled, &config, &unit.name)).transpose()?.flatten();
+        let packed = onefile(&options, args, runtime_dir, &workspace.root)?;
+        let after = probe_bundle(&options.dist.join(&options.name))?;
         let gate = report::Gate { check: check.as_ref(), bundle_probe: after.as_ref() };
         if json {
             report::onefile_json(&packed, &gate, &mut out)
@@ -166,7 +144,7 @@ pub(crate) fn run(args: &BundleArgs) -> Result<u8, Error> {
         }
     } else {
         let result = onedir::assemble(&options)?;
-        let after = check.as_ref().map(|_| gate::after(&bundled, &config, &unit.name)).transpose()?.flatten();
+        let after = probe_bundle(&options.dist.join(&options.name).join(&options.name))?;
         let gate = report::Gate { check: check.as_ref(), bundle_probe: after.as_ref() };
         if json {
             report::bundle_json(&result, &gate, &mut out)
@@ -176,6 +154,22 @@ pub(crate) fn run(args: &BundleArgs) -> Result<u8, Error> {
     };
     written.map_err(Error::Output)?;
     Ok(exit::CLEAN)
+}
+
+/// Builds the one binary, with the bundle's run path linked in: no
+/// patching of the executable afterwards, which UPX could not pack.
+fn build(args: &BundleArgs, unit: &Unit) -> Result<cargo::Artifact, Error> {
+    let mut built = cargo::build(&BuildRequest {
+        manifest_path: args.cargo.manifest_path.clone(),
+        units: vec![unit.clone()],
+        target: args.cargo.target.clone(),
+        profile: Profile::from_flags(args.cargo.release, args.cargo.profile.as_deref()),
+        quiet: args.cargo.quiet,
+        color: None,
+        target_dir: None,
+        rustc_args: vec!["-C".to_string(), format!("link-arg=-Wl,-rpath,{}", onedir::EXE_RUNPATH)],
+    })?;
+    Ok(built.remove(0))
 }
 
 /// The one-dir tree staged beside the destination, then packed into the
@@ -231,6 +225,20 @@ struct Settings {
 }
 
 impl Settings {
+    fn into_options(self, args: &BundleArgs, bin: &str, artifact: &cargo::Artifact, root: &Path) -> OnedirOptions {
+        OnedirOptions {
+            binary: artifact.executable.clone(),
+            name: self.name.unwrap_or_else(|| bin.to_string()),
+            dist: self.dist.unwrap_or_else(|| root.join("target/freeze")),
+            data: self.data,
+            binaries: self.binaries,
+            exclude_lib: self.exclude_lib,
+            clean: self.clean,
+            search_dirs: artifact.link_dirs.clone(),
+            upx: upx_options(args),
+        }
+    }
+
     fn merge(args: &BundleArgs, config: &BundleConfig, package_dir: &Path) -> Result<Settings, Error> {
         let extras = |flags: &[String], keys: &[String]| -> Result<Vec<Extra>, Error> {
             if !flags.is_empty() {
