@@ -38,6 +38,16 @@ pub enum Error {
     NoBinaries { root: PathBuf },
     #[error("unknown diagnostic code `{name}` (run `cargo freeze check --help`; codes are listed in README.md)")]
     UnknownCode { name: String },
+    #[error(transparent)]
+    Fix(#[from] crate::lint::fix::Error),
+    #[error("{} {} uncommitted changes; `--fix` would mix its edits with them\nhelp: commit or stash them first, or pass --allow-dirty", files, if files.contains(", ") { "have" } else { "has" })]
+    DirtyFiles { files: String },
+    #[error("failed to write the fixed {}: {source}\nhelp: the original is unchanged; check the directory's permissions", path.display())]
+    FixWrite {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("failed to write the report to stdout")]
     Output(#[source] std::io::Error),
 }

@@ -59,6 +59,7 @@ fn convert(metadata: Metadata, invoked: Option<PathBuf>) -> Workspace {
         let target = |t: &cargo_metadata::Target| Target {
             name: t.name.clone(),
             src_path: t.src_path.clone().into_std_path_buf(),
+            edition: t.edition.as_str().to_string(),
         };
         let of_kind = |kind: TargetKind| -> Vec<Target> {
             pkg.targets.iter().filter(|t| t.is_kind(kind.clone())).map(target).collect()

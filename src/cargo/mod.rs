@@ -51,4 +51,6 @@ pub struct Package {
 pub struct Target {
     pub name: String,
     pub src_path: PathBuf,
+    /// The Rust edition (`2021`), for `rustfmt`.
+    pub edition: String,
 }

@@ -33,6 +33,8 @@ pub(crate) struct CheckArgs {
     #[arg(short = 'D', long = "deny", value_name = "CODE")]
     pub(crate) deny: Vec<String>,
     #[command(flatten)]
+    pub(crate) fix: super::fix::FixArgs,
+    #[command(flatten)]
     pub(crate) targets: TargetArgs,
     #[command(flatten)]
     pub(crate) cargo: CargoArgs,
@@ -45,10 +47,12 @@ pub(crate) fn run(args: &CheckArgs) -> Result<u8, Error> {
     let mut binaries = Vec::new();
     let mut units = Vec::new();
     let mut configs = Vec::new();
+    let mut editions = Vec::new();
     for package in &packages {
         let config = Config::from_metadata(package.freeze_metadata.as_ref(), package.manifest_dir.join("Cargo.toml"))?;
         for (target, kind) in select_targets(package, &args.targets, &packages)? {
             binaries.push(binary_input(&workspace, package, target, kind, &config));
+            editions.push(target.edition.clone());
             let example = kind == lint::TargetKind::Example;
             let unit = cargo::Unit { package: package.name.clone(), name: target.name.clone(), example };
             units.push((unit, config.probe.for_bin(&target.name)));
@@ -59,12 +63,22 @@ pub(crate) fn run(args: &CheckArgs) -> Result<u8, Error> {
         return Err(Error::NoBinaries { root: workspace.root.clone() });
     }
     let options = lint::Options { workspace_root: workspace.root.clone(), binaries };
-    let output = lint::run(&options)?;
+    let mut output = lint::run(&options)?;
+    let fix = match args.fix.fix {
+        true => Some(super::fix::run(&args.fix, &options, &output, &editions)?),
+        false => None,
+    };
+    if fix.as_ref().is_some_and(|f| f.applied) {
+        // What the fix left: the report and the exit code are about the
+        // sources as they are now.
+        output = lint::run(&options)?;
+    }
     let diagnostics = apply_levels(output.diagnostics, &configs, &overrides);
     let probes = if args.static_only { Vec::new() } else { super::probe_step::run(&units, &args.cargo)? };
     let stormed = probes.iter().any(|p| p.report.as_ref().is_some_and(|r| r.verdict == probe::Verdict::Storm));
     let denied = stormed || diagnostics.iter().any(|d| d.level == Level::Deny);
-    let report = report::CheckReport { workspace_root: workspace.root, binaries: output.binaries, diagnostics, probes };
+    let report =
+        report::CheckReport { workspace_root: workspace.root, binaries: output.binaries, diagnostics, probes, fix };
     let style = Style {
         color: use_color(args.cargo.color, std::io::stdout().is_terminal()),
         quiet: args.cargo.quiet,

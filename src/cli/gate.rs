@@ -37,7 +37,13 @@ pub(crate) fn before(
     let refused = diagnostics.iter().any(|d| d.level == Level::Deny)
         || probed.as_ref().is_some_and(|p| p.verdict == Verdict::Storm);
     let probes = vec![ProbedBinary { package: package.name.clone(), name: target.name.clone(), report: probed }];
-    let report = CheckReport { workspace_root: workspace.root.clone(), binaries: output.binaries, diagnostics, probes };
+    let report = CheckReport {
+        workspace_root: workspace.root.clone(),
+        binaries: output.binaries,
+        diagnostics,
+        probes,
+        fix: None,
+    };
     Ok((report, refused))
 }
 

@@ -7,6 +7,7 @@
 mod args;
 mod bundle;
 mod check;
+mod fix;
 mod gate;
 mod inspect;
 mod probe;

@@ -15,6 +15,7 @@ mod callgraph;
 mod child;
 mod cond;
 mod eval;
+pub mod fix;
 mod index;
 mod ir;
 mod load;

@@ -9,6 +9,9 @@ use std::io::Write;
 use std::path::PathBuf;
 
 pub(super) fn write(report: &CheckReport, style: Style, out: &mut dyn Write) -> std::io::Result<()> {
+    if let Some(fix) = &report.fix {
+        super::fix::write_human(fix, style, out)?;
+    }
     let renderer = if style.color { Renderer::styled() } else { Renderer::plain() };
     let mut sources = Sources::new(report.workspace_root.clone());
     for d in &report.diagnostics {

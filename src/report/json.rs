@@ -50,7 +50,11 @@ pub(super) fn to_value(report: &CheckReport) -> Value {
         })
         .collect();
     let diagnostics: Vec<Value> = report.diagnostics.iter().map(diagnostic).collect();
-    json!({ "version": VERSION, "binaries": binaries, "diagnostics": diagnostics })
+    let mut value = json!({ "version": VERSION, "binaries": binaries, "diagnostics": diagnostics });
+    if let Some(fix) = &report.fix {
+        value["fix"] = super::fix::json_value(fix);
+    }
+    value
 }
 
 fn diagnostic(d: &Diagnostic) -> Value {

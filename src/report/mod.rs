@@ -4,6 +4,7 @@
 //! (workflow-command annotations).
 
 mod bundle;
+mod fix;
 mod github;
 mod human;
 pub mod inspect;
@@ -33,6 +34,15 @@ pub struct CheckReport {
     pub diagnostics: Vec<Diagnostic>,
     /// The probe run of each binary (empty with `--static`).
     pub probes: Vec<ProbedBinary>,
+    /// What `--fix` did (or, with `--dry-run`, would do).
+    pub fix: Option<FixOutcome>,
+}
+
+/// The edits `check --fix` planned, and whether they were written.
+#[derive(Debug)]
+pub struct FixOutcome {
+    pub plan: crate::lint::fix::Plan,
+    pub applied: bool,
 }
 
 /// One binary's probe run in a check (`None`: skipped by config).

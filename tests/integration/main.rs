@@ -3,6 +3,10 @@
 //! - [`fixtures`]: each crate under `fixtures/lint/` is checked; its verdicts
 //!   and diagnostic codes must match its `expect.txt`, and the JSON report is
 //!   snapshot-tested.
+//! - [`fix`]: `check --fix` on copies of every unguarded fixture: the
+//!   original storms under the probe, the fixed one builds and passes the
+//!   check and the probe; idempotence, `--dry-run`, the depth fuse, `exec`
+//!   sites, uncommitted changes.
 //! - [`cli`]: exit codes, level flags, config, output formats, `--help`, both
 //!   invocation shapes, running as a non-root user.
 //! - [`bad_input`]: broken manifests, missing and unparsable files, huge
@@ -30,6 +34,7 @@ mod architecture;
 mod bad_input;
 mod cli;
 mod deps;
+mod fix;
 mod fixtures;
 mod onedir;
 mod onefile;
