@@ -42,8 +42,16 @@ pub enum Error {
     Fix(#[from] crate::lint::fix::Error),
     #[error("{} {} uncommitted changes; `--fix` would mix its edits with them\nhelp: commit or stash them first, or pass --allow-dirty", files, if files.contains(", ") { "have" } else { "has" })]
     DirtyFiles { files: String },
-    #[error("failed to write the fixed {}: {source}\nhelp: the original is unchanged; check the directory's permissions", path.display())]
-    FixWrite {
+    #[error("failed to write {}: {source}\nhelp: the file is unchanged; check the directory's permissions", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Init(#[from] crate::config::template::InitError),
+    #[error("failed to read {}: {source}", path.display())]
+    Read {
         path: PathBuf,
         #[source]
         source: std::io::Error,

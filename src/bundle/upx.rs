@@ -1,8 +1,9 @@
 //! UPX, found in `--upx-dir DIR` or on PATH (`which`), version-checked.
 //! Each file is compressed in place, then verified with `upx -t`; a file
 //! UPX refuses (already packed, not compressible, can't pack) is kept as it
-//! was with the reason, and any other failure restores the original, so a
-//! bundle is never left half-compressed.
+//! was with the reason, and any other failure (of the packing or of the
+//! test) restores the original and says why: a bundle is never left with a
+//! half-compressed or unverified file.
 
 use super::Error;
 use std::path::{Path, PathBuf};
@@ -25,6 +26,9 @@ pub enum Outcome {
     Compressed,
     /// UPX declined the file; it is unchanged.
     Skipped(String),
+    /// UPX failed on it or its result did not pass `upx -t`: the original
+    /// was put back.
+    Restored(String),
 }
 
 impl Upx {
@@ -67,17 +71,15 @@ impl Upx {
         packing.push("-q".to_string());
         if let Err(err) = self.run(&packing, Some(file)) {
             restore()?;
-            return match refusal(&err.to_string()) {
-                Some(reason) => Ok(Outcome::Skipped(reason)),
-                None => Err(err),
-            };
+            let message = err.to_string();
+            return Ok(match refusal(&message) {
+                Some(reason) => Outcome::Skipped(reason),
+                None => Outcome::Restored(format!("UPX failed: {}", error_line(&message))),
+            });
         }
         if let Err(err) = self.run(&["-t".to_string(), "-q".to_string()], Some(file)) {
             restore()?;
-            return Err(Error::Tool {
-                command: format!("upx -t {}", file.display()),
-                message: format!("{err}; the original file was restored"),
-            });
+            return Ok(Outcome::Restored(format!("the packed file failed `upx -t`: {}", error_line(&err.to_string()))));
         }
         fs_err::remove_file(&backup).map_err(Error::Io)?;
         Ok(Outcome::Compressed)
@@ -104,13 +106,18 @@ impl Upx {
 
 /// UPX's own words for a file it will not pack (not a failure).
 fn refusal(message: &str) -> Option<String> {
-    ["AlreadyPackedException", "NotCompressibleException", "CantPackException", "UnknownExecutableFormatException"]
-        .iter()
-        .find(|kind| message.contains(*kind))
-        .map(|kind| {
-            let detail = message.lines().find(|l| l.contains(kind)).unwrap_or(kind);
-            detail.rsplit(": ").next().unwrap_or(kind).trim().to_string()
-        })
+    const KINDS: &[&str] = &[
+        "AlreadyPackedException",
+        "NotCompressibleException",
+        "CantPackException",
+        "UnknownExecutableFormatException",
+        // `IOException: file is too small -- skipped`: UPX's own skip.
+        "file is too small",
+    ];
+    KINDS.iter().find(|kind| message.contains(*kind)).map(|kind| {
+        let detail = message.lines().find(|l| l.contains(kind)).unwrap_or(kind);
+        detail.rsplit(": ").next().unwrap_or(kind).trim().to_string()
+    })
 }
 
 fn parse_version(text: &str) -> Option<(u32, u32)> {
@@ -120,6 +127,17 @@ fn parse_version(text: &str) -> Option<(u32, u32)> {
     let minor = parts.next()??;
     // 3.96 vs 4.2: compare as (major, minor) with minor scaled for 3.x.
     Some((major, if major == 3 { minor } else { minor + 100 }))
+}
+
+/// The line of UPX's output that says what went wrong (it prints its
+/// banner first, even with `-q`).
+fn error_line(text: &str) -> &str {
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    lines
+        .clone()
+        .find(|l| l.contains("Exception") || l.starts_with("upx: "))
+        .or_else(|| lines.next_back())
+        .unwrap_or("")
 }
 
 fn first_line(text: &str) -> &str {
@@ -137,5 +155,12 @@ mod tests {
         let msg = "upx: lib.so: AlreadyPackedException: already packed by UPX";
         assert_eq!(refusal(msg).as_deref(), Some("already packed by UPX"));
         assert_eq!(refusal("upx: x: IOException: disk full"), None);
+        let small =
+            "  Ultimate Packer for eXecutables\nPacked 0 files.\nupx: t.sh: IOException: file is too small -- skipped";
+        assert_eq!(refusal(small).as_deref(), Some("file is too small -- skipped"));
+        assert_eq!(
+            error_line("  Ultimate Packer\n\nupx: a: IOException: disk full\n"),
+            "upx: a: IOException: disk full"
+        );
     }
 }

@@ -64,3 +64,21 @@ pub(crate) enum Color {
     Always,
     Never,
 }
+
+impl CargoArgs {
+    /// Package selection only (for commands that build nothing).
+    pub(crate) fn selecting(manifest_path: Option<PathBuf>, package: Vec<String>, workspace: bool) -> CargoArgs {
+        CargoArgs {
+            manifest_path,
+            package,
+            workspace,
+            exclude: Vec::new(),
+            target: None,
+            release: false,
+            profile: None,
+            color: Color::Auto,
+            quiet: false,
+            verbose: false,
+        }
+    }
+}

@@ -11,7 +11,7 @@ use crate::bundle::data::Extra;
 use crate::bundle::onedir::{self, OnedirOptions, UpxOptions};
 use crate::bundle::onefile::{PackOptions, PackReport, pack};
 use crate::cargo::{self, BuildRequest, Profile, Unit};
-use crate::config::{BundleConfig, Config};
+use crate::config::{Config, UpxConfig};
 use crate::error::{Error, exit};
 use crate::lint::TargetKind;
 use crate::probe::ProbeReport;
@@ -107,7 +107,7 @@ pub(crate) fn run(args: &BundleArgs) -> Result<u8, Error> {
     let unit =
         &Unit { package: package.name.clone(), name: target.name.clone(), example: *kind == TargetKind::Example };
     let config = Config::from_metadata(package.freeze_metadata.as_ref(), package.manifest_dir.join("Cargo.toml"))?;
-    let settings = Settings::merge(args, &config.bundle, &package.manifest_dir)?;
+    let settings = Settings::merge(args, &config, &package.manifest_dir)?;
     let artifact = build(args, unit)?;
     let style = Style {
         color: use_color(args.cargo.color, std::io::stdout().is_terminal()),
@@ -129,7 +129,7 @@ pub(crate) fn run(args: &BundleArgs) -> Result<u8, Error> {
         Some(check)
     };
     let runtime_dir = settings.runtime_dir.clone();
-    let options = settings.into_options(args, &unit.name, &artifact, &workspace.root);
+    let options = settings.into_options(&unit.name, &artifact, &workspace.root);
     let probe_bundle = |bundled: &Path| -> Result<Option<ProbeReport>, Error> {
         Ok(check.as_ref().map(|_| gate::after(bundled, &config, &unit.name)).transpose()?.flatten())
     };
@@ -222,10 +222,11 @@ struct Settings {
     exclude_lib: Vec<String>,
     clean: bool,
     runtime_dir: Option<String>,
+    upx: Option<UpxOptions>,
 }
 
 impl Settings {
-    fn into_options(self, args: &BundleArgs, bin: &str, artifact: &cargo::Artifact, root: &Path) -> OnedirOptions {
+    fn into_options(self, bin: &str, artifact: &cargo::Artifact, root: &Path) -> OnedirOptions {
         OnedirOptions {
             binary: artifact.executable.clone(),
             name: self.name.unwrap_or_else(|| bin.to_string()),
@@ -235,11 +236,12 @@ impl Settings {
             exclude_lib: self.exclude_lib,
             clean: self.clean,
             search_dirs: artifact.link_dirs.clone(),
-            upx: upx_options(args),
+            upx: self.upx,
         }
     }
 
-    fn merge(args: &BundleArgs, config: &BundleConfig, package_dir: &Path) -> Result<Settings, Error> {
+    fn merge(args: &BundleArgs, full: &Config, package_dir: &Path) -> Result<Settings, Error> {
+        let config = &full.bundle;
         let extras = |flags: &[String], keys: &[String]| -> Result<Vec<Extra>, Error> {
             if !flags.is_empty() {
                 return flags.iter().map(|s| Extra::parse(s).map_err(Error::from)).collect();
@@ -260,19 +262,25 @@ impl Settings {
             exclude_lib,
             clean: args.clean || config.clean == Some(true),
             runtime_dir: args.runtime_dir.clone().or_else(|| config.runtime_dir.clone()),
+            upx: upx_options(args, &full.upx, package_dir),
         })
     }
 }
 
-/// `--upx`/`--upx-dir` and friends; `--noupx` wins.
-fn upx_options(args: &BundleArgs) -> Option<UpxOptions> {
-    if args.noupx || !(args.upx || args.upx_dir.is_some()) {
+/// `--upx`/`--upx-dir` and friends over the `upx*` keys; `--noupx` wins.
+fn upx_options(args: &BundleArgs, config: &UpxConfig, package_dir: &Path) -> Option<UpxOptions> {
+    let dir = args.upx_dir.clone().or_else(|| config.dir.as_ref().map(|d| package_dir.join(d)));
+    let wanted = args.upx || dir.is_some() || config.enabled == Some(true);
+    if args.noupx || !wanted {
         return None;
     }
+    let upx_args = args.upx_args.as_deref().or(config.args.as_deref());
+    let mut exclude = config.exclude.clone();
+    exclude.extend(args.upx_exclude.iter().cloned());
     Some(UpxOptions {
-        dir: args.upx_dir.clone(),
-        args: args.upx_args.as_deref().map(|a| a.split_whitespace().map(str::to_string).collect()).unwrap_or_default(),
-        libs: args.upx_libs,
-        exclude: args.upx_exclude.clone(),
+        dir,
+        args: upx_args.map(|a| a.split_whitespace().map(str::to_string).collect()).unwrap_or_default(),
+        libs: args.upx_libs || config.libs == Some(true),
+        exclude,
     })
 }

@@ -6,8 +6,7 @@ use crate::error::Error;
 use crate::lint::{self, fix};
 use crate::report::FixOutcome;
 use clap::Args;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Fixing")]
@@ -50,7 +49,7 @@ pub(crate) fn run(
         refuse_dirty(&plan.files.iter().map(|f| f.path.as_path()).collect::<Vec<_>>())?;
     }
     for file in &plan.files {
-        write_atomically(&file.path, &file.after)?;
+        super::write::atomically(&file.path, &file.after)?;
     }
     Ok(FixOutcome { plan, applied: true })
 }
@@ -81,18 +80,4 @@ fn refuse_dirty(files: &[&Path]) -> Result<(), Error> {
         true => Ok(()),
         false => Err(Error::DirtyFiles { files: dirty.join(", ") }),
     }
-}
-
-/// Writes `text` to a temporary file beside `path` with `path`'s
-/// permissions, then renames it over `path`: a failure leaves the original.
-fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
-    let fail = |source: std::io::Error| Error::FixWrite { path: path.to_path_buf(), source };
-    let dir = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    let permissions = fs_err::metadata(path).map_err(fail)?.permissions();
-    let mut temp = tempfile::Builder::new().prefix(".cargo-freeze-fix").tempfile_in(&dir).map_err(fail)?;
-    temp.write_all(text.as_bytes()).map_err(fail)?;
-    temp.as_file().sync_all().map_err(fail)?;
-    fs_err::set_permissions(temp.path(), permissions).map_err(fail)?;
-    temp.persist(path).map_err(|e| fail(e.error))?;
-    Ok(())
 }

@@ -7,12 +7,15 @@
 mod args;
 mod bundle;
 mod check;
+mod completions;
 mod fix;
 mod gate;
+mod init;
 mod inspect;
 mod probe;
 mod probe_step;
 mod select;
+mod write;
 
 use crate::error::exit;
 use crate::report;
@@ -47,6 +50,10 @@ enum Command {
     Probe(probe::ProbeArgs),
     /// Show (and verify, optionally extract) a one-file bundle.
     Inspect(inspect::InspectArgs),
+    /// Add a commented [package.metadata.freeze] section to Cargo.toml (and a CI workflow).
+    Init(init::InitArgs),
+    /// Print a shell completion script for the cargo-freeze executable.
+    Completions(completions::CompletionsArgs),
 }
 
 fn clap_cargo_styles() -> clap::builder::Styles {
@@ -90,6 +97,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             (probe::run(&probe_args), color)
         }
         Some(Command::Inspect(inspect_args)) => (inspect::run(&inspect_args), false),
+        Some(Command::Init(init_args)) => (init::run(&init_args), std::io::stderr().is_terminal()),
+        Some(Command::Completions(completions_args)) => (completions::run(&completions_args), false),
     };
     match result {
         Ok(code) => ExitCode::from(code),

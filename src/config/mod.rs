@@ -4,12 +4,15 @@
 
 mod bundle;
 mod probe;
+pub mod template;
+mod upx;
 
 use crate::diag::{Code, Level};
 pub use bundle::BundleConfig;
 pub use probe::{ProbeConfig, ProbeSettings};
 use serde_json::Value;
 use std::path::PathBuf;
+pub use upx::UpxConfig;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -31,10 +34,18 @@ pub struct Config {
     pub probe: ProbeConfig,
     /// Defaults for `cargo freeze --onedir/--onefile`.
     pub bundle: BundleConfig,
+    /// UPX defaults for bundles.
+    pub upx: UpxConfig,
 }
 
-const KEYS: &[&str] =
-    &["lints", "guards", "probe", "name", "dist", "add-data", "add-binary", "exclude-lib", "clean", "runtime-dir"];
+/// Every top-level key, for "did you mean" hints.
+fn known_keys() -> Vec<&'static str> {
+    ["lints", "guards", "probe"]
+        .into_iter()
+        .chain(bundle::KEYS.iter().copied())
+        .chain(upx::KEYS.iter().copied())
+        .collect()
+}
 
 impl Config {
     /// Reads the `freeze` value of a package's metadata; `manifest` is only
@@ -61,6 +72,7 @@ impl Config {
                 k if bundle::KEYS.contains(&k) => {
                     bundle::setting(&mut config.bundle, k, value).map_err(|e| bad(k, e))?
                 }
+                k if upx::KEYS.contains(&k) => upx::setting(&mut config.upx, k, value).map_err(|e| bad(k, e))?,
                 _ => return Err(unknown(&manifest, key)),
             }
         }
@@ -94,11 +106,12 @@ fn strings(value: &Value) -> Option<Vec<String>> {
 fn unknown(manifest: &std::path::Path, key: &str) -> Error {
     // Compare by characters: a key is user text and may not be ASCII.
     let prefix: String = key.chars().take(3).collect();
-    let hint = KEYS
+    let keys = known_keys();
+    let hint = keys
         .iter()
         .find(|k| !prefix.is_empty() && k.starts_with(&prefix))
         .map(|k| format!(" (did you mean `{k}`?)"))
-        .unwrap_or_else(|| format!(" (known keys: {})", KEYS.join(", ")));
+        .unwrap_or_else(|| format!(" (known keys: {})", keys.join(", ")));
     Error::UnknownKey { manifest: manifest.to_path_buf(), key: key.to_string(), hint }
 }
 

@@ -54,6 +54,7 @@ fn write_upx(report: &BundleReport, out: &mut dyn Write) -> std::io::Result<()> 
         let result = match &row.outcome {
             Outcome::Compressed => format!("{:.1}%", 100.0 * row.after as f64 / row.before.max(1) as f64),
             Outcome::Skipped(reason) => format!("skipped: {reason}"),
+            Outcome::Restored(reason) => format!("restored (not compressed): {reason}"),
         };
         writeln!(out, "    {:<38} {:>10} -> {:>10}  {result}", row.path, size(row.before), size(row.after))?;
     }

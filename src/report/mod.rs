@@ -7,6 +7,7 @@ mod bundle;
 mod fix;
 mod github;
 mod human;
+mod init;
 pub mod inspect;
 mod json;
 mod probe;
@@ -14,6 +15,7 @@ mod sarif;
 
 use crate::diag::Diagnostic;
 use crate::lint::BinaryReport;
+pub use init::{InitAction, InitReport};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -127,6 +129,11 @@ pub fn onefile_json(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     bundle::write_onefile_json(report, gate, out)
+}
+
+/// What `cargo freeze init` did.
+pub fn init_human(report: &InitReport, root: &std::path::Path, out: &mut dyn Write) -> std::io::Result<()> {
+    init::write_human(report, root, out)
 }
 
 /// Writes a probe run in human form.

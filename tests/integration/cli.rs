@@ -89,11 +89,46 @@ fn github_output_is_workflow_commands() {
         .stdout(contains("::error file=src/main.rs,line=14,col=21,title=marker-mismatch::the spawn marks the child"));
 }
 
+/// Every `--help` text is a snapshot: a change shows up as a diff.
 #[test]
 fn help_is_stable() {
-    let output = freeze().args(["check", "--help"]).env("COLUMNS", "100").output().unwrap();
-    assert!(output.status.success());
-    insta::assert_snapshot!("check_help", String::from_utf8_lossy(&output.stdout));
+    for (args, name) in [
+        (&["--help"][..], "freeze_help"),
+        (&["check", "--help"], "check_help"),
+        (&["probe", "--help"], "probe_help"),
+        (&["inspect", "--help"], "inspect_help"),
+        (&["init", "--help"], "init_help"),
+        (&["completions", "--help"], "completions_help"),
+    ] {
+        let output = freeze().args(args).env("COLUMNS", "100").output().unwrap();
+        assert!(output.status.success(), "{args:?}");
+        insta::assert_snapshot!(name, String::from_utf8_lossy(&output.stdout));
+    }
+}
+
+/// The bash script is a snapshot, and bash itself completes with it: an
+/// option of a subcommand and the subcommand names.
+#[test]
+fn completions_complete() {
+    let script = freeze().args(["completions", "bash"]).output().unwrap();
+    assert!(script.status.success());
+    let script = String::from_utf8(script.stdout).unwrap();
+    insta::assert_snapshot!("completions_bash", script);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("c.bash"), &script).unwrap();
+    let probe = r#"source c.bash
+complete_words() { COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _cargo__freeze cargo-freeze "${!#}" "${COMP_WORDS[COMP_CWORD-1]}"; echo "${COMPREPLY[*]}"; }
+complete_words cargo-freeze check --fi
+complete_words cargo-freeze in
+complete_words cargo-freeze --upx-d"#;
+    let output = std::process::Command::new("bash").current_dir(dir.path()).args(["-c", probe]).output().unwrap();
+    let lines = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert_eq!(lines, "--fix\ninspect init\n--upx-dir\n", "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    for shell in ["zsh", "fish", "elvish", "powershell"] {
+        let output = freeze().args(["completions", shell]).output().unwrap();
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success() && text.contains("fuse-depth"), "{shell}: {text}");
+    }
 }
 
 #[test]

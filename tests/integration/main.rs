@@ -7,6 +7,8 @@
 //!   original storms under the probe, the fixed one builds and passes the
 //!   check and the probe; idempotence, `--dry-run`, the depth fuse, `exec`
 //!   sites, uncommitted changes.
+//! - [`init`]: `init` keeps every byte of a manifest, documents only real
+//!   keys, is idempotent, writes the GitHub workflow.
 //! - [`cli`]: exit codes, level flags, config, output formats, `--help`, both
 //!   invocation shapes, running as a non-root user.
 //! - [`bad_input`]: broken manifests, missing and unparsable files, huge
@@ -23,6 +25,8 @@
 //! - [`onefile`]: a fixture packed as a one-file runs through the real
 //!   bootloader (exec, cache, fuse, corruption, SIGKILL mid-extraction,
 //!   non-root, Wine) and reads back with `inspect`.
+//! - [`upx`]: the `upx*` config keys (flags win), a file UPX cannot pack,
+//!   a broken UPX rolled back and reported.
 //! - [`architecture`]: the rooms never import each other; only `report/`
 //!   prints.
 
@@ -36,8 +40,10 @@ mod cli;
 mod deps;
 mod fix;
 mod fixtures;
+mod init;
 mod onedir;
 mod onefile;
 mod probe;
 mod probe_wine;
 mod support;
+mod upx;

@@ -1,0 +1,116 @@
+//! UPX through `cargo freeze --onedir` with the real `upx` on a copy of
+//! `fixtures/onefile/hello`: the `upx*` keys of `[package.metadata.freeze]`
+//! (flags win, `--noupx` beats both), exclusions, a file UPX cannot pack,
+//! and a broken UPX whose output is rolled back and reported.
+
+use crate::support::note;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn which_upx() -> Option<PathBuf> {
+    which::which("upx").ok()
+}
+
+/// A copy of the hello fixture with `config` under [package.metadata.freeze].
+fn hello(config: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/onefile/hello");
+    std::fs::create_dir_all(dir.path().join("src")).unwrap();
+    std::fs::copy(fixture.join("src/main.rs"), dir.path().join("src/main.rs")).unwrap();
+    let manifest = std::fs::read_to_string(fixture.join("Cargo.toml")).unwrap();
+    std::fs::write(dir.path().join("Cargo.toml"), format!("{manifest}\n[package.metadata.freeze]\n{config}\n"))
+        .unwrap();
+    dir
+}
+
+/// `cargo freeze --onedir --message-format json`: (exit code, manifest).
+fn onedir(krate: &Path, extra: &[&str]) -> (i32, Value) {
+    let output = Command::new(env!("CARGO_BIN_EXE_cargo-freeze"))
+        .args(["freeze", "--onedir", "--quiet", "--clean", "--message-format", "json", "--manifest-path"])
+        .arg(krate.join("Cargo.toml"))
+        .arg("--dist")
+        .arg(krate.join("dist"))
+        .args(extra)
+        .env("CARGO_TARGET_DIR", Path::new(env!("CARGO_MANIFEST_DIR")).join("target/fixtures"))
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
+    assert!(!json.is_null() || !output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    (output.status.code().unwrap_or(-1), json)
+}
+
+fn row<'a>(manifest: &'a Value, path: &str) -> Option<&'a Value> {
+    manifest["upx"].as_array()?.iter().find(|r| r["path"] == path)
+}
+
+fn runs(krate: &Path) -> bool {
+    let out = Command::new(krate.join("dist/hello/hello")).arg("7").output().unwrap();
+    out.status.code() == Some(7) && String::from_utf8_lossy(&out.stdout).starts_with("hello pid=")
+}
+
+#[test]
+fn config_keys_turn_upx_on_and_flags_win() {
+    if which_upx().is_none() {
+        note("upx is not installed (tests/run.sh installs it); the UPX config keys are not tested");
+        return;
+    }
+    let krate = hello("upx = true\nupx-args = \"-1\"");
+    let (code, manifest) = onedir(krate.path(), &[]);
+    assert_eq!(code, 0, "{manifest:#}");
+    assert_eq!(row(&manifest, "hello").expect("compressed by config")["outcome"], "compressed");
+    assert!(runs(krate.path()));
+
+    let (code, manifest) = onedir(krate.path(), &["--noupx"]);
+    assert_eq!((code, row(&manifest, "hello")), (0, None), "--noupx beats the config");
+
+    let krate = hello("upx = true\nupx-exclude = [\"hel*\"]");
+    let (code, manifest) = onedir(krate.path(), &[]);
+    assert_eq!((code, row(&manifest, "hello")), (0, None), "excluded by a config glob: {manifest:#}");
+}
+
+#[test]
+fn a_file_upx_cannot_pack_is_kept_with_the_reason() {
+    if which_upx().is_none() {
+        note("upx is not installed (tests/run.sh installs it); the UPX refusal is not tested");
+        return;
+    }
+    let krate = hello("");
+    let script = krate.path().join("tool.sh");
+    std::fs::write(&script, "#!/bin/sh\necho tool\n").unwrap();
+    // DEST is a directory, as in PyInstaller.
+    let add = format!("{}:bin", script.display());
+    let (code, manifest) = onedir(krate.path(), &["--upx", "--add-binary", &add]);
+    assert_eq!(code, 0, "{manifest:#}");
+    let tool = row(&manifest, "bin/tool.sh").expect("the added binary went to UPX");
+    assert_eq!(tool["outcome"], "skipped", "{tool:#}");
+    assert!(!tool["reason"].as_str().unwrap_or_default().is_empty(), "{tool:#}");
+    assert_eq!(std::fs::read(krate.path().join("dist/hello/bin/tool.sh")).unwrap(), b"#!/bin/sh\necho tool\n");
+    assert_eq!(row(&manifest, "hello").unwrap()["outcome"], "compressed");
+}
+
+/// A UPX that "packs" by writing garbage and then fails its own test: the
+/// original is restored (same sha256 as an uncompressed bundle), the row
+/// says why, the bundle runs.
+#[test]
+fn a_broken_upx_is_rolled_back_and_reported() {
+    let krate = hello("");
+    let fake = krate.path().join("fake-upx");
+    std::fs::create_dir(&fake).unwrap();
+    let script = "#!/bin/sh\ncase \"$1\" in\n  --version) echo 'upx 4.2.2'; exit 0 ;;\n  -t) echo \"upx: $3: CantUnpackException: header corrupted\" >&2; exit 2 ;;\nesac\nfor f; do :; done\nprintf garbage > \"$f\"\n";
+    std::fs::write(fake.join("upx"), script).unwrap();
+    std::fs::set_permissions(fake.join("upx"), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let (code, plain) = onedir(krate.path(), &[]);
+    assert_eq!(code, 0, "{plain:#}");
+    let want = plain["files"].as_array().unwrap().iter().find(|f| f["path"] == "hello").unwrap()["sha256"].clone();
+
+    let (code, manifest) = onedir(krate.path(), &["--upx-dir", fake.to_str().unwrap()]);
+    assert_eq!(code, 0, "{manifest:#}");
+    let hello_row = row(&manifest, "hello").expect("the executable went to the fake UPX");
+    assert_eq!(hello_row["outcome"], "restored", "{hello_row:#}");
+    assert!(hello_row["reason"].as_str().unwrap().contains("upx -t"), "{hello_row:#}");
+    let file = manifest["files"].as_array().unwrap().iter().find(|f| f["path"] == "hello").unwrap();
+    assert_eq!(file["sha256"], want, "the original bytes are back");
+    assert!(runs(krate.path()));
+    assert!(!krate.path().join("dist/hello/hello.upx-original").exists(), "no backup left behind");
+}
