@@ -134,11 +134,11 @@ pub(crate) fn run(args: &BundleArgs) -> Result<u8, Error> {
         Ok(check.as_ref().map(|_| gate::after(bundled, &config, &unit.name)).transpose()?.flatten())
     };
     let written = if args.onefile {
-        let packed = onefile(&options, args, runtime_dir, &workspace.root)?;
-        let after = probe_bundle(&options.dist.join(&options.name))?;
+        let (packed, tree) = onefile(&options, args, runtime_dir, &workspace.root)?;
+        let after = probe_bundle(&packed.out)?;
         let gate = report::Gate { check: check.as_ref(), bundle_probe: after.as_ref() };
         if json {
-            report::onefile_json(&packed, &gate, &mut out)
+            report::onefile_json(&packed, &tree, &sha256_of(&packed.out)?, &gate, &mut out)
         } else {
             report::onefile_human(&packed, style, &mut out).and_then(|()| report::gate_human(&gate, style, &mut out))
         }
@@ -179,20 +179,20 @@ fn onefile(
     args: &BundleArgs,
     runtime_dir: Option<String>,
     root: &std::path::Path,
-) -> Result<PackReport, Error> {
+) -> Result<(PackReport, onedir::BundleReport), Error> {
     let dest = options.dist.join(&options.name);
     if dest.exists() && !options.clean {
         return Err(crate::bundle::Error::Exists { path: dest }.into());
     }
     let stage = options.dist.join(format!(".{}.onefile-{}", options.name, std::process::id()));
     let staged = OnedirOptions { dist: stage.clone(), clean: true, ..options.clone() };
-    let packed = onedir::assemble(&staged).map_err(Error::from).and_then(|_| {
+    let packed = onedir::assemble(&staged).map_err(Error::from).and_then(|tree| {
         let target = match &args.cargo.target {
             Some(t) => t.clone(),
             None => host_triple()?,
         };
         let target_dir = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-        Ok(pack(&PackOptions {
+        let packed = pack(&PackOptions {
             tree_dir: stage.join(&options.name),
             name: options.name.clone(),
             target,
@@ -200,10 +200,18 @@ fn onefile(
             fuse_limit: FUSE_LIMIT,
             cache_dir: target_dir.join("cargo-freeze"),
             out: dest,
-        })?)
+        })?;
+        Ok((packed, tree))
     });
     let _ = fs_err::remove_dir_all(&stage);
     packed
+}
+
+/// The sha256 of a written artifact, for the JSON summary.
+fn sha256_of(path: &Path) -> Result<String, Error> {
+    use sha2::Digest;
+    let bytes = fs_err::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    Ok(sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// The host's target triple, from `rustc -vV`.

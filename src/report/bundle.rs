@@ -9,10 +9,20 @@ use crate::bundle::onefile::PackReport;
 use crate::bundle::upx::Outcome;
 use std::io::Write;
 
+/// The one summary object of a `--onedir` run (README, "JSON output"):
+/// the tree's files, `artifacts` (what a release script uploads: every
+/// file of the bundle with its path, size and sha256), UPX, the gate.
 pub(crate) fn write_json(report: &BundleReport, gate: &Gate<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+    let artifacts: Vec<serde_json::Value> = report
+        .files
+        .iter()
+        .map(|f| serde_json::json!({"path": report.dir.join(&f.path), "size": f.size, "sha256": f.sha256}))
+        .collect();
     let mut value = serde_json::to_value(report).unwrap_or_default();
     if let Some(map) = value.as_object_mut() {
         map.insert("version".into(), 1.into());
+        map.insert("mode".into(), "onedir".into());
+        map.insert("artifacts".into(), artifacts.into());
         map.insert("gate".into(), gate_json(gate));
     }
     serde_json::to_writer_pretty(&mut *out, &value)?;
@@ -87,10 +97,24 @@ pub(crate) fn write_onefile_human(report: &PackReport, style: Style, out: &mut d
     Ok(())
 }
 
-pub(crate) fn write_onefile_json(report: &PackReport, gate: &Gate<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+/// The one summary object of a `--onefile` run: the single artifact, the
+/// packed tree's files and UPX rows (from the stage), the pack, the gate.
+pub(crate) fn write_onefile_json(
+    report: &PackReport,
+    tree: &BundleReport,
+    sha256: &str,
+    gate: &Gate<'_>,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let value = serde_json::json!({
         "gate": gate_json(gate),
         "version": 1,
+        "mode": "onefile",
+        "artifacts": [{"path": report.out, "size": report.total_size, "sha256": sha256}],
+        "files": tree.files,
+        "left_to_host": tree.left_to_host,
+        "upx": tree.upx,
+        "sha256": sha256,
         "out": report.out,
         "total_size": report.total_size,
         "bootloader_size": report.bootloader_size,

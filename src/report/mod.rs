@@ -122,13 +122,16 @@ pub fn onefile_human(
     bundle::write_onefile_human(report, style, out)
 }
 
-/// Writes what a one-file pack produced, as JSON.
+/// Writes what a one-file pack produced, as JSON: `tree` is the one-dir
+/// tree that was packed, `sha256` the one-file's.
 pub fn onefile_json(
     report: &crate::bundle::onefile::PackReport,
+    tree: &crate::bundle::onedir::BundleReport,
+    sha256: &str,
     gate: &Gate<'_>,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    bundle::write_onefile_json(report, gate, out)
+    bundle::write_onefile_json(report, tree, sha256, gate, out)
 }
 
 /// What `cargo freeze init` did.

@@ -114,3 +114,41 @@ fn a_broken_upx_is_rolled_back_and_reported() {
     assert!(runs(krate.path()));
     assert!(!krate.path().join("dist/hello/hello.upx-original").exists(), "no backup left behind");
 }
+
+/// `--onefile --message-format json` is one object a release script can
+/// use: the artifact with its real sha256 and size, the packed tree's UPX
+/// rows, and the gate's verdicts.
+#[test]
+fn onefile_summary_has_the_artifact_upx_rows_and_the_gate() {
+    use sha2::Digest;
+    let krate = hello("");
+    let upx = which_upx().is_some();
+    if !upx {
+        note("upx is not installed: the one-file summary is tested without UPX rows");
+    }
+    let output = Command::new(env!("CARGO_BIN_EXE_cargo-freeze"))
+        .args(["freeze", "--onefile", "--quiet", "--message-format", "json", "--manifest-path"])
+        .arg(krate.path().join("Cargo.toml"))
+        .arg("--dist")
+        .arg(krate.path().join("dist"))
+        .args(if upx { &["--upx"][..] } else { &[] })
+        .env("CARGO_TARGET_DIR", Path::new(env!("CARGO_MANIFEST_DIR")).join("target/fixtures"))
+        .env("XDG_CACHE_HOME", krate.path().join("cache"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let summary: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(summary["mode"], "onefile");
+    let artifact = &summary["artifacts"][0];
+    let bytes = std::fs::read(krate.path().join("dist/hello")).unwrap();
+    let sha: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(
+        (artifact["sha256"].as_str(), artifact["size"].as_u64()),
+        (Some(sha.as_str()), Some(bytes.len() as u64))
+    );
+    assert_eq!(summary["gate"]["check"]["binaries"][0]["verdict"], "no-self-spawn", "{summary:#}");
+    assert_eq!(summary["gate"]["bundle_probe"]["verdict"], "pass", "{summary:#}");
+    if upx {
+        assert_eq!(row(&summary, "hello").expect("a UPX row for the inner executable")["outcome"], "compressed");
+    }
+}
