@@ -93,21 +93,13 @@ enum MessageFormat {
 
 pub(crate) fn run(args: &BundleArgs) -> Result<u8, Error> {
     let workspace = cargo::workspace(args.cargo.manifest_path.as_deref())?;
-    let packages = select_packages(&workspace, &args.cargo)?;
-    let mut selected = Vec::new();
-    for package in &packages {
-        for (target, kind) in select_targets(package, &args.targets, &packages)? {
-            selected.push((*package, target, kind));
-        }
-    }
-    let [(package, target, kind)] = selected.as_slice() else {
-        let names: Vec<_> = selected.iter().map(|(_, t, _)| t.name.clone()).collect();
-        return Err(Error::NotOneBinary { found: names.join(", ") });
-    };
-    let unit =
-        &Unit { package: package.name.clone(), name: target.name.clone(), example: *kind == TargetKind::Example };
+    let (package, target, kind) = select_one(&workspace, args)?;
+    let unit = &Unit { package: package.name.clone(), name: target.name.clone(), example: kind == TargetKind::Example };
     let config = Config::from_metadata(package.freeze_metadata.as_ref(), package.manifest_dir.join("Cargo.toml"))?;
     let settings = Settings::merge(args, &config, &package.manifest_dir)?;
+    let mut progress =
+        report::Progress::stderr(args.cargo.quiet, use_color(args.cargo.color, std::io::stderr().is_terminal()));
+    progress.plain_step("Building", &format!("{} with cargo", unit.name));
     let artifact = build(args, unit)?;
     let style = Style {
         color: use_color(args.cargo.color, std::io::stdout().is_terminal()),
@@ -115,27 +107,33 @@ pub(crate) fn run(args: &BundleArgs) -> Result<u8, Error> {
         verbose: args.cargo.verbose,
     };
     let json = args.message_format == MessageFormat::Json;
-    let mut out = std::io::stdout().lock();
     let check = if args.no_check {
         None
     } else {
-        let (check, refused) = gate::before(&workspace, package, target, *kind, &config, &artifact.executable)?;
+        progress.step("Checking", &format!("{}: the static check and a probe run", unit.name));
+        let (check, refused) = gate::before(&workspace, package, target, kind, &config, &artifact.executable)?;
+        progress.finish();
         if refused {
-            let format = if json { report::Format::Json } else { report::Format::Human };
-            report::check(&check, format, style, &mut out).map_err(Error::Output)?;
-            report::refused(&unit.name, style.color);
-            return Ok(exit::FINDINGS);
+            return refuse(&check, &unit.name, json, style);
         }
         Some(check)
     };
     let runtime_dir = settings.runtime_dir.clone();
     let options = settings.into_options(&unit.name, &artifact, &workspace.root);
-    let probe_bundle = |bundled: &Path| -> Result<Option<ProbeReport>, Error> {
-        Ok(check.as_ref().map(|_| gate::after(bundled, &config, &unit.name)).transpose()?.flatten())
+    let what = if options.upx.is_some() { "libraries, copy, UPX" } else { "libraries, copy" };
+    progress.step("Bundling", &format!("{}: {what}", unit.name));
+    let mut out = std::io::stdout().lock();
+    let gate = |bundled: &Path, progress: &mut report::Progress| -> Result<Option<ProbeReport>, Error> {
+        let Some(_) = &check else { return Ok(None) };
+        progress.step("Probing", &format!("the bundle {}", bundled.display()));
+        let probed = gate::after(bundled, &config, &unit.name);
+        progress.finish();
+        probed
     };
     let written = if args.onefile {
-        let (packed, tree) = onefile(&options, args, runtime_dir, &workspace.root)?;
-        let after = probe_bundle(&packed.out)?;
+        let (packed, tree) = onefile(&options, args, runtime_dir, &workspace.root, &mut progress)?;
+        let after = gate(&packed.out, &mut progress)?;
+        progress.finish();
         let gate = report::Gate { check: check.as_ref(), bundle_probe: after.as_ref() };
         if json {
             report::onefile_json(&packed, &tree, &sha256_of(&packed.out)?, &gate, &mut out)
@@ -144,7 +142,8 @@ pub(crate) fn run(args: &BundleArgs) -> Result<u8, Error> {
         }
     } else {
         let result = onedir::assemble(&options)?;
-        let after = probe_bundle(&options.dist.join(&options.name).join(&options.name))?;
+        let after = gate(&options.dist.join(&options.name).join(&options.name), &mut progress)?;
+        progress.finish();
         let gate = report::Gate { check: check.as_ref(), bundle_probe: after.as_ref() };
         if json {
             report::bundle_json(&result, &gate, &mut out)
@@ -154,6 +153,35 @@ pub(crate) fn run(args: &BundleArgs) -> Result<u8, Error> {
     };
     written.map_err(Error::Output)?;
     Ok(exit::CLEAN)
+}
+
+/// Prints why the gate refused (the check's findings) and says so.
+fn refuse(check: &report::CheckReport, name: &str, json: bool, style: Style) -> Result<u8, Error> {
+    let format = if json { report::Format::Json } else { report::Format::Human };
+    report::check(check, format, style, &mut std::io::stdout().lock()).map_err(Error::Output)?;
+    report::refused(name, style.color);
+    Ok(exit::FINDINGS)
+}
+
+/// The one binary a bundle holds, from the package and target flags.
+fn select_one<'w>(
+    workspace: &'w cargo::Workspace,
+    args: &BundleArgs,
+) -> Result<(&'w cargo::Package, &'w cargo::Target, TargetKind), Error> {
+    let packages = select_packages(workspace, &args.cargo)?;
+    let mut selected = Vec::new();
+    for package in &packages {
+        for (target, kind) in select_targets(package, &args.targets, &packages)? {
+            selected.push((*package, target, kind));
+        }
+    }
+    match selected.as_slice() {
+        [one] => Ok(*one),
+        _ => {
+            let names: Vec<_> = selected.iter().map(|(_, t, _)| t.name.clone()).collect();
+            Err(Error::NotOneBinary { found: names.join(", ") })
+        }
+    }
 }
 
 /// Builds the one binary, with the bundle's run path linked in: no
@@ -179,6 +207,7 @@ fn onefile(
     args: &BundleArgs,
     runtime_dir: Option<String>,
     root: &std::path::Path,
+    progress: &mut report::Progress,
 ) -> Result<(PackReport, onedir::BundleReport), Error> {
     let dest = options.dist.join(&options.name);
     if dest.exists() && !options.clean {
@@ -192,6 +221,7 @@ fn onefile(
             None => host_triple()?,
         };
         let target_dir = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+        progress.step("Packing", &format!("{} behind the bootloader ({target})", options.name));
         let packed = pack(&PackOptions {
             tree_dir: stage.join(&options.name),
             name: options.name.clone(),

@@ -11,11 +11,13 @@ mod init;
 pub mod inspect;
 mod json;
 mod probe;
+mod progress;
 mod sarif;
 
 use crate::diag::Diagnostic;
 use crate::lint::BinaryReport;
 pub use init::{InitAction, InitReport};
+pub use progress::Progress;
 use std::io::Write;
 use std::path::PathBuf;
 

@@ -25,8 +25,9 @@
 //! - [`onefile`]: a fixture packed as a one-file runs through the real
 //!   bootloader (exec, cache, fuse, corruption, SIGKILL mid-extraction,
 //!   non-root, Wine) and reads back with `inspect`.
-//! - [`upx`]: the `upx*` config keys (flags win), a file UPX cannot pack,
-//!   a broken UPX rolled back and reported.
+//! - [`release`]: release-script ergonomics on a copy of the hello fixture:
+//!   the `upx*` config keys (flags win), a file UPX cannot pack, a broken
+//!   UPX rolled back and reported, the one JSON summary, progress output.
 //! - [`architecture`]: the rooms never import each other; only `report/`
 //!   prints.
 
@@ -45,5 +46,5 @@ mod onedir;
 mod onefile;
 mod probe;
 mod probe_wine;
+mod release;
 mod support;
-mod upx;

@@ -1,7 +1,9 @@
-//! UPX through `cargo freeze --onedir` with the real `upx` on a copy of
-//! `fixtures/onefile/hello`: the `upx*` keys of `[package.metadata.freeze]`
-//! (flags win, `--noupx` beats both), exclusions, a file UPX cannot pack,
-//! and a broken UPX whose output is rolled back and reported.
+//! Release-script ergonomics of `cargo freeze --onedir/--onefile` on a copy
+//! of `fixtures/onefile/hello`, with the real `upx`: the `upx*` keys of
+//! `[package.metadata.freeze]` (flags win, `--noupx` beats both),
+//! exclusions, a file UPX cannot pack, a broken UPX whose output is rolled
+//! back and reported, the one JSON summary object, and progress on stderr
+//! (lines on a pipe, spinners on a terminal, nothing with `-q`).
 
 use crate::support::note;
 use serde_json::Value;
@@ -151,4 +153,52 @@ fn onefile_summary_has_the_artifact_upx_rows_and_the_gate() {
     if upx {
         assert_eq!(row(&summary, "hello").expect("a UPX row for the inner executable")["outcome"], "compressed");
     }
+}
+
+/// Progress goes to stderr: one line per step on a pipe, nothing with
+/// `-q`, and on a terminal (a pty from `script`) spinners that end as
+/// lines with the step's duration.
+#[test]
+fn progress_lines_on_a_pipe_spinners_on_a_terminal_nothing_when_quiet() {
+    let krate = hello("");
+    let run = |quiet: bool| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-freeze"));
+        command.args(["freeze", "--onedir", "--clean", "--color", "never", "--manifest-path"]);
+        command.arg(krate.path().join("Cargo.toml")).arg("--dist").arg(krate.path().join("dist"));
+        command.args(if quiet { &["-q"][..] } else { &[] });
+        command.env("CARGO_TARGET_DIR", Path::new(env!("CARGO_MANIFEST_DIR")).join("target/fixtures"));
+        let output = command.output().unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let steps = run(false);
+    for step in [
+        "    Building hello with cargo\n",
+        "    Checking hello: ",
+        "    Bundling hello: libraries, copy\n",
+        "     Probing the bundle ",
+    ] {
+        assert!(steps.contains(step), "missing {step:?} in:\n{steps}");
+    }
+    assert_eq!(run(true), "", "-q prints nothing on stderr");
+
+    let Ok(script) = which::which("script") else {
+        note("`script` (util-linux) is not installed: the terminal progress is not tested");
+        return;
+    };
+    let line = format!(
+        "{} freeze --onedir --clean --color never --manifest-path {} --dist {}",
+        env!("CARGO_BIN_EXE_cargo-freeze"),
+        krate.path().join("Cargo.toml").display(),
+        krate.path().join("dist").display()
+    );
+    let output = Command::new(script)
+        .args(["-qec", &line, "/dev/null"])
+        .env("CARGO_TARGET_DIR", Path::new(env!("CARGO_MANIFEST_DIR")).join("target/fixtures"))
+        .output()
+        .unwrap();
+    let screen = String::from_utf8_lossy(&output.stdout).replace('\r', "\n");
+    assert!(output.status.success(), "{screen}");
+    let done = screen.lines().find(|l| l.contains("Bundling hello: libraries, copy (")).unwrap_or_default();
+    assert!(done.trim_end().ends_with(" s)"), "the spinner ends as a line with the duration:\n{screen}");
 }
