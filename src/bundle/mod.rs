@@ -16,7 +16,12 @@ pub mod policy;
 pub mod resolve;
 pub mod upx;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+/// A last check of a compressed executable, given by the caller (the CLI
+/// runs it under the probe and compares with the uncompressed run): `Err`
+/// says how it failed, and the original is put back.
+pub type Verify<'a> = dyn Fn(&Path) -> Result<(), String> + 'a;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

@@ -90,6 +90,11 @@ pub struct BundleReport {
 }
 
 pub fn assemble(o: &OnedirOptions) -> Result<BundleReport, Error> {
+    assemble_verified(o, None)
+}
+
+/// Like [`assemble`]; a compressed executable must also pass `verify`.
+pub fn assemble_verified(o: &OnedirOptions, verify: Option<&super::Verify<'_>>) -> Result<BundleReport, Error> {
     let dest = o.dist.join(&o.name);
     if dest.exists() && !o.clean {
         return Err(Error::Exists { path: dest });
@@ -120,7 +125,7 @@ pub fn assemble(o: &OnedirOptions) -> Result<BundleReport, Error> {
         upx: Vec::new(),
     };
     let filled = fill(&stage, o, &res.libraries, &patchelf, &mut report).and_then(|()| match (&upx, &o.upx) {
-        (Some(upx), Some(options)) => compress(&stage, upx, options, &mut report),
+        (Some(upx), Some(options)) => compress(&stage, upx, options, verify, &mut report),
         _ => Ok(()),
     });
     if let Err(err) = filled {
@@ -169,7 +174,13 @@ fn fill(
 }
 
 /// UPX over the files it should see; sizes and hashes in the report follow.
-fn compress(stage: &Path, upx: &Upx, options: &UpxOptions, report: &mut BundleReport) -> Result<(), Error> {
+fn compress(
+    stage: &Path,
+    upx: &Upx,
+    options: &UpxOptions,
+    verify: Option<&super::Verify<'_>>,
+    report: &mut BundleReport,
+) -> Result<(), Error> {
     let args: Vec<String> = if options.args.is_empty() {
         crate::bundle::upx::DEFAULT_ARGS.iter().map(|a| a.to_string()).collect()
     } else {
@@ -186,7 +197,8 @@ fn compress(stage: &Path, upx: &Upx, options: &UpxOptions, report: &mut BundleRe
         }
         let path = stage.join(&file.path);
         let before = file.size;
-        let outcome = upx.compress(&path, &args)?;
+        let check = if file.kind == FileKind::Executable { verify } else { None };
+        let outcome = upx.compress(&path, &args, check)?;
         let bytes = fs_err::read(&path).map_err(Error::Io)?;
         file.size = bytes.len() as u64;
         file.sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();

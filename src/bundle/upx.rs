@@ -62,8 +62,10 @@ impl Upx {
         Ok(upx)
     }
 
-    /// Compresses `file` in place with `args`, then tests it.
-    pub fn compress(&self, file: &Path, args: &[String]) -> Result<Outcome, Error> {
+    /// Compresses `file` in place with `args`, then tests it with `upx -t`
+    /// and, if given, `verify` (the CLI runs it under the probe): an `Err`
+    /// from either puts the original back.
+    pub fn compress(&self, file: &Path, args: &[String], verify: Option<&super::Verify<'_>>) -> Result<Outcome, Error> {
         let backup = file.with_extension("upx-original");
         fs_err::copy(file, &backup).map_err(Error::Io)?;
         let restore = || fs_err::rename(&backup, file).map_err(Error::Io);
@@ -80,6 +82,10 @@ impl Upx {
         if let Err(err) = self.run(&["-t".to_string(), "-q".to_string()], Some(file)) {
             restore()?;
             return Ok(Outcome::Restored(format!("the packed file failed `upx -t`: {}", error_line(&err.to_string()))));
+        }
+        if let Some(Err(reason)) = verify.map(|v| v(file)) {
+            restore()?;
+            return Ok(Outcome::Restored(format!("the compressed file {reason}")));
         }
         fs_err::remove_file(&backup).map_err(Error::Io)?;
         Ok(Outcome::Compressed)

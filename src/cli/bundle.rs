@@ -7,6 +7,7 @@ use super::args::{CargoArgs, TargetArgs};
 use super::gate;
 use super::select::{select_packages, select_targets};
 use super::use_color;
+use crate::bundle::Verify;
 use crate::bundle::data::Extra;
 use crate::bundle::onedir::{self, OnedirOptions, UpxOptions};
 use crate::bundle::onefile::{PackOptions, PackReport, pack};
@@ -122,6 +123,8 @@ pub(crate) fn run(args: &BundleArgs) -> Result<u8, Error> {
     let options = settings.into_options(&unit.name, &artifact, &workspace.root);
     let what = if options.upx.is_some() { "libraries, copy, UPX" } else { "libraries, copy" };
     progress.step("Bundling", &format!("{}: {what}", unit.name));
+    let verifier = check.as_ref().and_then(|c| gate::upx_verifier(c, &config, &unit.name));
+    let verify = verifier.as_ref().map(|v| v as &Verify<'_>);
     let mut out = std::io::stdout().lock();
     let gate = |bundled: &Path, progress: &mut report::Progress| -> Result<Option<ProbeReport>, Error> {
         let Some(_) = &check else { return Ok(None) };
@@ -131,7 +134,7 @@ pub(crate) fn run(args: &BundleArgs) -> Result<u8, Error> {
         probed
     };
     let written = if args.onefile {
-        let (packed, tree) = onefile(&options, args, runtime_dir, &workspace.root, &mut progress)?;
+        let (packed, tree) = onefile(&options, args, runtime_dir, verify, &workspace.root, &mut progress)?;
         let after = gate(&packed.out, &mut progress)?;
         progress.finish();
         let gate = report::Gate { check: check.as_ref(), bundle_probe: after.as_ref() };
@@ -141,7 +144,7 @@ pub(crate) fn run(args: &BundleArgs) -> Result<u8, Error> {
             report::onefile_human(&packed, style, &mut out).and_then(|()| report::gate_human(&gate, style, &mut out))
         }
     } else {
-        let result = onedir::assemble(&options)?;
+        let result = onedir::assemble_verified(&options, verify)?;
         let after = gate(&options.dist.join(&options.name).join(&options.name), &mut progress)?;
         progress.finish();
         let gate = report::Gate { check: check.as_ref(), bundle_probe: after.as_ref() };
@@ -206,6 +209,7 @@ fn onefile(
     options: &OnedirOptions,
     args: &BundleArgs,
     runtime_dir: Option<String>,
+    verify: Option<&Verify<'_>>,
     root: &std::path::Path,
     progress: &mut report::Progress,
 ) -> Result<(PackReport, onedir::BundleReport), Error> {
@@ -215,7 +219,7 @@ fn onefile(
     }
     let stage = options.dist.join(format!(".{}.onefile-{}", options.name, std::process::id()));
     let staged = OnedirOptions { dist: stage.clone(), clean: true, ..options.clone() };
-    let packed = onedir::assemble(&staged).map_err(Error::from).and_then(|tree| {
+    let packed = onedir::assemble_verified(&staged, verify).map_err(Error::from).and_then(|tree| {
         let target = match &args.cargo.target {
             Some(t) => t.clone(),
             None => host_triple()?,

@@ -55,3 +55,35 @@ pub(crate) fn after(bundled: &Path, config: &Config, name: &str) -> Result<Optio
     }
     Ok(Some(probe::run(&probe_step::options(bundled.as_os_str().to_owned(), &settings)?)?))
 }
+
+/// The last check of a UPX-compressed executable (in the bundle's stage,
+/// libraries beside it): under the probe with the binary's settings it must
+/// end as the uncompressed binary did (same verdict, same exit status);
+/// otherwise UPX broke it and the original is put back. `None` when the
+/// built binary was not probed (no settings to compare with).
+pub(crate) fn upx_verifier<'a>(
+    check: &'a CheckReport,
+    config: &'a Config,
+    name: &'a str,
+) -> Option<impl Fn(&Path) -> Result<(), String> + 'a> {
+    let before = check.probes.first()?.report.as_ref()?;
+    Some(move |compressed: &Path| {
+        let after = after(compressed, config, name).map_err(|e| format!("could not be probed: {e}"))?;
+        match after {
+            Some(after) if after.verdict != before.verdict || after.exit_status != before.exit_status => {
+                Err(format!("ran differently under the probe ({}; uncompressed: {})", ending(&after), ending(before)))
+            }
+            _ => Ok(()),
+        }
+    })
+}
+
+/// "pass, exit status 0", "pass, killed by signal 11".
+fn ending(report: &ProbeReport) -> String {
+    let status = match report.exit_status {
+        Some(probe::ExitStatus { code: Some(code), .. }) => format!("exit status {code}"),
+        Some(probe::ExitStatus { signal: Some(signal), .. }) => format!("killed by signal {signal}"),
+        _ => "no exit status".to_string(),
+    };
+    format!("{}, {status}", format!("{:?}", report.verdict).to_lowercase())
+}

@@ -117,6 +117,28 @@ fn a_broken_upx_is_rolled_back_and_reported() {
     assert!(!krate.path().join("dist/hello/hello.upx-original").exists(), "no backup left behind");
 }
 
+/// A UPX whose output passes `upx -t` but crashes when run: the compressed
+/// executable is run under the probe before the bundle is placed, it ends
+/// differently from the uncompressed binary (SIGSEGV vs exit 0), so the
+/// original is put back and the row says why.
+#[test]
+fn a_compressed_executable_that_runs_differently_is_rolled_back() {
+    let krate = hello("[package.metadata.freeze.probe]\ncap = 16\ntimeout = 10");
+    let fake = krate.path().join("fake-upx");
+    std::fs::create_dir(&fake).unwrap();
+    let script = "#!/bin/sh\ncase \"$1\" in\n  --version) echo 'upx 4.2.2'; exit 0 ;;\n  -t) exit 0 ;;\nesac\nfor f; do :; done\nprintf '#!/bin/sh\\nkill -SEGV $$\\n' > \"$f\"\n";
+    std::fs::write(fake.join("upx"), script).unwrap();
+    std::fs::set_permissions(fake.join("upx"), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let (code, manifest) = onedir(krate.path(), &["--upx-dir", fake.to_str().unwrap()]);
+    assert_eq!(code, 0, "{manifest:#}");
+    let hello_row = row(&manifest, "hello").expect("the executable went to the fake UPX");
+    assert_eq!(hello_row["outcome"], "restored", "{hello_row:#}");
+    let reason = hello_row["reason"].as_str().unwrap();
+    assert!(reason.contains("killed by signal 11") && reason.contains("uncompressed: pass, exit status 0"), "{reason}");
+    assert!(runs(krate.path()), "the original executable is back and runs");
+    assert_eq!(manifest["gate"]["bundle_probe"]["exit_status"]["code"], 0, "{manifest:#}");
+}
+
 /// `--onefile --message-format json` is one object a release script can
 /// use: the artifact with its real sha256 and size, the packed tree's UPX
 /// rows, and the gate's verdicts.
