@@ -234,6 +234,7 @@ fn onefile(
             fuse_limit: FUSE_LIMIT,
             cache_dir: target_dir.join("cargo-freeze"),
             out: dest,
+            upx: options.upx.clone(),
         })?;
         Ok((packed, tree))
     });

@@ -92,6 +92,13 @@ pub(crate) fn write_onefile_human(report: &PackReport, style: Style, out: &mut d
             size(report.bootloader_size),
             size(report.payload_size)
         )?;
+        if let Some(row) = &report.bootloader_upx {
+            let result = match &row.outcome {
+                Outcome::Compressed => format!("{} -> {}", size(row.before), size(row.after)),
+                Outcome::Skipped(why) | Outcome::Restored(why) => format!("left as it was: {why}"),
+            };
+            writeln!(out, "  bootloader UPX: {result}")?;
+        }
         writeln!(out, "  sha256 of the payload {}", report.hash)?;
     }
     Ok(())
@@ -113,7 +120,7 @@ pub(crate) fn write_onefile_json(
         "artifacts": [{"path": report.out, "size": report.total_size, "sha256": sha256}],
         "files": tree.files,
         "left_to_host": tree.left_to_host,
-        "upx": tree.upx,
+        "upx": tree.upx.iter().chain(&report.bootloader_upx).collect::<Vec<_>>(),
         "sha256": sha256,
         "out": report.out,
         "total_size": report.total_size,

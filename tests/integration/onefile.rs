@@ -49,6 +49,7 @@ fn pack_into(dir: &Path, runtime_dir: Option<String>) -> (PathBuf, PackReport) {
         fuse_limit: 8,
         cache_dir: repo().join("target/fixtures/cargo-freeze"),
         out: out.clone(),
+        upx: None,
     })
     .expect("pack");
     (out, report)
@@ -255,6 +256,7 @@ fn windows_fixture_runs_under_wine() {
         fuse_limit: 8,
         cache_dir: repo().join("target/fixtures/cargo-freeze"),
         out: out.clone(),
+        upx: None,
     })
     .expect("pack for windows");
     let run = Command::new(wine).arg(&out).args(["5", "a"]).env("WINEDEBUG", "-all").output().unwrap();
@@ -287,6 +289,7 @@ fn killed_extractions_leave_nothing_that_looks_complete() {
         fuse_limit: 8,
         cache_dir: repo().join("target/fixtures/cargo-freeze"),
         out: out.clone(),
+        upx: None,
     })
     .unwrap();
     let cache = tmp.path().join("cache");

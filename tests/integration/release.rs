@@ -140,8 +140,8 @@ fn a_compressed_executable_that_runs_differently_is_rolled_back() {
 }
 
 /// `--onefile --message-format json` is one object a release script can
-/// use: the artifact with its real sha256 and size, the packed tree's UPX
-/// rows, and the gate's verdicts.
+/// use: the artifact with its real sha256 and size, the UPX rows of the
+/// packed tree and of the bootloader, and the gate's verdicts.
 #[test]
 fn onefile_summary_has_the_artifact_upx_rows_and_the_gate() {
     use sha2::Digest;
@@ -174,6 +174,13 @@ fn onefile_summary_has_the_artifact_upx_rows_and_the_gate() {
     assert_eq!(summary["gate"]["bundle_probe"]["verdict"], "pass", "{summary:#}");
     if upx {
         assert_eq!(row(&summary, "hello").expect("a UPX row for the inner executable")["outcome"], "compressed");
+        // The bootloader is packed before the payload is appended, and the
+        // packed bootloader still finds its trailer: the bundle ran.
+        let boot = row(&summary, "(bootloader)").expect("a UPX row for the bootloader");
+        assert_eq!(boot["outcome"], "compressed", "{boot:#}");
+        assert!(boot["after"].as_u64() < boot["before"].as_u64(), "{boot:#}");
+        let ran = summary["gate"]["bundle_probe"]["stdout"].as_str().unwrap_or_default();
+        assert!(ran.starts_with("hello pid="), "{summary:#}");
     }
 }
 

@@ -27,6 +27,10 @@ pub struct PackOptions {
     pub cache_dir: PathBuf,
     /// The one-file to write (atomically).
     pub out: PathBuf,
+    /// UPX for the bootloader too: it is compressed before the payload is
+    /// appended (UPX drops data appended to an executable; a packed
+    /// bootloader still reads its own trailer).
+    pub upx: Option<crate::bundle::onedir::UpxOptions>,
 }
 
 /// What was written.
@@ -41,6 +45,8 @@ pub struct PackReport {
     pub payload_size: u64,
     pub total_size: u64,
     pub hash: String,
+    /// What UPX did to the bootloader (with `upx`).
+    pub bootloader_upx: Option<crate::bundle::onedir::UpxRow>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +67,8 @@ pub enum Error {
     UnsafeEntry { name: String },
     #[error("failed to build the bootloader: {0}")]
     Bootloader(#[from] crate::cargo::Error),
+    #[error("failed to compress the bootloader: {0}")]
+    Upx(Box<crate::bundle::Error>),
 }
 
 impl Error {
@@ -76,7 +84,7 @@ pub fn pack(options: &PackOptions) -> Result<PackReport, Error> {
     let boot = bootloader::ensure(&options.target, &options.cache_dir)?;
     let header = format::header(&options.name, options.runtime_dir.as_deref());
     let encoded = payload::encode(&entries);
-    let bytes = fs_err::read(&boot.path).map_err(Error::io("read the bootloader"))?;
+    let (bytes, bootloader_upx) = bootloader_bytes(&boot.path, options.upx.as_ref())?;
     let report = format::write(&options.out, &bytes, &encoded, &header, options.fuse_limit)?;
     Ok(PackReport {
         out: options.out.clone(),
@@ -87,7 +95,32 @@ pub fn pack(options: &PackOptions) -> Result<PackReport, Error> {
         payload_size: encoded.compressed.len() as u64,
         total_size: report.total,
         hash: report.hash,
+        bootloader_upx,
     })
+}
+
+/// The bootloader's bytes, compressed by UPX in a scratch copy when asked.
+fn bootloader_bytes(
+    path: &std::path::Path,
+    upx: Option<&crate::bundle::onedir::UpxOptions>,
+) -> Result<(Vec<u8>, Option<crate::bundle::onedir::UpxRow>), Error> {
+    let read = |p: &std::path::Path| fs_err::read(p).map_err(Error::io("read the bootloader"));
+    let Some(options) = upx else { return Ok((read(path)?, None)) };
+    let upx = crate::bundle::upx::Upx::find(options.dir.as_deref()).map_err(|e| Error::Upx(Box::new(e)))?;
+    let scratch = tempfile::tempdir().map_err(Error::io("make a scratch dir for the bootloader"))?;
+    let copy = scratch.path().join(path.file_name().unwrap_or_default());
+    fs_err::copy(path, &copy).map_err(Error::io("copy the bootloader"))?;
+    let args = if options.args.is_empty() {
+        crate::bundle::upx::DEFAULT_ARGS.iter().map(|a| a.to_string()).collect()
+    } else {
+        options.args.clone()
+    };
+    let outcome = upx.compress(&copy, &args, None).map_err(|e| Error::Upx(Box::new(e)))?;
+    let bytes = read(&copy)?;
+    let before = fs_err::metadata(path).map_err(Error::io("read the bootloader"))?.len();
+    let row =
+        crate::bundle::onedir::UpxRow { path: "(bootloader)".to_string(), before, after: bytes.len() as u64, outcome };
+    Ok((bytes, Some(row)))
 }
 
 /// Reads and verifies a one-file, optionally extracting it into `extract`.
