@@ -18,10 +18,11 @@ pub mod upx;
 
 use std::path::{Path, PathBuf};
 
-/// A last check of a compressed executable, given by the caller (the CLI
-/// runs it under the probe and compares with the uncompressed run): `Err`
-/// says how it failed, and the original is put back.
-pub type Verify<'a> = dyn Fn(&Path) -> Result<(), String> + 'a;
+/// How an executable ends when run, given by the caller (the CLI runs it
+/// under the probe: "pass, exit status 0"). UPX compares the ending of the
+/// file before and after compression, in place in the bundle's stage; a
+/// different ending puts the original back. `Err`: it could not be run.
+pub type Verify<'a> = dyn Fn(&Path) -> Result<String, String> + 'a;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

@@ -63,9 +63,12 @@ impl Upx {
     }
 
     /// Compresses `file` in place with `args`, then tests it with `upx -t`
-    /// and, if given, `verify` (the CLI runs it under the probe): an `Err`
-    /// from either puts the original back.
+    /// and, if given, runs it with `verify` before and after: a failed test
+    /// or a different ending puts the original back.
     pub fn compress(&self, file: &Path, args: &[String], verify: Option<&super::Verify<'_>>) -> Result<Outcome, Error> {
+        // The baseline is this very file in this very place (its libraries
+        // beside it), not the build in target/, which may not even start.
+        let baseline = verify.and_then(|v| v(file).ok());
         let backup = file.with_extension("upx-original");
         fs_err::copy(file, &backup).map_err(Error::Io)?;
         let restore = || fs_err::rename(&backup, file).map_err(Error::Io);
@@ -83,9 +86,14 @@ impl Upx {
             restore()?;
             return Ok(Outcome::Restored(format!("the packed file failed `upx -t`: {}", error_line(&err.to_string()))));
         }
-        if let Some(Err(reason)) = verify.map(|v| v(file)) {
-            restore()?;
-            return Ok(Outcome::Restored(format!("the compressed file {reason}")));
+        if let (Some(verify), Some(before)) = (verify, baseline) {
+            let after = verify(file).unwrap_or_else(|e| format!("could not be run: {e}"));
+            if after != before {
+                restore()?;
+                return Ok(Outcome::Restored(format!(
+                    "the compressed file ran differently ({after}; uncompressed: {before})"
+                )));
+            }
         }
         fs_err::remove_file(&backup).map_err(Error::Io)?;
         Ok(Outcome::Compressed)

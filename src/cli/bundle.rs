@@ -123,7 +123,7 @@ pub(crate) fn run(args: &BundleArgs) -> Result<u8, Error> {
     let options = settings.into_options(&unit.name, &artifact, &workspace.root);
     let what = if options.upx.is_some() { "libraries, copy, UPX" } else { "libraries, copy" };
     progress.step("Bundling", &format!("{}: {what}", unit.name));
-    let verifier = check.as_ref().and_then(|c| gate::upx_verifier(c, &config, &unit.name));
+    let verifier = check.as_ref().and_then(|_| gate::upx_verifier(&config, &unit.name));
     let verify = verifier.as_ref().map(|v| v as &Verify<'_>);
     let mut out = std::io::stdout().lock();
     let gate = |bundled: &Path, progress: &mut report::Progress| -> Result<Option<ProbeReport>, Error> {

@@ -56,25 +56,18 @@ pub(crate) fn after(bundled: &Path, config: &Config, name: &str) -> Result<Optio
     Ok(Some(probe::run(&probe_step::options(bundled.as_os_str().to_owned(), &settings)?)?))
 }
 
-/// The last check of a UPX-compressed executable (in the bundle's stage,
-/// libraries beside it): under the probe with the binary's settings it must
-/// end as the uncompressed binary did (same verdict, same exit status);
-/// otherwise UPX broke it and the original is put back. `None` when the
-/// built binary was not probed (no settings to compare with).
+/// How a UPX-compressed executable is compared with the uncompressed one
+/// (both in the bundle's stage, libraries beside them): its ending under
+/// the probe with the binary's settings. `None` when the binary has no
+/// probe run (`--no-check` or `skip = true`).
 pub(crate) fn upx_verifier<'a>(
-    check: &'a CheckReport,
     config: &'a Config,
     name: &'a str,
-) -> Option<impl Fn(&Path) -> Result<(), String> + 'a> {
-    let before = check.probes.first()?.report.as_ref()?;
-    Some(move |compressed: &Path| {
-        let after = after(compressed, config, name).map_err(|e| format!("could not be probed: {e}"))?;
-        match after {
-            Some(after) if after.verdict != before.verdict || after.exit_status != before.exit_status => {
-                Err(format!("ran differently under the probe ({}; uncompressed: {})", ending(&after), ending(before)))
-            }
-            _ => Ok(()),
-        }
+) -> Option<impl Fn(&Path) -> Result<String, String> + 'a> {
+    (config.probe.for_bin(name).skip != Some(true)).then_some(move |exe: &Path| match after(exe, config, name) {
+        Ok(Some(report)) => Ok(ending(&report)),
+        Ok(None) => Err("no probe run".to_string()),
+        Err(e) => Err(e.to_string()),
     })
 }
 
