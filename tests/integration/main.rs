@@ -28,6 +28,9 @@
 //! - [`release`]: release-script ergonomics on a copy of the hello fixture:
 //!   the `upx*` config keys (flags win), a file UPX cannot pack, a broken
 //!   UPX rolled back and reported, the one JSON summary, progress output.
+//! - [`onefile_cache`]: old versions removed but never one in use; an
+//!   unwritable cache falls back to a private temp dir (uid 65534), gone
+//!   afterwards, signals passed on.
 //! - [`architecture`]: the rooms never import each other; only `report/`
 //!   prints.
 
@@ -44,6 +47,7 @@ mod fixtures;
 mod init;
 mod onedir;
 mod onefile;
+mod onefile_cache;
 mod probe;
 mod probe_wine;
 mod release;

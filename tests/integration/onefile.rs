@@ -11,12 +11,12 @@ use std::sync::OnceLock;
 
 const TARGET: &str = "x86_64-unknown-linux-gnu";
 
-fn repo() -> &'static Path {
+pub(crate) fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// Builds `fixtures/onefile/hello` once, in the shared fixtures target dir.
-fn hello_binary() -> &'static Path {
+pub(crate) fn hello_binary() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
         let status = Command::new(env!("CARGO"))
@@ -31,7 +31,7 @@ fn hello_binary() -> &'static Path {
 }
 
 /// A one-dir tree: the program plus a data file.
-fn tree(dir: &Path) -> PathBuf {
+pub(crate) fn tree(dir: &Path) -> PathBuf {
     let tree = dir.join("tree");
     std::fs::create_dir_all(tree.join("data")).unwrap();
     std::fs::copy(hello_binary(), tree.join("hello")).unwrap();
@@ -39,7 +39,7 @@ fn tree(dir: &Path) -> PathBuf {
     tree
 }
 
-fn pack_into(dir: &Path, runtime_dir: Option<String>) -> (PathBuf, PackReport) {
+pub(crate) fn pack_into(dir: &Path, runtime_dir: Option<String>) -> (PathBuf, PackReport) {
     let out = dir.join("dist/hello");
     let report = pack(&PackOptions {
         tree_dir: tree(dir),
@@ -55,7 +55,7 @@ fn pack_into(dir: &Path, runtime_dir: Option<String>) -> (PathBuf, PackReport) {
     (out, report)
 }
 
-fn run(exe: &Path, cache: &Path, args: &[&str]) -> Output {
+pub(crate) fn run(exe: &Path, cache: &Path, args: &[&str]) -> Output {
     Command::new(exe)
         .args(args)
         .env("XDG_CACHE_HOME", cache)
@@ -65,7 +65,7 @@ fn run(exe: &Path, cache: &Path, args: &[&str]) -> Output {
         .expect("run the one-file")
 }
 
-fn extraction_dirs(cache: &Path) -> Vec<String> {
+pub(crate) fn extraction_dirs(cache: &Path) -> Vec<String> {
     let Ok(rd) = std::fs::read_dir(cache.join("cargo-freeze")) else { return vec![] };
     rd.map(|e| e.unwrap().file_name().into_string().unwrap()).collect()
 }
@@ -339,6 +339,6 @@ fn runs_as_a_non_root_user() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("data=hi from data"));
 }
 
-fn nix_is_root() -> bool {
+pub(crate) fn nix_is_root() -> bool {
     std::os::unix::fs::MetadataExt::uid(&std::fs::metadata("/proc/self").unwrap()) == 0
 }

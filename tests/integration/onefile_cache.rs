@@ -1,0 +1,149 @@
+//! The one-file's cache upkeep with the real bootloader: older versions of
+//! a bundle are removed when a new one is extracted (the newest three
+//! kept), never one whose program is still running; and a cache that
+//! cannot be written falls back to a private temp dir that is gone when
+//! the program ends, with its exit status or signal passed on.
+
+use crate::onefile::{extraction_dirs, hello_binary, nix_is_root, pack_into, repo, run};
+use crate::support::note;
+use cargo_freeze::bundle::onefile::{PackOptions, pack};
+use std::io::BufRead;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// Version `i` of the hello bundle: its data file differs, so its hash does.
+fn version(root: &Path, i: u32) -> PathBuf {
+    let tree = root.join(format!("v{i}/tree"));
+    std::fs::create_dir_all(tree.join("data")).unwrap();
+    std::fs::copy(hello_binary(), tree.join("hello")).unwrap();
+    std::fs::write(tree.join("data/greeting.txt"), format!("version {i}\n")).unwrap();
+    let out = root.join(format!("v{i}/hello"));
+    pack(&PackOptions {
+        tree_dir: tree,
+        name: "hello".into(),
+        target: "x86_64-unknown-linux-gnu".into(),
+        runtime_dir: None,
+        fuse_limit: 8,
+        cache_dir: repo().join("target/fixtures/cargo-freeze"),
+        out: out.clone(),
+        upx: None,
+    })
+    .expect("pack");
+    out
+}
+
+/// Runs `exe` once and returns the extraction dir it used.
+fn extract(exe: &Path, cache: &Path) -> String {
+    let before = extraction_dirs(cache);
+    let out = run(exe, cache, &[]);
+    assert!(out.status.success(), "{out:?}");
+    let line = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("CARGO_FREEZE_DIR=").map(String::from));
+    let dir = line.expect("CARGO_FREEZE_DIR printed");
+    let name = Path::new(&dir).file_name().unwrap().to_string_lossy().into_owned();
+    assert!(before.contains(&name) || extraction_dirs(cache).contains(&name));
+    name
+}
+
+fn sorted(mut names: Vec<String>) -> Vec<String> {
+    names.retain(|n| !n.starts_with('.'));
+    names.sort();
+    names
+}
+
+#[test]
+fn old_versions_go_but_not_one_in_use() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    let exes: Vec<PathBuf> = (1..=5).map(|i| version(tmp.path(), i)).collect();
+    // Version 1 stays running: it holds its extraction.
+    let mut held = Command::new(&exes[0])
+        .env("XDG_CACHE_HOME", &cache)
+        .env("HELLO_SLEEP_MS", "60000")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    // Kept open until the end: a closed pipe would end the program early.
+    let mut reader = std::io::BufReader::new(held.stdout.take().unwrap());
+    let mut v1 = String::new();
+    while reader.read_line(&mut first).unwrap() > 0 {
+        if let Some(dir) = first.trim().strip_prefix("CARGO_FREEZE_DIR=") {
+            v1 = Path::new(dir).file_name().unwrap().to_string_lossy().into_owned();
+        }
+        if first.starts_with("args=") {
+            break;
+        }
+        first.clear();
+    }
+    assert!(!v1.is_empty(), "version 1 started");
+    let v: Vec<String> = exes[1..].iter().map(|exe| extract(exe, &cache)).collect();
+    let (v2, v3, v4, v5) = (&v[0], &v[1], &v[2], &v[3]);
+    // Newest three kept (5, 4, 3); 2 removed; 1 kept because it runs.
+    assert_eq!(sorted(extraction_dirs(&cache)), sorted(vec![v1.clone(), v3.clone(), v4.clone(), v5.clone()]));
+    held.kill().unwrap();
+    held.wait().unwrap();
+    drop(reader);
+    // Version 2 again: extracted afresh, and now 1 (free) and 3 go.
+    assert_eq!(&extract(&exes[1], &cache), v2);
+    assert_eq!(sorted(extraction_dirs(&cache)), sorted(vec![v2.clone(), v4.clone(), v5.clone()]));
+    assert!(run(&exes[4], &cache, &[]).status.success(), "a kept version still starts warm");
+}
+
+/// The cache root cannot be written (root's dir, run as uid 65534; or a
+/// 0555 dir for a non-root run): the program still runs, from a private
+/// temp dir that is gone afterwards; a signal ends it the same way.
+#[test]
+fn an_unwritable_cache_falls_back_and_leaves_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (exe, _) = pack_into(tmp.path(), None);
+    for dir in [tmp.path(), exe.parent().unwrap()] {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let cache = tmp.path().join("readonly-cache");
+    std::fs::create_dir(&cache).unwrap();
+    let scratch = tmp.path().join("tmp");
+    std::fs::create_dir(&scratch).unwrap();
+    let as_user = nix_is_root() && Command::new("setpriv").arg("--version").output().is_ok();
+    if as_user {
+        Command::new("chown").arg("65534:65534").arg(&scratch).status().unwrap();
+    } else {
+        std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o555)).unwrap();
+        note("not root: the unwritable cache is a 0555 dir of our own, not root's");
+    }
+    let command = |args: &[&str]| {
+        let mut command = if as_user {
+            let mut c = Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups"]).arg(&exe);
+            c
+        } else {
+            Command::new(&exe)
+        };
+        command.args(args).env("XDG_CACHE_HOME", &cache).env("TMPDIR", &scratch).env("HOME", &scratch);
+        command
+    };
+    let out = command(&["7", "x"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(7), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("data=hi from data") && stdout.contains("args=7 x"), "{stdout}");
+    assert!(stdout.contains(&format!("CARGO_FREEZE_DIR={}/cargo-freeze-hello-", scratch.display())), "{stdout}");
+    assert_eq!(std::fs::read_dir(&scratch).unwrap().count(), 0, "the private dir is removed");
+    assert_eq!(std::fs::read_dir(&cache).unwrap().count(), 0, "nothing written to the cache");
+
+    // SIGTERM to the bootloader reaches the program; the bootloader ends
+    // by the same signal, after removing the dir.
+    let mut child = command(&[]).env("HELLO_SLEEP_MS", "60000").stdout(Stdio::piped()).spawn().unwrap();
+    let mut line = String::new();
+    // Kept open until the end: a closed pipe would end the program early.
+    let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+    reader.read_line(&mut line).unwrap();
+    assert!(line.starts_with("hello pid="), "{line}");
+    // The bootloader is the child we started (setpriv execs it in place).
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(std::os::unix::process::ExitStatusExt::signal(&status), Some(15), "{status:?}");
+    assert_eq!(std::fs::read_dir(&scratch).unwrap().count(), 0, "removed after a signal too");
+    drop(reader);
+}
