@@ -83,7 +83,7 @@ pub fn pack(options: &PackOptions) -> Result<PackReport, Error> {
     let entries = payload::collect(&options.tree_dir, &options.name)?;
     let boot = bootloader::ensure(&options.target, &options.cache_dir)?;
     let header = format::header(&options.name, options.runtime_dir.as_deref());
-    let encoded = payload::encode(&entries);
+    let encoded = payload::encode(&entries)?;
     let (bytes, bootloader_upx) = bootloader_bytes(&boot.path, options.upx.as_ref())?;
     let report = format::write(&options.out, &bytes, &encoded, &header, options.fuse_limit)?;
     Ok(PackReport {

@@ -52,7 +52,7 @@ fn is_executable(_meta: &std::fs::Metadata) -> bool {
 }
 
 /// `u32 count`, then per entry `u32 len, path, u32 mode, u64 size, data`.
-pub(crate) fn encode(entries: &[Entry]) -> Encoded {
+pub(crate) fn encode(entries: &[Entry]) -> Result<Encoded, Error> {
     let mut raw = Vec::new();
     raw.extend_from_slice(&(entries.len() as u32).to_le_bytes());
     for e in entries {
@@ -63,8 +63,24 @@ pub(crate) fn encode(entries: &[Entry]) -> Encoded {
         raw.extend_from_slice(&(e.data.len() as u64).to_le_bytes());
         raw.extend_from_slice(&e.data);
     }
-    let compressed = ruzstd::encoding::compress_to_vec(raw.as_slice(), ruzstd::encoding::CompressionLevel::Fastest);
-    Encoded { compressed, unpacked: raw.len() as u64 }
+    let compressed = compress(&raw).map_err(Error::io("compress the payload with zstd"))?;
+    Ok(Encoded { compressed, unpacked: raw.len() as u64 })
+}
+
+/// zstd level 19 (the bootloader decodes any level; a release is packed
+/// once and started many times), on a fixed number of worker threads: zstd's
+/// multi-threaded output depends on the parameters, not on the machine, so
+/// the same input still gives the same bytes (tested).
+const LEVEL: i32 = 19;
+const WORKERS: u32 = 4;
+
+fn compress(raw: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut encoder = zstd::stream::Encoder::new(Vec::with_capacity(raw.len() / 3), LEVEL)?;
+    encoder.multithread(WORKERS)?;
+    encoder.set_pledged_src_size(Some(raw.len() as u64))?;
+    encoder.include_contentsize(true)?;
+    std::io::Write::write_all(&mut encoder, raw)?;
+    encoder.finish()
 }
 
 /// The inverse of [`encode`] on the decompressed bytes; never panics.
