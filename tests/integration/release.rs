@@ -231,3 +231,31 @@ fn progress_lines_on_a_pipe_spinners_on_a_terminal_nothing_when_quiet() {
     let done = screen.lines().find(|l| l.contains("Bundling hello: libraries, copy (")).unwrap_or_default();
     assert!(done.trim_end().ends_with(" s)"), "the spinner ends as a line with the duration:\n{screen}");
 }
+
+/// A one-file may replace a one-dir bundle of the same name only with
+/// `--clean`; either way nothing half-written is left in DIST.
+#[test]
+fn onefile_replaces_a_onedir_only_with_clean_and_leaves_no_litter() {
+    let krate = hello("");
+    let (code, _) = onedir(krate.path(), &["--no-check"]);
+    assert_eq!(code, 0);
+    let dist = krate.path().join("dist");
+    let onefile = |clean: bool| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-freeze"));
+        command.args(["freeze", "--onefile", "--quiet", "--no-check", "--manifest-path"]);
+        command.arg(krate.path().join("Cargo.toml")).arg("--dist").arg(&dist);
+        command.args(if clean { &["--clean"][..] } else { &[] });
+        command.env("CARGO_TARGET_DIR", Path::new(env!("CARGO_MANIFEST_DIR")).join("target/fixtures"));
+        command.output().unwrap()
+    };
+    let refused = onefile(false);
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--clean"), "{refused:?}");
+    assert!(dist.join("hello/hello").is_file(), "the one-dir is intact");
+    let replaced = onefile(true);
+    assert!(replaced.status.success(), "{replaced:?}");
+    assert!(dist.join("hello").is_file(), "the one-file took the one-dir's place");
+    let names: Vec<String> =
+        std::fs::read_dir(&dist).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(names, vec!["hello".to_string()], "no temp or moved-aside entries left");
+}

@@ -72,11 +72,42 @@ pub(crate) fn write(
     fs::create_dir_all(dir).map_err(Error::io("create the output dir"))?;
     let tmp =
         dir.join(format!(".{}.tmp-{}", out.file_name().unwrap_or_default().to_string_lossy(), std::process::id()));
-    let mut file = fs::File::create(&tmp).map_err(Error::io("write the one-file"))?;
-    file.write_all(&bytes).and_then(|()| file.sync_all()).map_err(Error::io("write the one-file"))?;
-    set_executable(&tmp)?;
-    fs::rename(&tmp, out).map_err(Error::io("move the one-file into place"))?;
+    let written = fs::File::create(&tmp)
+        .and_then(|mut file| file.write_all(&bytes).and_then(|()| file.sync_all()))
+        .map_err(Error::io("write the one-file"))
+        .and_then(|()| set_executable(&tmp))
+        .and_then(|()| place(&tmp, out));
+    if written.is_err() {
+        // Nothing half-written is left beside the destination.
+        let _ = fs::remove_file(&tmp);
+    }
+    written?;
     Ok(Written { total: bytes.len() as u64, hash: hex(&hash) })
+}
+
+/// Renames `tmp` over `out`. An existing directory there (a one-dir
+/// bundle of the same name; the caller checked `--clean`) is moved aside
+/// first and removed only once the file is in place, else put back.
+fn place(tmp: &Path, out: &Path) -> Result<(), Error> {
+    if !out.is_dir() {
+        return fs::rename(tmp, out).map_err(Error::io("move the one-file into place"));
+    }
+    let aside = out.with_file_name(format!(
+        ".{}.old-{}",
+        out.file_name().unwrap_or_default().to_string_lossy(),
+        std::process::id()
+    ));
+    fs::rename(out, &aside).map_err(Error::io("move the earlier bundle aside"))?;
+    match fs::rename(tmp, out) {
+        Ok(()) => {
+            let _ = fs::remove_dir_all(&aside);
+            Ok(())
+        }
+        Err(err) => {
+            let _ = fs::rename(&aside, out);
+            Err(Error::io("move the one-file into place")(err))
+        }
+    }
 }
 
 #[cfg(unix)]
