@@ -14,6 +14,7 @@ pub mod onefile;
 pub mod patchelf;
 pub mod policy;
 pub mod resolve;
+pub mod strip;
 pub mod upx;
 
 use std::path::{Path, PathBuf};

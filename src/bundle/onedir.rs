@@ -8,6 +8,7 @@ use super::data::{Extra, copy_into};
 use super::elf::ElfInfo;
 use super::patchelf::Patchelf;
 use super::resolve::{SearchEnv, Via, resolve};
+use super::strip::Strip;
 use super::upx::{Outcome, Upx};
 use super::{Error, policy};
 use sha2::{Digest, Sha256};
@@ -31,6 +32,8 @@ pub struct OnedirOptions {
     /// Compress with UPX (after the run paths are set: a packed file can no
     /// longer be patched).
     pub upx: Option<UpxOptions>,
+    /// Strip the bundle's executable and libraries (`--strip`).
+    pub strip: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -103,6 +106,7 @@ pub fn assemble_verified(o: &OnedirOptions, verify: Option<&super::Verify<'_>>) 
         extra.check()?;
     }
     let patchelf = Patchelf::find()?;
+    let strip = o.strip.then(|| Strip::find(false)).transpose()?;
     let upx = o.upx.as_ref().map(|u| Upx::find(u.dir.as_deref())).transpose()?;
     let mut search: Vec<PathBuf> = std::env::var_os("LD_LIBRARY_PATH")
         .map(|v| std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()).collect())
@@ -124,10 +128,11 @@ pub fn assemble_verified(o: &OnedirOptions, verify: Option<&super::Verify<'_>>) 
         replaced: false,
         upx: Vec::new(),
     };
-    let filled = fill(&stage, o, &res.libraries, &patchelf, &mut report).and_then(|()| match (&upx, &o.upx) {
-        (Some(upx), Some(options)) => compress(&stage, upx, options, verify, &mut report),
-        _ => Ok(()),
-    });
+    let filled =
+        fill(&stage, o, &res.libraries, &patchelf, strip.as_ref(), &mut report).and_then(|()| match (&upx, &o.upx) {
+            (Some(upx), Some(options)) => compress(&stage, upx, options, verify, &mut report),
+            _ => Ok(()),
+        });
     if let Err(err) = filled {
         let _ = fs_err::remove_dir_all(&stage);
         return Err(err);
@@ -141,12 +146,16 @@ fn fill(
     o: &OnedirOptions,
     libraries: &[super::resolve::Library],
     patchelf: &Patchelf,
+    strip: Option<&Strip>,
     report: &mut BundleReport,
 ) -> Result<(), Error> {
     let lib_dir = stage.join("lib");
     fs_err::create_dir_all(&lib_dir).map_err(Error::Io)?;
     let exe = stage.join(&o.name);
     fs_err::copy(&o.binary, &exe).map_err(Error::Io)?;
+    if let Some(strip) = strip {
+        strip.strip(&exe)?;
+    }
     // Linked with the run path already (cargo freeze builds it so), or
     // patched: UPX cannot pack a patched executable, so patch only if needed.
     if !ElfInfo::read(&exe)?.runpath.iter().any(|p| p == EXE_RUNPATH) {
@@ -160,6 +169,9 @@ fn fill(
         }
         let copy = lib_dir.join(&lib.name);
         fs_err::copy(&lib.real, &copy).map_err(Error::Io)?;
+        if let Some(strip) = strip {
+            strip.strip(&copy)?;
+        }
         patchelf.set_runpath(&copy, "$ORIGIN")?;
         record(report, stage, &copy, FileKind::Library, &lib.real, Some(lib.via))?;
     }

@@ -52,6 +52,9 @@ pub(crate) struct BundleArgs {
     /// Replace an existing bundle of the same name.
     #[arg(long, requires = "mode")]
     clean: bool,
+    /// Strip the bundle's copies of the executable and libraries (debug info, static symbols).
+    #[arg(long, requires = "mode")]
+    strip: bool,
     /// Compress executables with UPX found on PATH.
     #[arg(long, requires = "mode")]
     upx: bool,
@@ -266,6 +269,7 @@ struct Settings {
     clean: bool,
     runtime_dir: Option<String>,
     upx: Option<UpxOptions>,
+    strip: bool,
 }
 
 impl Settings {
@@ -280,6 +284,7 @@ impl Settings {
             clean: self.clean,
             search_dirs: artifact.link_dirs.clone(),
             upx: self.upx,
+            strip: self.strip,
         }
     }
 
@@ -306,6 +311,7 @@ impl Settings {
             clean: args.clean || config.clean == Some(true),
             runtime_dir: args.runtime_dir.clone().or_else(|| config.runtime_dir.clone()),
             upx: upx_options(args, &full.upx, package_dir),
+            strip: args.strip || config.strip == Some(true),
         })
     }
 }

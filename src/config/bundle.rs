@@ -9,6 +9,7 @@
 //! add-binary = []
 //! exclude-lib = ["libssl*"]
 //! clean = true
+//! strip = true
 //! runtime-dir = "{cache}/my-app/{hash}"
 //! ```
 
@@ -23,11 +24,13 @@ pub struct BundleConfig {
     pub add_binary: Vec<String>,
     pub exclude_lib: Vec<String>,
     pub clean: Option<bool>,
+    pub strip: Option<bool>,
     pub runtime_dir: Option<String>,
 }
 
 /// The keys this module owns.
-pub(super) const KEYS: &[&str] = &["name", "dist", "add-data", "add-binary", "exclude-lib", "clean", "runtime-dir"];
+pub(super) const KEYS: &[&str] =
+    &["name", "dist", "add-data", "add-binary", "exclude-lib", "clean", "strip", "runtime-dir"];
 
 /// Reads one bundle key into `out`; `Err` says what the value must be.
 pub(super) fn setting(out: &mut BundleConfig, key: &str, value: &Value) -> Result<(), &'static str> {
@@ -46,6 +49,7 @@ pub(super) fn setting(out: &mut BundleConfig, key: &str, value: &Value) -> Resul
         "add-binary" => out.add_binary = list()?,
         "exclude-lib" => out.exclude_lib = list()?,
         "clean" => out.clean = Some(value.as_bool().ok_or("must be true or false")?),
+        "strip" => out.strip = Some(value.as_bool().ok_or("must be true or false")?),
         _ => unreachable!("only KEYS are passed"),
     }
     Ok(())

@@ -259,3 +259,41 @@ fn onefile_replaces_a_onedir_only_with_clean_and_leaves_no_litter() {
         std::fs::read_dir(&dist).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     assert_eq!(names, vec!["hello".to_string()], "no temp or moved-aside entries left");
 }
+
+/// `--strip` (and `strip = true`) shrinks the bundle's copies, which still
+/// run; the build in `target/` is left as it was (its own target dir here,
+/// so no other test rebuilds it meanwhile).
+#[test]
+fn strip_shrinks_the_copies_and_leaves_the_build_alone() {
+    use sha2::Digest;
+    let krate = hello("");
+    let target = krate.path().join("target");
+    let bundle = |extra: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_cargo-freeze"))
+            .args(["freeze", "--onedir", "--quiet", "--clean", "--no-check", "--message-format", "json"])
+            .arg("--manifest-path")
+            .arg(krate.path().join("Cargo.toml"))
+            .arg("--dist")
+            .arg(krate.path().join("dist"))
+            .args(extra)
+            .env("CARGO_TARGET_DIR", &target)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let summary: Value = serde_json::from_slice(&output.stdout).unwrap();
+        summary["files"][0]["size"].as_u64().unwrap()
+    };
+    let plain = bundle(&[]);
+    let build = target.join("debug/hello");
+    let digest = || -> Vec<u8> { sha2::Sha256::digest(std::fs::read(&build).unwrap()).to_vec() };
+    let before = digest();
+    let stripped = bundle(&["--strip"]);
+    assert!(stripped < plain / 2, "stripped {stripped} bytes, unstripped {plain}");
+    assert!(runs(krate.path()), "the stripped bundle runs");
+    assert_eq!(digest(), before, "the build in target/ is untouched");
+    let manifest = krate.path().join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, text.replace("[package.metadata.freeze]\n", "[package.metadata.freeze]\nstrip = true\n"))
+        .unwrap();
+    assert_eq!(bundle(&[]), stripped, "the config key does the same");
+}
