@@ -12,6 +12,7 @@ pub mod ldcache;
 pub mod onedir;
 pub mod onefile;
 pub mod patchelf;
+pub mod pe;
 pub mod policy;
 pub mod resolve;
 pub mod strip;
@@ -29,9 +30,9 @@ pub type Verify<'a> = dyn Fn(&Path) -> Result<String, String> + 'a;
 pub enum Error {
     #[error(transparent)]
     Io(std::io::Error),
-    #[error("{} is not a loadable ELF object: {reason}\nhelp: pass a binary built for Linux (PE and Mach-O are not read yet)", path.display())]
+    #[error("{} is not a loadable ELF object: {reason}\nhelp: pass a binary built for Linux or Windows (Mach-O is not read yet)", path.display())]
     NotElf { path: PathBuf, reason: String },
-    #[error("{} needs libraries the loader would not find:\n  {list}\nhelp: install them, or add their directory to LD_LIBRARY_PATH", binary.display())]
+    #[error("{} needs libraries the loader would not find:\n  {list}\nhelp: install them, or add their directory to LD_LIBRARY_PATH (or, for a library a build script makes, to its link-search path)", binary.display())]
     MissingLibraries { binary: PathBuf, list: String },
     #[error("{} already exists\nhelp: pass --clean to replace it (the new bundle is assembled first; the old one stays if anything fails)", path.display())]
     Exists { path: PathBuf },

@@ -105,14 +105,20 @@ pub fn assemble_verified(o: &OnedirOptions, verify: Option<&super::Verify<'_>>) 
     for extra in o.data.iter().chain(&o.binaries) {
         extra.check()?;
     }
-    let patchelf = Patchelf::find()?;
-    let strip = o.strip.then(|| Strip::find(false)).transpose()?;
+    // A Windows executable finds its DLLs next to itself: no run paths.
+    let windows = super::pe::is_pe(&o.binary)?;
+    let patchelf = if windows { None } else { Some(Patchelf::find()?) };
+    let strip = o.strip.then(|| Strip::find(windows)).transpose()?;
     let upx = o.upx.as_ref().map(|u| Upx::find(u.dir.as_deref())).transpose()?;
-    let mut search: Vec<PathBuf> = std::env::var_os("LD_LIBRARY_PATH")
-        .map(|v| std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()).collect())
-        .unwrap_or_default();
-    search.extend(o.search_dirs.iter().cloned());
-    let res = resolve(&o.binary, &SearchEnv::host(search))?;
+    let res = if windows {
+        super::pe::resolve(&o.binary, &o.search_dirs)?
+    } else {
+        let mut search: Vec<PathBuf> = std::env::var_os("LD_LIBRARY_PATH")
+            .map(|v| std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()).collect())
+            .unwrap_or_default();
+        search.extend(o.search_dirs.iter().cloned());
+        resolve(&o.binary, &SearchEnv::host(search))?
+    };
     if !res.missing.is_empty() {
         let list: Vec<String> =
             res.missing.iter().map(|(name, by)| format!("{name} (needed by {})", by.display())).collect();
@@ -129,9 +135,11 @@ pub fn assemble_verified(o: &OnedirOptions, verify: Option<&super::Verify<'_>>) 
         upx: Vec::new(),
     };
     let filled =
-        fill(&stage, o, &res.libraries, &patchelf, strip.as_ref(), &mut report).and_then(|()| match (&upx, &o.upx) {
-            (Some(upx), Some(options)) => compress(&stage, upx, options, verify, &mut report),
-            _ => Ok(()),
+        fill(&stage, o, &res.libraries, patchelf.as_ref(), strip.as_ref(), &mut report).and_then(|()| {
+            match (&upx, &o.upx) {
+                (Some(upx), Some(options)) => compress(&stage, upx, options, verify, &mut report),
+                _ => Ok(()),
+            }
         });
     if let Err(err) = filled {
         let _ = fs_err::remove_dir_all(&stage);
@@ -145,20 +153,25 @@ fn fill(
     stage: &Path,
     o: &OnedirOptions,
     libraries: &[super::resolve::Library],
-    patchelf: &Patchelf,
+    patchelf: Option<&Patchelf>,
     strip: Option<&Strip>,
     report: &mut BundleReport,
 ) -> Result<(), Error> {
-    let lib_dir = stage.join("lib");
+    // ELF: `lib/` found through run paths; PE (no patchelf): beside the exe.
+    let (exe, lib_dir) = match patchelf {
+        Some(_) => (stage.join(&o.name), stage.join("lib")),
+        None => (stage.join(exe_name(&o.name)), stage.to_path_buf()),
+    };
     fs_err::create_dir_all(&lib_dir).map_err(Error::Io)?;
-    let exe = stage.join(&o.name);
     fs_err::copy(&o.binary, &exe).map_err(Error::Io)?;
     if let Some(strip) = strip {
         strip.strip(&exe)?;
     }
     // Linked with the run path already (cargo freeze builds it so), or
     // patched: UPX cannot pack a patched executable, so patch only if needed.
-    if !ElfInfo::read(&exe)?.runpath.iter().any(|p| p == EXE_RUNPATH) {
+    if let Some(patchelf) = patchelf
+        && !ElfInfo::read(&exe)?.runpath.iter().any(|p| p == EXE_RUNPATH)
+    {
         patchelf.set_runpath(&exe, EXE_RUNPATH)?;
     }
     record(report, stage, &exe, FileKind::Executable, &o.binary, None)?;
@@ -172,7 +185,9 @@ fn fill(
         if let Some(strip) = strip {
             strip.strip(&copy)?;
         }
-        patchelf.set_runpath(&copy, "$ORIGIN")?;
+        if let Some(patchelf) = patchelf {
+            patchelf.set_runpath(&copy, "$ORIGIN")?;
+        }
         record(report, stage, &copy, FileKind::Library, &lib.real, Some(lib.via))?;
     }
     for (extras, kind) in [(&o.binaries, FileKind::Binary), (&o.data, FileKind::Data)] {
@@ -217,6 +232,11 @@ fn compress(
         report.upx.push(UpxRow { path: file.path.clone(), before, after: file.size, outcome });
     }
     Ok(())
+}
+
+/// A Windows program's file name: `NAME.exe`.
+pub fn exe_name(name: &str) -> String {
+    if name.to_ascii_lowercase().ends_with(".exe") { name.to_string() } else { format!("{name}.exe") }
 }
 
 fn record(

@@ -3,10 +3,21 @@
 //! `--exclude-lib` globs.
 
 const NEVER_BUNDLE: &str = include_str!("../../templates/never-bundle.txt");
+const WINDOWS_SYSTEM: &str = include_str!("../../templates/windows-system-dlls.txt");
+
+fn globs(list: &str) -> impl Iterator<Item = &str> {
+    list.lines().map(|l| l.split('#').next().unwrap_or("").trim()).filter(|l| !l.is_empty())
+}
+
+/// Whether a DLL comes with Windows (never bundled, never looked for).
+pub fn windows_system(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    globs(WINDOWS_SYSTEM).any(|glob| matches(glob, &name))
+}
 
 /// The globs of the built-in policy.
 pub fn never_bundle() -> Vec<&'static str> {
-    NEVER_BUNDLE.lines().map(|l| l.split('#').next().unwrap_or("").trim()).filter(|l| !l.is_empty()).collect()
+    globs(NEVER_BUNDLE).collect()
 }
 
 /// Whether `name` (a library file name) is left to the host.
@@ -48,7 +59,17 @@ mod tests {
     }
 
     #[test]
-    fn globs() {
+    fn windows_system_dlls_in_any_case() {
+        for name in ["KERNEL32.dll", "msvcrt.dll", "api-ms-win-core-synch-l1-2-0.dll", "WS2_32.dll", "ntdll.dll"] {
+            assert!(windows_system(name), "{name}");
+        }
+        for name in ["libgreet.dll", "libgcc_s_seh-1.dll", "libwinpthread-1.dll", "sqlite3.dll"] {
+            assert!(!windows_system(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn glob_matching() {
         assert!(matches("ld-linux*.so*", "ld-linux-x86-64.so.2"));
         assert!(matches("libc.so*", "libc.so.6") && !matches("libc.so*", "libcurl.so.4"));
         assert!(matches("exact", "exact") && !matches("exact", "exactly"));

@@ -62,6 +62,12 @@ pub enum Via {
     Runpath,
     LdSoCache,
     DefaultDir,
+    /// Windows: next to the executable.
+    ExeDir,
+    /// Windows: a build script's link directory.
+    SearchDir,
+    /// Windows: MinGW's runtime directory.
+    MingwRuntime,
 }
 
 /// A library the executable loads.

@@ -110,15 +110,16 @@ pub(crate) fn run(args: &BundleArgs) -> Result<u8, Error> {
         quiet: args.cargo.quiet,
         verbose: args.cargo.verbose,
     };
-    let json = args.message_format == MessageFormat::Json;
+    let foreign = foreign_target(args.cargo.target.as_deref())?;
     let check = if args.no_check {
         None
     } else {
         progress.step("Checking", &format!("{}: the static check and a probe run", unit.name));
-        let (check, refused) = gate::before(&workspace, package, target, kind, &config, &artifact.executable)?;
+        let run = foreign.as_deref().map_or(gate::Run::Exe(&artifact.executable), gate::Run::Cannot);
+        let (check, refused) = gate::before(&workspace, package, target, kind, &config, run)?;
         progress.finish();
         if refused {
-            return refuse(&check, &unit.name, json, style);
+            return refuse(&check, &unit.name, args.message_format == MessageFormat::Json, style);
         }
         Some(check)
     };
@@ -126,39 +127,77 @@ pub(crate) fn run(args: &BundleArgs) -> Result<u8, Error> {
     let options = settings.into_options(&unit.name, &artifact, &workspace.root);
     let what = if options.upx.is_some() { "libraries, copy, UPX" } else { "libraries, copy" };
     progress.step("Bundling", &format!("{}: {what}", unit.name));
-    let verifier = check.as_ref().and_then(|_| gate::upx_verifier(&config, &unit.name));
-    let verify = verifier.as_ref().map(|v| v as &Verify<'_>);
-    let mut out = std::io::stdout().lock();
-    let gate = |bundled: &Path, progress: &mut report::Progress| -> Result<Option<ProbeReport>, Error> {
-        let Some(_) = &check else { return Ok(None) };
-        progress.step("Probing", &format!("the bundle {}", bundled.display()));
-        let probed = gate::after(bundled, &config, &unit.name);
-        progress.finish();
-        probed
-    };
-    let written = if args.onefile {
-        let (packed, tree) = onefile(&options, args, runtime_dir, verify, &workspace.root, &mut progress)?;
-        let after = gate(&packed.out, &mut progress)?;
-        progress.finish();
-        let gate = report::Gate { check: check.as_ref(), bundle_probe: after.as_ref() };
-        if json {
-            report::onefile_json(&packed, &tree, &sha256_of(&packed.out)?, &gate, &mut out)
+    let made =
+        Made { args, config: &config, bin: &unit.name, check: check.as_ref(), foreign: foreign.as_deref(), style };
+    made.bundle(&options, runtime_dir, &workspace.root, &mut progress)
+}
+
+/// Why a binary built for `target` cannot run on this host (`None`: it can).
+fn foreign_target(target: Option<&str>) -> Result<Option<String>, Error> {
+    let Some(target) = target else { return Ok(None) };
+    let host = host_triple()?;
+    Ok((target != host).then(|| format!("built for {target}, which this {host} host cannot run")))
+}
+
+/// What the bundling step needs once the gate has passed.
+struct Made<'a> {
+    args: &'a BundleArgs,
+    config: &'a Config,
+    /// The binary's name (its probe settings are keyed by it).
+    bin: &'a str,
+    check: Option<&'a report::CheckReport>,
+    foreign: Option<&'a str>,
+    style: Style,
+}
+
+impl Made<'_> {
+    /// Assembles (and packs), probes the bundle, prints the summary.
+    fn bundle(
+        &self,
+        options: &OnedirOptions,
+        runtime_dir: Option<String>,
+        root: &Path,
+        progress: &mut report::Progress,
+    ) -> Result<u8, Error> {
+        let name = &options.name;
+        let runnable = self.check.is_some() && self.foreign.is_none();
+        let verifier = runnable.then(|| gate::upx_verifier(self.config, self.bin)).flatten();
+        let verify = verifier.as_ref().map(|v| v as &Verify<'_>);
+        let probe = |bundled: &Path, progress: &mut report::Progress| -> Result<Option<ProbeReport>, Error> {
+            if !runnable {
+                return Ok(None);
+            }
+            progress.step("Probing", &format!("the bundle {}", bundled.display()));
+            let probed = gate::after(bundled, self.config, self.bin);
+            progress.finish();
+            probed
+        };
+        let (json, style, mut out) =
+            (self.args.message_format == MessageFormat::Json, self.style, std::io::stdout().lock());
+        let written = if self.args.onefile {
+            let (packed, tree) = onefile(options, self.args, runtime_dir, verify, root, progress)?;
+            let after = probe(&packed.out, progress)?;
+            progress.finish();
+            let gate = report::Gate { check: self.check, bundle_probe: after.as_ref(), bundle_skipped: self.foreign };
+            match json {
+                true => report::onefile_json(&packed, &tree, &sha256_of(&packed.out)?, &gate, &mut out),
+                false => report::onefile_human(&packed, style, &mut out)
+                    .and_then(|()| report::gate_human(&gate, style, &mut out)),
+            }
         } else {
-            report::onefile_human(&packed, style, &mut out).and_then(|()| report::gate_human(&gate, style, &mut out))
-        }
-    } else {
-        let result = onedir::assemble_verified(&options, verify)?;
-        let after = gate(&options.dist.join(&options.name).join(&options.name), &mut progress)?;
-        progress.finish();
-        let gate = report::Gate { check: check.as_ref(), bundle_probe: after.as_ref() };
-        if json {
-            report::bundle_json(&result, &gate, &mut out)
-        } else {
-            report::bundle_human(&result, style, &mut out).and_then(|()| report::gate_human(&gate, style, &mut out))
-        }
-    };
-    written.map_err(Error::Output)?;
-    Ok(exit::CLEAN)
+            let result = onedir::assemble_verified(options, verify)?;
+            let after = probe(&options.dist.join(name).join(name), progress)?;
+            progress.finish();
+            let gate = report::Gate { check: self.check, bundle_probe: after.as_ref(), bundle_skipped: self.foreign };
+            match json {
+                true => report::bundle_json(&result, &gate, &mut out),
+                false => report::bundle_human(&result, style, &mut out)
+                    .and_then(|()| report::gate_human(&gate, style, &mut out)),
+            }
+        };
+        written.map_err(Error::Output)?;
+        Ok(exit::CLEAN)
+    }
 }
 
 /// Prints why the gate refused (the check's findings) and says so.
@@ -201,7 +240,11 @@ fn build(args: &BundleArgs, unit: &Unit) -> Result<cargo::Artifact, Error> {
         quiet: args.cargo.quiet,
         color: None,
         target_dir: None,
-        rustc_args: vec!["-C".to_string(), format!("link-arg=-Wl,-rpath,{}", onedir::EXE_RUNPATH)],
+        // ELF only: a Windows program finds its DLLs beside itself.
+        rustc_args: match args.cargo.target.as_deref().is_none_or(|t| t.contains("-linux-")) {
+            true => vec!["-C".to_string(), format!("link-arg=-Wl,-rpath,{}", onedir::EXE_RUNPATH)],
+            false => Vec::new(),
+        },
     })?;
     Ok(built.remove(0))
 }
@@ -216,7 +259,8 @@ fn onefile(
     root: &std::path::Path,
     progress: &mut report::Progress,
 ) -> Result<(PackReport, onedir::BundleReport), Error> {
-    let dest = options.dist.join(&options.name);
+    let windows = args.cargo.target.as_deref().is_some_and(|t| t.contains("-windows-"));
+    let dest = options.dist.join(if windows { onedir::exe_name(&options.name) } else { options.name.clone() });
     if dest.exists() && !options.clean {
         return Err(crate::bundle::Error::Exists { path: dest }.into());
     }

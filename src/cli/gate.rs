@@ -16,6 +16,13 @@ use crate::probe::{self, ProbeReport, Verdict};
 use crate::report::{CheckReport, ProbedBinary};
 use std::path::Path;
 
+/// The built binary the probe runs, or why it cannot run here.
+#[derive(Clone, Copy)]
+pub(crate) enum Run<'a> {
+    Exe(&'a Path),
+    Cannot(&'a str),
+}
+
 /// The static check and probe of one built binary, and whether they refuse it.
 pub(crate) fn before(
     workspace: &Workspace,
@@ -23,20 +30,21 @@ pub(crate) fn before(
     target: &Target,
     kind: lint::TargetKind,
     config: &Config,
-    exe: &Path,
+    run: Run<'_>,
 ) -> Result<(CheckReport, bool), Error> {
     let input = binary_input(workspace, package, target, kind, config);
     let output = lint::run(&lint::Options { workspace_root: workspace.root.clone(), binaries: vec![input] })?;
     let diagnostics = apply_levels(output.diagnostics, &[(package.name.clone(), config.clone())], &[]);
     let settings = config.probe.for_bin(&target.name);
-    let probed = if settings.skip == Some(true) {
-        None
-    } else {
-        Some(probe::run(&probe_step::options(exe.as_os_str().to_owned(), &settings)?)?)
+    let (probed, skipped) = match run {
+        _ if settings.skip == Some(true) => (None, Some("config: skip = true".to_string())),
+        Run::Cannot(why) => (None, Some(why.to_string())),
+        Run::Exe(exe) => (Some(probe::run(&probe_step::options(exe.as_os_str().to_owned(), &settings)?)?), None),
     };
     let refused = diagnostics.iter().any(|d| d.level == Level::Deny)
         || probed.as_ref().is_some_and(|p| p.verdict == Verdict::Storm);
-    let probes = vec![ProbedBinary { package: package.name.clone(), name: target.name.clone(), report: probed }];
+    let probes =
+        vec![ProbedBinary { package: package.name.clone(), name: target.name.clone(), report: probed, skipped }];
     let report = CheckReport {
         workspace_root: workspace.root.clone(),
         binaries: output.binaries,

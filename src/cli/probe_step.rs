@@ -41,7 +41,8 @@ pub(crate) fn run(units: &[(Unit, ProbeSettings)], cargo_args: &CargoArgs) -> Re
             None => None,
             Some(artifact) => Some(probe::run(&options(artifact.executable.clone().into_os_string(), settings)?)?),
         };
-        out.push(ProbedBinary { package: unit.package.clone(), name: unit.name.clone(), report: result });
+        let skipped = result.is_none().then(|| "config: skip = true".to_string());
+        out.push(ProbedBinary { package: unit.package.clone(), name: unit.name.clone(), report: result, skipped });
     }
     Ok(out)
 }

@@ -141,6 +141,7 @@ fn gate_json(gate: &Gate<'_>) -> serde_json::Value {
     serde_json::json!({
         "check": gate.check.map(super::json::to_value),
         "bundle_probe": gate.bundle_probe.map(super::probe::json_value),
+        "bundle_probe_skipped": gate.bundle_skipped,
     })
 }
 
@@ -152,9 +153,13 @@ pub(crate) fn write_gate_human(gate: &Gate<'_>, style: Style, out: &mut dyn Writ
     let verdict = check.binaries.first().map_or("?", |b| b.verdict.as_str());
     writeln!(out, "  static check of the built binary: {verdict}")?;
     for probed in &check.probes {
-        writeln!(out, "  probe of the built binary: {}", super::probe::summary(probed.report.as_ref(), style))?;
+        writeln!(
+            out,
+            "  probe of the built binary: {}",
+            super::probe::summary(probed.report.as_ref(), probed.skipped.as_deref(), style)
+        )?;
     }
-    writeln!(out, "  probe of the bundle: {}", super::probe::summary(gate.bundle_probe, style))
+    writeln!(out, "  probe of the bundle: {}", super::probe::summary(gate.bundle_probe, gate.bundle_skipped, style))
 }
 
 fn size(bytes: u64) -> String {

@@ -112,7 +112,7 @@ fn summary(report: &CheckReport, style: Style, out: &mut dyn Write) -> std::io::
             writeln!(out, "{:>14} {reason}", "")?;
         }
         if let Some(p) = report.probes.iter().find(|p| p.package == bin.package && p.name == bin.name) {
-            super::probe::write_check_line(p.report.as_ref(), style, out)?;
+            super::probe::write_check_line(p.report.as_ref(), p.skipped.as_deref(), style, out)?;
         }
     }
     let deny = report.diagnostics.iter().filter(|d| d.level == Level::Deny).count();

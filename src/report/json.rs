@@ -44,7 +44,10 @@ pub(super) fn to_value(report: &CheckReport) -> Value {
             });
             // Present only when the probe step ran (not with `--static`).
             if let Some(p) = report.probes.iter().find(|p| p.package == bin.package && p.name == bin.name) {
-                value["probe"] = p.report.as_ref().map_or(json!({"skipped": true}), super::probe::json_value);
+                value["probe"] = p.report.as_ref().map_or_else(
+                    || json!({"skipped": true, "reason": p.skipped.as_deref().unwrap_or("config: skip = true")}),
+                    super::probe::json_value,
+                );
             }
             value
         })

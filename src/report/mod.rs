@@ -55,6 +55,8 @@ pub struct ProbedBinary {
     pub package: String,
     pub name: String,
     pub report: Option<crate::probe::ProbeReport>,
+    /// Why there is no report (`None` when it ran).
+    pub skipped: Option<String>,
 }
 
 /// Human-output knobs; colour is a parameter, never global state.
@@ -81,6 +83,8 @@ pub fn check(report: &CheckReport, format: Format, style: Style, out: &mut dyn W
 pub struct Gate<'a> {
     pub check: Option<&'a CheckReport>,
     pub bundle_probe: Option<&'a crate::probe::ProbeReport>,
+    /// Why the bundle was not probed.
+    pub bundle_skipped: Option<&'a str>,
 }
 
 /// The gate's lines under a bundle summary.

@@ -71,13 +71,18 @@ pub(crate) fn write_human(report: &ProbeReport, style: Style, out: &mut dyn Writ
 }
 
 /// The probe's line under a binary in `cargo freeze check`'s summary.
-pub(crate) fn write_check_line(report: Option<&ProbeReport>, style: Style, out: &mut dyn Write) -> std::io::Result<()> {
-    writeln!(out, "{:>14} probe {}", "", summary(report, style))
+pub(crate) fn write_check_line(
+    report: Option<&ProbeReport>,
+    skipped: Option<&str>,
+    style: Style,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    writeln!(out, "{:>14} probe {}", "", summary(report, skipped, style))
 }
 
 /// `pass: why [containment]`, or why there was no run.
-pub(crate) fn summary(report: Option<&ProbeReport>, style: Style) -> String {
-    let Some(report) = report else { return "skipped (config: skip = true)".to_string() };
+pub(crate) fn summary(report: Option<&ProbeReport>, skipped: Option<&str>, style: Style) -> String {
+    let Some(report) = report else { return format!("skipped ({})", skipped.unwrap_or("config: skip = true")) };
     let word = verdict_word(report.verdict, style);
     let why = report.trigger.as_deref().unwrap_or("the program exited and left no process behind");
     format!("{word}: {why} [{}]", report.containment)

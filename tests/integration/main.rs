@@ -22,6 +22,9 @@
 //!   executable of `/usr/bin` (the loader oracle).
 //! - [`onedir`]: `cargo freeze --onedir` on fixtures that link a private C
 //!   library and the system's libsqlite3; atomic replacement; bad input.
+//! - [`onedir_windows`]: `--onedir --target x86_64-pc-windows-gnu` of a
+//!   fixture linking a MinGW-built private DLL: the DLL beside the exe, no
+//!   system DLL, the bundle runs under Wine without the DLL's directory.
 //! - [`onefile`]: a fixture packed as a one-file runs through the real
 //!   bootloader (exec, cache, fuse, corruption, SIGKILL mid-extraction,
 //!   non-root, Wine) and reads back with `inspect`.
@@ -46,6 +49,7 @@ mod fix;
 mod fixtures;
 mod init;
 mod onedir;
+mod onedir_windows;
 mod onefile;
 mod onefile_cache;
 mod probe;
