@@ -4,11 +4,14 @@
 //! goblin reads from each ELF object ([`elf`]) and the loader's cache
 //! ([`ldcache`]), filtered by a policy kept as data ([`policy`]). A one-dir
 //! tree packed behind the bootloader is a one-file executable
-//! ([`onefile`]). PE and Mach-O dependencies are not read yet.
+//! ([`onefile`]). Windows PE imports are resolved by [`pe`] (DLLs go beside
+//! the exe); Mach-O load commands are read by [`macho`] for the report that
+//! refuses a macOS bundle.
 
 pub mod data;
 pub mod elf;
 pub mod ldcache;
+pub mod macho;
 pub mod onedir;
 pub mod onefile;
 pub mod patchelf;
@@ -42,6 +45,8 @@ pub enum Error {
     MissingSource { path: PathBuf },
     #[error("`{tool}` was not found on PATH\nhelp: {hint}")]
     MissingTool { tool: &'static str, hint: &'static str },
+    #[error("{} is a Mach-O (macOS) binary: its libraries are read, but macOS bundles are not made yet (their install names would need rewriting)\n{libraries}\nhelp: bundle a Linux or Windows build (--target)", path.display())]
+    MachO { path: PathBuf, libraries: String },
     #[error("`{command}` failed: {message}")]
     Tool { command: String, message: String },
     #[error(

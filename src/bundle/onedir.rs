@@ -105,6 +105,9 @@ pub fn assemble_verified(o: &OnedirOptions, verify: Option<&super::Verify<'_>>) 
     for extra in o.data.iter().chain(&o.binaries) {
         extra.check()?;
     }
+    if super::macho::is_macho(&o.binary)? {
+        return Err(macho_refusal(&o.binary));
+    }
     // A Windows executable finds its DLLs next to itself: no run paths.
     let windows = super::pe::is_pe(&o.binary)?;
     let patchelf = if windows { None } else { Some(Patchelf::find()?) };
@@ -234,6 +237,20 @@ fn compress(
     Ok(())
 }
 
+/// Why a Mach-O binary is not bundled, with what it would need.
+fn macho_refusal(binary: &Path) -> Error {
+    let libraries = match super::macho::resolve(binary) {
+        Ok(res) => {
+            let found = res.libraries.iter().map(|l| format!("  {} -> {}", l.name, l.path.display()));
+            let missing = res.missing.iter().map(|(n, by)| format!("  {n}: not found (needed by {})", by.display()));
+            let lines: Vec<String> = found.chain(missing).collect();
+            if lines.is_empty() { "  (no libraries beyond the system's)".to_string() } else { lines.join("\n") }
+        }
+        Err(err) => format!("  (its load commands could not be read: {err})"),
+    };
+    Error::MachO { path: binary.to_path_buf(), libraries }
+}
+
 /// A Windows program's file name: `NAME.exe`.
 pub fn exe_name(name: &str) -> String {
     if name.to_ascii_lowercase().ends_with(".exe") { name.to_string() } else { format!("{name}.exe") }
@@ -278,4 +295,30 @@ fn place(stage: &Path, dest: &Path) -> Result<bool, Error> {
     }
     fs_err::remove_dir_all(&old).map_err(Error::Io)?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bundle::macho::tests::{LC_LOAD_DYLIB, macho};
+
+    /// A Mach-O is refused by name, with the libraries it would need, and
+    /// nothing is written.
+    #[test]
+    fn a_macho_binary_is_refused_with_its_libraries() {
+        let dir = tempfile::tempdir().unwrap();
+        let exe = dir.path().join("app");
+        std::fs::write(&exe, macho(2, &[(LC_LOAD_DYLIB, "@executable_path/libfoo.dylib")])).unwrap();
+        std::fs::write(dir.path().join("libfoo.dylib"), macho(6, &[])).unwrap();
+        let options = OnedirOptions {
+            binary: exe.clone(),
+            name: "app".into(),
+            dist: dir.path().join("dist"),
+            ..OnedirOptions::default()
+        };
+        let err = assemble(&options).unwrap_err().to_string();
+        assert!(err.contains("is a Mach-O (macOS) binary"), "{err}");
+        assert!(err.contains("@executable_path/libfoo.dylib -> "), "{err}");
+        assert!(!dir.path().join("dist").exists());
+    }
 }

@@ -68,6 +68,10 @@ pub enum Via {
     SearchDir,
     /// Windows: MinGW's runtime directory.
     MingwRuntime,
+    /// macOS: `@loader_path/...`.
+    LoaderPath,
+    /// macOS: `@executable_path/...`.
+    ExecutablePath,
 }
 
 /// A library the executable loads.
