@@ -34,6 +34,21 @@ fn wine(exe: &Path) -> (Value, String) {
     (report["exit_status"]["code"].clone(), report["stdout"].as_str().unwrap_or_default().to_string())
 }
 
+/// `cargo freeze MODE --target x86_64-pc-windows-gnu` of the fixture into
+/// `dist`, with `extra` flags.
+fn bundle(mode: &str, dist: &Path, extra: &[&str]) -> std::process::Output {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    Command::new(env!("CARGO_BIN_EXE_cargo-freeze"))
+        .args(["freeze", mode, "--quiet", "--target", TARGET, "--manifest-path"])
+        .arg(root.join("fixtures/bundle/windows-dll/Cargo.toml"))
+        .arg("--dist")
+        .arg(dist)
+        .args(extra)
+        .env("CARGO_TARGET_DIR", root.join("target/fixtures"))
+        .output()
+        .expect("run cargo-freeze")
+}
+
 /// Puts a moved directory back, even when an assertion fails.
 struct MovedAside(PathBuf, PathBuf);
 
@@ -49,16 +64,8 @@ fn windows_dll_travels_with_the_bundle() {
         note("wine64, MinGW or the x86_64-pc-windows-gnu target is missing; run ../shared/tools/setup-wine.sh");
         return;
     }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dist = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_cargo-freeze"))
-        .args(["freeze", "--onedir", "--quiet", "--message-format", "json", "--target", TARGET, "--manifest-path"])
-        .arg(root.join("fixtures/bundle/windows-dll/Cargo.toml"))
-        .arg("--dist")
-        .arg(dist.path())
-        .env("CARGO_TARGET_DIR", root.join("target/fixtures"))
-        .output()
-        .unwrap();
+    let out = bundle("--onedir", dist.path(), &["--message-format", "json"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let manifest: Value = serde_json::from_slice(&out.stdout).unwrap();
     let files: Vec<&str> = manifest["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
@@ -67,14 +74,7 @@ fn windows_dll_travels_with_the_bundle() {
     assert!(reason.contains("cannot run"), "the gate says why it did not probe: {manifest:#}");
 
     // The one-file of the same build (NAME.exe) carries the DLL as well.
-    let out = Command::new(env!("CARGO_BIN_EXE_cargo-freeze"))
-        .args(["freeze", "--onefile", "--quiet", "--no-check", "--target", TARGET, "--manifest-path"])
-        .arg(root.join("fixtures/bundle/windows-dll/Cargo.toml"))
-        .arg("--dist")
-        .arg(dist.path().join("onefile"))
-        .env("CARGO_TARGET_DIR", root.join("target/fixtures"))
-        .output()
-        .unwrap();
+    let out = bundle("--onefile", &dist.path().join("onefile"), &["--no-check"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
     let dll = PathBuf::from(manifest["files"][1]["source"].as_str().unwrap());
@@ -84,14 +84,7 @@ fn windows_dll_travels_with_the_bundle() {
     std::fs::rename(&private, &aside).unwrap();
     let _restore = MovedAside(private, aside);
     // Bundling now is refused, naming the DLL and who needs it.
-    let refused = Command::new(env!("CARGO_BIN_EXE_cargo-freeze"))
-        .args(["freeze", "--onedir", "--quiet", "--no-check", "--target", TARGET, "--manifest-path"])
-        .arg(root.join("fixtures/bundle/windows-dll/Cargo.toml"))
-        .arg("--dist")
-        .arg(dist.path().join("refused"))
-        .env("CARGO_TARGET_DIR", root.join("target/fixtures"))
-        .output()
-        .unwrap();
+    let refused = bundle("--onedir", &dist.path().join("refused"), &["--no-check"]);
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert_eq!(refused.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("greet.dll (needed by ") && stderr.contains("windows-dll.exe)"), "{stderr}");

@@ -42,6 +42,19 @@ fn onedir(krate: &Path, extra: &[&str]) -> (i32, Value) {
     (output.status.code().unwrap_or(-1), json)
 }
 
+/// A fake `upx` in `DIR/fake-upx/`: `--version` says 4.2.2, `-t` runs
+/// `test`, packing runs `pack` with `$f` the file.
+fn fake_upx(dir: &Path, test: &str, pack: &str) -> PathBuf {
+    let fake = dir.join("fake-upx");
+    std::fs::create_dir(&fake).unwrap();
+    let script = format!(
+        "#!/bin/sh\ncase \"$1\" in\n  --version) echo 'upx 4.2.2'; exit 0 ;;\n  -t) {test} ;;\nesac\nfor f; do :; done\n{pack}\n"
+    );
+    std::fs::write(fake.join("upx"), script).unwrap();
+    std::fs::set_permissions(fake.join("upx"), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    fake
+}
+
 fn row<'a>(manifest: &'a Value, path: &str) -> Option<&'a Value> {
     manifest["upx"].as_array()?.iter().find(|r| r["path"] == path)
 }
@@ -97,11 +110,8 @@ fn a_file_upx_cannot_pack_is_kept_with_the_reason() {
 #[test]
 fn a_broken_upx_is_rolled_back_and_reported() {
     let krate = hello("");
-    let fake = krate.path().join("fake-upx");
-    std::fs::create_dir(&fake).unwrap();
-    let script = "#!/bin/sh\ncase \"$1\" in\n  --version) echo 'upx 4.2.2'; exit 0 ;;\n  -t) echo \"upx: $3: CantUnpackException: header corrupted\" >&2; exit 2 ;;\nesac\nfor f; do :; done\nprintf garbage > \"$f\"\n";
-    std::fs::write(fake.join("upx"), script).unwrap();
-    std::fs::set_permissions(fake.join("upx"), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let test = "echo \"upx: $3: CantUnpackException: header corrupted\" >&2; exit 2";
+    let fake = fake_upx(krate.path(), test, "printf garbage > \"$f\"");
     let (code, plain) = onedir(krate.path(), &[]);
     assert_eq!(code, 0, "{plain:#}");
     let want = plain["files"].as_array().unwrap().iter().find(|f| f["path"] == "hello").unwrap()["sha256"].clone();
@@ -124,11 +134,7 @@ fn a_broken_upx_is_rolled_back_and_reported() {
 #[test]
 fn a_compressed_executable_that_runs_differently_is_rolled_back() {
     let krate = hello("[package.metadata.freeze.probe]\ncap = 16\ntimeout = 10");
-    let fake = krate.path().join("fake-upx");
-    std::fs::create_dir(&fake).unwrap();
-    let script = "#!/bin/sh\ncase \"$1\" in\n  --version) echo 'upx 4.2.2'; exit 0 ;;\n  -t) exit 0 ;;\nesac\nfor f; do :; done\nprintf '#!/bin/sh\\nkill -SEGV $$\\n' > \"$f\"\n";
-    std::fs::write(fake.join("upx"), script).unwrap();
-    std::fs::set_permissions(fake.join("upx"), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let fake = fake_upx(krate.path(), "exit 0", "printf '#!/bin/sh\\nkill -SEGV $$\\n' > \"$f\"");
     let (code, manifest) = onedir(krate.path(), &["--upx-dir", fake.to_str().unwrap()]);
     assert_eq!(code, 0, "{manifest:#}");
     let hello_row = row(&manifest, "hello").expect("the executable went to the fake UPX");
