@@ -336,7 +336,7 @@ fn check_builds_and_probes_each_binary() {
     let pool = bin("worker-pool");
     assert_eq!((&pool["verdict"], &pool["probe"]["verdict"]), (&"guarded".into(), &"pass".into()), "{pool:#}");
     assert_eq!(pool["probe"]["stdout"], "3 jobs done\n", "per-binary args from config: {pool:#}");
-    assert_eq!(bin("gui")["probe"], serde_json::json!({"skipped": true}));
+    assert_eq!(bin("gui")["probe"], serde_json::json!({"skipped": true, "reason": "config: skip = true"}));
 }
 
 /// Root on a host without cgroup v1 pids (simulated: a mount namespace
