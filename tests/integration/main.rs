@@ -34,5 +34,6 @@ mod fixtures;
 mod onedir;
 mod onefile;
 mod probe;
+mod probe_v2;
 mod probe_wine;
 mod support;
