@@ -122,3 +122,44 @@ fn name(cgroups: Option<&Cgroups>, cap: u32, nproc: Option<u64>, userns: bool) -
 fn nanos() -> u32 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn v1() -> V1 {
+        V1 { pids: PathBuf::from("/p/x"), freezer: Some(PathBuf::from("/f/x")) }
+    }
+
+    fn v2(pids: bool, kill: bool) -> V2 {
+        V2 { dir: PathBuf::from("/u/x"), pids, kill, no_pids: (!pids).then(|| "why".to_string()) }
+    }
+
+    /// The names of combinations this host can show only in part (a
+    /// delegated v2 subtree for a non-root user, a v2 host with pids).
+    #[test]
+    fn names_put_the_cap_layer_first() {
+        let hybrid = Cgroups { v1: Some(v1()), v2: Some(v2(false, true)) };
+        assert_eq!(name(Some(&hybrid), 48, None, false), "cgroup-v1 (pids+freezer) + cgroup-v2 kill");
+        let full = Cgroups { v1: None, v2: Some(v2(true, true)) };
+        assert_eq!(name(Some(&full), 48, None, false), "cgroup-v2 (pids.max=48, cgroup.kill)");
+        assert_eq!(name(Some(&full), 48, Some(60), false), "cgroup-v2 (pids.max=48, cgroup.kill) + RLIMIT_NPROC=60");
+        let kill_only = Cgroups { v1: None, v2: Some(v2(false, true)) };
+        assert!(!kill_only.capped());
+        assert_eq!(name(Some(&kill_only), 48, Some(50), true), "userns+pidns + RLIMIT_NPROC=50 + cgroup-v2 kill");
+        assert_eq!(
+            name(Some(&kill_only), 48, Some(70), false),
+            "rlimit-only (RLIMIT_NPROC=70, approximate) + cgroup-v2 kill"
+        );
+        assert_eq!(name(Some(&kill_only), 48, None, false), "watchdog only + cgroup-v2 kill");
+        assert_eq!(name(None, 48, None, false), "watchdog only");
+    }
+
+    #[test]
+    fn the_v2_leaf_is_joined_after_v1() {
+        let hybrid = Cgroups { v1: Some(v1()), v2: Some(v2(false, true)) };
+        let files: Vec<String> = hybrid.join_files().iter().map(|c| c.to_string_lossy().into_owned()).collect();
+        assert_eq!(files, ["/p/x/cgroup.procs", "/f/x/cgroup.procs", "/u/x/cgroup.procs"]);
+    }
+}
