@@ -59,13 +59,13 @@ pub(crate) fn is_root() -> bool {
 }
 
 /// The outer backstop: a pids cgroup (root) that every probe runs in.
-struct Backstop {
+pub(crate) struct Backstop {
     procs: Option<CString>,
     dir: Option<PathBuf>,
 }
 
 impl Backstop {
-    fn new() -> Backstop {
+    pub(crate) fn new() -> Backstop {
         let base = Path::new("/sys/fs/cgroup/pids");
         let dir = base.join(format!("cargo-freeze-tests-{}-{:?}", std::process::id(), std::thread::current().id()));
         let dir = (is_root() && std::fs::create_dir(&dir).is_ok()).then_some(dir);
@@ -79,7 +79,7 @@ impl Backstop {
     }
 
     /// Puts `cmd` under the backstop before it execs.
-    fn apply(&self, cmd: &mut Command) {
+    pub(crate) fn apply(&self, cmd: &mut Command) {
         let procs = self.procs.clone();
         // SAFETY: async-signal-safe calls only, on data prepared before fork.
         unsafe {

@@ -131,3 +131,53 @@ fn clean_program_passes_in_the_v2_leaf() {
         ),
     }
 }
+
+/// Root with the v1 pids hierarchy hidden (a mount namespace with tmpfs
+/// over it), as on a pure v2 host whose v2 cgroup has no pids: the v2 leaf
+/// alone is no cap, so the probe refuses (exit 2, leaf removed, nothing
+/// started); with `--allow-uncontained` the leaf still tracks the tree and
+/// `cgroup.kill` ends it. The target is a guarded server (no storm runs
+/// without a hard cap).
+#[test]
+fn v2_kill_without_a_cap_is_refused_unless_allowed() {
+    let Some(Host::Hybrid) = host() else { return };
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let server = exe("server");
+    let run = |extra: &str| {
+        let script = format!(
+            "mount -t tmpfs none /sys/fs/cgroup/pids && exec {} freeze probe --cap 8 --timeout 1 -f json {extra} -- {}",
+            env!("CARGO_BIN_EXE_cargo-freeze"),
+            server.display()
+        );
+        let backstop = crate::probe::Backstop::new();
+        let mut cmd = std::process::Command::new("unshare");
+        cmd.args(["--mount", "--propagation", "private", "sh", "-c", &script]);
+        cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+        backstop.apply(&mut cmd);
+        // unshare and sh exec: the child's pid is cargo-freeze's, which
+        // names its leaves.
+        let child = cmd.spawn().unwrap();
+        (child.id(), child.wait_with_output().unwrap())
+    };
+    let (pid, refused) = run("");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("no containment with a hard process cap") && stderr.contains("cgroup-v2 pids.max"),
+        "{stderr}"
+    );
+    let prefix = format!("cargo-freeze-probe-{pid}-");
+    let left = std::fs::read_dir(own_v2_dir().unwrap())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+        .count();
+    assert_eq!(left, 0, "the v2 leaf of the refused run is removed");
+    let (_, allowed) = run("--allow-uncontained");
+    let json: serde_json::Value = serde_json::from_slice(&allowed.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}); stderr: {}", String::from_utf8_lossy(&allowed.stderr)));
+    assert_eq!(json["containment"], "watchdog only + cgroup-v2 kill", "{json:#}");
+    assert_eq!((&json["verdict"], &json["kill_method"]), (&"timeout".into(), &"cgroup.kill".into()), "{json:#}");
+    assert_eq!(json["cgroup"], json["cgroup_v2"], "{json:#}");
+    assert_clean(&server, &json);
+}
