@@ -7,6 +7,10 @@
 # 100 ms) against running it directly, alternating, in the same invocation.
 # Targets (issue): median detection <= 30 ms, kill <= 10 ms, the cap never
 # exceeded, 0 survivors, overhead <= 1.05x.
+# Each storm run is paired with one under CARGO_FREEZE_PROBE_NO_CGROUP_V2=1
+# (alternating, same invocation): where the cgroup v2 leaf is usable (root
+# on this hybrid host) that compares the kill by `cgroup.kill` with the
+# v1 freeze + SIGKILL each + thaw; the last table gives the ratio.
 #
 # Usage: bash benches/probe.sh            RUNS=5 bash benches/probe.sh
 # As root every run is inside an outer pids cgroup (400 tasks), as in the
@@ -49,6 +53,8 @@ contained() { # runs "$@" inside the backstop
 for shape in chain tree respawn setsid daemon exit0; do
     for _ in $(seq "$runs"); do
         contained "$freeze" freeze probe --cap 48 --timeout 20 -f json -- "$(exe "$shape")" >>"$tmp/$shape.jsonl" || true
+        CARGO_FREEZE_PROBE_NO_CGROUP_V2=1 contained "$freeze" freeze probe --cap 48 --timeout 20 -f json -- \
+            "$(exe "$shape")" >>"$tmp/$shape.nov2.jsonl" || true
     done
 done
 
@@ -66,19 +72,34 @@ tmp, runs = sys.argv[1], int(sys.argv[2])
 print(f"Source: {subprocess.run(['git','rev-parse','--short','HEAD'],capture_output=True,text=True).stdout.strip()}; "
       f"{runs} runs per shape; {os.cpu_count()} CPUs; load before: {open('/proc/loadavg').read().split()[:3]}")
 print()
-print("| shape | storm verdicts | launch->verdict ms median / max | kill ms median / max | peak processes max | peak tasks max (cap 48) | survivors total | containment |")
-print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
-for shape in ["chain", "tree", "respawn", "setsid", "daemon", "exit0"]:
-    rows, text, dec, i = [], open(f"{tmp}/{shape}.jsonl").read(), json.JSONDecoder(), 0
+print("| shape | storm verdicts | launch->verdict ms median / max | kill ms median / max | peak processes max | peak tasks max (cap 48) | survivors total | containment | kill method |")
+print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |")
+def load(name):
+    rows, text, dec, i = [], open(f"{tmp}/{name}.jsonl").read(), json.JSONDecoder(), 0
     while text[i:].strip():  # pretty-printed reports, one after another
         obj, i = dec.raw_decode(text, len(text) - len(text[i:].lstrip()))
         rows.append(obj)
-    det = [r["detected_after_ms"] for r in rows if r["detected_after_ms"] is not None]
-    kill = [r["kill_ms"] for r in rows if r["kill_ms"] is not None]
-    storms = sum(r["verdict"] == "storm" for r in rows)
-    f = lambda xs: f"{statistics.median(xs):.1f} / {max(xs):.1f}" if xs else "-"
-    print(f"| {shape} | {storms}/{len(rows)} | {f(det)} | {f(kill)} | {max(r['peak_processes'] for r in rows)} | "
-          f"{max(r['peak_tasks'] for r in rows)} | {sum(r['survivors'] for r in rows)} | {rows[0]['containment']} |")
+    return rows
+f = lambda xs: f"{statistics.median(xs):.1f} / {max(xs):.1f}" if xs else "-"
+kills = {}
+for shape in ["chain", "tree", "respawn", "setsid", "daemon", "exit0"]:
+    for variant in [shape, f"{shape}.nov2"]:
+        rows = load(variant)
+        det = [r["detected_after_ms"] for r in rows if r["detected_after_ms"] is not None]
+        kill = [r["kill_ms"] for r in rows if r["kill_ms"] is not None]
+        kills[variant] = kill
+        storms = sum(r["verdict"] == "storm" for r in rows)
+        methods = "; ".join(sorted({r.get("kill_method") or "-" for r in rows}))
+        label = shape if variant == shape else f"{shape} (no v2)"
+        print(f"| {label} | {storms}/{len(rows)} | {f(det)} | {f(kill)} | {max(r['peak_processes'] for r in rows)} | "
+              f"{max(r['peak_tasks'] for r in rows)} | {sum(r['survivors'] for r in rows)} | {rows[0]['containment']} | {methods} |")
+print()
+print("| shape | kill ms median / max, default layers | kill ms median / max, CARGO_FREEZE_PROBE_NO_CGROUP_V2=1 | ratio of medians (default / no v2) |")
+print("| --- | ---: | ---: | ---: |")
+for shape in ["chain", "tree", "respawn", "setsid", "daemon", "exit0"]:
+    a, b = kills[shape], kills[f"{shape}.nov2"]
+    ratio = f"{statistics.median(a) / statistics.median(b):.2f}x" if a and b else "-"
+    print(f"| {shape} | {f(a)} | {f(b)} | {ratio} |")
 direct = [int(x) / 1000 for x in open(f"{tmp}/direct")]
 probed = [int(x) / 1000 for x in open(f"{tmp}/probed")]
 print()

@@ -15,6 +15,8 @@ pub(crate) struct Extra {
     pub stderr: String,
     pub tmpdir: std::path::PathBuf,
     pub cgroup: Option<std::path::PathBuf>,
+    pub cgroup_v2: Option<std::path::PathBuf>,
+    pub kill_method: Option<String>,
 }
 
 pub(crate) fn report(
@@ -40,6 +42,7 @@ pub(crate) fn report(
         depth_limit: options.max_depth,
         detected_after_ms: o.detected_after.map(|d| d.as_secs_f64() * 1000.0),
         kill_ms: x.kill_ms,
+        kill_method: x.kill_method,
         elapsed_ms: x.elapsed_ms,
         survivors: x.survivors,
         exit_status: o.root_status,
@@ -50,5 +53,6 @@ pub(crate) fn report(
         command,
         tmpdir: x.tmpdir,
         cgroup: x.cgroup,
+        cgroup_v2: x.cgroup_v2,
     }
 }

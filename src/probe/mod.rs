@@ -124,6 +124,8 @@ pub struct ProbeReport {
     pub depth_limit: u32,
     pub detected_after_ms: Option<f64>,
     pub kill_ms: Option<f64>,
+    /// How the tree was killed, e.g. `cgroup.kill` (none on `pass`).
+    pub kill_method: Option<String>,
     pub elapsed_ms: f64,
     /// Processes of the tree still alive after the probe finished.
     pub survivors: u32,
@@ -135,9 +137,12 @@ pub struct ProbeReport {
     /// More processes were seen than `tree` lists.
     pub tree_truncated: bool,
     pub command: Vec<String>,
-    /// The per-run TMPDIR (removed afterwards) and cgroup (removed).
+    /// The per-run TMPDIR (removed afterwards) and cgroup (removed): the
+    /// one holding the cap (v1 pids, or the v2 leaf).
     pub tmpdir: PathBuf,
     pub cgroup: Option<PathBuf>,
+    /// The cgroup v2 leaf (removed), also where it only adds the kill.
+    pub cgroup_v2: Option<PathBuf>,
 }
 
 /// argv[1] of the probe's namespace helper: cargo-freeze re-executed by

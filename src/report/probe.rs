@@ -52,7 +52,8 @@ pub(crate) fn write_human(report: &ProbeReport, style: Style, out: &mut dyn Writ
         }
     }
     let hit = if report.cap_hit { "hit" } else { "not hit" };
-    let kill = report.kill_ms.map_or(String::new(), |ms| format!(", kill {ms:.1} ms"));
+    let how = report.kill_method.as_deref().map_or(String::new(), |m| format!(" by {m}"));
+    let kill = report.kill_ms.map_or(String::new(), |ms| format!(", kill {ms:.1} ms{how}"));
     writeln!(
         out,
         "  cap {} tasks ({hit}); peak {} processes, {} tasks; nesting {} (limit {}){kill}; survivors {}",

@@ -16,6 +16,9 @@
 //! - [`probe`]: the spawn-storm probe on the fixtures in `fixtures/probe/`
 //!   (storm shapes, threads, guarded workers, a server, an exit status),
 //!   as root and as uid 65534, each under an outer backstop.
+//! - [`probe_v2`]: the probe's cgroup v2 leaf: storms killed by
+//!   `cgroup.kill` on top of the v1 cap, the fallbacks (no v2, uid 65534,
+//!   no cap at all) and what this host cannot show.
 //! - [`probe_wine`]: the Windows probe (Job Object), cross-built and run
 //!   under Wine inside the Linux probe.
 //! - [`deps`]: shared-library resolution against `ldd` on every ELF
@@ -53,6 +56,7 @@ mod onedir_windows;
 mod onefile;
 mod onefile_cache;
 mod probe;
+mod probe_v2;
 mod probe_wine;
 mod release;
 mod support;

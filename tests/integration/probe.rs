@@ -23,7 +23,7 @@ use std::sync::{Mutex, OnceLock};
 const CAP: &str = "48";
 const BACKSTOP_TASKS: u32 = 400;
 
-static SERIAL: Mutex<()> = Mutex::new(());
+pub(crate) static SERIAL: Mutex<()> = Mutex::new(());
 
 /// Builds `fixtures/probe` once (shared target dir) and returns the
 /// executables by name, from cargo's artifact messages.
@@ -49,23 +49,23 @@ fn fixtures() -> &'static HashMap<String, PathBuf> {
     })
 }
 
-fn exe(name: &str) -> PathBuf {
+pub(crate) fn exe(name: &str) -> PathBuf {
     fixtures().get(name).unwrap_or_else(|| panic!("fixture binary {name} was not built")).clone()
 }
 
-fn is_root() -> bool {
+pub(crate) fn is_root() -> bool {
     // SAFETY: plain syscall.
     unsafe { libc::geteuid() == 0 }
 }
 
 /// The outer backstop: a pids cgroup (root) that every probe runs in.
-struct Backstop {
+pub(crate) struct Backstop {
     procs: Option<CString>,
     dir: Option<PathBuf>,
 }
 
 impl Backstop {
-    fn new() -> Backstop {
+    pub(crate) fn new() -> Backstop {
         let base = Path::new("/sys/fs/cgroup/pids");
         let dir = base.join(format!("cargo-freeze-tests-{}-{:?}", std::process::id(), std::thread::current().id()));
         let dir = (is_root() && std::fs::create_dir(&dir).is_ok()).then_some(dir);
@@ -79,7 +79,7 @@ impl Backstop {
     }
 
     /// Puts `cmd` under the backstop before it execs.
-    fn apply(&self, cmd: &mut Command) {
+    pub(crate) fn apply(&self, cmd: &mut Command) {
         let procs = self.procs.clone();
         // SAFETY: async-signal-safe calls only, on data prepared before fork.
         unsafe {
@@ -115,7 +115,17 @@ impl Drop for Backstop {
 
 /// Runs `cargo-freeze probe --cap 48 ... -- program`, optionally as uid
 /// 65534, under the backstop. Returns the output and the JSON report.
-fn probe(program: &Path, extra: &[&str], unprivileged: bool) -> (Output, serde_json::Value) {
+pub(crate) fn probe(program: &Path, extra: &[&str], unprivileged: bool) -> (Output, serde_json::Value) {
+    probe_with(program, extra, unprivileged, &[])
+}
+
+/// [`probe`] with extra environment for cargo-freeze itself.
+pub(crate) fn probe_with(
+    program: &Path,
+    extra: &[&str],
+    unprivileged: bool,
+    env: &[(&str, &str)],
+) -> (Output, serde_json::Value) {
     let backstop = Backstop::new();
     let freeze = env!("CARGO_BIN_EXE_cargo-freeze");
     let mut cmd = if unprivileged {
@@ -126,6 +136,7 @@ fn probe(program: &Path, extra: &[&str], unprivileged: bool) -> (Output, serde_j
         Command::new(freeze)
     };
     cmd.args(["freeze", "probe", "--cap", CAP, "--format", "json"]).args(extra).arg("--").arg(program);
+    cmd.envs(env.iter().copied());
     backstop.apply(&mut cmd);
     let out = cmd.output().expect("run cargo-freeze probe");
     let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
@@ -150,17 +161,25 @@ fn running(program: &Path) -> Vec<u32> {
 }
 
 /// The checks every probe run must pass, whatever its verdict.
-fn assert_clean(program: &Path, json: &serde_json::Value) {
+pub(crate) fn assert_clean(program: &Path, json: &serde_json::Value) {
     assert_eq!(json["survivors"], 0, "survivors reported: {json:#}");
     assert_eq!(running(program), Vec::<u32>::new(), "processes of {} left behind", program.display());
     let tmpdir = json["tmpdir"].as_str().expect("tmpdir");
     assert!(!Path::new(tmpdir).exists(), "TMPDIR {tmpdir} left behind");
-    if let Some(cgroup) = json["cgroup"].as_str() {
-        assert!(!Path::new(cgroup).exists(), "cgroup {cgroup} left behind");
+    for key in ["cgroup", "cgroup_v2"] {
+        if let Some(cgroup) = json[key].as_str() {
+            assert!(!Path::new(cgroup).exists(), "{key} {cgroup} left behind");
+        }
     }
 }
 
-fn expect_verdict(name: &str, extra: &[&str], unprivileged: bool, verdict: &str, code: i32) -> serde_json::Value {
+pub(crate) fn expect_verdict(
+    name: &str,
+    extra: &[&str],
+    unprivileged: bool,
+    verdict: &str,
+    code: i32,
+) -> serde_json::Value {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let program = exe(name);
     let (out, json) = probe(&program, extra, unprivileged);

@@ -19,16 +19,15 @@ pub(crate) struct V1 {
 
 impl V1 {
     /// Creates the cgroups with `pids.max = cap`, or says why not.
-    pub fn create(cap: u32) -> Result<V1, String> {
-        let leaf = format!("cargo-freeze-probe-{}-{}", std::process::id(), nanos());
+    pub fn create(cap: u32, leaf: &str) -> Result<V1, String> {
         let pids_parent = own_cgroup("pids").ok_or("no cgroup v1 pids hierarchy is mounted")?;
-        let pids = pids_parent.join(&leaf);
+        let pids = pids_parent.join(leaf);
         std::fs::create_dir(&pids).map_err(|e| format!("cannot create {}: {e}", pids.display()))?;
         if let Err(e) = std::fs::write(pids.join("pids.max"), cap.to_string()) {
             let _ = std::fs::remove_dir(&pids);
             return Err(format!("cannot set {}/pids.max: {e}", pids.display()));
         }
-        let freezer = own_cgroup("freezer").map(|p| p.join(&leaf)).filter(|dir| std::fs::create_dir(dir).is_ok());
+        let freezer = own_cgroup("freezer").map(|p| p.join(leaf)).filter(|dir| std::fs::create_dir(dir).is_ok());
         Ok(V1 { pids, freezer })
     }
 
@@ -110,10 +109,6 @@ impl V1 {
 
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_default()
-}
-
-fn nanos() -> u32 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos())
 }
 
 /// The directory of this process's cgroup in the v1 hierarchy that has

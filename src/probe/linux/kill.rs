@@ -1,10 +1,13 @@
-//! Ending the whole tree: freeze (so nothing forks while the kill runs),
-//! SIGKILL every member, signal the process group, thaw (frozen tasks die
-//! only once thawed), and reap until membership and charge are zero.
+//! Ending the whole tree: with a cgroup v2 leaf, one write to `cgroup.kill`
+//! (atomic, escapers included); else freeze (so nothing forks while the
+//! kill runs), SIGKILL every member, signal the process group, thaw (v1
+//! frozen tasks die only once thawed). Then reap until membership and
+//! charge are zero.
 //! Without a cgroup: SIGKILL every process of the tree, again and again,
 //! until `/proc` shows none. A process group alone is not enough: `setsid`
 //! escapes it.
 
+use super::cgroups::KillMethod;
 use super::tree::Tree;
 use crate::probe::ExitStatus;
 use crate::probe::watch::Source;
@@ -16,28 +19,31 @@ const KILL_DEADLINE: Duration = Duration::from_secs(5);
 pub(crate) struct Killed {
     pub took: Duration,
     pub root_status: Option<ExitStatus>,
+    pub method: KillMethod,
 }
 
 pub(crate) fn kill_all(tree: &mut Tree<'_>, pgid: u32) -> Killed {
     let start = Instant::now();
     let mut root_status = None;
+    let mut method = KillMethod::Signal;
     if let Some(cg) = tree.cgroup {
-        let _ = cg.freeze();
-        signal_each(&cg.members());
-        signal_group(pgid);
-        cg.thaw();
+        method = cg.kill(signal_each);
     }
+    signal_group(pgid);
     loop {
         if let Some(status) = tree.reap() {
             root_status = Some(status);
         }
         let left = remaining(tree);
         if left == 0 || start.elapsed() > KILL_DEADLINE {
-            return Killed { took: start.elapsed(), root_status };
+            return Killed { took: start.elapsed(), root_status, method };
         }
         let live: Vec<u32> = tree.processes().iter().filter(|p| !p.zombie).map(|p| p.pid).collect();
         signal_each(&live);
         signal_group(pgid);
+        if let Some(cg) = tree.cgroup {
+            cg.kill_again();
+        }
         std::thread::sleep(Duration::from_micros(500));
     }
 }
@@ -45,7 +51,7 @@ pub(crate) fn kill_all(tree: &mut Tree<'_>, pgid: u32) -> Killed {
 /// Processes (and, with a cgroup, charged tasks) still in the tree.
 pub(crate) fn remaining(tree: &Tree<'_>) -> u32 {
     match tree.cgroup {
-        Some(cg) => (cg.members().len() as u32).max(cg.current()),
+        Some(cg) => cg.remaining(),
         None => tree.processes().len() as u32,
     }
 }

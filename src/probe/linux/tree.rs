@@ -3,7 +3,7 @@
 //! in `/proc` (this process is a child subreaper, so double-forked orphans
 //! stay in the tree). Depth counts ancestors running the target's file.
 
-use super::cgroup::V1;
+use super::cgroups::Cgroups;
 use super::procfs::{self, Stat};
 use crate::probe::watch::{Snapshot, Source};
 use crate::probe::{ExitStatus, Node};
@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 pub(crate) struct Tree<'c> {
     pub root: u32,
-    pub cgroup: Option<&'c V1>,
+    pub cgroup: Option<&'c Cgroups>,
     /// Under `RLIMIT_NPROC`: this process's thread count when the limit
     /// was computed (its later threads eat into the tree's share).
     pub rlimit_base: Option<u32>,
@@ -40,7 +40,7 @@ impl<'c> Tree<'c> {
     pub fn new(
         root: u32,
         program: &std::path::Path,
-        cgroup: Option<&'c V1>,
+        cgroup: Option<&'c Cgroups>,
         rlimit_base: Option<u32>,
         helper: bool,
     ) -> Self {
@@ -134,7 +134,7 @@ impl Source for Tree<'_> {
     }
 
     fn cap_hit(&self, cap: u32) -> bool {
-        if let Some(cg) = self.cgroup {
+        if let Some(cg) = self.cgroup.filter(|c| c.capped()) {
             return cg.cap_hit();
         }
         if self.helper {

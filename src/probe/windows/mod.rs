@@ -77,6 +77,8 @@ pub(super) fn probe(options: &Options, program: &Path) -> Result<ProbeReport, Er
         stderr: capture::text(&stderr),
         tmpdir,
         cgroup: None,
+        cgroup_v2: None,
+        kill_method: kill_ms.map(|_| "TerminateJobObject".to_string()),
     };
     let name = format!("job-object (active processes <= {}, kill on close)", options.cap);
     Ok(assemble::report(options, program, outcome, &name, skipped, extra))
