@@ -57,5 +57,12 @@ cargo clippy --all-targets --locked -- -D warnings
 say "cargo clippy --target x86_64-pc-windows-gnu --all-targets -- -D warnings"
 cargo clippy --target x86_64-pc-windows-gnu --all-targets --locked -- -D warnings
 
+# The one-file bootloader is a crate of its own, built on users' machines.
+for target in x86_64-unknown-linux-gnu x86_64-pc-windows-gnu; do
+  say "cargo clippy on templates/bootloader for $target"
+  cargo clippy --manifest-path templates/bootloader/Cargo.toml --target-dir target/bootloader --target "$target" \
+    --all-targets --locked -- -D warnings
+done
+
 say "cargo test"
 cargo test --locked

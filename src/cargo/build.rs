@@ -56,6 +56,8 @@ pub struct BuildRequest {
     /// Extra `rustc` arguments for the final crate only (`cargo rustc ...
     /// -- ARGS`, so dependencies are not rebuilt); needs exactly one unit.
     pub rustc_args: Vec<String>,
+    /// Environment for cargo and the build scripts it runs.
+    pub env: Vec<(String, String)>,
 }
 
 /// A built executable.
@@ -73,7 +75,11 @@ pub struct Artifact {
 /// in the order of `request.units`.
 pub fn build(request: &BuildRequest) -> Result<Vec<Artifact>, Error> {
     let mut cmd = Command::new(cargo_program());
-    cmd.args(build_args(request)).stdout(Stdio::piped()).stderr(Stdio::inherit()).stdin(Stdio::null());
+    cmd.args(build_args(request))
+        .envs(request.env.iter().map(|(k, v)| (k, v)))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .stdin(Stdio::null());
     let shown = shown(&cmd);
     let mut child = cmd.spawn().map_err(|source| Error::Spawn { command: shown.clone(), source })?;
     let stdout = child.stdout.take().expect("stdout is piped");

@@ -245,6 +245,7 @@ fn build(args: &BundleArgs, unit: &Unit) -> Result<cargo::Artifact, Error> {
             true => vec!["-C".to_string(), format!("link-arg=-Wl,-rpath,{}", onedir::EXE_RUNPATH)],
             false => Vec::new(),
         },
+        env: Vec::new(),
     })?;
     Ok(built.remove(0))
 }

@@ -32,6 +32,7 @@ pub(crate) fn run(units: &[(Unit, ProbeSettings)], cargo_args: &CargoArgs) -> Re
             color: None,
             target_dir: None,
             rustc_args: Vec::new(),
+            env: Vec::new(),
         })?
     };
     let mut out = Vec::new();

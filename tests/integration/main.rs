@@ -55,6 +55,7 @@ mod onedir;
 mod onedir_windows;
 mod onefile;
 mod onefile_cache;
+mod onefile_frames;
 mod probe;
 mod probe_v2;
 mod probe_wine;

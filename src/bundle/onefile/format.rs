@@ -158,9 +158,11 @@ pub fn read_bundle(path: &Path) -> Result<Bundle, Error> {
     if hash[..] != t[48..80] {
         return Err(bad("the payload hash does not match the trailer"));
     }
+    // One or more frames; read one byte past the stated size to see a lie.
     let mut raw = Vec::new();
-    ruzstd::decoding::StreamingDecoder::new(payload)
+    zstd::stream::Decoder::with_buffer(payload)
         .map_err(|e| bad(&format!("the payload is not zstd ({e})")))?
+        .take(unpacked.saturating_add(1))
         .read_to_end(&mut raw)
         .map_err(|e| bad(&format!("the payload does not decompress ({e})")))?;
     if raw.len() as u64 != unpacked {

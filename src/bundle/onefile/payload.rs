@@ -1,5 +1,6 @@
 //! The payload: every file of the tree, sorted by path, with only the exec
-//! bit kept (no mtimes, no owners), as one zstd frame. Same tree, same bytes.
+//! bit kept (no mtimes, no owners), as one to four zstd frames. Same tree,
+//! same bytes.
 
 use super::Error;
 use super::format::Entry;
@@ -68,19 +69,30 @@ pub(crate) fn encode(entries: &[Entry]) -> Result<Encoded, Error> {
 }
 
 /// zstd level 19 (the bootloader decodes any level; a release is packed
-/// once and started many times), on a fixed number of worker threads: zstd's
-/// multi-threaded output depends on the parameters, not on the machine, so
-/// the same input still gives the same bytes (tested).
+/// once and started many times).
 const LEVEL: i32 = 19;
-const WORKERS: u32 = 4;
+/// Frames are at least this big: each frame starts without history, and at
+/// level 19 (8 MiB window) cutting 64 MiB into 16 MiB frames costs ~1.5% of
+/// size, into 4 MiB frames ~6% (measured on shared libraries).
+const MIN_FRAME: usize = 8 << 20;
+/// The bootloader decodes frames in parallel, up to this many at a time.
+const MAX_FRAMES: usize = 4;
 
+/// Cuts `raw` into 1 to 4 equal parts (a rule of the size only, so the same
+/// input gives the same bytes on any machine) and packs each as its own zstd
+/// frame recording its content size, in parallel, one thread per frame.
 fn compress(raw: &[u8]) -> std::io::Result<Vec<u8>> {
-    let mut encoder = zstd::stream::Encoder::new(Vec::with_capacity(raw.len() / 3), LEVEL)?;
-    encoder.multithread(WORKERS)?;
-    encoder.set_pledged_src_size(Some(raw.len() as u64))?;
-    encoder.include_contentsize(true)?;
-    std::io::Write::write_all(&mut encoder, raw)?;
-    encoder.finish()
+    let frames = (raw.len() / MIN_FRAME).clamp(1, MAX_FRAMES);
+    let part = raw.len().div_ceil(frames).max(1);
+    let packed: Vec<std::io::Result<Vec<u8>>> = std::thread::scope(|s| {
+        let workers: Vec<_> = raw.chunks(part).map(|c| s.spawn(move || zstd::bulk::compress(c, LEVEL))).collect();
+        workers.into_iter().map(|w| w.join().unwrap_or_else(|_| Err(std::io::Error::other("zstd panicked")))).collect()
+    });
+    let mut out = Vec::with_capacity(raw.len() / 3);
+    for frame in packed {
+        out.extend_from_slice(&frame?);
+    }
+    Ok(out)
 }
 
 /// The inverse of [`encode`] on the decompressed bytes; never panics.

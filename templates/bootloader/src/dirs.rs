@@ -11,11 +11,7 @@ use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
 pub fn resolve_spec(spec: &str, name: &str, hex: &str) -> Result<PathBuf, Fail> {
-    let spec = if spec.is_empty() {
-        "{cache}/cargo-freeze/{name}-{hash}"
-    } else {
-        spec
-    };
+    let spec = if spec.is_empty() { "{cache}/cargo-freeze/{name}-{hash}" } else { spec };
     let mut out = spec.replace("{name}", name).replace("{hash}", hex);
     if out.contains("{cache}") {
         out = out.replace("{cache}", &cache_dir()?.to_string_lossy());
@@ -25,10 +21,7 @@ pub fn resolve_spec(spec: &str, name: &str, hex: &str) -> Result<PathBuf, Fail> 
     }
     let dir = PathBuf::from(out);
     if !dir.is_absolute() {
-        return Err(bad(format!(
-            "runtime dir {} is not absolute",
-            dir.display()
-        )));
+        return Err(bad(format!("runtime dir {} is not absolute", dir.display())));
     }
     Ok(dir)
 }
@@ -52,10 +45,7 @@ fn cache_dir() -> Result<PathBuf, Fail> {
     if let Some(h) = env::var_os("HOME").filter(|d| !d.is_empty()) {
         return Ok(PathBuf::from(h).join(".cache"));
     }
-    Err((
-        EXIT_IO,
-        "no cache dir: set XDG_CACHE_HOME or HOME, or build with --runtime-dir".into(),
-    ))
+    Err((EXIT_IO, "no cache dir: set XDG_CACHE_HOME or HOME, or build with --runtime-dir".into()))
 }
 
 #[cfg(unix)]
@@ -113,15 +103,10 @@ pub fn private_temp_dir(name: &str) -> std::io::Result<PathBuf> {
     }
     let mut attempt = 0u32;
     loop {
-        let dir = base.join(format!(
-            "cargo-freeze-{name}-{}-{attempt}",
-            std::process::id()
-        ));
+        let dir = base.join(format!("cargo-freeze-{name}-{}-{attempt}", std::process::id()));
         match builder.create(&dir) {
             Ok(()) => return Ok(dir),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => {
-                attempt += 1
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
             Err(e) => return Err(e),
         }
     }

@@ -38,21 +38,13 @@ fn lock(marker: &Path, exclusive: bool) -> Option<Lock> {
     use std::os::unix::ffi::OsStrExt;
     let path = std::ffi::CString::new(marker.as_os_str().as_bytes()).ok()?;
     // Not O_CLOEXEC: the program inherits the descriptor, and the lock.
-    let flags = if exclusive {
-        libc::O_RDONLY | libc::O_CLOEXEC
-    } else {
-        libc::O_RDONLY
-    };
+    let flags = if exclusive { libc::O_RDONLY | libc::O_CLOEXEC } else { libc::O_RDONLY };
     // SAFETY: a valid NUL-terminated path; the fd is owned by the Lock.
     let fd = unsafe { libc::open(path.as_ptr(), flags) };
     if fd < 0 {
         return None;
     }
-    let operation = if exclusive {
-        libc::LOCK_EX | libc::LOCK_NB
-    } else {
-        libc::LOCK_SH
-    };
+    let operation = if exclusive { libc::LOCK_EX | libc::LOCK_NB } else { libc::LOCK_SH };
     // SAFETY: fd was just opened.
     if unsafe { libc::flock(fd, operation) } != 0 {
         unsafe { libc::close(fd) };
@@ -87,12 +79,7 @@ pub fn remove_old_versions(dir: &Path, name: &str) {
     let mut versions: Vec<(std::time::SystemTime, std::path::PathBuf)> = entries
         .flatten()
         .filter(|e| e.file_name() != current && is_version(&e.file_name().to_string_lossy()))
-        .filter_map(|e| {
-            Some((
-                fs::metadata(e.path().join(MARKER)).ok()?.modified().ok()?,
-                e.path(),
-            ))
-        })
+        .filter_map(|e| Some((fs::metadata(e.path().join(MARKER)).ok()?.modified().ok()?, e.path())))
         .collect();
     versions.sort_unstable_by_key(|v| std::cmp::Reverse(v.0));
     for (_, old) in versions.into_iter().skip(KEEP - 1) {
@@ -100,11 +87,7 @@ pub fn remove_old_versions(dir: &Path, name: &str) {
         let Some(_held) = lock(&old.join(MARKER), true) else {
             continue;
         };
-        let file = old
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
+        let file = old.file_name().unwrap_or_default().to_string_lossy().into_owned();
         let doomed = parent.join(format!(".{file}.del-{}", std::process::id()));
         if fs::rename(&old, &doomed).is_ok() {
             let _ = fs::remove_dir_all(&doomed);
@@ -124,10 +107,7 @@ pub fn clean_stale(parent: &Path, name: &str) {
         let Some(rest) = fname.strip_prefix('.') else {
             continue;
         };
-        let Some((_, pid)) = rest
-            .rsplit_once(".tmp-")
-            .or_else(|| rest.rsplit_once(".del-"))
-        else {
+        let Some((_, pid)) = rest.rsplit_once(".tmp-").or_else(|| rest.rsplit_once(".del-")) else {
             continue;
         };
         if rest.starts_with(&prefix) && !pid_alive(pid) {

@@ -16,18 +16,9 @@ use std::path::{Path, PathBuf};
 /// argv[0] inherits the counter and adds one; an unguarded program that
 /// relaunches itself forever is stopped at the limit.
 pub fn fuse(exe: &Path, t: &Trailer) -> Result<u32, Fail> {
-    let same = env::var_os("CARGO_FREEZE_BUNDLE")
-        .map(PathBuf::from)
-        .as_deref()
-        == Some(exe);
-    let depth = if same {
-        env::var("CARGO_FREEZE_DEPTH")
-            .ok()
-            .and_then(|d| d.parse::<u32>().ok())
-            .unwrap_or(0)
-    } else {
-        0
-    };
+    let same = env::var_os("CARGO_FREEZE_BUNDLE").map(PathBuf::from).as_deref() == Some(exe);
+    let depth =
+        if same { env::var("CARGO_FREEZE_DEPTH").ok().and_then(|d| d.parse::<u32>().ok()).unwrap_or(0) } else { 0 };
     if depth >= t.fuse {
         return Err((
             EXIT_FUSE,
@@ -38,17 +29,8 @@ pub fn fuse(exe: &Path, t: &Trailer) -> Result<u32, Fail> {
 }
 
 /// The program's path, and the variables it gets on top of ours.
-fn program(
-    exe: &Path,
-    dir: &Path,
-    name: &str,
-    depth: u32,
-) -> (PathBuf, [(&'static str, OsString); 3]) {
-    let program = if cfg!(windows) {
-        dir.join(format!("{name}.exe"))
-    } else {
-        dir.join(name)
-    };
+fn program(exe: &Path, dir: &Path, name: &str, depth: u32) -> (PathBuf, [(&'static str, OsString); 3]) {
+    let program = if cfg!(windows) { dir.join(format!("{name}.exe")) } else { dir.join(name) };
     let vars = [
         ("CARGO_FREEZE_BUNDLE", exe.as_os_str().to_owned()),
         ("CARGO_FREEZE_DIR", dir.as_os_str().to_owned()),
@@ -78,30 +60,19 @@ mod unix {
     /// argv (argv[0] stays the user's, so children that re-run argv[0] come
     /// back through this bootloader and take the warm path) and envp.
     fn argv_envp(vars: &[(&str, OsString)]) -> Result<(Vec<CString>, Vec<CString>), Fail> {
-        let argv = env::args_os()
-            .map(|a| c_string(a.as_bytes()))
-            .collect::<Result<Vec<_>, _>>()?;
+        let argv = env::args_os().map(|a| c_string(a.as_bytes())).collect::<Result<Vec<_>, _>>()?;
         let mut envp = Vec::new();
-        for (key, value) in env::vars_os().filter(|(k, _)| !vars.iter().any(|(name, _)| k == name))
-        {
-            envp.push(c_string(
-                &[key.as_bytes(), b"=", value.as_bytes()].concat(),
-            )?);
+        for (key, value) in env::vars_os().filter(|(k, _)| !vars.iter().any(|(name, _)| k == name)) {
+            envp.push(c_string(&[key.as_bytes(), b"=", value.as_bytes()].concat())?);
         }
         for (key, value) in vars {
-            envp.push(c_string(
-                &[key.as_bytes(), b"=", value.as_bytes()].concat(),
-            )?);
+            envp.push(c_string(&[key.as_bytes(), b"=", value.as_bytes()].concat())?);
         }
         Ok((argv, envp))
     }
 
     fn pointers(strings: &[CString]) -> Vec<*const libc::c_char> {
-        strings
-            .iter()
-            .map(|s| s.as_ptr())
-            .chain(std::iter::once(std::ptr::null()))
-            .collect()
+        strings.iter().map(|s| s.as_ptr()).chain(std::iter::once(std::ptr::null())).collect()
     }
 
     /// Replaces this process with the program; returns only on failure.
@@ -115,13 +86,7 @@ mod unix {
         };
         // SAFETY: NUL-terminated strings and NULL-terminated arrays that
         // outlive the call.
-        unsafe {
-            libc::execve(
-                path.as_ptr(),
-                pointers(&argv).as_ptr(),
-                pointers(&envp).as_ptr(),
-            )
-        };
+        unsafe { libc::execve(path.as_ptr(), pointers(&argv).as_ptr(), pointers(&envp).as_ptr()) };
         io_fail("execute", program, std::io::Error::last_os_error())
     }
 
@@ -161,11 +126,7 @@ mod unix {
         // SAFETY: waits for our own child; retried when a signal interrupts.
         while unsafe { libc::waitpid(pid, &mut status, 0) } < 0 {
             if std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
-                return Err(io_fail(
-                    "wait for",
-                    program,
-                    std::io::Error::last_os_error(),
-                ));
+                return Err(io_fail("wait for", program, std::io::Error::last_os_error()));
             }
         }
         Ok(if libc::WIFSIGNALED(status) {
@@ -217,8 +178,7 @@ pub fn run_and_wait(exe: &Path, dir: &Path, name: &str, depth: u32) -> Result<En
     let (program, vars) = program(exe, dir, name, depth);
     job::kill_on_close();
     let mut cmd = std::process::Command::new(&program);
-    cmd.args(env::args_os().skip(1))
-        .envs(vars.iter().map(|(k, v)| (k, v)));
+    cmd.args(env::args_os().skip(1)).envs(vars.iter().map(|(k, v)| (k, v)));
     let status = cmd.status().map_err(|e| io_fail("execute", &program, e))?;
     Ok(Ended::Code(status.code().unwrap_or(1)))
 }

@@ -7,32 +7,19 @@
 //! bootloader does not need) and no `std::process::Command` (libc execve).
 #![cfg_attr(unix, no_main)]
 
+mod decode;
 mod dirs;
 mod extract;
+mod fail;
 mod housekeeping;
 mod launch;
 mod trailer;
+mod unpack;
 
 use std::env;
 use std::fs::File;
-use std::io;
-use std::path::Path;
 
-/// Distinct exit codes so callers can tell the launcher failed, not the app.
-pub const EXIT_BAD_BUNDLE: u8 = 120;
-pub const EXIT_FUSE: u8 = 121;
-pub const EXIT_IO: u8 = 122;
-
-/// An exit code and the message printed before exiting with it.
-pub type Fail = (u8, String);
-
-pub fn bad(msg: impl Into<String>) -> Fail {
-    (EXIT_BAD_BUNDLE, msg.into())
-}
-
-pub fn io_fail(what: &str, path: &Path, e: io::Error) -> Fail {
-    (EXIT_IO, format!("failed to {what} {}: {e}", path.display()))
-}
+pub use fail::{bad, io_fail, Fail, EXIT_BAD_BUNDLE, EXIT_FUSE, EXIT_IO};
 
 #[cfg(unix)]
 #[no_mangle]
@@ -47,6 +34,7 @@ fn main() {
     std::process::exit(finish(run()))
 }
 
+#[allow(clippy::disallowed_macros, reason = "the bootloader's one printer: its own failure, then exit")]
 fn finish(result: Result<i32, Fail>) -> i32 {
     match result {
         Ok(code) => code,
@@ -58,8 +46,7 @@ fn finish(result: Result<i32, Fail>) -> i32 {
 }
 
 fn run() -> Result<i32, Fail> {
-    let exe =
-        env::current_exe().map_err(|e| (EXIT_IO, format!("cannot find own executable: {e}")))?;
+    let exe = env::current_exe().map_err(|e| (EXIT_IO, format!("cannot find own executable: {e}")))?;
     let mut file = File::open(&exe).map_err(|e| io_fail("open", &exe, e))?;
     let trailer = trailer::read_trailer(&mut file, &exe)?;
     let header = trailer::read_header(&mut file, &trailer)?;
@@ -72,15 +59,14 @@ fn run() -> Result<i32, Fail> {
     match extract::extract_cold(&mut file, &trailer, &header, &dir) {
         Ok(()) => {
             housekeeping::remove_old_versions(&dir, &header.name);
-            let lock =
-                housekeeping::use_complete(&dir)?.ok_or_else(|| bad("the extraction vanished"))?;
+            let lock = housekeeping::use_complete(&dir)?.ok_or_else(|| bad("the extraction vanished"))?;
             launch::exec(&exe, &dir, &header.name, depth, lock)
         }
         // The cache cannot be written (read-only, another user's): extract
         // into a private temp dir, run the program as a child, delete it.
         Err(extract::ColdError::Unwritable(why)) => {
-            let tmp = dirs::private_temp_dir(&header.name)
-                .map_err(|e| (EXIT_IO, format!("{why}; and no temp dir: {e}")))?;
+            let tmp =
+                dirs::private_temp_dir(&header.name).map_err(|e| (EXIT_IO, format!("{why}; and no temp dir: {e}")))?;
             let result = extract::unpack_into(&mut file, &trailer, &tmp)
                 .and_then(|()| launch::run_and_wait(&exe, &tmp, &header.name, depth));
             let _ = std::fs::remove_dir_all(&tmp);

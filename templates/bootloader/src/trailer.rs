@@ -27,29 +27,25 @@ pub struct Header {
 }
 
 pub fn read_trailer(file: &mut File, exe: &Path) -> Result<Trailer, Fail> {
-    let len = file
-        .seek(SeekFrom::End(0))
-        .map_err(|e| io_fail("read", exe, e))?;
+    let len = file.seek(SeekFrom::End(0)).map_err(|e| io_fail("read", exe, e))?;
     if len < TRAILER_LEN {
-        return Err(bad(format!(
-            "{} is not a cargo-freeze one-file (too short)",
-            exe.display()
-        )));
+        return Err(bad(format!("{} is not a cargo-freeze one-file (too short)", exe.display())));
     }
     let mut t = [0u8; TRAILER_LEN as usize];
     file.seek(SeekFrom::Start(len - TRAILER_LEN))
         .and_then(|_| file.read_exact(&mut t))
         .map_err(|e| io_fail("read", exe, e))?;
     if &t[0..8] != MAGIC {
-        return Err(bad(format!("{} has no cargo-freeze trailer (wrong magic); the file is truncated or not a one-file bundle", exe.display())));
+        return Err(bad(format!(
+            "{} has no cargo-freeze trailer (wrong magic); the file is truncated or not a one-file bundle",
+            exe.display()
+        )));
     }
-    let u32_at = |i: usize| crate::extract::le(&t[i..i + 4]) as u32;
-    let u64_at = |i: usize| crate::extract::le(&t[i..i + 8]);
+    let u32_at = |i: usize| crate::unpack::le(&t[i..i + 4]) as u32;
+    let u64_at = |i: usize| crate::unpack::le(&t[i..i + 8]);
     let version = u32_at(8);
     if version != VERSION {
-        return Err(bad(format!(
-            "format version {version} is not supported by this bootloader (supports {VERSION})"
-        )));
+        return Err(bad(format!("format version {version} is not supported by this bootloader (supports {VERSION})")));
     }
     let trailer = Trailer {
         fuse: u32_at(12),
@@ -63,14 +59,9 @@ pub fn read_trailer(file: &mut File, exe: &Path) -> Result<Trailer, Fail> {
             hash
         },
     };
-    let end = trailer
-        .payload_offset
-        .checked_add(trailer.payload_len)
-        .and_then(|e| e.checked_add(trailer.header_len));
+    let end = trailer.payload_offset.checked_add(trailer.payload_len).and_then(|e| e.checked_add(trailer.header_len));
     if end != Some(len - TRAILER_LEN) {
-        return Err(bad(
-            "the trailer's offsets do not match the file size (truncated or corrupted)",
-        ));
+        return Err(bad("the trailer's offsets do not match the file size (truncated or corrupted)"));
     }
     Ok(trailer)
 }
@@ -97,25 +88,36 @@ pub fn hex16(hash: &[u8; 32]) -> String {
     hash[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
-pub fn read_verified(file: &mut File, t: &Trailer) -> Result<Vec<u8>, Fail> {
-    if t.payload_len > (1 << 40) {
+/// The compressed payload and the header bytes after it, as read: checked
+/// against the trailer's hash by [`Payload::verify`], which the caller runs
+/// while the payload decodes (nothing is written before it passes).
+pub struct Payload {
+    pub bytes: Vec<u8>,
+    header: Vec<u8>,
+}
+
+pub fn read_payload(file: &mut File, t: &Trailer) -> Result<Payload, Fail> {
+    if t.payload_len > (1 << 40) || t.header_len > 64 * 1024 {
         return Err(bad("payload too large (corrupted)"));
     }
-    let mut buf = vec![0u8; t.payload_len as usize];
-    file.seek(SeekFrom::Start(t.payload_offset))
-        .and_then(|_| file.read_exact(&mut buf))
-        .map_err(|e| bad(format!("cannot read payload: {e}")))?;
-    let mut hasher = Sha256::new();
-    hasher.update(&buf);
+    let mut bytes = vec![0u8; t.payload_len as usize];
     let mut header = vec![0u8; t.header_len as usize];
-    file.read_exact(&mut header)
-        .map_err(|e| bad(format!("cannot read header: {e}")))?;
-    hasher.update(&header);
-    let got: [u8; 32] = hasher.finalize().into();
-    if got != t.hash {
-        return Err(bad(
-            "payload hash mismatch: the bundle is corrupted; download or build it again",
-        ));
+    file.seek(SeekFrom::Start(t.payload_offset))
+        .and_then(|_| file.read_exact(&mut bytes))
+        .and_then(|()| file.read_exact(&mut header))
+        .map_err(|e| bad(format!("cannot read payload: {e}")))?;
+    Ok(Payload { bytes, header })
+}
+
+impl Payload {
+    pub fn verify(&self, t: &Trailer) -> Result<(), Fail> {
+        let mut hasher = Sha256::new();
+        hasher.update(&self.bytes);
+        hasher.update(&self.header);
+        let got: [u8; 32] = hasher.finalize().into();
+        match got == t.hash {
+            true => Ok(()),
+            false => Err(bad("payload hash mismatch: the bundle is corrupted; download or build it again")),
+        }
     }
-    Ok(buf)
 }
