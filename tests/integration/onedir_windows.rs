@@ -1,7 +1,7 @@
 //! `cargo freeze --onedir --target x86_64-pc-windows-gnu` for real: a
-//! fixture linking a DLL that MinGW builds into a private directory is
-//! cross-built and bundled; the DLL lands next to the exe, no system DLL
-//! does, and under Wine (inside the Linux probe, cap 64) the bundle and the
+//! fixture linking a DLL that MinGW builds into a private directory (and
+//! that imports a second private DLL) is cross-built and bundled; both DLLs
+//! land next to the exe, no system DLL does, and under Wine (inside the Linux probe, cap 64) the bundle and the
 //! one-file (`NAME.exe`) run after the DLL's directory is moved away, while
 //! the unbundled exe fails.
 //! Skipped, with a note, where Wine, MinGW or the target is missing
@@ -69,7 +69,12 @@ fn windows_dll_travels_with_the_bundle() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let manifest: Value = serde_json::from_slice(&out.stdout).unwrap();
     let files: Vec<&str> = manifest["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
-    assert_eq!(files, ["windows-dll.exe", "greet.dll"], "the DLL next to the exe, nothing else: {manifest:#}");
+    // greet.dll imports helper.dll: both found, by import, and placed next to the exe.
+    assert_eq!(
+        files,
+        ["windows-dll.exe", "greet.dll", "helper.dll"],
+        "the DLLs next to the exe, nothing else: {manifest:#}"
+    );
     let reason = manifest["gate"]["bundle_probe_skipped"].as_str().unwrap_or_default();
     assert!(reason.contains("cannot run"), "the gate says why it did not probe: {manifest:#}");
 
