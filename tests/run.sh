@@ -48,8 +48,9 @@ elif ! rustup target list --installed | grep -qx x86_64-pc-windows-gnu; then
   rustup target add x86_64-pc-windows-gnu
 fi
 
-say "cargo fmt --check"
+say "cargo fmt --check (the crate, and the bootloader crate under templates/)"
 cargo fmt --check
+cargo fmt --check --manifest-path templates/bootloader/Cargo.toml
 
 say "cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets --locked -- -D warnings

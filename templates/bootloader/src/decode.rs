@@ -73,7 +73,7 @@ pub fn with_decoded<R>(payload: &[u8], unpacked: u64, body: impl FnOnce(&Raw<'_>
     if total != Some(unpacked) {
         return Err(bad("unpacked size differs from the trailer (corrupted)"));
     }
-    let mut buf = vec![0u8; usize::try_from(unpacked).map_err(|_| bad("payload too large"))?];
+    let mut buf = usize::try_from(unpacked).ok().and_then(zeroed).ok_or_else(|| bad("payload too large for memory"))?;
     let mut end = 0;
     let raw = Raw {
         buf: buf.as_mut_ptr(),
@@ -101,6 +101,19 @@ pub fn with_decoded<R>(payload: &[u8], unpacked: u64, body: impl FnOnce(&Raw<'_>
     drop(raw);
     drop(buf);
     Ok(out)
+}
+
+/// `n` zero bytes, or None when memory runs out: the size comes from the
+/// file (the trailer is not under the hash), and `vec![0; n]` would abort.
+fn zeroed(n: usize) -> Option<Vec<u8>> {
+    if n == 0 {
+        return Some(Vec::new());
+    }
+    let layout = std::alloc::Layout::array::<u8>(n).ok()?;
+    // SAFETY: a non-zero size; a non-null result is `n` initialised (zero)
+    // bytes from the global allocator with the layout `Vec<u8>` frees with.
+    let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
+    (!ptr.is_null()).then(|| unsafe { Vec::from_raw_parts(ptr, n, n) })
 }
 
 /// Online CPUs.
