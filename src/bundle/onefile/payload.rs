@@ -141,3 +141,34 @@ pub(crate) fn extract(entries: &[Entry], dir: &Path) -> Result<(), Error> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{MIN_FRAME, compress};
+
+    /// The frame sizes recorded in a packed payload, frame by frame.
+    fn frame_sizes(mut packed: &[u8]) -> Vec<u64> {
+        let mut out = Vec::new();
+        while !packed.is_empty() {
+            let len = zstd::zstd_safe::find_frame_compressed_size(packed).expect("a frame");
+            out.push(zstd::zstd_safe::get_frame_content_size(packed).expect("a size").expect("recorded"));
+            packed = &packed[len..];
+        }
+        out
+    }
+
+    #[test]
+    fn frames_follow_the_size_rule_and_record_their_sizes() {
+        // Zeros pack in milliseconds even at level 19.
+        for (len, sizes) in [
+            (2 * MIN_FRAME - 1, vec![2 * MIN_FRAME as u64 - 1]),
+            (2 * MIN_FRAME + 2, vec![MIN_FRAME as u64 + 1; 2]),
+            (5 * MIN_FRAME, vec![5 * MIN_FRAME as u64 / 4; 4]),
+        ] {
+            let raw = vec![0u8; len];
+            let packed = compress(&raw).unwrap();
+            assert_eq!(frame_sizes(&packed), sizes, "{len} bytes");
+            assert!(zstd::decode_all(&packed[..]).unwrap() == raw, "{len} bytes: one stream, the same bytes");
+        }
+    }
+}
