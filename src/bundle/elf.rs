@@ -22,7 +22,7 @@ impl ElfInfo {
     /// Reads `path`; an error names the file and says what is wrong.
     pub fn read(path: &Path) -> Result<ElfInfo, Error> {
         let bytes = fs_err::read(path).map_err(Error::Io)?;
-        Self::parse(&bytes).map_err(|reason| Error::NotElf { path: path.to_path_buf(), reason })
+        Self::parse(&bytes).map_err(|reason| Error::NotLoadable { path: path.to_path_buf(), reason })
     }
 
     pub fn parse(bytes: &[u8]) -> Result<ElfInfo, String> {

@@ -21,10 +21,7 @@ pub fn is_macho(path: &Path) -> Result<bool, Error> {
         [0xca, 0xfe, 0xba, 0xbe],
         [0xbe, 0xba, 0xfe, 0xca],
     ];
-    let mut head = [0u8; 4];
-    let mut file = fs_err::File::open(path).map_err(Error::Io)?;
-    let read = std::io::Read::read(&mut file, &mut head).map_err(Error::Io)?;
-    Ok(read == 4 && MAGICS.contains(&head))
+    Ok(super::head::<4>(path)?.is_some_and(|head| MAGICS.contains(&head)))
 }
 
 /// One image's install names and run paths (a universal binary: its first
@@ -36,7 +33,7 @@ struct Image {
 
 fn read(path: &Path) -> Result<Image, Error> {
     let bytes = fs_err::read(path).map_err(Error::Io)?;
-    let malformed = |e: goblin::error::Error| Error::NotElf {
+    let malformed = |e: goblin::error::Error| Error::NotLoadable {
         path: path.to_path_buf(),
         reason: format!("a malformed Mach-O file ({e})"),
     };
@@ -50,7 +47,7 @@ fn read(path: &Path) -> Result<Image, Error> {
         Mach::Fat(fat) => match fat.get(0).map_err(malformed)? {
             SingleArch::MachO(m) => Ok(from(&m)),
             SingleArch::Archive(_) => {
-                Err(Error::NotElf { path: path.to_path_buf(), reason: "a static archive".into() })
+                Err(Error::NotLoadable { path: path.to_path_buf(), reason: "a static archive".into() })
             }
         },
     }

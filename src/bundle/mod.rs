@@ -29,12 +29,24 @@ use std::path::{Path, PathBuf};
 /// different ending puts the original back. `Err`: it could not be run.
 pub type Verify<'a> = dyn Fn(&Path) -> Result<String, String> + 'a;
 
+/// The first `N` bytes of a file, or `None` when it is shorter: enough to
+/// tell an executable's format by its magic.
+fn head<const N: usize>(path: &Path) -> Result<Option<[u8; N]>, Error> {
+    let mut head = [0u8; N];
+    let mut file = fs_err::File::open(path).map_err(Error::Io)?;
+    match std::io::Read::read_exact(&mut file, &mut head) {
+        Ok(()) => Ok(Some(head)),
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(None),
+        Err(e) => Err(Error::Io(e)),
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
     Io(std::io::Error),
-    #[error("{} is not a loadable ELF object: {reason}\nhelp: pass a binary built for Linux or Windows (Mach-O is not read yet)", path.display())]
-    NotElf { path: PathBuf, reason: String },
+    #[error("{} is not an executable or library cargo-freeze can read: {reason}\nhelp: pass a binary built for Linux (ELF) or Windows (PE); Mach-O binaries are read only to report why they are not bundled", path.display())]
+    NotLoadable { path: PathBuf, reason: String },
     #[error("{} needs libraries the loader would not find:\n  {list}\nhelp: install them, or add their directory to LD_LIBRARY_PATH (or, for a library a build script makes, to its link-search path)", binary.display())]
     MissingLibraries { binary: PathBuf, list: String },
     #[error("{} already exists\nhelp: pass --clean to replace it (the new bundle is assembled first; the old one stays if anything fails)", path.display())]

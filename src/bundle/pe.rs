@@ -14,17 +14,14 @@ use std::path::{Path, PathBuf};
 
 /// Whether `path` starts like a PE file (`MZ`).
 pub fn is_pe(path: &Path) -> Result<bool, Error> {
-    let mut head = [0u8; 2];
-    let mut file = fs_err::File::open(path).map_err(Error::Io)?;
-    let read = std::io::Read::read(&mut file, &mut head).map_err(Error::Io)?;
-    Ok(read == 2 && &head == b"MZ")
+    Ok(super::head::<2>(path)? == Some(*b"MZ"))
 }
 
 /// The machine and the imported DLL names of a PE file.
 fn imports(path: &Path) -> Result<(u16, Vec<String>), Error> {
     let bytes = fs_err::read(path).map_err(Error::Io)?;
     let pe = goblin::pe::PE::parse(&bytes)
-        .map_err(|e| Error::NotElf { path: path.to_path_buf(), reason: format!("a malformed PE file ({e})") })?;
+        .map_err(|e| Error::NotLoadable { path: path.to_path_buf(), reason: format!("a malformed PE file ({e})") })?;
     Ok((pe.header.coff_header.machine, pe.libraries.iter().map(|s| s.to_string()).collect()))
 }
 

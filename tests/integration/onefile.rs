@@ -41,18 +41,23 @@ pub(crate) fn tree(dir: &Path) -> PathBuf {
 
 pub(crate) fn pack_into(dir: &Path, runtime_dir: Option<String>) -> (PathBuf, PackReport) {
     let out = dir.join("dist/hello");
-    let report = pack(&PackOptions {
-        tree_dir: tree(dir),
+    let report = pack_tree(tree(dir), &out, runtime_dir);
+    (out, report)
+}
+
+/// Packs the one-dir `tree` (program `hello`) into the one-file `out`.
+pub(crate) fn pack_tree(tree: PathBuf, out: &Path, runtime_dir: Option<String>) -> PackReport {
+    pack(&PackOptions {
+        tree_dir: tree,
         name: "hello".into(),
         target: TARGET.into(),
         runtime_dir,
         fuse_limit: 8,
         cache_dir: repo().join("target/fixtures/cargo-freeze"),
-        out: out.clone(),
+        out: out.to_path_buf(),
         upx: None,
     })
-    .expect("pack");
-    (out, report)
+    .expect("pack")
 }
 
 pub(crate) fn run(exe: &Path, cache: &Path, args: &[&str]) -> Output {

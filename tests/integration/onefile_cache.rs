@@ -4,9 +4,8 @@
 //! cannot be written falls back to a private temp dir that is gone when
 //! the program ends, with its exit status or signal passed on.
 
-use crate::onefile::{extraction_dirs, hello_binary, nix_is_root, pack_into, repo, run};
+use crate::onefile::{extraction_dirs, hello_binary, nix_is_root, pack_into, pack_tree, run};
 use crate::support::note;
-use cargo_freeze::bundle::onefile::{PackOptions, pack};
 use std::io::BufRead;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -19,17 +18,7 @@ fn version(root: &Path, i: u32) -> PathBuf {
     std::fs::copy(hello_binary(), tree.join("hello")).unwrap();
     std::fs::write(tree.join("data/greeting.txt"), format!("version {i}\n")).unwrap();
     let out = root.join(format!("v{i}/hello"));
-    pack(&PackOptions {
-        tree_dir: tree,
-        name: "hello".into(),
-        target: "x86_64-unknown-linux-gnu".into(),
-        runtime_dir: None,
-        fuse_limit: 8,
-        cache_dir: repo().join("target/fixtures/cargo-freeze"),
-        out: out.clone(),
-        upx: None,
-    })
-    .expect("pack");
+    pack_tree(tree, &out, None);
     out
 }
 

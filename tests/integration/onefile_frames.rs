@@ -3,9 +3,9 @@
 //! decode: the files come out whole, and a frame that fails to decode (while
 //! the files of earlier frames are being written) leaves nothing behind.
 
-use crate::onefile::{extraction_dirs, hello_binary, repo, run};
+use crate::onefile::{extraction_dirs, hello_binary, pack_tree, run};
 use crate::support::freeze;
-use cargo_freeze::bundle::onefile::{PackOptions, PackReport, pack};
+use cargo_freeze::bundle::onefile::PackReport;
 use sha2::{Digest, Sha256};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -26,17 +26,7 @@ fn pack_big(dir: &Path, data: &[u8]) -> (PathBuf, PackReport) {
     std::fs::copy(hello_binary(), tree.join("hello")).unwrap();
     std::fs::write(tree.join("data/big.bin"), data).unwrap();
     let out = dir.join("dist/hello");
-    let report = pack(&PackOptions {
-        tree_dir: tree,
-        name: "hello".into(),
-        target: "x86_64-unknown-linux-gnu".into(),
-        runtime_dir: None,
-        fuse_limit: 8,
-        cache_dir: repo().join("target/fixtures/cargo-freeze"),
-        out: out.clone(),
-        upx: None,
-    })
-    .expect("pack");
+    let report = pack_tree(tree, &out, None);
     (out, report)
 }
 

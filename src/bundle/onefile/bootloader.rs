@@ -95,9 +95,10 @@ fn rustc_args(target: &str) -> Vec<String> {
 /// other machines. The defines keep one of each of zstd's alternative
 /// decoding loops (the long-offset sequence decoder and the double-symbol
 /// Huffman decoder, the ones level-19 payloads want) and leave out its
-/// x86-64 assembly (the C loop it falls back to is as fast here, and
-/// Windows builds never had it): 27 KB of the 400 KiB budget, while keeping
-/// the BMI2 variants, which decode ~30% faster where the CPU has them.
+/// x86-64 assembly (no difference measurable over this VM's noise against
+/// the C loop it falls back to; Windows builds never had it): ~24 KB of the
+/// 400 KiB budget, while keeping the BMI2 variants, ~25% faster per core
+/// where the CPU has them (BENCHMARKS.md).
 fn c_env(target: &str) -> Vec<(String, String)> {
     let own = "-DZSTD_FORCE_DECOMPRESS_SEQUENCES_LONG -DHUF_FORCE_DECOMPRESS_X2 -DZSTD_DISABLE_ASM".to_string();
     vec![
