@@ -27,6 +27,9 @@ fn hello(config: &str) -> tempfile::TempDir {
 }
 
 /// `cargo freeze --onedir --message-format json`: (exit code, manifest).
+/// Built in the crate's own target dir: every test's crate is a package
+/// `hello`, and in the shared one a test comparing two runs' bytes could
+/// copy another test's build of it (seen once in a parallel run).
 fn onedir(krate: &Path, extra: &[&str]) -> (i32, Value) {
     let output = Command::new(env!("CARGO_BIN_EXE_cargo-freeze"))
         .args(["freeze", "--onedir", "--quiet", "--clean", "--message-format", "json", "--manifest-path"])
@@ -34,7 +37,7 @@ fn onedir(krate: &Path, extra: &[&str]) -> (i32, Value) {
         .arg("--dist")
         .arg(krate.join("dist"))
         .args(extra)
-        .env("CARGO_TARGET_DIR", Path::new(env!("CARGO_MANIFEST_DIR")).join("target/fixtures"))
+        .env("CARGO_TARGET_DIR", krate.join("target"))
         .output()
         .unwrap();
     let json = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
