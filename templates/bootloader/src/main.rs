@@ -18,6 +18,7 @@ mod unpack;
 
 use std::env;
 use std::fs::File;
+use std::path::Path;
 
 pub use fail::{bad, io_fail, Fail, EXIT_BAD_BUNDLE, EXIT_FUSE, EXIT_IO};
 
@@ -47,20 +48,33 @@ fn finish(result: Result<i32, Fail>) -> i32 {
 
 fn run() -> Result<i32, Fail> {
     let exe = env::current_exe().map_err(|e| (EXIT_IO, format!("cannot find own executable: {e}")))?;
-    let mut file = File::open(&exe).map_err(|e| io_fail("open", &exe, e))?;
-    let trailer = trailer::read_trailer(&mut file, &exe)?;
+    start(&exe).map_err(|(code, msg)| match code {
+        EXIT_BAD_BUNDLE => (
+            code,
+            format!(
+                "{msg}\nhelp: {} is damaged or not a cargo-freeze one-file; download or build it again",
+                exe.display()
+            ),
+        ),
+        _ => (code, msg),
+    })
+}
+
+fn start(exe: &Path) -> Result<i32, Fail> {
+    let mut file = File::open(exe).map_err(|e| io_fail("open", exe, e))?;
+    let trailer = trailer::read_trailer(&mut file, exe)?;
     let header = trailer::read_header(&mut file, &trailer)?;
-    let depth = launch::fuse(&exe, &trailer)?;
+    let depth = launch::fuse(exe, &trailer)?;
     let dir = dirs::resolve_spec(&header.spec, &header.name, &trailer::hex16(&trailer.hash))?;
     // Warm path: one marker, locked shared for as long as the program runs.
     if let Some(lock) = housekeeping::use_complete(&dir)? {
-        return launch::exec(&exe, &dir, &header.name, depth, lock);
+        return launch::exec(exe, &dir, &header.name, depth, lock);
     }
     match extract::extract_cold(&mut file, &trailer, &header, &dir) {
         Ok(()) => {
             housekeeping::remove_old_versions(&dir, &header.name);
             let lock = housekeeping::use_complete(&dir)?.ok_or_else(|| bad("the extraction vanished"))?;
-            launch::exec(&exe, &dir, &header.name, depth, lock)
+            launch::exec(exe, &dir, &header.name, depth, lock)
         }
         // The cache cannot be written (read-only, another user's): extract
         // into a private temp dir, run the program as a child, delete it.
@@ -68,7 +82,7 @@ fn run() -> Result<i32, Fail> {
             let tmp =
                 dirs::private_temp_dir(&header.name).map_err(|e| (EXIT_IO, format!("{why}; and no temp dir: {e}")))?;
             let result = extract::unpack_into(&mut file, &trailer, &tmp)
-                .and_then(|()| launch::run_and_wait(&exe, &tmp, &header.name, depth));
+                .and_then(|()| launch::run_and_wait(exe, &tmp, &header.name, depth));
             let _ = std::fs::remove_dir_all(&tmp);
             result.map(launch::exit_like)
         }

@@ -117,7 +117,7 @@ impl Payload {
         let got: [u8; 32] = hasher.finalize().into();
         match got == t.hash {
             true => Ok(()),
-            false => Err(bad("payload hash mismatch: the bundle is corrupted; download or build it again")),
+            false => Err(bad("payload hash mismatch (corrupted)")),
         }
     }
 }
