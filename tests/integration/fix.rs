@@ -258,10 +258,11 @@ fn the_depth_fuse_refuses_nested_launches_beyond_the_limit() {
 
 #[test]
 fn uncommitted_changes_are_not_mixed_with_the_fix() {
-    let Ok(git) = which::which("git") else {
-        crate::support::note("git is not installed: the dirty-tree refusal of --fix is not tested");
+    let git = which::which("git");
+    if !crate::support::require(git.is_ok(), "git is not installed: the dirty-tree refusal of --fix is not tested") {
         return;
-    };
+    }
+    let git = git.unwrap();
     let dir = copy_fixture("sink-use-alias", &[]);
     let run = |args: &[&str]| {
         let status = std::process::Command::new(&git).current_dir(dir.path()).args(args).status().expect("git");

@@ -4,7 +4,7 @@
 //! does not (so the tests test something), an existing bundle is never
 //! replaced by a failed or unasked run, bad input leaves nothing behind.
 
-use crate::support::note;
+use crate::support::require;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Mutex;
@@ -90,8 +90,7 @@ fn private_library_travels_with_the_bundle() {
 #[test]
 fn system_library_is_used_from_the_bundle_when_hidden() {
     // SAFETY: plain syscall.
-    if unsafe { libc::geteuid() } != 0 {
-        note("not root: cannot hide libsqlite3 in a mount namespace; skipped");
+    if !require(unsafe { libc::geteuid() } == 0, "needs root to hide libsqlite3 in a mount namespace") {
         return;
     }
     let dist = tempfile::tempdir().unwrap();
@@ -221,8 +220,7 @@ fn onefile_carries_the_private_library() {
 #[test]
 fn upx_compresses_the_executable_and_the_bundle_still_runs() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if which_upx().is_none() {
-        note("upx is not installed (tests/run.sh installs it with ../shared/tools/install-upx.sh); skipped");
+    if !require(which_upx().is_some(), "upx is not installed (tests/run.sh installs it)") {
         return;
     }
     let dist = tempfile::tempdir().unwrap();

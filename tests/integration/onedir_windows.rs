@@ -7,7 +7,7 @@
 //! Skipped, with a note, where Wine, MinGW or the target is missing
 //! (`tests/run.sh` installs them with ../shared/tools/setup-wine.sh).
 
-use crate::support::note;
+use crate::support::require;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -60,8 +60,8 @@ impl Drop for MovedAside {
 
 #[test]
 fn windows_dll_travels_with_the_bundle() {
-    if !ready() {
-        note("wine64, MinGW or the x86_64-pc-windows-gnu target is missing; run ../shared/tools/setup-wine.sh");
+    if !require(ready(), "wine64, MinGW or the x86_64-pc-windows-gnu target is missing (../shared/tools/setup-wine.sh)")
+    {
         return;
     }
     let dist = tempfile::tempdir().unwrap();

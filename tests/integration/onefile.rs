@@ -229,14 +229,7 @@ fn inspect_lists_and_extracts_entries() {
 #[test]
 fn windows_fixture_runs_under_wine() {
     let wine = Path::new("/usr/lib/wine/wine64");
-    if !wine.exists() {
-        #[expect(clippy::disallowed_macros, reason = "a skipped test says why")]
-        {
-            eprintln!(
-                "SKIP windows_fixture_runs_under_wine: {} is absent (run ../shared/tools/setup-wine.sh)",
-                wine.display()
-            );
-        }
+    if !crate::support::require(wine.exists(), "/usr/lib/wine/wine64 is absent (../shared/tools/setup-wine.sh)") {
         return;
     }
     let status = Command::new(env!("CARGO"))
@@ -318,11 +311,8 @@ fn killed_extractions_leave_nothing_that_looks_complete() {
 
 #[test]
 fn runs_as_a_non_root_user() {
-    if !nix_is_root() || Command::new("setpriv").arg("--version").output().is_err() {
-        #[expect(clippy::disallowed_macros, reason = "a skipped test says why")]
-        {
-            eprintln!("SKIP runs_as_a_non_root_user: needs root and setpriv to switch to uid 65534");
-        }
+    let can_switch = nix_is_root() && Command::new("setpriv").arg("--version").output().is_ok();
+    if !crate::support::require(can_switch, "needs root and setpriv to switch to uid 65534") {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();

@@ -10,7 +10,7 @@
 //! Probe tests run one at a time (they share fixture binaries and the
 //! survivor scan must not see another test's processes).
 
-use crate::support::note;
+use crate::support::{note, require};
 use std::collections::HashMap;
 use std::ffi::CString;
 use std::os::unix::fs::MetadataExt;
@@ -72,7 +72,7 @@ impl Backstop {
         if let Some(d) = &dir {
             std::fs::write(d.join("pids.max"), BACKSTOP_TASKS.to_string()).expect("set backstop pids.max");
         } else {
-            note("no pids cgroup backstop (not root or no cgroup v1 pids); using RLIMIT_NPROC");
+            require(false, "no pids cgroup backstop (needs root and cgroup v1 pids); using RLIMIT_NPROC");
         }
         let procs = dir.as_ref().map(|d| CString::new(d.join("cgroup.procs").to_str().unwrap()).unwrap());
         Backstop { procs, dir }
@@ -248,10 +248,8 @@ fn storm_that_exits_zero_is_still_a_storm() {
 
 #[test]
 fn storms_are_killed_without_root() {
-    if !is_root() {
-        // The suite itself runs unprivileged: the tests above already ran
-        // the non-root layers.
-        note("not root; the other probe tests exercise the non-root layers");
+    // Run unprivileged, the tests above already ran the non-root layers.
+    if !require(is_root(), "needs root to switch to uid 65534") {
         return;
     }
     for name in ["chain", "tree", "setsid", "daemon"] {
@@ -268,8 +266,7 @@ fn hundred_threads_are_never_a_storm() {
 
 #[test]
 fn hundred_threads_without_root_are_never_a_storm() {
-    if !is_root() {
-        note("not root; hundred_threads_are_never_a_storm covers the non-root layers");
+    if !require(is_root(), "needs root to switch to uid 65534") {
         return;
     }
     let json = expect_verdict("threads", &["--timeout", "20"], true, "capped", 0);
@@ -363,8 +360,7 @@ fn check_builds_and_probes_each_binary() {
 /// bind root. The probe refuses unless told to rely on the watchdog alone.
 #[test]
 fn no_hard_cap_is_refused_unless_allowed() {
-    if !is_root() {
-        note("not root: cannot hide the cgroup hierarchy to test the no-containment refusal");
+    if !require(is_root(), "needs root to hide the cgroup hierarchy in a mount namespace") {
         return;
     }
     let run = |extra: &str| {

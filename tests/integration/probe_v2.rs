@@ -7,7 +7,7 @@
 //! unit-tested in `src/probe/linux/cgroup2_plan_tests.rs`.
 
 use crate::probe::{SERIAL, assert_clean, exe, expect_verdict, is_root, probe_with};
-use crate::support::note;
+use crate::support::{note, require};
 use std::path::PathBuf;
 
 /// This process's directory in the v2 hierarchy, read independently of
@@ -32,23 +32,20 @@ enum Host {
 }
 
 fn host() -> Option<Host> {
-    if !is_root() {
-        note(
-            "not root: the cgroup v2 leaf needs root or a delegated subtree; the fallback is tested as root via setpriv",
-        );
+    if !require(is_root(), "needs root: the fallback of a user without a delegated subtree is tested via setpriv") {
         return None;
     }
-    let Some(dir) = own_v2_dir() else {
-        note("no cgroup v2 hierarchy visible here: the v2 layer cannot be exercised");
+    let dir = own_v2_dir();
+    if !require(dir.is_some(), "no cgroup v2 hierarchy visible here: the v2 layer cannot be exercised") {
         return None;
-    };
+    }
+    let dir = dir.unwrap();
     // The root cgroup never shows cgroup.kill; a child shows it where the
     // kernel has it.
     let probe_dir = dir.join(format!("cargo-freeze-test-kill-{}", std::process::id()));
     let has_kill = std::fs::create_dir(&probe_dir).is_ok() && probe_dir.join("cgroup.kill").exists();
     let _ = std::fs::remove_dir(&probe_dir);
-    if !has_kill {
-        note(&format!("{} has no cgroup.kill (kernel < 5.14): the v2 kill cannot be exercised", dir.display()));
+    if !require(has_kill, &format!("{} has no cgroup.kill (kernel < 5.14)", dir.display())) {
         return None;
     }
     let controllers = std::fs::read_to_string(dir.join("cgroup.controllers")).unwrap_or_default();
@@ -82,10 +79,10 @@ fn storms_are_killed_with_cgroup_kill() {
 
 #[test]
 fn without_v2_the_freezer_kills() {
-    let Some(Host::Hybrid) = host() else {
-        note("not a hybrid host as root: the v1-only kill path is covered by tests/integration/probe.rs");
+    let hybrid = matches!(host(), Some(Host::Hybrid));
+    if !require(hybrid, "not a hybrid host as root (v1 pids + v2 unified): no v1 freezer kill to compare") {
         return;
-    };
+    }
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let program = exe("setsid");
     let env = [("CARGO_FREEZE_PROBE_NO_CGROUP_V2", "1")];

@@ -6,7 +6,7 @@
 //! as its backstop. Skipped, with a note, where Wine or the target is
 //! missing (`tests/run.sh` installs both with ../shared/tools/setup-wine.sh).
 
-use crate::support::note;
+use crate::support::require;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -60,8 +60,7 @@ fn wine_probe(tool: &Path, fixture: &Path) -> (serde_json::Value, serde_json::Va
 
 #[test]
 fn windows_probe_under_wine() {
-    if !wine_ready() {
-        note("wine64 or the x86_64-pc-windows-gnu target is missing; run ../shared/tools/setup-wine.sh");
+    if !require(wine_ready(), "wine64 or the x86_64-pc-windows-gnu target is missing (../shared/tools/setup-wine.sh)") {
         return;
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

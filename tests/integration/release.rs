@@ -5,7 +5,7 @@
 //! back and reported, the one JSON summary object, and progress on stderr
 //! (lines on a pipe, spinners on a terminal, nothing with `-q`).
 
-use crate::support::note;
+use crate::support::require;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -69,8 +69,7 @@ fn runs(krate: &Path) -> bool {
 
 #[test]
 fn config_keys_turn_upx_on_and_flags_win() {
-    if which_upx().is_none() {
-        note("upx is not installed (tests/run.sh installs it); the UPX config keys are not tested");
+    if !require(which_upx().is_some(), "upx is not installed (tests/run.sh installs it)") {
         return;
     }
     let krate = hello("upx = true\nupx-args = \"-1\"");
@@ -89,8 +88,7 @@ fn config_keys_turn_upx_on_and_flags_win() {
 
 #[test]
 fn a_file_upx_cannot_pack_is_kept_with_the_reason() {
-    if which_upx().is_none() {
-        note("upx is not installed (tests/run.sh installs it); the UPX refusal is not tested");
+    if !require(which_upx().is_some(), "upx is not installed (tests/run.sh installs it)") {
         return;
     }
     let krate = hello("");
@@ -155,10 +153,7 @@ fn a_compressed_executable_that_runs_differently_is_rolled_back() {
 fn onefile_summary_has_the_artifact_upx_rows_and_the_gate() {
     use sha2::Digest;
     let krate = hello("");
-    let upx = which_upx().is_some();
-    if !upx {
-        note("upx is not installed: the one-file summary is tested without UPX rows");
-    }
+    let upx = require(which_upx().is_some(), "upx is not installed: the one-file summary is tested without UPX rows");
     let output = Command::new(env!("CARGO_BIN_EXE_cargo-freeze"))
         .args(["freeze", "--onefile", "--quiet", "--message-format", "json", "--manifest-path"])
         .arg(krate.path().join("Cargo.toml"))
@@ -220,10 +215,11 @@ fn progress_lines_on_a_pipe_spinners_on_a_terminal_nothing_when_quiet() {
     }
     assert_eq!(run(true), "", "-q prints nothing on stderr");
 
-    let Ok(script) = which::which("script") else {
-        note("`script` (util-linux) is not installed: the terminal progress is not tested");
+    let script = which::which("script");
+    if !require(script.is_ok(), "`script` (util-linux) is not installed: the terminal progress is not tested") {
         return;
-    };
+    }
+    let script = script.unwrap();
     let line = format!(
         "{} freeze --onedir --clean --color never --manifest-path {} --dist {}",
         env!("CARGO_BIN_EXE_cargo-freeze"),

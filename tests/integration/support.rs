@@ -46,9 +46,43 @@ pub fn scratch_crate(files: &[(&str, &[u8])]) -> tempfile::TempDir {
 
 pub const MANIFEST: &[u8] = b"[package]\nname = \"scratch\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n";
 
-/// Says on the test output why a test did less than it could (a missing
-/// privilege or kernel feature), so a skip never passes silently.
-#[expect(clippy::disallowed_macros, reason = "tests report their skips on stderr")]
+/// Whether this run is CI: `CI` set to anything but empty, `0` or `false`
+/// (CI runs the suite with `CI=true`).
+pub fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"))
+}
+
+/// A test's prerequisite (a tool, a privilege, a kernel feature). When it
+/// holds, returns `true`. When it is missing under CI, the test fails with
+/// `why`: CI installs everything the suite needs, so a missing piece there
+/// is a broken set-up, never a pass. Locally the test is skipped loudly:
+/// `SKIP <test>: <why>` on stderr and one line in [`SKIP_LOG`], which
+/// `tests/run.sh` prints at the end of the run. Returns `false` then; the
+/// caller returns (or does the lesser thing it says it does).
+#[track_caller]
+pub fn require(ok: bool, why: &str) -> bool {
+    if ok {
+        return true;
+    }
+    let test = std::thread::current().name().map_or_else(|| std::panic::Location::caller().to_string(), str::to_string);
+    assert!(!under_ci(), "{test}: prerequisite missing under CI: {why}");
+    let line = format!("SKIP {test}: {why}\n");
+    #[expect(clippy::disallowed_macros, reason = "a skipped test says so on stderr")]
+    {
+        eprint!("{line}");
+    }
+    let log = std::fs::OpenOptions::new().create(true).append(true).open(SKIP_LOG);
+    if let Ok(mut log) = log {
+        let _ = std::io::Write::write_all(&mut log, line.as_bytes());
+    }
+    false
+}
+
+/// Where skipped prerequisites are recorded (one line each, appended).
+pub const SKIP_LOG: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/skips.log");
+
+/// Prints a measured fact next to a passing test (shown with `--nocapture`).
+#[expect(clippy::disallowed_macros, reason = "tests report what they measured on stderr")]
 pub fn note(message: &str) {
     eprintln!("note: {message}");
 }
