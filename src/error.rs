@@ -11,6 +11,21 @@ pub mod exit {
     pub const FINDINGS: u8 = 1;
     /// The tool failed: bad flag, bad manifest, unreadable input.
     pub const FAILURE: u8 = 2;
+    /// Stopped by a signal after cleaning up: 128 + the signal, as a shell
+    /// reports a command the signal killed (130 for SIGINT).
+    pub fn interrupted(signal: i32) -> u8 {
+        u8::try_from(128 + signal).unwrap_or(FAILURE)
+    }
+}
+
+impl Error {
+    /// The exit code this failure ends the command with.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Probe(crate::probe::Error::Interrupted { signal }) => exit::interrupted(*signal),
+            _ => exit::FAILURE,
+        }
+    }
 }
 
 /// Anything that stops a command from producing its report.

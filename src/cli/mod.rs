@@ -104,7 +104,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             report::failure(&err, color);
-            ExitCode::from(exit::FAILURE)
+            ExitCode::from(err.exit_code())
         }
     }
 }

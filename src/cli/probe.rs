@@ -14,6 +14,10 @@ use std::time::Duration;
 /// Probe defaults, shared with `check`'s probe step and the config.
 pub(crate) const DEFAULT_CAP: u32 = 512;
 pub(crate) const DEFAULT_DEPTH: u32 = 4;
+/// Detached relaunches of the program that make a storm: a daemon forks
+/// itself away once or twice; a double-fork chain does it hundreds of
+/// times a second.
+pub(crate) const DEFAULT_DETACHED: u32 = 16;
 pub(crate) const DEFAULT_TIMEOUT_SECS: f64 = 10.0;
 /// The watchdog polls at least this often (measured: storms fill a
 /// 64-task cap in 40-160 ms; depth 4 shows in ~10-25 ms).
@@ -27,6 +31,9 @@ pub(crate) struct ProbeArgs {
     /// Same-executable nesting that counts as a storm.
     #[arg(long, default_value_t = DEFAULT_DEPTH, value_name = "D")]
     max_depth: u32,
+    /// Copies of the program started detached from their parent (double forks) that count as a storm.
+    #[arg(long, default_value_t = DEFAULT_DETACHED, value_name = "N")]
+    max_detached: u32,
     /// Seconds to let the command run before ending it (`timeout` verdict).
     #[arg(long, default_value_t = DEFAULT_TIMEOUT_SECS, value_name = "SECS")]
     timeout: f64,
@@ -76,6 +83,7 @@ pub(crate) fn run(args: &ProbeArgs) -> Result<u8, Error> {
         env: Vec::new(),
         cap: args.cap,
         max_depth: args.max_depth,
+        max_detached: args.max_detached,
         timeout: timeout(args.timeout)?,
         poll: POLL,
         allow_uncontained: args.allow_uncontained,

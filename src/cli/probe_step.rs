@@ -5,7 +5,7 @@
 //! real thing.
 
 use super::args::CargoArgs;
-use super::probe::{DEFAULT_CAP, DEFAULT_DEPTH, POLL, timeout};
+use super::probe::{DEFAULT_CAP, DEFAULT_DEPTH, DEFAULT_DETACHED, POLL, timeout};
 use crate::cargo::{self, BuildRequest, Profile, Unit};
 use crate::config::ProbeSettings;
 use crate::error::Error;
@@ -55,6 +55,7 @@ pub(crate) fn options(program: OsString, settings: &ProbeSettings) -> Result<pro
         env: settings.env.iter().flatten().map(|(k, v)| (OsString::from(k), OsString::from(v))).collect(),
         cap: settings.cap.unwrap_or(DEFAULT_CAP),
         max_depth: settings.max_depth.unwrap_or(DEFAULT_DEPTH),
+        max_detached: settings.max_detached.unwrap_or(DEFAULT_DETACHED),
         timeout: timeout(settings.timeout.unwrap_or(CHECK_TIMEOUT_SECS))?,
         poll: POLL,
         allow_uncontained: false,

@@ -6,6 +6,7 @@
 //! [package.metadata.freeze.probe]
 //! cap = 256          # tasks
 //! max-depth = 4
+//! max-detached = 16
 //! timeout = 5        # seconds
 //! args = ["--help"]
 //! env = { RUST_LOG = "off" }
@@ -22,6 +23,7 @@ use std::path::Path;
 pub struct ProbeSettings {
     pub cap: Option<u32>,
     pub max_depth: Option<u32>,
+    pub max_detached: Option<u32>,
     pub timeout: Option<f64>,
     pub args: Option<Vec<String>>,
     pub env: Option<Vec<(String, String)>>,
@@ -34,7 +36,7 @@ pub struct ProbeConfig {
     pub bins: Vec<(String, ProbeSettings)>,
 }
 
-const KEYS: &[&str] = &["cap", "max-depth", "timeout", "args", "env", "skip", "bin"];
+const KEYS: &[&str] = &["cap", "max-depth", "max-detached", "timeout", "args", "env", "skip", "bin"];
 
 impl ProbeConfig {
     /// The settings for binary `name`: its own table over the defaults.
@@ -43,6 +45,7 @@ impl ProbeConfig {
         if let Some((_, own)) = self.bins.iter().find(|(n, _)| n == name) {
             out.cap = own.cap.or(out.cap);
             out.max_depth = own.max_depth.or(out.max_depth);
+            out.max_detached = own.max_detached.or(out.max_detached);
             out.timeout = own.timeout.or(out.timeout);
             out.args = own.args.clone().or(out.args);
             out.env = own.env.clone().or(out.env);
@@ -93,6 +96,7 @@ fn setting(
     match key {
         "cap" => out.cap = Some(positive().ok_or_else(|| bad(full, "must be a number of tasks >= 1"))?),
         "max-depth" => out.max_depth = Some(positive().ok_or_else(|| bad(full, "must be a number >= 2"))?),
+        "max-detached" => out.max_detached = Some(positive().ok_or_else(|| bad(full, "must be a number >= 2"))?),
         "timeout" => {
             out.timeout = Some(value.as_f64().filter(|s| *s > 0.0).ok_or_else(|| bad(full, "must be seconds > 0"))?)
         }

@@ -3,9 +3,10 @@
 
 use super::watch::Outcome;
 use super::{Options, ProbeReport};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// What the platform adds to the watch loop's outcome.
+#[derive(Debug, Default)]
 pub(crate) struct Extra {
     pub kill_ms: Option<f64>,
     pub survivors: u32,
@@ -13,10 +14,12 @@ pub(crate) struct Extra {
     pub peak_cgroup: Option<u32>,
     pub stdout: String,
     pub stderr: String,
-    pub tmpdir: std::path::PathBuf,
-    pub cgroup: Option<std::path::PathBuf>,
-    pub cgroup_v2: Option<std::path::PathBuf>,
+    pub tmpdir: PathBuf,
+    pub cgroup: Option<PathBuf>,
+    pub cgroup_v2: Option<PathBuf>,
     pub kill_method: Option<String>,
+    pub cap_note: Option<String>,
+    pub reaped: Vec<String>,
 }
 
 pub(crate) fn report(
@@ -35,11 +38,14 @@ pub(crate) fn report(
         containment: containment.to_string(),
         skipped,
         cap: options.cap,
+        cap_note: x.cap_note,
         cap_hit: o.cap_hit,
         peak_processes: o.peak_processes,
         peak_tasks: o.peak_tasks.max(x.peak_cgroup.unwrap_or(0)),
         max_depth: o.max_depth,
         depth_limit: options.max_depth,
+        relaunches: o.relaunches,
+        detached_limit: options.max_detached,
         detected_after_ms: o.detected_after.map(|d| d.as_secs_f64() * 1000.0),
         kill_ms: x.kill_ms,
         kill_method: x.kill_method,
@@ -54,5 +60,6 @@ pub(crate) fn report(
         tmpdir: x.tmpdir,
         cgroup: x.cgroup,
         cgroup_v2: x.cgroup_v2,
+        reaped: x.reaped,
     }
 }

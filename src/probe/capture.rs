@@ -1,8 +1,14 @@
 //! The target's stdout and stderr, read by threads that keep draining (a
 //! storm's children share the pipes, and a full pipe would stall them) but
 //! keep only the first bytes.
+//!
+//! The pipes and their reader threads are made before the target starts:
+//! a storm can fill every task the caller may have within milliseconds, and
+//! a probe that then needs a thread of its own could no longer start one
+//! (seen: a fork bomb under a caller's pids limit made thread creation fail
+//! with `EAGAIN` and the probe panic, leaving the bomb running).
 
-use std::io::Read;
+use std::io::{PipeWriter, Read};
 use std::sync::mpsc::{Receiver, channel};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -22,35 +28,36 @@ pub(crate) struct Capture {
     done: Receiver<()>,
 }
 
-/// What was captured, as text, once the stream ended (or after a short
-/// wait if something still holds it open).
-pub(crate) fn text(capture: &Capture) -> String {
-    let _ = capture.done.recv_timeout(EOF_WAIT);
-    String::from_utf8_lossy(&capture.kept.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
-}
-
-pub(crate) fn drain(stream: Option<impl Read + Send + 'static>) -> Capture {
-    let kept: Arc<Mutex<Vec<u8>>> = Arc::default();
-    let (tx, done) = channel();
-    match stream {
-        Some(mut stream) => {
-            let sink = Arc::clone(&kept);
-            std::thread::spawn(move || {
-                let mut buf = [0u8; 8192];
-                while let Ok(n) = stream.read(&mut buf) {
-                    if n == 0 {
-                        break;
-                    }
-                    let mut kept = sink.lock().unwrap_or_else(|e| e.into_inner());
-                    let room = KEEP_BYTES.saturating_sub(kept.len());
-                    kept.extend_from_slice(&buf[..n.min(room)]);
-                }
-                let _ = tx.send(());
-            });
-        }
-        None => {
+impl Capture {
+    /// A pipe whose reader thread already runs; the writer goes to the
+    /// target (`Stdio::from`), and must be dropped here once it started.
+    pub(crate) fn start() -> std::io::Result<(Capture, PipeWriter)> {
+        let (mut reader, writer) = std::io::pipe()?;
+        let kept: Arc<Mutex<Vec<u8>>> = Arc::default();
+        let (tx, done) = channel();
+        let sink = Arc::clone(&kept);
+        std::thread::Builder::new().name("probe-capture".into()).stack_size(64 * 1024).spawn(move || {
+            let mut buf = [0u8; 8192];
+            loop {
+                let n = match reader.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(_) => break,
+                };
+                let mut kept = sink.lock().unwrap_or_else(|e| e.into_inner());
+                let room = KEEP_BYTES.saturating_sub(kept.len());
+                kept.extend_from_slice(&buf[..n.min(room)]);
+            }
             let _ = tx.send(());
-        }
+        })?;
+        Ok((Capture { kept, done }, writer))
     }
-    Capture { kept, done }
+
+    /// What was captured, as text, once the stream ended (or after a short
+    /// wait if something still holds it open).
+    pub(crate) fn text(&self) -> String {
+        let _ = self.done.recv_timeout(EOF_WAIT);
+        String::from_utf8_lossy(&self.kept.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
+    }
 }

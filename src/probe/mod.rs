@@ -1,7 +1,8 @@
 //! The spawn-storm probe: runs a command under a hard task cap, watches its
 //! process tree from outside the containment, and kills the whole tree when
-//! the same executable nests `max_depth` deep (a storm). Reports what
-//! happened: verdict, containment used, peaks, timings, survivors, the tree.
+//! the program nests itself `max_depth` deep or relaunches itself detached
+//! `max_detached` times (a storm). Reports what happened: verdict,
+//! containment used, peaks, timings, survivors, the tree.
 //!
 //! Containment layers are tried strongest first (see `os::contain`); the
 //! watchdog, the child subreaper, the target's own process group, the
@@ -40,6 +41,9 @@ pub struct Options {
     pub cap: u32,
     /// Same-executable ancestry depth that counts as a storm.
     pub max_depth: u32,
+    /// Copies of the program started detached from their parent (double
+    /// forks, parents that exit at once) that count as a storm.
+    pub max_detached: u32,
     pub timeout: Duration,
     /// How often the watchdog looks (at most 5 ms by design).
     pub poll: Duration,
@@ -59,6 +63,8 @@ pub enum Error {
     ZeroCap,
     #[error("--max-depth must be at least 2 (got {0}): depth 1 is every program")]
     DepthTooSmall(u32),
+    #[error("--max-detached must be at least 2 (got {0}): a program may daemonize itself once")]
+    DetachedTooSmall(u32),
     #[error("--timeout must be between 1 ms and {} hours (got {secs} s)", MAX_TIMEOUT.as_secs() / 3600)]
     BadTimeout { secs: f64 },
     #[error("failed to start `{program}`: {source}")]
@@ -71,6 +77,14 @@ pub enum Error {
         "the spawn-storm probe is not implemented on this platform yet (Linux and Windows only); use `cargo freeze check --static`"
     )]
     Unsupported,
+    #[error(
+        "no room for a probe under the limits cargo-freeze runs under: {0}\nhelp: raise that limit, or stop other processes counted by it"
+    )]
+    NoRoom(String),
+    #[error(
+        "interrupted by signal {signal}: the probed tree was killed and its cgroups and temporary directory removed"
+    )]
+    Interrupted { signal: i32 },
 }
 
 /// The outcome, most severe first.
@@ -115,13 +129,19 @@ pub struct ProbeReport {
     pub containment: String,
     /// Stronger layers that were skipped, and why.
     pub skipped: Vec<String>,
+    /// The cap in force: the one asked for, or lower (see `cap_note`).
     pub cap: u32,
+    /// Why the cap is lower than asked: the limit cargo-freeze runs under.
+    pub cap_note: Option<String>,
     pub cap_hit: bool,
     pub peak_processes: u32,
     pub peak_tasks: u32,
     /// The deepest same-executable nesting seen.
     pub max_depth: u32,
     pub depth_limit: u32,
+    /// Copies of the program seen started detached from their parent.
+    pub relaunches: u32,
+    pub detached_limit: u32,
     pub detected_after_ms: Option<f64>,
     pub kill_ms: Option<f64>,
     /// How the tree was killed, e.g. `cgroup.kill` (none on `pass`).
@@ -143,6 +163,8 @@ pub struct ProbeReport {
     pub cgroup: Option<PathBuf>,
     /// The cgroup v2 leaf (removed), also where it only adds the kill.
     pub cgroup_v2: Option<PathBuf>,
+    /// Leftovers of earlier runs whose cargo-freeze died, removed first.
+    pub reaped: Vec<String>,
 }
 
 /// argv[1] of the probe's namespace helper: cargo-freeze re-executed by
@@ -154,6 +176,15 @@ pub const HELPER_ARG: &str = "__cargo-freeze-probe-init";
 /// returns the exit code to leave with.
 pub fn helper_main(args: &[OsString]) -> i32 {
     os::helper_main(args)
+}
+
+/// argv[1] of the probe's sentinel: cargo-freeze re-executed to clean up
+/// should the probing cargo-freeze die. Routed like [`HELPER_ARG`].
+pub const SENTINEL_ARG: &str = "__cargo-freeze-probe-sentinel";
+
+/// Runs the sentinel with the arguments after [`SENTINEL_ARG`].
+pub fn sentinel_main(args: &[OsString]) -> i32 {
+    os::sentinel_main(args)
 }
 
 /// Validates the options, then runs the probe.
@@ -169,6 +200,9 @@ fn validate(options: &Options) -> Result<(), Error> {
     }
     if options.max_depth < 2 {
         return Err(Error::DepthTooSmall(options.max_depth));
+    }
+    if options.max_detached < 2 {
+        return Err(Error::DetachedTooSmall(options.max_detached));
     }
     if options.timeout.is_zero() || options.timeout > MAX_TIMEOUT {
         return Err(Error::BadTimeout { secs: options.timeout.as_secs_f64() });

@@ -14,6 +14,11 @@ pub(super) fn helper_main(_args: &[std::ffi::OsString]) -> i32 {
     2
 }
 
+/// Nor a sentinel.
+pub(super) fn sentinel_main(_args: &[std::ffi::OsString]) -> i32 {
+    2
+}
+
 pub(super) fn is_executable(path: &Path) -> bool {
     path.is_file()
 }

@@ -14,7 +14,7 @@ pub(crate) fn json_value(report: &ProbeReport) -> serde_json::Value {
     let mut value = serde_json::to_value(report).unwrap_or_default();
     if let Some(map) = value.as_object_mut() {
         map.insert("version".into(), 1.into());
-        for key in ["tmpdir", "cgroup"] {
+        for key in ["tmpdir", "cgroup", "cgroup_v2"] {
             if let Some(serde_json::Value::String(s)) = map.get_mut(key) {
                 *s = s.replace('\\', "/");
             }
@@ -51,14 +51,27 @@ pub(crate) fn write_human(report: &ProbeReport, style: Style, out: &mut dyn Writ
             writeln!(out, "    skipped {why}")?;
         }
     }
+    if let Some(note) = &report.cap_note {
+        writeln!(out, "  cap {} ({note})", report.cap)?;
+    }
     let hit = if report.cap_hit { "hit" } else { "not hit" };
     let how = report.kill_method.as_deref().map_or(String::new(), |m| format!(" by {m}"));
     let kill = report.kill_ms.map_or(String::new(), |ms| format!(", kill {ms:.1} ms{how}"));
     writeln!(
         out,
-        "  cap {} tasks ({hit}); peak {} processes, {} tasks; nesting {} (limit {}){kill}; survivors {}",
-        report.cap, report.peak_processes, report.peak_tasks, report.max_depth, report.depth_limit, report.survivors
+        "  cap {} tasks ({hit}); peak {} processes, {} tasks; nesting {} (limit {}); detached relaunches {} (limit {}){kill}; survivors {}",
+        report.cap,
+        report.peak_processes,
+        report.peak_tasks,
+        report.max_depth,
+        report.depth_limit,
+        report.relaunches,
+        report.detached_limit,
+        report.survivors
     )?;
+    for path in &report.reaped {
+        writeln!(out, "  removed a leftover of an earlier run whose cargo-freeze died: {path}")?;
+    }
     write_tree(&report.tree, report.tree_truncated, out)?;
     for (name, text) in [("stdout", &report.stdout), ("stderr", &report.stderr)] {
         if !text.trim().is_empty() {

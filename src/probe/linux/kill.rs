@@ -7,7 +7,7 @@
 //! until `/proc` shows none. A process group alone is not enough: `setsid`
 //! escapes it.
 
-use super::cgroups::KillMethod;
+use super::cgroup::KillMethod;
 use super::tree::Tree;
 use crate::probe::ExitStatus;
 use crate::probe::watch::Source;
@@ -56,7 +56,7 @@ pub(crate) fn remaining(tree: &Tree<'_>) -> u32 {
     }
 }
 
-fn signal_each(pids: &[u32]) {
+pub(crate) fn signal_each(pids: &[u32]) {
     for &pid in pids {
         // SAFETY: plain syscall; the pids come from this run's tree (a
         // recycled pid is possible only after its reaping, which this
@@ -65,6 +65,13 @@ fn signal_each(pids: &[u32]) {
             libc::kill(pid as libc::pid_t, libc::SIGKILL);
         }
     }
+}
+
+/// Reaps every exited child of this process (they stay charged to the
+/// cgroup as zombies until reaped), without waiting.
+pub(crate) fn reap_any() {
+    // SAFETY: plain syscall; this process reaps its own children.
+    while unsafe { libc::waitpid(-1, std::ptr::null_mut(), libc::WNOHANG) } > 0 {}
 }
 
 fn signal_group(pgid: u32) {

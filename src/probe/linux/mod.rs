@@ -1,85 +1,122 @@
-//! The probe on Linux: picks the strongest containment that works here,
-//! starts the target in it, runs the watchdog from this (uncontained)
-//! process as the target's child subreaper, kills the tree when needed and
-//! removes everything it created.
+//! The probe on Linux: lowers the cap below every limit cargo-freeze runs
+//! under, picks the strongest containment that works here (beneath
+//! cargo-freeze's own cgroups), starts a sentinel that cleans up should
+//! cargo-freeze die, starts the target in the containment, runs the
+//! watchdog from this (uncontained) process as the target's child
+//! subreaper, kills the tree when needed and removes everything it
+//! created. Every path out (a verdict, an error, a panic, SIGINT, SIGTERM,
+//! SIGHUP) kills the tree and removes the cgroups and the temporary
+//! directory; SIGKILL leaves that to the sentinel, and a run whose sentinel
+//! died too is reaped by the next run (`stale`).
 
 mod cgroup;
-mod cgroup2;
-mod cgroup2_plan;
-mod cgroups;
 mod contain;
+mod headroom;
 mod kill;
 mod procfs;
+mod program;
+mod run_id;
+mod sentinel;
+mod signals;
 mod spawn;
+mod stale;
 mod tree;
 pub(crate) mod userns;
 
 use super::assemble::{self, Extra};
-use super::capture;
-use super::watch;
+use super::watch::{self, Outcome};
 use super::{Error, Options, ProbeReport, Verdict};
-use cgroups::Cgroups;
-use contain::contain;
+use contain::Containment;
+use program::Program;
+use run_id::RunId;
+use sentinel::{Sentinel, Teardown};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::time::Instant;
 
 pub(super) fn probe(options: &Options, program: &Path) -> Result<ProbeReport, Error> {
+    let _signals = signals::install();
     set_subreaper();
-    let tmp = tempfile::Builder::new().prefix("cargo-freeze-probe-").tempdir().map_err(Error::TempDir)?;
-    let tmpdir = tmp.path().to_path_buf();
-    let contain = contain(options.cap);
+    let run = RunId::current();
+    let reaped = stale::reap(&contain::cgroup_parents(), &std::env::temp_dir());
+    let (cap, cap_note) = contain::cap(options.cap).map_err(Error::NoRoom)?;
+    let options = &Options { cap, ..options.clone() };
+    let mut contain = contain::contain(cap, cap_note, run);
     if !contain.capped() && !options.allow_uncontained {
-        contain.cgroups.as_ref().map(Cgroups::remove);
-        return Err(Error::NoContainment { reasons: contain.skipped });
+        return Err(Error::NoContainment { reasons: std::mem::take(&mut contain.skipped) });
     }
-    let join = contain.cgroups.as_ref().map(Cgroups::join_files).unwrap_or_default();
-    let confine = spawn::Confine { join, nproc: contain.nproc };
+    let tmp = tempfile::Builder::new().prefix(&run.tmp_prefix()).tempdir().map_err(Error::TempDir)?;
+    let tmpdir = tmp.path().to_path_buf();
+    let mut sentinel = start_sentinel(&mut contain, tmp.path());
+    let confine = spawn::Confine { join: contain.cgroups.join_files(), nproc: contain.nproc };
     let start = Instant::now();
-    let started = match spawn::start(program, options, &tmpdir, confine, contain.userns) {
-        Ok(started) => started,
-        Err(source) => {
-            contain.cgroups.as_ref().map(Cgroups::remove);
-            return Err(Error::Spawn { program: program.display().to_string(), source });
-        }
+    let started = spawn::start(program, options, tmp.path(), confine, contain.userns)
+        .map_err(|source| Error::Spawn { program: program.display().to_string(), source })?;
+    if let Some(s) = &mut sentinel {
+        s.watch_group(started.pid);
+    }
+    let (mut outcome, extra) = watch_and_end(options, program, &contain, started.pid, &sentinel, start);
+    let (cgroup, cgroup_v2) = contain.cgroups.paths();
+    contain.cgroups.remove();
+    drop(tmp);
+    if let Some(s) = sentinel {
+        s.dismiss();
+    }
+    if let Some(signal) = outcome.interrupted.take().or_else(signals::caught) {
+        return Err(Error::Interrupted { signal });
+    }
+    let extra = Extra {
+        stdout: started.stdout.text(),
+        stderr: started.stderr.text(),
+        tmpdir,
+        cgroup,
+        cgroup_v2,
+        reaped,
+        cap_note: contain.cap_note.clone(),
+        ..extra
     };
-    let mut tree = tree::Tree::new(started.pid, program, contain.cgroups.as_ref(), contain.rlimit_base, contain.userns);
-    let mut outcome = watch::watch(&mut tree, options, start);
-    let (mut kill_ms, mut kill_method) = (None, None);
+    Ok(assemble::report(options, program, outcome, &contain.name, contain.skipped, extra))
+}
+
+/// Watches the tree until a verdict, then kills what is left of it.
+fn watch_and_end(
+    options: &Options,
+    program: &Path,
+    contain: &Containment,
+    pid: u32,
+    sentinel: &Option<Sentinel>,
+    start: Instant,
+) -> (Outcome, Extra) {
+    let cgroups = (contain.cgroups.v1.is_some() || contain.cgroups.v2.is_some()).then_some(&contain.cgroups);
+    let root = (!contain.userns).then_some(pid);
+    let exclude = sentinel.iter().map(Sentinel::pid).collect();
+    let program = Program::new(program, root);
+    let mut tree = tree::Tree::new(pid, program, cgroups, contain.rlimit_base, contain.userns, exclude);
+    let mut outcome = watch::watch(&mut tree, options, start, &signals::caught);
+    let mut extra = Extra::default();
     if outcome.verdict != Verdict::Pass || kill::remaining(&tree) > 0 {
-        let killed = kill::kill_all(&mut tree, started.pid);
-        kill_ms = Some(killed.took.as_secs_f64() * 1000.0);
-        kill_method = Some(killed.method.name().to_string());
+        let killed = kill::kill_all(&mut tree, pid);
+        extra.kill_ms = Some(killed.took.as_secs_f64() * 1000.0);
+        extra.kill_method = Some(killed.method.name().to_string());
         outcome.root_status = outcome.root_status.or(killed.root_status);
     }
-    let survivors = kill::remaining(&tree);
-    let elapsed_ms = start.elapsed().as_secs_f64() * 1000.0;
-    let cgroups = contain.cgroups.as_ref();
-    let v2 = cgroups.and_then(|c| c.v2.as_ref());
-    let cgroup = cgroups.and_then(|c| c.v1.as_ref().map(|v1| v1.pids.clone())).or_else(|| v2.map(|v| v.dir.clone()));
-    let cgroup_v2 = v2.map(|v| v.dir.clone());
-    let peak_cgroup = cgroups.and_then(Cgroups::peak);
-    cgroups.map(Cgroups::remove);
-    drop(tmp);
-    Ok(assemble::report(
-        options,
-        program,
-        outcome,
-        &contain.name,
-        contain.skipped,
-        Extra {
-            kill_ms,
-            survivors,
-            elapsed_ms,
-            peak_cgroup,
-            stdout: capture::text(&started.stdout),
-            stderr: capture::text(&started.stderr),
-            tmpdir,
-            cgroup,
-            cgroup_v2,
-            kill_method,
-        },
-    ))
+    extra.survivors = kill::remaining(&tree);
+    extra.elapsed_ms = start.elapsed().as_secs_f64() * 1000.0;
+    extra.peak_cgroup = cgroups.and_then(cgroup::Cgroups::peak);
+    (outcome, extra)
+}
+
+/// The sentinel for this run; a failure to start one is reported, not
+/// fatal (the run is still contained and cleaned up by this process).
+fn start_sentinel(contain: &mut Containment, tmpdir: &Path) -> Option<Sentinel> {
+    let teardown = Teardown {
+        tmpdir: tmpdir.to_path_buf(),
+        cgroups: contain.cgroups.dirs(),
+        moved: contain.cgroups.v2.as_ref().and_then(|v| v.moved.clone()),
+    };
+    Sentinel::start(&teardown)
+        .map_err(|e| contain.skipped.push(format!("sentinel (cleans up if cargo-freeze dies): cannot start: {e}")))
+        .ok()
 }
 
 fn set_subreaper() {
@@ -92,6 +129,10 @@ fn set_subreaper() {
 
 pub(super) fn helper_main(args: &[std::ffi::OsString]) -> i32 {
     userns::helper_main(args)
+}
+
+pub(super) fn sentinel_main(args: &[std::ffi::OsString]) -> i32 {
+    sentinel::sentinel_main(args)
 }
 
 pub(super) fn is_executable(path: &Path) -> bool {

@@ -48,6 +48,12 @@ pub(crate) fn exe_id(pid: u32) -> Option<(u64, u64)> {
     Some((meta.dev(), meta.ino()))
 }
 
+/// The pid a process has in its own (innermost) PID namespace.
+pub(crate) fn ns_pid(pid: u32) -> Option<u32> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status.lines().find_map(|l| l.strip_prefix("NSpid:"))?.split_whitespace().last()?.parse().ok()
+}
+
 pub(crate) fn argv(pid: u32) -> Vec<String> {
     let Ok(raw) = std::fs::read(format!("/proc/{pid}/cmdline")) else { return Vec::new() };
     raw.split(|b| *b == 0).filter(|s| !s.is_empty()).map(|s| String::from_utf8_lossy(s).into_owned()).collect()
@@ -105,6 +111,7 @@ mod tests {
         let me = std::process::id();
         let s = stat(me).unwrap();
         assert!(s.threads >= 1);
+        assert!(ns_pid(me).is_some());
         assert_eq!(exe_id(me), std::fs::metadata(std::env::current_exe().unwrap()).ok().map(|m| (m.dev(), m.ino())));
     }
 }

@@ -1,9 +1,10 @@
 //! Starting the target: its own process group, the per-run `TMPDIR`, the
 //! containment joined in `pre_exec` (before `exec`, so the first fork is
-//! already capped), and stdout/stderr captured by threads that keep
-//! draining (a storm's children share the pipes) but keep only the start.
+//! already capped), a parent-death signal (if cargo-freeze dies, the root
+//! of the tree dies with it; the sentinel does the rest), and stdout/stderr
+//! captured by threads made before it starts (see `capture`).
 
-use crate::probe::capture::{Capture, drain};
+use crate::probe::capture::Capture;
 use std::ffi::CString;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
@@ -30,11 +31,18 @@ pub(crate) fn start(
     confine: Confine,
     userns: bool,
 ) -> std::io::Result<Started> {
+    let (stdout, out_pipe) = Capture::start()?;
+    let (stderr, err_pipe) = Capture::start()?;
+    let mut confine = confine;
     let mut cmd = if userns {
         // The helper (this executable) sets up the namespaces, then runs
-        // the target as the child of the namespace's init.
+        // the target as the child of the namespace's init. It sets
+        // RLIMIT_NPROC itself once inside: the limit in force when the
+        // namespace is made also binds the user's count outside it, which
+        // includes cargo-freeze's own tasks.
         let mut helper = Command::new(std::env::current_exe()?);
-        helper.arg(crate::probe::HELPER_ARG).arg(program);
+        let nproc = confine.nproc.take().map_or_else(|| "-".to_string(), |n| n.to_string());
+        helper.arg(crate::probe::HELPER_ARG).arg(nproc).arg(program);
         helper
     } else {
         Command::new(program)
@@ -43,23 +51,24 @@ pub(crate) fn start(
         .envs(options.env.iter().map(|(k, v)| (k, v)))
         .env("TMPDIR", tmpdir)
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stdout(Stdio::from(out_pipe))
+        .stderr(Stdio::from(err_pipe))
         .process_group(0);
+    let parent = std::process::id();
     // SAFETY: the closure runs in the forked child before exec and only
-    // makes async-signal-safe calls (open, write, close, setrlimit) on data
-    // prepared before the fork.
+    // makes async-signal-safe calls (open, write, close, setrlimit, prctl,
+    // getppid) on data prepared before the fork.
     unsafe {
-        cmd.pre_exec(move || confine_self(&confine));
+        cmd.pre_exec(move || confine_self(&confine, parent));
     }
-    let mut child = cmd.spawn()?;
-    let stdout = drain(child.stdout.take());
-    let stderr = drain(child.stderr.take());
+    // Dropping `cmd` when this returns closes the pipes' write ends here,
+    // so the readers see the end once the tree is gone.
+    let child = cmd.spawn()?;
     // The watchdog reaps with waitpid(-1); `child` is not waited on.
     Ok(Started { pid: child.id(), stdout, stderr })
 }
 
-fn confine_self(confine: &Confine) -> std::io::Result<()> {
+fn confine_self(confine: &Confine, parent: u32) -> std::io::Result<()> {
     for file in &confine.join {
         // SAFETY: a valid NUL-terminated path; plain syscalls.
         let ok = unsafe {
@@ -79,6 +88,19 @@ fn confine_self(confine: &Confine) -> std::io::Result<()> {
         // SAFETY: a plain syscall on a stack value.
         if unsafe { libc::setrlimit(libc::RLIMIT_NPROC, &rlim) } != 0 {
             return Err(std::io::Error::last_os_error());
+        }
+    }
+    die_with_parent(parent)
+}
+
+/// SIGKILL when the parent (cargo-freeze, or the helper for its init)
+/// dies; fails when it already died before the signal was armed.
+pub(crate) fn die_with_parent(parent: u32) -> std::io::Result<()> {
+    // SAFETY: plain syscalls.
+    unsafe {
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
+        if libc::getppid() as u32 != parent {
+            return Err(std::io::Error::other("cargo-freeze exited before the probe started"));
         }
     }
     Ok(())

@@ -1,10 +1,13 @@
 //! The running tree as Linux shows it: members of the probe's cgroup when
 //! there is one (cheap under a storm), else the descendants of this process
 //! in `/proc` (this process is a child subreaper, so double-forked orphans
-//! stay in the tree). Depth counts ancestors running the target's file.
+//! stay in the tree). Depth counts ancestors running the target's program;
+//! a copy of the program first seen with a reaper for parent (its own
+//! parent had already exited) is a detached relaunch.
 
-use super::cgroups::Cgroups;
+use super::cgroup::Cgroups;
 use super::procfs::{self, Stat};
+use super::program::Program;
 use crate::probe::watch::{Snapshot, Source};
 use crate::probe::{ExitStatus, Node};
 use std::collections::HashMap;
@@ -18,9 +21,14 @@ pub(crate) struct Tree<'c> {
     /// Under the namespace helper, whose `RLIMIT_NPROC` counts the tree
     /// alone (the tree includes the helper and init).
     helper: bool,
+    /// This process's children that are not part of the tree (the
+    /// sentinel).
+    exclude: Vec<u32>,
+    /// Processes that adopt orphans: this process, and the namespace's
+    /// init under the helper.
+    reapers: Vec<u32>,
     last_tasks: u32,
-    /// (device, inode) of the target's executable.
-    pub exe: Option<(u64, u64)>,
+    program: Program,
     /// Whether each process ((pid, start time): pids are recycled) runs it.
     same: HashMap<(u32, u64), bool>,
     /// Each process's nesting and parent, fixed when first seen: a parent
@@ -34,39 +42,47 @@ struct Birth {
 }
 
 impl<'c> Tree<'c> {
-    /// `program` identifies the target when the root is already gone or is
-    /// the namespace helper; a script's processes run its interpreter,
-    /// which `/proc` of the root shows.
     pub fn new(
         root: u32,
-        program: &std::path::Path,
+        program: Program,
         cgroup: Option<&'c Cgroups>,
         rlimit_base: Option<u32>,
         helper: bool,
+        exclude: Vec<u32>,
     ) -> Self {
-        let by_path = std::fs::metadata(program).ok().map(|m| {
-            use std::os::unix::fs::MetadataExt;
-            (m.dev(), m.ino())
-        });
-        // The root is the namespace helper when there is one.
-        let exe = if helper { by_path } else { procfs::exe_id(root).or(by_path) };
-        Tree { root, cgroup, rlimit_base, helper, last_tasks: 0, exe, same: HashMap::new(), born: HashMap::new() }
+        let reapers = vec![std::process::id()];
+        Tree {
+            root,
+            cgroup,
+            rlimit_base,
+            helper,
+            exclude,
+            reapers,
+            last_tasks: 0,
+            program,
+            same: HashMap::new(),
+            born: HashMap::new(),
+        }
     }
 
     /// The processes of the tree right now.
     pub fn processes(&self) -> Vec<Stat> {
         match self.cgroup {
             Some(cg) => cg.members().into_iter().filter_map(procfs::stat).collect(),
-            None => procfs::descendants(&procfs::all(), std::process::id()),
+            None => {
+                let mut procs = procfs::all();
+                procs.retain(|p| !self.exclude.contains(&p.pid));
+                procfs::descendants(&procs, std::process::id())
+            }
         }
     }
 
     /// Records processes seen for the first time, parents before children;
-    /// returns them as report nodes.
-    fn record_births(&mut self, procs: &[Stat]) -> Vec<Node> {
+    /// returns them as report nodes, and the pids of detached relaunches.
+    fn record_births(&mut self, procs: &[Stat]) -> (Vec<Node>, Vec<u32>) {
         let by_pid: HashMap<u32, &Stat> = procs.iter().map(|p| (p.pid, p)).collect();
         let mut fresh: Vec<&Stat> = procs.iter().filter(|p| !self.born.contains_key(&(p.pid, p.start))).collect();
-        let mut nodes = Vec::new();
+        let (mut nodes, mut detached) = (Vec::new(), Vec::new());
         while !fresh.is_empty() {
             let before = fresh.len();
             let mut waiting = Vec::new();
@@ -77,7 +93,11 @@ impl<'c> Tree<'c> {
                     waiting.push(p);
                     continue;
                 }
+                self.note_init(p);
                 let same = self.is_same(p);
+                if same && self.detached(p) {
+                    detached.push(p.pid);
+                }
                 let depth = parent.and_then(|k| self.born.get(&k)).map_or(0, |b| b.depth) + u32::from(same);
                 self.born.insert((p.pid, p.start), Birth { depth, parent: parent.filter(|_| !parent_fresh) });
                 let argv = procfs::argv(p.pid);
@@ -85,7 +105,24 @@ impl<'c> Tree<'c> {
             }
             fresh = waiting;
         }
-        nodes
+        (nodes, detached)
+    }
+
+    /// Under the helper, its child is the namespace's init: orphans of the
+    /// tree are re-parented to it, not to this process.
+    fn note_init(&mut self, p: &Stat) {
+        if self.helper && p.ppid == self.root && !self.reapers.contains(&p.pid) {
+            self.reapers.push(p.pid);
+        }
+    }
+
+    /// A process whose parent is a reaper: its own parent had exited. Not
+    /// the root, nor, under the helper, the target init started (pid 2 of
+    /// the namespace, the first process after init).
+    fn detached(&self, p: &Stat) -> bool {
+        p.pid != self.root
+            && self.reapers.contains(&p.ppid)
+            && !(self.helper && p.ppid != std::process::id() && procfs::ns_pid(p.pid) == Some(2))
     }
 
     /// Pids from the top of the recorded lineage down to `key`.
@@ -104,25 +141,35 @@ impl<'c> Tree<'c> {
     }
 
     fn is_same(&mut self, p: &Stat) -> bool {
-        let exe = self.exe;
-        *self.same.entry((p.pid, p.start)).or_insert_with(|| exe.is_some() && procfs::exe_id(p.pid) == exe)
+        if let Some(same) = self.same.get(&(p.pid, p.start)) {
+            return *same;
+        }
+        let same = self.program.runs(p.pid);
+        self.same.insert((p.pid, p.start), same);
+        same
     }
 }
 
 impl Source for Tree<'_> {
     fn snapshot(&mut self) -> Snapshot {
+        if !self.helper {
+            // Whatever the root runs is the program (a one-file bundle's
+            // bootloader execs the extracted program in place).
+            self.program.adopt_root(self.root);
+        }
         let procs = self.processes();
         let mut snap = Snapshot { processes: procs.len() as u32, ..Snapshot::default() };
         self.last_tasks = procs.iter().map(|p| p.threads).sum();
-        let me = std::process::id();
+        let (nodes, detached) = self.record_births(&procs);
         for p in &procs {
             snap.tasks += p.threads;
             if self.is_same(p) {
                 snap.same_exe += 1;
-                snap.orphans += u32::from(p.ppid == me && p.pid != self.root);
+                snap.orphans += u32::from(self.reapers.contains(&p.ppid) && p.pid != self.root);
             }
         }
-        snap.new_nodes = self.record_births(&procs);
+        snap.new_nodes = nodes;
+        snap.relaunched = detached;
         for p in &procs {
             let depth = self.born.get(&(p.pid, p.start)).map_or(0, |b| b.depth);
             if depth > snap.max_depth {
@@ -145,6 +192,10 @@ impl Source for Tree<'_> {
         let Some(base) = self.rlimit_base else { return false };
         let own = procfs::stat(std::process::id()).map_or(base, |s| s.threads);
         self.last_tasks + own.saturating_sub(base) >= cap
+    }
+
+    fn peak_tasks(&self) -> Option<u32> {
+        self.cgroup.and_then(Cgroups::peak)
     }
 
     fn reap(&mut self) -> Option<ExitStatus> {

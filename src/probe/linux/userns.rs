@@ -37,11 +37,14 @@ pub(crate) fn available() -> Result<(), String> {
     }
 }
 
-/// The helper: `cargo-freeze __cargo-freeze-probe-init PROGRAM [ARGS...]`.
+/// The helper: `cargo-freeze __cargo-freeze-probe-init NPROC PROGRAM
+/// [ARGS...]` (`NPROC` is `RLIMIT_NPROC` inside the namespace, or `-`).
 /// Returns the exit code to leave with (the target's, or 128 + signal).
 pub(crate) fn helper_main(args: &[OsString]) -> i32 {
+    let Some((nproc, args)) = args.split_first() else { return SETUP_FAILED };
     let Some((program, rest)) = args.split_first() else { return SETUP_FAILED };
-    if let Err(err) = enter_namespaces() {
+    let nproc = nproc.to_str().and_then(|n| n.parse::<u64>().ok());
+    if let Err(err) = enter_namespaces().and_then(|()| limit_tasks(nproc)) {
         let _ = std::io::Write::write_all(
             &mut std::io::stderr(),
             format!("cargo-freeze probe: cannot set up the user+PID namespace: {err}\n").as_bytes(),
@@ -52,11 +55,26 @@ pub(crate) fn helper_main(args: &[OsString]) -> i32 {
     // becomes PID 1 of the new namespace.
     let init = unsafe { libc::fork() };
     if init == 0 {
+        // The helper dies with cargo-freeze (its parent-death signal), and
+        // init with the helper: then the whole namespace goes.
+        // SAFETY: plain syscall.
+        unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) };
         let code = init_main(program, rest);
         // SAFETY: leaving the forked init without running atexit handlers.
         unsafe { libc::_exit(code) };
     }
     wait_code(init)
+}
+
+/// `RLIMIT_NPROC` inside the fresh namespace counts the tree alone.
+fn limit_tasks(nproc: Option<u64>) -> std::io::Result<()> {
+    let Some(limit) = nproc else { return Ok(()) };
+    let rlim = libc::rlimit { rlim_cur: limit, rlim_max: limit };
+    // SAFETY: a plain syscall on a stack value.
+    if unsafe { libc::setrlimit(libc::RLIMIT_NPROC, &rlim) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
 }
 
 fn enter_namespaces() -> std::io::Result<()> {

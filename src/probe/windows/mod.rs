@@ -8,7 +8,7 @@ mod job;
 mod tree;
 
 use super::assemble::{self, Extra};
-use super::capture;
+use super::capture::Capture;
 use super::watch;
 use super::{Error, Options, ProbeReport, Verdict};
 use std::os::windows::io::AsRawHandle;
@@ -30,26 +30,28 @@ pub(super) fn probe(options: &Options, program: &Path) -> Result<ProbeReport, Er
         source: std::io::Error::other(format!("no Job Object for the probe: {why}")),
     })?;
     let spawn_error = |source| Error::Spawn { program: program.display().to_string(), source };
+    let (stdout, out_pipe) = Capture::start().map_err(spawn_error)?;
+    let (stderr, err_pipe) = Capture::start().map_err(spawn_error)?;
     let mut cmd = Command::new(program);
     cmd.args(&options.args)
         .envs(options.env.iter().map(|(k, v)| (k, v)))
         .env("TEMP", &tmpdir)
         .env("TMP", &tmpdir)
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stdout(Stdio::from(out_pipe))
+        .stderr(Stdio::from(err_pipe))
         .creation_flags(CREATE_SUSPENDED);
     let start = Instant::now();
     let mut child = cmd.spawn().map_err(spawn_error)?;
+    // The pipes' write ends must close here for the readers to see the end.
+    drop(cmd);
     if let Err(err) = job.assign(child.as_raw_handle()) {
         let _ = child.kill();
         return Err(spawn_error(err));
     }
     resume(child.id());
-    let stdout = capture::drain(child.stdout.take());
-    let stderr = capture::drain(child.stderr.take());
     let mut tree = tree::Tree::new(&job, child, program);
-    let outcome = watch::watch(&mut tree, options, start);
+    let outcome = watch::watch(&mut tree, options, start, &|| None);
     let mut kill_ms = None;
     if outcome.verdict != Verdict::Pass || !job.members().is_empty() {
         let begun = Instant::now();
@@ -72,13 +74,11 @@ pub(super) fn probe(options: &Options, program: &Path) -> Result<ProbeReport, Er
         kill_ms,
         survivors,
         elapsed_ms,
-        peak_cgroup: None,
-        stdout: capture::text(&stdout),
-        stderr: capture::text(&stderr),
+        stdout: stdout.text(),
+        stderr: stderr.text(),
         tmpdir,
-        cgroup: None,
-        cgroup_v2: None,
         kill_method: kill_ms.map(|_| "TerminateJobObject".to_string()),
+        ..Extra::default()
     };
     let name = format!("job-object (active processes <= {}, kill on close)", options.cap);
     Ok(assemble::report(options, program, outcome, &name, skipped, extra))
@@ -113,4 +113,9 @@ pub(super) fn helper_main(_args: &[std::ffi::OsString]) -> i32 {
 
 pub(super) fn is_executable(path: &Path) -> bool {
     path.is_file()
+}
+
+/// Nor a sentinel (the Job Object dies with cargo-freeze: kill-on-close).
+pub(super) fn sentinel_main(_args: &[std::ffi::OsString]) -> i32 {
+    2
 }

@@ -1,7 +1,9 @@
 //! The running tree on Windows: the job's members, their parents and
 //! thread counts from a Toolhelp snapshot, and whether each runs the
 //! target's file (by full image path). Depth follows parent ids among the
-//! members only, since Windows never re-parents and recycles ids.
+//! members only, since Windows never re-parents and recycles ids; a copy of
+//! the program whose parent is not a member when first seen is a detached
+//! relaunch.
 
 use super::job::Job;
 use crate::probe::watch::{Snapshot, Source};
@@ -72,6 +74,11 @@ impl Source for Tree<'_> {
             if self.seen.insert(pid) {
                 let argv = image(pid).map(|p| vec![p.display().to_string()]).unwrap_or_default();
                 snap.new_nodes.push(Node { pid, ppid, depth, same_exe: same, argv });
+                // Windows never re-parents: a copy whose parent is no
+                // longer in the job was started by one that already exited.
+                if same && pid != self.root.id() && !parent.contains_key(&ppid) {
+                    snap.relaunched.push(pid);
+                }
             }
         }
         snap

@@ -5,10 +5,15 @@
 //! afterwards. The target joins them from `pre_exec`, before `exec`, so no
 //! fork escapes the cap.
 
+use super::v2::remove_dir_retrying;
 use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+
+/// The longest wait for the freezer to report FROZEN before the kill goes
+/// on (the tasks already frozen stay frozen; the rest are killed anyway).
+const FREEZE_WAIT: Duration = Duration::from_millis(250);
 
 /// The probe's own cgroups for one run.
 #[derive(Debug)]
@@ -63,23 +68,21 @@ impl V1 {
     }
 
     /// Stops every member (escapers included) so none can fork while the
-    /// kill runs. Waits briefly for FROZEN: a task caught between fork and
-    /// exec (a vfork parent) can hold the freezer in FREEZING for hundreds
-    /// of milliseconds (measured), and the kill loop converges without it.
+    /// kill runs; whether the freeze was applied. Waits for FROZEN, but
+    /// only up to [`FREEZE_WAIT`]: a task caught between fork and exec (a
+    /// vfork parent) can hold the freezer in FREEZING for hundreds of
+    /// milliseconds (measured), and the kill loop converges without it.
     pub fn freeze(&self) -> bool {
         let Some(dir) = &self.freezer else { return false };
         let state = dir.join("freezer.state");
         if std::fs::write(&state, "FROZEN").is_err() {
             return false;
         }
-        let deadline = Instant::now() + Duration::from_millis(5);
-        while Instant::now() < deadline {
-            if read(&state).trim() == "FROZEN" {
-                return true;
-            }
+        let deadline = Instant::now() + FREEZE_WAIT;
+        while Instant::now() < deadline && read(&state).trim() != "FROZEN" {
             std::thread::sleep(Duration::from_micros(200));
         }
-        false
+        true
     }
 
     /// SIGKILLed frozen tasks die only once thawed.
@@ -92,18 +95,8 @@ impl V1 {
     /// Removes the cgroups (they must be empty); retried briefly while the
     /// last members are being reaped. Returns whether both are gone.
     pub fn remove(&self) -> bool {
-        let dirs: Vec<&Path> = std::iter::once(self.pids.as_path()).chain(self.freezer.as_deref()).collect();
-        let deadline = Instant::now() + Duration::from_secs(2);
-        loop {
-            let left: Vec<_> = dirs.iter().filter(|d| d.exists() && std::fs::remove_dir(d).is_err()).collect();
-            if left.is_empty() {
-                return true;
-            }
-            if Instant::now() > deadline {
-                return false;
-            }
-            std::thread::sleep(Duration::from_millis(2));
-        }
+        let pids = remove_dir_retrying(&self.pids);
+        self.freezer.as_deref().is_none_or(remove_dir_retrying) && pids
     }
 }
 
@@ -112,8 +105,13 @@ fn read(path: &Path) -> String {
 }
 
 /// The directory of this process's cgroup in the v1 hierarchy that has
-/// `controller`: its mount point plus the path in `/proc/self/cgroup`.
-fn own_cgroup(controller: &str) -> Option<PathBuf> {
+/// `controller`, and the hierarchy's mount point: the mount point plus the
+/// path in `/proc/self/cgroup`.
+pub(crate) fn own_cgroup(controller: &str) -> Option<PathBuf> {
+    own_cgroup_and_mount(controller).map(|(dir, _)| dir)
+}
+
+pub(crate) fn own_cgroup_and_mount(controller: &str) -> Option<(PathBuf, PathBuf)> {
     let mounts = std::fs::read_to_string("/proc/self/mounts").ok()?;
     let mount = mounts.lines().find_map(|line| {
         let f: Vec<&str> = line.split_whitespace().collect();
@@ -126,5 +124,5 @@ fn own_cgroup(controller: &str) -> Option<PathBuf> {
         controllers.split(',').any(|c| c == controller).then(|| path.to_string())
     })?;
     let dir = mount.join(path.trim_start_matches('/'));
-    dir.is_dir().then_some(dir)
+    dir.is_dir().then_some((dir, mount))
 }

@@ -7,15 +7,18 @@
 //! they are unit-tested with synthetic inputs; only [`facts`] reads a real
 //! directory.
 //!
-//! cargo-freeze never moves itself into another cgroup. cgroup v2 forbids
-//! enabling a controller (`+pids` in `cgroup.subtree_control`) for the
-//! children of a cgroup that holds processes, except at the root of the
-//! hierarchy (the "no internal processes" rule; the kernel answers `EBUSY`,
-//! or `EOPNOTSUPP` for a threaded cgroup). Moving the caller to a sibling
-//! leaf would get around it, but it changes the caller's own cgroup behind
-//! its back (a systemd scope, a CI job's limits); so beneath a populated
-//! cgroup the v2 leaf only adds membership and `cgroup.kill`, and the hard
-//! cap comes from another layer.
+//! cgroup v2 forbids enabling a controller (`+pids` in
+//! `cgroup.subtree_control`) for the children of a cgroup that holds
+//! processes, except at the root of the hierarchy (the "no internal
+//! processes" rule; the kernel answers `EBUSY`, or `EOPNOTSUPP` for a
+//! threaded cgroup). In a delegated cgroup (a systemd `user@.service`
+//! subtree, a container's cgroup) where cargo-freeze is the only process,
+//! it moves itself into a leaf of its own first, as `systemd-run --scope`
+//! does, enables pids, and moves back afterwards: every limit of the
+//! delegated cgroup still applies to both leaves. Where other processes
+//! share the cgroup it never moves them (that would reshape the caller's
+//! cgroup behind its back); the v2 leaf then only adds membership and
+//! `cgroup.kill`, and the hard cap comes from another layer.
 
 use std::path::{Path, PathBuf};
 
@@ -37,6 +40,9 @@ pub(crate) enum Pids {
     /// Delegated and the parent is the hierarchy's root (exempt from the
     /// no-internal-processes rule): enable it, then use it.
     Enable,
+    /// Delegated to a cgroup that holds this process alone: move into a
+    /// leaf of its own, enable it, use it, undo both afterwards.
+    MoveSelf,
     /// Not available; why (for the report).
     No(String),
 }
@@ -56,6 +62,8 @@ pub(crate) struct Facts {
     /// it (nor `cgroup.freeze`), its children do on kernels >= 5.14; the
     /// leaf is checked once created.
     pub has_kill: bool,
+    /// The processes in the cgroup (`cgroup.procs`) other than this one.
+    pub others: usize,
 }
 
 /// This process's directory in the v2 hierarchy, from `/proc/self/mountinfo`
@@ -64,6 +72,16 @@ pub(crate) struct Facts {
 /// Also says whether that directory is the hierarchy's root (the mount
 /// shows the whole hierarchy and this process is at its top).
 pub(crate) fn own_dir(mountinfo: &str, proc_cgroup: &str) -> Result<(PathBuf, bool), String> {
+    locate(mountinfo, proc_cgroup).map(|(dir, _, is_root)| (dir, is_root))
+}
+
+/// [`own_dir`] and the mount point it is under (the top of what this
+/// process can see of the hierarchy).
+pub(crate) fn own_dir_and_mount(mountinfo: &str, proc_cgroup: &str) -> Result<(PathBuf, PathBuf), String> {
+    locate(mountinfo, proc_cgroup).map(|(dir, mount, _)| (dir, mount))
+}
+
+fn locate(mountinfo: &str, proc_cgroup: &str) -> Result<(PathBuf, PathBuf, bool), String> {
     let own = proc_cgroup
         .lines()
         .find_map(|l| l.strip_prefix("0::"))
@@ -79,10 +97,9 @@ pub(crate) fn own_dir(mountinfo: &str, proc_cgroup: &str) -> Result<(PathBuf, bo
         let (Some(root), Some(point)) = (fields.get(3), fields.get(4)) else { continue };
         let (root, point) = (unescape(root), unescape(point));
         if let Ok(rest) = Path::new(own).strip_prefix(&root) {
-            if rest.as_os_str().is_empty() {
-                return Ok((PathBuf::from(point), root == "/"));
-            }
-            return Ok((Path::new(&point).join(rest), false));
+            let at_top = rest.as_os_str().is_empty();
+            let dir = if at_top { PathBuf::from(&point) } else { Path::new(&point).join(rest) };
+            return Ok((dir, PathBuf::from(point), at_top && root == "/"));
         }
     }
     Err(if mounts == 0 {
@@ -133,14 +150,17 @@ pub(crate) fn decide(dir: &Path, facts: &Facts, uid: u32) -> Result<Layer, Strin
         Pids::Ready
     } else if facts.is_root {
         Pids::Enable
+    } else if facts.others == 0 {
+        Pids::MoveSelf
     } else {
         Pids::No(format!(
-            "pids is delegated to {} but not enabled for its children, and cargo-freeze runs in it: cgroup v2 refuses \
-             to enable it there (no internal processes) and cargo-freeze does not move itself",
-            dir.display()
+            "pids is delegated to {} but not enabled for its children, and {} other process(es) run in it: \
+             cgroup v2 refuses to enable it there (no internal processes) and cargo-freeze moves only itself",
+            dir.display(),
+            facts.others
         ))
     };
-    if pids != Pids::Ready && pids != Pids::Enable && !facts.has_kill {
+    if matches!(pids, Pids::No(_)) && !facts.has_kill {
         return Err(format!("no pids controller and no cgroup.kill (kernel < 5.14) in {}", dir.display()));
     }
     Ok(Layer { parent: dir.to_path_buf(), pids, kill: facts.has_kill })
@@ -169,12 +189,15 @@ fn shown(list: &str) -> &str {
 /// mount point of the hierarchy.
 pub(crate) fn facts(dir: &Path, root: bool) -> Facts {
     let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+    let me = std::process::id();
+    let others = read("cgroup.procs").lines().filter(|l| l.trim().parse() != Ok(me)).count();
     Facts {
         controllers: read("cgroup.controllers"),
         subtree_control: read("cgroup.subtree_control"),
         is_root: root,
         writable: writable(dir) && writable(&dir.join("cgroup.procs")),
         has_kill: root || dir.join("cgroup.kill").exists(),
+        others,
     }
 }
 
@@ -186,5 +209,5 @@ fn writable(path: &Path) -> bool {
 }
 
 #[cfg(test)]
-#[path = "cgroup2_plan_tests.rs"]
+#[path = "plan_tests.rs"]
 mod tests;

@@ -5,13 +5,23 @@
 //! of them before `exec`. Membership is read from v2 when there is a leaf
 //! (it holds every task whatever v1 has), the charge from whichever has
 //! `pids`.
+//!
+//! [`Cgroups`] owns them: dropped (a panic, an early error return), it
+//! kills whatever still runs in them and removes them, so no path out of
+//! the probe leaves a populated or empty probe cgroup behind.
 
-use super::cgroup::V1;
-use super::cgroup2::V2;
+pub(crate) mod plan;
+pub(crate) mod v1;
+pub(crate) mod v2;
+
 use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use v1::V1;
+use v2::V2;
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct Cgroups {
     pub v1: Option<V1>,
     pub v2: Option<V2>,
@@ -49,6 +59,20 @@ impl Cgroups {
         let parts: Vec<String> =
             self.v1.iter().map(V1::describe).chain(self.v2.iter().map(|v| v.describe(cap))).collect();
         parts.join(" + ")
+    }
+
+    /// The cgroup holding the cap (v1 `pids`, or the v2 leaf when it has
+    /// `pids.max`), and the v2 leaf; for the report.
+    pub fn paths(&self) -> (Option<PathBuf>, Option<PathBuf>) {
+        let v2 = self.v2.as_ref().map(|v| v.dir.clone());
+        let cap = self.v1.as_ref().map(|v1| v1.pids.clone()).or_else(|| v2.clone());
+        (cap, v2)
+    }
+
+    /// Every directory of the run, for the sentinel.
+    pub fn dirs(&self) -> Vec<PathBuf> {
+        let v1 = self.v1.iter().flat_map(|v| std::iter::once(v.pids.clone()).chain(v.freezer.clone()));
+        v1.chain(self.v2.iter().map(|v| v.dir.clone())).collect()
     }
 
     /// `cgroup.procs` files the target writes itself into before `exec`.
@@ -110,10 +134,28 @@ impl Cgroups {
         }
     }
 
-    /// Removes every cgroup of the run; whether all are gone.
-    pub fn remove(&self) -> bool {
-        let v1 = self.v1.as_ref().is_none_or(V1::remove);
-        let v2 = self.v2.as_ref().is_none_or(V2::remove);
+    /// Removes every cgroup of the run (and undoes a move of this process);
+    /// whether all are gone. Once removed, dropping does nothing more.
+    pub fn remove(&mut self) -> bool {
+        let v1 = self.v1.take().is_none_or(|v| v.remove());
+        let v2 = self.v2.take().is_none_or(|v| v.remove());
         v1 && v2
+    }
+}
+
+impl Drop for Cgroups {
+    /// The path out of a panic or an early return: kill what still runs,
+    /// reap this process's children (zombies stay charged), remove.
+    fn drop(&mut self) {
+        if self.v1.is_none() && self.v2.is_none() {
+            return;
+        }
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while self.remaining() > 0 && Instant::now() < deadline {
+            self.kill(super::kill::signal_each);
+            super::kill::reap_any();
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        self.remove();
     }
 }

@@ -50,7 +50,7 @@ fn no_v2_at_all_is_explained() {
 }
 
 fn facts(controllers: &str, subtree: &str, is_root: bool, writable: bool, has_kill: bool) -> Facts {
-    Facts { controllers: controllers.into(), subtree_control: subtree.into(), is_root, writable, has_kill }
+    Facts { controllers: controllers.into(), subtree_control: subtree.into(), is_root, writable, has_kill, others: 1 }
 }
 
 #[test]
@@ -81,10 +81,19 @@ fn pids_at_the_hierarchy_root_is_enabled() {
 }
 
 #[test]
-fn delegated_but_populated_cgroup_is_never_reshaped() {
+fn delegated_cgroup_shared_with_others_is_never_reshaped() {
     let layer = decide(Path::new("/scope"), &facts("memory pids", "", false, true, true), 1000).unwrap();
     let Pids::No(why) = layer.pids else { panic!("{layer:?}") };
-    assert!(why.contains("no internal processes") && why.contains("does not move itself"), "{why}");
+    assert!(why.contains("no internal processes") && why.contains("1 other process"), "{why}");
+}
+
+#[test]
+fn delegated_cgroup_of_this_process_alone_is_used_after_moving_itself() {
+    let alone = Facts { others: 0, ..facts("memory pids", "", false, true, true) };
+    let layer = decide(Path::new("/user@1000.service/app.slice/job"), &alone, 1000).unwrap();
+    assert_eq!((layer.pids, layer.kill), (Pids::MoveSelf, true));
+    let not_delegated = Facts { others: 0, ..facts("memory", "", false, true, true) };
+    assert!(matches!(decide(Path::new("/j"), &not_delegated, 1000).unwrap().pids, Pids::No(_)));
 }
 
 #[test]
@@ -113,6 +122,9 @@ fn facts_are_read_from_a_directory() {
     }
     let f = facts_of(tmp.path());
     assert_eq!((f.controllers.trim(), f.subtree_control.trim(), f.has_kill), ("cpu pids", "pids", false));
+    assert_eq!(f.others, 0, "an empty cgroup.procs holds no other process");
+    std::fs::write(tmp.path().join("cgroup.procs"), format!("1\n{}\n2\n", std::process::id())).unwrap();
+    assert_eq!(facts_of(tmp.path()).others, 2, "this process is not counted");
     std::fs::write(tmp.path().join("cgroup.kill"), "").unwrap();
     assert!(facts_of(tmp.path()).has_kill);
     assert_eq!(decide(tmp.path(), &facts_of(tmp.path()), 0).unwrap().pids, Pids::Ready);
