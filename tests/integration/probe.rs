@@ -10,18 +10,17 @@
 //! Probe tests run one at a time (they share fixture binaries and the
 //! survivor scan must not see another test's processes).
 
-use crate::support::{note, require};
+pub(crate) use crate::outer::{Outer, is_root};
+use crate::support::require;
 use std::collections::HashMap;
-use std::ffi::CString;
 use std::os::unix::fs::MetadataExt;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::{Mutex, OnceLock};
 
 /// The cap every test passes (the safety rule: at most 64).
 const CAP: &str = "48";
-const BACKSTOP_TASKS: u32 = 400;
+pub(crate) const BACKSTOP_TASKS: u32 = 400;
 
 pub(crate) static SERIAL: Mutex<()> = Mutex::new(());
 
@@ -53,66 +52,6 @@ pub(crate) fn exe(name: &str) -> PathBuf {
     fixtures().get(name).unwrap_or_else(|| panic!("fixture binary {name} was not built")).clone()
 }
 
-pub(crate) fn is_root() -> bool {
-    // SAFETY: plain syscall.
-    unsafe { libc::geteuid() == 0 }
-}
-
-/// The outer backstop: a pids cgroup (root) that every probe runs in.
-pub(crate) struct Backstop {
-    procs: Option<CString>,
-    dir: Option<PathBuf>,
-}
-
-impl Backstop {
-    pub(crate) fn new() -> Backstop {
-        let base = Path::new("/sys/fs/cgroup/pids");
-        let dir = base.join(format!("cargo-freeze-tests-{}-{:?}", std::process::id(), std::thread::current().id()));
-        let dir = (is_root() && std::fs::create_dir(&dir).is_ok()).then_some(dir);
-        if let Some(d) = &dir {
-            std::fs::write(d.join("pids.max"), BACKSTOP_TASKS.to_string()).expect("set backstop pids.max");
-        } else {
-            require(false, "no pids cgroup backstop (needs root and cgroup v1 pids); using RLIMIT_NPROC");
-        }
-        let procs = dir.as_ref().map(|d| CString::new(d.join("cgroup.procs").to_str().unwrap()).unwrap());
-        Backstop { procs, dir }
-    }
-
-    /// Puts `cmd` under the backstop before it execs.
-    pub(crate) fn apply(&self, cmd: &mut Command) {
-        let procs = self.procs.clone();
-        // SAFETY: async-signal-safe calls only, on data prepared before fork.
-        unsafe {
-            cmd.pre_exec(move || {
-                if let Some(path) = &procs {
-                    let fd = libc::open(path.as_ptr(), libc::O_WRONLY);
-                    if fd < 0 || libc::write(fd, b"0".as_ptr().cast(), 1) != 1 {
-                        return Err(std::io::Error::last_os_error());
-                    }
-                    libc::close(fd);
-                } else {
-                    let lim = libc::rlimit { rlim_cur: 4096, rlim_max: 4096 };
-                    libc::setrlimit(libc::RLIMIT_NPROC, &lim);
-                }
-                Ok(())
-            });
-        }
-    }
-}
-
-impl Drop for Backstop {
-    fn drop(&mut self) {
-        if let Some(dir) = &self.dir {
-            for _ in 0..500 {
-                if std::fs::remove_dir(dir).is_ok() {
-                    return;
-                }
-                std::thread::sleep(std::time::Duration::from_millis(2));
-            }
-        }
-    }
-}
-
 /// Runs `cargo-freeze probe --cap 48 ... -- program`, optionally as uid
 /// 65534, under the backstop. Returns the output and the JSON report.
 pub(crate) fn probe(program: &Path, extra: &[&str], unprivileged: bool) -> (Output, serde_json::Value) {
@@ -126,7 +65,12 @@ pub(crate) fn probe_with(
     unprivileged: bool,
     env: &[(&str, &str)],
 ) -> (Output, serde_json::Value) {
-    let backstop = Backstop::new();
+    probe_in(&Outer::new(BACKSTOP_TASKS), &[program], extra, unprivileged, env)
+}
+
+/// `cargo-freeze freeze probe --cap 48 --format json EXTRA -- PROGRAM...`,
+/// as uid 65534 when `unprivileged`.
+pub(crate) fn probe_command(program: &[&Path], extra: &[&str], unprivileged: bool) -> Command {
     let freeze = env!("CARGO_BIN_EXE_cargo-freeze");
     let mut cmd = if unprivileged {
         let mut c = Command::new("setpriv");
@@ -135,9 +79,22 @@ pub(crate) fn probe_with(
     } else {
         Command::new(freeze)
     };
-    cmd.args(["freeze", "probe", "--cap", CAP, "--format", "json"]).args(extra).arg("--").arg(program);
+    cmd.args(["freeze", "probe", "--cap", CAP, "--format", "json"]).args(extra).arg("--").args(program);
+    cmd
+}
+
+/// [`probe_with`] in a given outer cgroup, which must be empty afterwards;
+/// `program` is `[path, args...]`.
+pub(crate) fn probe_in(
+    outer: &Outer,
+    program: &[&Path],
+    extra: &[&str],
+    unprivileged: bool,
+    env: &[(&str, &str)],
+) -> (Output, serde_json::Value) {
+    let mut cmd = probe_command(program, extra, unprivileged);
     cmd.envs(env.iter().copied());
-    backstop.apply(&mut cmd);
+    outer.apply(&mut cmd);
     let out = cmd.output().expect("run cargo-freeze probe");
     let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
@@ -146,11 +103,14 @@ pub(crate) fn probe_with(
             String::from_utf8_lossy(&out.stderr)
         )
     });
+    if let Err(left) = outer.wait_empty(std::time::Duration::from_secs(3)) {
+        panic!("{left}\nreport: {json:#}");
+    }
     (out, json)
 }
 
 /// Processes running `program`'s file, found by scanning `/proc`.
-fn running(program: &Path) -> Vec<u32> {
+pub(crate) fn running(program: &Path) -> Vec<u32> {
     let meta = std::fs::metadata(program).expect("fixture binary");
     let id = (meta.dev(), meta.ino());
     let Ok(dir) = std::fs::read_dir("/proc") else { return Vec::new() };
@@ -187,74 +147,6 @@ pub(crate) fn expect_verdict(
     assert_eq!(out.status.code(), Some(code), "{name}: exit code; stderr: {}", String::from_utf8_lossy(&out.stderr));
     assert_clean(&program, &json);
     json
-}
-
-/// Whether uid 65534 may create user namespaces on this host (then the
-/// probe must use that layer for it; else RLIMIT_NPROC alone).
-fn userns_allowed() -> bool {
-    let out = Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "unshare", "--user", "--pid", "--fork", "true"])
-        .output();
-    let allowed = out.is_ok_and(|o| o.status.success());
-    if !allowed {
-        note("user namespaces are refused for uid 65534 here: the non-root runs use RLIMIT_NPROC alone");
-    }
-    allowed
-}
-
-fn storm(name: &str, unprivileged: bool) {
-    let json = expect_verdict(name, &["--timeout", "20"], unprivileged, "storm", 1);
-    assert!(json["max_depth"].as_u64().unwrap() >= 4, "{name}: {json:#}");
-    assert!(json["peak_tasks"].as_u64().unwrap() <= 48, "{name}: cap exceeded: {json:#}");
-    assert!(json["trigger"].as_str().is_some_and(|t| !t.is_empty()));
-    let containment = json["containment"].as_str().unwrap();
-    if unprivileged {
-        let want = if userns_allowed() { "userns+pidns" } else { "rlimit-only" };
-        assert!(containment.starts_with(want), "{name} as uid 65534 used {containment}, expected {want}");
-    } else if is_root() {
-        assert!(containment.starts_with("cgroup-v1"), "{name} as root used {containment}");
-    }
-}
-
-#[test]
-fn chain_storm_is_killed() {
-    storm("chain", false);
-}
-
-#[test]
-fn tree_storm_is_killed() {
-    storm("tree", false);
-}
-
-#[test]
-fn respawn_storm_is_killed() {
-    storm("respawn", false);
-}
-
-#[test]
-fn setsid_escaper_is_killed() {
-    storm("setsid", false);
-}
-
-#[test]
-fn double_fork_storm_is_killed() {
-    storm("daemon", false);
-}
-
-#[test]
-fn storm_that_exits_zero_is_still_a_storm() {
-    storm("exit0", false);
-}
-
-#[test]
-fn storms_are_killed_without_root() {
-    // Run unprivileged, the tests above already ran the non-root layers.
-    if !require(is_root(), "needs root to switch to uid 65534") {
-        return;
-    }
-    for name in ["chain", "tree", "setsid", "daemon"] {
-        storm(name, true);
-    }
 }
 
 #[test]
@@ -301,10 +193,10 @@ fn exit_status_and_output_are_kept() {
 fn human_output_draws_the_tree() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let program = exe("workers");
-    let backstop = Backstop::new();
+    let outer = Outer::new(BACKSTOP_TASKS);
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-freeze"));
     cmd.args(["freeze", "probe", "--cap", CAP, "--timeout", "20", "--color", "never", "--"]).arg(&program);
-    backstop.apply(&mut cmd);
+    outer.apply(&mut cmd);
     let out = cmd.output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.starts_with("pass: `"), "{text}");
@@ -334,12 +226,12 @@ fn bad_input_is_refused_before_anything_starts() {
 fn check_builds_and_probes_each_binary() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let backstop = Backstop::new();
+    let outer = Outer::new(BACKSTOP_TASKS);
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-freeze"));
     cmd.args(["freeze", "check", "--quiet", "--format", "json", "--manifest-path"])
         .arg(root.join("fixtures/check/Cargo.toml"))
         .env("CARGO_TARGET_DIR", root.join("target/fixtures"));
-    backstop.apply(&mut cmd);
+    outer.apply(&mut cmd);
     let out = cmd.output().expect("run check");
     let json: serde_json::Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}); stderr: {}", String::from_utf8_lossy(&out.stderr)));

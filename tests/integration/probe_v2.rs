@@ -146,30 +146,23 @@ fn v2_kill_without_a_cap_is_refused_unless_allowed() {
             env!("CARGO_BIN_EXE_cargo-freeze"),
             server.display()
         );
-        let backstop = crate::probe::Backstop::new();
+        let outer = crate::probe::Outer::new(crate::probe::BACKSTOP_TASKS);
         let mut cmd = std::process::Command::new("unshare");
         cmd.args(["--mount", "--propagation", "private", "sh", "-c", &script]);
         cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
-        backstop.apply(&mut cmd);
-        // unshare and sh exec: the child's pid is cargo-freeze's, which
-        // names its leaves.
-        let child = cmd.spawn().unwrap();
-        (child.id(), child.wait_with_output().unwrap())
+        outer.apply(&mut cmd);
+        let output = cmd.output().unwrap();
+        // cargo-freeze makes its leaves beneath the outer cgroup.
+        (outer.leftover_cgroups(), output)
     };
-    let (pid, refused) = run("");
+    let (left, refused) = run("");
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert_eq!(refused.status.code(), Some(2), "{stderr}");
     assert!(
         stderr.contains("no containment with a hard process cap") && stderr.contains("cgroup-v2 pids.max"),
         "{stderr}"
     );
-    let prefix = format!("cargo-freeze-probe-{pid}-");
-    let left = std::fs::read_dir(own_v2_dir().unwrap())
-        .unwrap()
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
-        .count();
-    assert_eq!(left, 0, "the v2 leaf of the refused run is removed");
+    assert_eq!(left, Vec::<PathBuf>::new(), "the v2 leaf of the refused run is removed");
     let (_, allowed) = run("--allow-uncontained");
     let json: serde_json::Value = serde_json::from_slice(&allowed.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}); stderr: {}", String::from_utf8_lossy(&allowed.stderr)));
