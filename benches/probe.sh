@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmarks the spawn-storm probe on the storm shapes of fixtures/probe:
+# Benchmarks the spawn-storm probe on the storm shapes of fixtures/probe
+# (the matrix of tests/integration/probe_matrix.rs):
 # RUNS runs of each (default 20) through `cargo-freeze probe --cap 48`,
 # printing a markdown table of launch->verdict (median, max), kill time
 # (median, max), peak processes and survivors; then the overhead of probing
@@ -50,7 +51,9 @@ contained() { # runs "$@" inside the backstop
     fi
 }
 
-for shape in chain tree respawn setsid daemon exit0; do
+# Every storm shape of the matrix (tests/integration/probe_matrix.rs).
+shapes="chain tree respawn setsid shexec daemon daemonchain fastfork bomb stubborn exit0 slowchain latechain"
+for shape in $shapes; do
     for _ in $(seq "$runs"); do
         contained "$freeze" freeze probe --cap 48 --timeout 20 -f json -- "$(exe "$shape")" >>"$tmp/$shape.jsonl" || true
         CARGO_FREEZE_PROBE_NO_CGROUP_V2=1 contained "$freeze" freeze probe --cap 48 --timeout 20 -f json -- \
@@ -66,14 +69,14 @@ for _ in $(seq "$runs"); do
     echo $(((e - s) / 1000)) >>"$tmp/probed"
 done
 
-python3 - "$tmp" "$runs" <<'EOF'
+python3 - "$tmp" "$runs" "$shapes" <<'EOF'
 import json, statistics, sys, os, subprocess
-tmp, runs = sys.argv[1], int(sys.argv[2])
+tmp, runs, shapes = sys.argv[1], int(sys.argv[2]), sys.argv[3].split()
 print(f"Source: {subprocess.run(['git','rev-parse','--short','HEAD'],capture_output=True,text=True).stdout.strip()}; "
       f"{runs} runs per shape; {os.cpu_count()} CPUs; load before: {open('/proc/loadavg').read().split()[:3]}")
 print()
-print("| shape | storm verdicts | launch->verdict ms median / max | kill ms median / max | peak processes max | peak tasks max (cap 48) | survivors total | containment | kill method |")
-print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |")
+print("| shape | storm verdicts | launch->verdict ms median / max | kill ms median / max | peak processes max | peak tasks max (cap 48) | survivors total | evidence | containment | kill method |")
+print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |")
 def load(name):
     rows, text, dec, i = [], open(f"{tmp}/{name}.jsonl").read(), json.JSONDecoder(), 0
     while text[i:].strip():  # pretty-printed reports, one after another
@@ -82,7 +85,7 @@ def load(name):
     return rows
 f = lambda xs: f"{statistics.median(xs):.1f} / {max(xs):.1f}" if xs else "-"
 kills = {}
-for shape in ["chain", "tree", "respawn", "setsid", "daemon", "exit0"]:
+for shape in shapes:
     for variant in [shape, f"{shape}.nov2"]:
         rows = load(variant)
         det = [r["detected_after_ms"] for r in rows if r["detected_after_ms"] is not None]
@@ -91,12 +94,13 @@ for shape in ["chain", "tree", "respawn", "setsid", "daemon", "exit0"]:
         storms = sum(r["verdict"] == "storm" for r in rows)
         methods = "; ".join(sorted({r.get("kill_method") or "-" for r in rows}))
         label = shape if variant == shape else f"{shape} (no v2)"
+        evidence = "; ".join(sorted({(r.get("trigger") or "-").split(" (")[0].split(":")[0][:40] for r in rows}))
         print(f"| {label} | {storms}/{len(rows)} | {f(det)} | {f(kill)} | {max(r['peak_processes'] for r in rows)} | "
-              f"{max(r['peak_tasks'] for r in rows)} | {sum(r['survivors'] for r in rows)} | {rows[0]['containment']} | {methods} |")
+              f"{max(r['peak_tasks'] for r in rows)} | {sum(r['survivors'] for r in rows)} | {evidence} | {rows[0]['containment']} | {methods} |")
 print()
 print("| shape | kill ms median / max, default layers | kill ms median / max, CARGO_FREEZE_PROBE_NO_CGROUP_V2=1 | ratio of medians (default / no v2) |")
 print("| --- | ---: | ---: | ---: |")
-for shape in ["chain", "tree", "respawn", "setsid", "daemon", "exit0"]:
+for shape in shapes:
     a, b = kills[shape], kills[f"{shape}.nov2"]
     ratio = f"{statistics.median(a) / statistics.median(b):.2f}x" if a and b else "-"
     print(f"| {shape} | {f(a)} | {f(b)} | {ratio} |")

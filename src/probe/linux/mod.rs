@@ -13,6 +13,7 @@ mod cgroup;
 mod contain;
 mod headroom;
 mod kill;
+mod priority;
 mod procfs;
 mod program;
 mod run_id;
@@ -48,7 +49,9 @@ pub(super) fn probe(options: &Options, program: &Path) -> Result<ProbeReport, Er
     let tmp = tempfile::Builder::new().prefix(&run.tmp_prefix()).tempdir().map_err(Error::TempDir)?;
     let tmpdir = tmp.path().to_path_buf();
     let mut sentinel = start_sentinel(&mut contain, tmp.path());
-    let confine = spawn::Confine { join: contain.cgroups.join_files(), nproc: contain.nproc };
+    let raised = priority::raise_watchdog();
+    let nice = priority::tree_nice(raised.as_ref());
+    let confine = spawn::Confine { join: contain.cgroups.join_files(), nproc: contain.nproc, nice };
     let start = Instant::now();
     let started = spawn::start(program, options, tmp.path(), confine, contain.userns)
         .map_err(|source| Error::Spawn { program: program.display().to_string(), source })?;
@@ -56,6 +59,7 @@ pub(super) fn probe(options: &Options, program: &Path) -> Result<ProbeReport, Er
         s.watch_group(started.pid);
     }
     let (mut outcome, extra) = watch_and_end(options, program, &contain, started.pid, &sentinel, start);
+    drop(raised);
     let (cgroup, cgroup_v2) = contain.cgroups.paths();
     contain.cgroups.remove();
     drop(tmp);

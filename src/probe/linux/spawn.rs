@@ -1,6 +1,7 @@
 //! Starting the target: its own process group, the per-run `TMPDIR`, the
 //! containment joined in `pre_exec` (before `exec`, so the first fork is
-//! already capped), a parent-death signal (if cargo-freeze dies, the root
+//! already capped), a lower priority when the watchdog cannot have a
+//! higher one (`priority`), a parent-death signal (if cargo-freeze dies, the root
 //! of the tree dies with it; the sentinel does the rest), and stdout/stderr
 //! captured by threads made before it starts (see `capture`).
 
@@ -22,6 +23,8 @@ pub(crate) struct Confine {
     pub join: Vec<CString>,
     /// `RLIMIT_NPROC` to set.
     pub nproc: Option<u64>,
+    /// Niceness to start with (inherited by the whole tree).
+    pub nice: i32,
 }
 
 pub(crate) fn start(
@@ -90,6 +93,8 @@ fn confine_self(confine: &Confine, parent: u32) -> std::io::Result<()> {
             return Err(std::io::Error::last_os_error());
         }
     }
+    // SAFETY: plain syscall; a failure only leaves the priority as is.
+    unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, confine.nice) };
     die_with_parent(parent)
 }
 
