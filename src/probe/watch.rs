@@ -168,6 +168,16 @@ fn storm(snap: &Snapshot, out: &Outcome, options: &Options) -> Option<String> {
             shown.join(", ")
         ));
     }
+    // A chain of detached copies that met the cap stalls there and may
+    // leave nothing to see: its relaunches so far are the evidence.
+    if out.cap_hit && out.relaunches >= (options.max_detached / 4).max(4) {
+        return Some(format!(
+            "{} after the program relaunched itself {} times detached from its parent (double forks or parents \
+             that exit at once)",
+            limit_hit(options),
+            out.relaunches
+        ));
+    }
     let dominated = snap.same_exe * 2 > snap.processes;
     if out.cap_hit && snap.max_depth >= 3 && dominated {
         return Some(format!(

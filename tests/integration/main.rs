@@ -16,6 +16,10 @@
 //! - [`probe`]: the spawn-storm probe on the fixtures in `fixtures/probe/`
 //!   (storm shapes, threads, guarded workers, a server, an exit status),
 //!   as root and as uid 65534, each under an outer backstop.
+//! - [`probe_matrix`]: the storm-shape matrix (13 storms, 4 calm
+//!   programs) under an outer cgroup whose limit is below the cap, as root
+//!   and as uid 65534; cargo-freeze killed mid-probe.
+//! - [`probe_delegated`]: a delegated cgroup v2 subtree (VM lane only).
 //! - [`probe_v2`]: the probe's cgroup v2 leaf: storms killed by
 //!   `cgroup.kill` on top of the v1 cap, the fallbacks (no v2, uid 65534,
 //!   no cap at all) and what this host cannot show.
@@ -58,6 +62,7 @@ mod onefile_cache;
 mod onefile_frames;
 mod outer;
 mod probe;
+mod probe_delegated;
 mod probe_matrix;
 mod probe_v2;
 mod probe_wine;

@@ -1,8 +1,8 @@
 //! The outer test cgroup every probe of the tests runs in: a bug in the
 //! probe must never take the machine down. As root it is a cgroup of its
 //! own in the v1 `pids` (with a task limit) and `freezer` hierarchies and
-//! on the v2 mount, so whatever a run leaves in it can be frozen, killed
-//! and counted; cargo-freeze creates its own cgroups beneath it (the
+//! on the v2 mount (on a pure v2 host, one v2 cgroup with `pids.max`), so
+//! whatever a run leaves in it can be frozen, killed and counted; cargo-freeze creates its own cgroups beneath it (the
 //! caller's limit must keep applying), so "nothing left" is checked by
 //! looking inside it. Without root, `RLIMIT_NPROC` is the backstop.
 
@@ -32,15 +32,7 @@ impl Outer {
         }
         let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let name = format!("cargo-freeze-tests-{}-{n}", std::process::id());
-        let mut dirs = Vec::new();
-        for hierarchy in ["pids", "freezer", "unified"] {
-            let base = Path::new("/sys/fs/cgroup").join(hierarchy);
-            let dir = base.join(&name);
-            if base.is_dir() && std::fs::create_dir(&dir).is_ok() {
-                dirs.push(dir);
-            }
-        }
-        assert!(dirs.first().is_some_and(|d| d.starts_with("/sys/fs/cgroup/pids")), "no v1 pids hierarchy: {dirs:?}");
+        let dirs = if pure_v2() { v2_outer(&name) } else { v1_outer(&name) };
         std::fs::write(dirs[0].join("pids.max"), limit.to_string()).expect("set the outer pids.max");
         Outer { dirs }
     }
@@ -66,6 +58,24 @@ impl Outer {
                 Ok(())
             });
         }
+    }
+
+    /// Hands the (v2) outer cgroup to `uid` the way systemd delegates a
+    /// subtree: the directory and the files a delegate may write. It keeps
+    /// its `pids.max`, which the delegate cannot change.
+    pub(crate) fn delegate_to(&self, uid: u32) {
+        let dir = &self.dirs[0];
+        assert!(pure_v2(), "delegation is a cgroup v2 feature");
+        for path in
+            [dir.clone(), dir.join("cgroup.procs"), dir.join("cgroup.subtree_control"), dir.join("cgroup.threads")]
+        {
+            std::os::unix::fs::chown(&path, Some(uid), Some(uid)).expect("chown the delegated cgroup");
+        }
+    }
+
+    /// The outer cgroup holding the limit.
+    pub(crate) fn dir(&self) -> &Path {
+        &self.dirs[0]
     }
 
     /// Cgroups left inside the outer ones (cargo-freeze's must all be gone).
@@ -111,6 +121,10 @@ impl Drop for Outer {
             if members.is_empty() {
                 break;
             }
+            // v2: one write kills the whole subtree (no-op on v1 dirs).
+            for dir in &self.dirs {
+                let _ = std::fs::write(dir.join("cgroup.kill"), "1");
+            }
             if let Some(f) = &freezer {
                 let _ = std::fs::write(f.join("freezer.state"), "FROZEN");
             }
@@ -137,6 +151,36 @@ impl Drop for Outer {
             }
         }
     }
+}
+
+/// A host whose only cgroup hierarchy is v2, mounted at `/sys/fs/cgroup`
+/// (the VM lane's guest, current distributions).
+pub(crate) fn pure_v2() -> bool {
+    Path::new("/sys/fs/cgroup/cgroup.controllers").exists()
+}
+
+/// v1 `pids` (holding the limit) and `freezer`, plus the hybrid v2 mount.
+fn v1_outer(name: &str) -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    for hierarchy in ["pids", "freezer", "unified"] {
+        let base = Path::new("/sys/fs/cgroup").join(hierarchy);
+        let dir = base.join(name);
+        if base.is_dir() && std::fs::create_dir(&dir).is_ok() {
+            dirs.push(dir);
+        }
+    }
+    assert!(dirs.first().is_some_and(|d| d.starts_with("/sys/fs/cgroup/pids")), "no v1 pids hierarchy: {dirs:?}");
+    dirs
+}
+
+/// One v2 cgroup beneath the root with pids enabled for the root's
+/// children (it freezes with `cgroup.freeze` and holds the limit).
+fn v2_outer(name: &str) -> Vec<PathBuf> {
+    let root = Path::new("/sys/fs/cgroup");
+    std::fs::write(root.join("cgroup.subtree_control"), "+pids").expect("enable pids at the v2 root");
+    let dir = root.join(name);
+    std::fs::create_dir(&dir).expect("create the outer v2 cgroup");
+    vec![dir]
 }
 
 /// Every cgroup beneath `dir`, depth first.

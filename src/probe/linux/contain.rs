@@ -138,7 +138,7 @@ fn cgroups(cap: u32, run: RunId, skipped: &mut Vec<String>) -> Cgroups {
     } else {
         V1::create(cap, &leaf).map_err(|why| skipped.push(format!("cgroup-v1: {why}"))).ok()
     };
-    Cgroups { v1, v2 }
+    Cgroups::new(v1, v2)
 }
 
 /// The cap layer first, then what adds to it, e.g.
@@ -183,12 +183,12 @@ mod tests {
     /// delegated v2 subtree for a non-root user, a v2 host with pids).
     #[test]
     fn names_put_the_cap_layer_first() {
-        let hybrid = Cgroups { v1: Some(v1()), v2: Some(v2(false, true)) };
+        let hybrid = Cgroups::new(Some(v1()), Some(v2(false, true)));
         assert_eq!(name(&hybrid, 48, None, false), "cgroup-v1 (pids+freezer) + cgroup-v2 kill");
-        let full = Cgroups { v1: None, v2: Some(v2(true, true)) };
+        let full = Cgroups::new(None, Some(v2(true, true)));
         assert_eq!(name(&full, 48, None, false), "cgroup-v2 (pids.max=48, cgroup.kill)");
         assert_eq!(name(&full, 48, Some(60), false), "cgroup-v2 (pids.max=48, cgroup.kill) + RLIMIT_NPROC=60");
-        let kill_only = Cgroups { v1: None, v2: Some(v2(false, true)) };
+        let kill_only = Cgroups::new(None, Some(v2(false, true)));
         assert!(!kill_only.capped());
         assert_eq!(name(&kill_only, 48, Some(50), true), "userns+pidns + RLIMIT_NPROC=50 + cgroup-v2 kill");
         assert_eq!(
@@ -199,7 +199,7 @@ mod tests {
         assert_eq!(name(&Cgroups::default(), 48, None, false), "watchdog only");
         let mut delegated = v2(true, true);
         delegated.moved = Some(super::super::cgroup::v2::Moved { home: "/d".into(), own: "/d/own".into() });
-        let delegated = Cgroups { v1: None, v2: Some(delegated) };
+        let delegated = Cgroups::new(None, Some(delegated));
         assert_eq!(name(&delegated, 48, None, false), "cgroup-v2 (pids.max=48, cgroup.kill, delegated)");
         for c in [hybrid, full, kill_only, delegated] {
             unowned(c);
@@ -208,7 +208,7 @@ mod tests {
 
     #[test]
     fn the_v2_leaf_is_joined_after_v1() {
-        let hybrid = Cgroups { v1: Some(v1()), v2: Some(v2(false, true)) };
+        let hybrid = Cgroups::new(Some(v1()), Some(v2(false, true)));
         let files: Vec<String> = hybrid.join_files().iter().map(|c| c.to_string_lossy().into_owned()).collect();
         assert_eq!(files, ["/p/x/cgroup.procs", "/f/x/cgroup.procs", "/u/x/cgroup.procs"]);
         unowned(hybrid);

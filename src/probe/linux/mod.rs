@@ -66,6 +66,7 @@ pub(super) fn probe(options: &Options, program: &Path) -> Result<ProbeReport, Er
     if let Some(s) = sentinel {
         s.dismiss();
     }
+    contain.cgroups.undo_move();
     if let Some(signal) = outcome.interrupted.take().or_else(signals::caught) {
         return Err(Error::Interrupted { signal });
     }

@@ -43,9 +43,13 @@ pub(crate) fn start(
         // RLIMIT_NPROC itself once inside: the limit in force when the
         // namespace is made also binds the user's count outside it, which
         // includes cargo-freeze's own tasks.
+        // Its init reaps at this process's priority; only the target gets
+        // the tree's niceness.
         let mut helper = Command::new(std::env::current_exe()?);
         let nproc = confine.nproc.take().map_or_else(|| "-".to_string(), |n| n.to_string());
-        helper.arg(crate::probe::HELPER_ARG).arg(nproc).arg(program);
+        helper.arg(crate::probe::HELPER_ARG).arg(nproc).arg(confine.nice.to_string()).arg(program);
+        // SAFETY: plain syscall on this thread.
+        confine.nice = unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) };
         helper
     } else {
         Command::new(program)

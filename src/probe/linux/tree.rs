@@ -95,7 +95,7 @@ impl<'c> Tree<'c> {
                 }
                 self.note_init(p);
                 let same = self.is_same(p);
-                if same && self.detached(p) {
+                if same && self.detached(p, by_pid.contains_key(&p.ppid)) {
                     detached.push(p.pid);
                 }
                 let depth = parent.and_then(|k| self.born.get(&k)).map_or(0, |b| b.depth) + u32::from(same);
@@ -116,13 +116,14 @@ impl<'c> Tree<'c> {
         }
     }
 
-    /// A process whose parent is a reaper: its own parent had exited. Not
-    /// the root, nor, under the helper, the target init started (pid 2 of
-    /// the namespace, the first process after init).
-    fn detached(&self, p: &Stat) -> bool {
-        p.pid != self.root
-            && self.reapers.contains(&p.ppid)
-            && !(self.helper && p.ppid != std::process::id() && procfs::ns_pid(p.pid) == Some(2))
+    /// A process whose parent had exited: a reaper adopted it, or its
+    /// parent is gone from the tree already (it exited between the listing
+    /// and the read of the child's parent). Not the root, nor, under the
+    /// helper, the target init started (pid 2 of the namespace, the first
+    /// process after init).
+    fn detached(&self, p: &Stat, parent_listed: bool) -> bool {
+        let orphan = self.reapers.contains(&p.ppid) || !parent_listed;
+        p.pid != self.root && orphan && !(self.helper && procfs::ns_pid(p.pid) == Some(2))
     }
 
     /// Pids from the top of the recorded lineage down to `key`.

@@ -7,6 +7,7 @@
 //! inside a fresh user namespace `RLIMIT_NPROC` counts only the tree.
 
 use std::ffi::OsString;
+use std::os::unix::process::CommandExt;
 use std::process::Command;
 
 /// Exit status of the helper when the namespaces cannot be set up.
@@ -37,13 +38,14 @@ pub(crate) fn available() -> Result<(), String> {
     }
 }
 
-/// The helper: `cargo-freeze __cargo-freeze-probe-init NPROC PROGRAM
-/// [ARGS...]` (`NPROC` is `RLIMIT_NPROC` inside the namespace, or `-`).
-/// Returns the exit code to leave with (the target's, or 128 + signal).
+/// The helper: `cargo-freeze __cargo-freeze-probe-init NPROC NICE PROGRAM
+/// [ARGS...]` (`NPROC` is `RLIMIT_NPROC` inside the namespace, or `-`;
+/// `NICE` the target's niceness). Returns the exit code to leave with (the
+/// target's, or 128 + signal).
 pub(crate) fn helper_main(args: &[OsString]) -> i32 {
-    let Some((nproc, args)) = args.split_first() else { return SETUP_FAILED };
-    let Some((program, rest)) = args.split_first() else { return SETUP_FAILED };
+    let [nproc, nice, program, rest @ ..] = args else { return SETUP_FAILED };
     let nproc = nproc.to_str().and_then(|n| n.parse::<u64>().ok());
+    let Some(nice) = nice.to_str().and_then(|n| n.parse::<i32>().ok()) else { return SETUP_FAILED };
     if let Err(err) = enter_namespaces().and_then(|()| limit_tasks(nproc)) {
         let _ = std::io::Write::write_all(
             &mut std::io::stderr(),
@@ -59,7 +61,7 @@ pub(crate) fn helper_main(args: &[OsString]) -> i32 {
         // init with the helper: then the whole namespace goes.
         // SAFETY: plain syscall.
         unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) };
-        let code = init_main(program, rest);
+        let code = init_main(program, rest, nice);
         // SAFETY: leaving the forked init without running atexit handlers.
         unsafe { libc::_exit(code) };
     }
@@ -95,8 +97,18 @@ fn enter_namespaces() -> std::io::Result<()> {
 
 /// PID 1 of the namespace: starts the target, reaps every orphan, and
 /// leaves with the target's status once the namespace is empty.
-fn init_main(program: &OsString, args: &[OsString]) -> i32 {
-    let target = match Command::new(program).args(args).spawn() {
+fn init_main(program: &OsString, args: &[OsString], nice: i32) -> i32 {
+    let mut cmd = Command::new(program);
+    cmd.args(args);
+    // SAFETY: a plain syscall in the forked child. init itself keeps its
+    // priority, so it reaps (zombies count against RLIMIT_NPROC) promptly.
+    unsafe {
+        cmd.pre_exec(move || {
+            libc::setpriority(libc::PRIO_PROCESS, 0, nice);
+            Ok(())
+        });
+    }
+    let target = match cmd.spawn() {
         Ok(child) => child.id() as libc::pid_t,
         Err(_) => return SETUP_FAILED,
     };

@@ -7,8 +7,9 @@
 //! `pids`.
 //!
 //! [`Cgroups`] owns them: dropped (a panic, an early error return), it
-//! kills whatever still runs in them and removes them, so no path out of
-//! the probe leaves a populated or empty probe cgroup behind.
+//! kills whatever still runs in them, removes them and moves cargo-freeze
+//! back where it was, so no path out of the probe leaves a populated or
+//! empty probe cgroup behind.
 
 pub(crate) mod plan;
 pub(crate) mod v1;
@@ -25,6 +26,9 @@ use v2::V2;
 pub(crate) struct Cgroups {
     pub v1: Option<V1>,
     pub v2: Option<V2>,
+    /// A move of this process into a leaf of its own, left to undo once
+    /// the leaves are gone ([`Cgroups::undo_move`]).
+    moved: Option<v2::Moved>,
 }
 
 /// How `kill` stopped the tree.
@@ -49,6 +53,10 @@ impl KillMethod {
 }
 
 impl Cgroups {
+    pub fn new(v1: Option<V1>, v2: Option<V2>) -> Cgroups {
+        Cgroups { v1, v2, moved: None }
+    }
+
     /// Whether a cgroup holds the hard cap.
     pub fn capped(&self) -> bool {
         self.v1.is_some() || self.v2.as_ref().is_some_and(|v| v.pids)
@@ -134,12 +142,23 @@ impl Cgroups {
         }
     }
 
-    /// Removes every cgroup of the run (and undoes a move of this process);
-    /// whether all are gone. Once removed, dropping does nothing more.
+    /// Removes every cgroup of the run; whether all are gone. A move of
+    /// this process waits for [`Cgroups::undo_move`].
     pub fn remove(&mut self) -> bool {
         let v1 = self.v1.take().is_none_or(|v| v.remove());
-        let v2 = self.v2.take().is_none_or(|v| v.remove());
+        let v2 = self.v2.take().is_none_or(|mut v| {
+            self.moved = v.moved.take();
+            v.remove_leaf()
+        });
         v1 && v2
+    }
+
+    /// Moves this process back into the cgroup it left for a leaf of its
+    /// own (after the sentinel, which started in that leaf, has left it).
+    pub fn undo_move(&mut self) {
+        if let Some(moved) = self.moved.take() {
+            moved.undo();
+        }
     }
 }
 
@@ -148,6 +167,7 @@ impl Drop for Cgroups {
     /// reap this process's children (zombies stay charged), remove.
     fn drop(&mut self) {
         if self.v1.is_none() && self.v2.is_none() {
+            self.undo_move();
             return;
         }
         let deadline = Instant::now() + Duration::from_secs(5);
@@ -157,5 +177,6 @@ impl Drop for Cgroups {
             std::thread::sleep(Duration::from_millis(1));
         }
         self.remove();
+        self.undo_move();
     }
 }

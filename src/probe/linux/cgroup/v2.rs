@@ -154,18 +154,11 @@ impl V2 {
         std::fs::write(self.dir.join("cgroup.freeze"), if on { "1" } else { "0" }).is_ok()
     }
 
-    /// Removes the leaf (it must be empty) and undoes a move of this
-    /// process; whether the leaf is gone.
-    pub fn remove(&self) -> bool {
-        let gone = self.remove_leaf();
-        if let Some(moved) = &self.moved {
-            moved.undo();
-        }
-        gone
-    }
-
-    /// Retried briefly while the last members are being reaped.
-    fn remove_leaf(&self) -> bool {
+    /// Removes the leaf (it must be empty; retried briefly while the last
+    /// members are being reaped); whether it is gone. A move of this
+    /// process is undone separately ([`Moved::undo`]), once the sentinel,
+    /// which runs in this process's leaf, has left.
+    pub fn remove_leaf(&self) -> bool {
         remove_dir_retrying(&self.dir)
     }
 }
