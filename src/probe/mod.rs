@@ -11,6 +11,7 @@
 
 mod assemble;
 mod capture;
+mod lineage;
 #[cfg(target_os = "linux")]
 #[path = "linux/mod.rs"]
 mod os;
@@ -20,6 +21,8 @@ mod os;
 #[cfg(not(any(target_os = "linux", windows)))]
 #[path = "other.rs"]
 mod os;
+#[cfg(unix)]
+mod signals;
 mod watch;
 
 use serde::Serialize;

@@ -18,13 +18,13 @@ mod procfs;
 mod program;
 mod run_id;
 mod sentinel;
-mod signals;
 mod spawn;
 mod stale;
 mod tree;
 pub(crate) mod userns;
 
 use super::assemble::{self, Extra};
+use super::signals;
 use super::watch::{self, Outcome};
 use super::{Error, Options, ProbeReport, Verdict};
 use contain::Containment;
