@@ -65,6 +65,10 @@ for target in x86_64-unknown-linux-gnu x86_64-pc-windows-gnu; do
     --all-targets --locked -- -D warnings
 done
 
+# macOS: compiled and linted for both apple targets, never run here.
+say "macOS: clippy for the apple targets, a release build of the bootloader (tests/apple.sh)"
+bash tests/apple.sh
+
 say "cargo test"
 # Tests whose prerequisite is missing fail under CI; locally they are
 # skipped loudly and listed here at the end (tests/integration/support.rs).

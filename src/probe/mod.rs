@@ -18,7 +18,10 @@ mod os;
 #[cfg(windows)]
 #[path = "windows/mod.rs"]
 mod os;
-#[cfg(not(any(target_os = "linux", windows)))]
+#[cfg(target_os = "macos")]
+#[path = "macos/mod.rs"]
+mod os;
+#[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
 #[path = "other.rs"]
 mod os;
 #[cfg(unix)]
@@ -77,7 +80,7 @@ pub enum Error {
     #[error("no containment with a hard process cap is available here:\n  {}\nhelp: run as root on a host with cgroup v1 pids, or as a non-root user (RLIMIT_NPROC); or pass --allow-uncontained to rely on the watchdog alone (it polls every 2 ms and kills the tree, but nothing caps a storm it is too slow to see)", reasons.join("\n  "))]
     NoContainment { reasons: Vec<String> },
     #[error(
-        "the spawn-storm probe is not implemented on this platform yet (Linux and Windows only); use `cargo freeze check --static`"
+        "the spawn-storm probe is not implemented on this platform (Linux, macOS and Windows only); use `cargo freeze check --static`"
     )]
     Unsupported,
     #[error(

@@ -1,6 +1,6 @@
-//! Platforms without a probe implementation yet (Windows Job Objects and a
-//! macOS rlimit watchdog are planned): every probe fails with a clear error
-//! instead of running a possibly storming program uncontained.
+//! Platforms without a probe implementation (not Linux, macOS or Windows):
+//! every probe fails with a clear error instead of running a possibly
+//! storming program uncontained.
 
 use super::{Error, Options, ProbeReport};
 use std::path::Path;
