@@ -34,9 +34,13 @@
 //! - [`release`]: release-script ergonomics on a copy of the hello fixture:
 //!   the `upx*` config keys (flags win), a file UPX cannot pack, a broken
 //!   UPX rolled back and reported, the one JSON summary, progress output.
-//! - [`onefile_cache`]: old versions removed but never one in use; an
+//! - [`onefile_cache`]: old versions removed (beyond three, or unused for a
+//!   week) but never one in use; a warm start records its use; an
 //!   unwritable cache falls back to a private temp dir (uid 65534), gone
 //!   afterwards, signals passed on.
+//! - [`onefile_heal`]: a damaged extraction is extracted again; a changed
+//!   trailer byte is refused cold and warm; a payload without its program
+//!   is never committed; without HOME the program runs from a temp dir.
 //! - [`architecture`]: the rooms never import each other; only `report/`
 //!   prints.
 
@@ -56,6 +60,7 @@ mod onedir_windows;
 mod onefile;
 mod onefile_cache;
 mod onefile_frames;
+mod onefile_heal;
 mod probe;
 mod probe_v2;
 mod probe_wine;

@@ -4,9 +4,11 @@
 
 mod bootloader;
 mod format;
+#[path = "../../../templates/bootloader/src/format.rs"]
+pub mod layout;
 mod payload;
 
-pub use format::{Bundle, Entry, MAGIC, TRAILER_LEN, VERSION, read_bundle};
+pub use format::{Bundle, Entry, read_bundle};
 use std::path::PathBuf;
 
 /// What to pack and where.
@@ -82,7 +84,7 @@ impl Error {
 pub fn pack(options: &PackOptions) -> Result<PackReport, Error> {
     let entries = payload::collect(&options.tree_dir, &options.name)?;
     let boot = bootloader::ensure(&options.target, &options.cache_dir)?;
-    let header = format::header(&options.name, options.runtime_dir.as_deref());
+    let header = layout::header(&options.name, options.runtime_dir.as_deref().unwrap_or(""));
     let encoded = payload::encode(&entries)?;
     let (bytes, bootloader_upx) = bootloader_bytes(&boot.path, options.upx.as_ref())?;
     let report = format::write(&options.out, &bytes, &encoded, &header, options.fuse_limit)?;
