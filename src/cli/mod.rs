@@ -6,6 +6,7 @@
 
 mod args;
 mod bundle;
+mod cache;
 mod check;
 mod completions;
 mod fix;
@@ -52,6 +53,8 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Add a commented [package.metadata.freeze] section to Cargo.toml (and a CI workflow).
     Init(init::InitArgs),
+    /// List the one-file extractions on this machine, or prune them.
+    Cache(cache::CacheArgs),
     /// Print a shell completion script for the cargo-freeze executable.
     Completions(completions::CompletionsArgs),
 }
@@ -98,6 +101,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         }
         Some(Command::Inspect(inspect_args)) => (inspect::run(&inspect_args), false),
         Some(Command::Init(init_args)) => (init::run(&init_args), std::io::stderr().is_terminal()),
+        Some(Command::Cache(cache_args)) => (cache::run(&cache_args), std::io::stderr().is_terminal()),
         Some(Command::Completions(completions_args)) => (completions::run(&completions_args), false),
     };
     match result {

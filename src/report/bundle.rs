@@ -3,7 +3,7 @@
 //! the host; or, as JSON, the manifest release scripts read (files with
 //! sha256 and size).
 
-use super::{Gate, Style, plural};
+use super::{Gate, Style, plural, size};
 use crate::bundle::onedir::BundleReport;
 use crate::bundle::onefile::PackReport;
 use crate::bundle::upx::Outcome;
@@ -160,12 +160,4 @@ pub(crate) fn write_gate_human(gate: &Gate<'_>, style: Style, out: &mut dyn Writ
         )?;
     }
     writeln!(out, "  probe of the bundle: {}", super::probe::summary(gate.bundle_probe, gate.bundle_skipped, style))
-}
-
-fn size(bytes: u64) -> String {
-    match bytes {
-        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / (1 << 20) as f64),
-        b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / 1024.0),
-        b => format!("{b} B"),
-    }
 }

@@ -4,6 +4,7 @@
 //! (workflow-command annotations).
 
 mod bundle;
+mod cache;
 mod fix;
 mod github;
 mod human;
@@ -155,6 +156,33 @@ pub fn probe_json(report: &crate::probe::ProbeReport, out: &mut dyn Write) -> st
     probe::write_json(report, out)
 }
 
+/// Writes the one-file cache's entries (`cargo freeze cache list`).
+pub fn cache_list(
+    root: &std::path::Path,
+    entries: &[crate::bundle::onefile::cache::CacheEntry],
+    json: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    match json {
+        true => cache::write_list_json(root, entries, out),
+        false => cache::write_list_human(root, entries, out),
+    }
+}
+
+/// Writes what `cargo freeze cache prune` removed and kept.
+pub fn cache_pruned(
+    root: &std::path::Path,
+    pruned: &crate::bundle::onefile::cache::Pruned,
+    dry_run: bool,
+    json: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    match json {
+        true => cache::write_pruned_json(root, pruned, dry_run, out),
+        false => cache::write_pruned_human(pruned, dry_run, out),
+    }
+}
+
 /// Prints a failure of the tool itself to stderr, cargo-style.
 pub fn failure(err: &dyn std::error::Error, color: bool) {
     let mut text = err.to_string();
@@ -165,6 +193,15 @@ pub fn failure(err: &dyn std::error::Error, color: bool) {
     }
     let prefix = if color { "\x1b[1;31merror\x1b[0m" } else { "error" };
     let _ = writeln!(std::io::stderr(), "{prefix}: {text}");
+}
+
+/// "4.2 MiB": the one helper for sizes.
+pub(crate) fn size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / (1 << 20) as f64),
+        b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / 1024.0),
+        b => format!("{b} B"),
+    }
 }
 
 /// "1 binary", "2 binaries": the one helper for plurals.

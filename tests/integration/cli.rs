@@ -98,6 +98,8 @@ fn help_is_stable() {
         (&["probe", "--help"], "probe_help"),
         (&["inspect", "--help"], "inspect_help"),
         (&["init", "--help"], "init_help"),
+        (&["cache", "--help"], "cache_help"),
+        (&["cache", "prune", "--help"], "cache_prune_help"),
         (&["completions", "--help"], "completions_help"),
     ] {
         let output = freeze().args(args).env("COLUMNS", "100").output().unwrap();

@@ -129,6 +129,59 @@ fn versions_unused_for_a_week_go_unless_running() {
     drop(reader);
 }
 
+/// `cargo freeze cache` lists the extractions of the real bootloader (in
+/// the default cache root, from XDG_CACHE_HOME), says which one a running
+/// program holds, and `prune` removes the others, never that one.
+#[test]
+fn cache_command_lists_and_prunes_but_not_one_in_use() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    let exes: Vec<PathBuf> = (1..=2).map(|i| version(tmp.path(), i)).collect();
+    let v1 = extract(&exes[0], &cache);
+    let mut held = Command::new(&exes[1])
+        .env("XDG_CACHE_HOME", &cache)
+        .env("HELLO_SLEEP_MS", "60000")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = std::io::BufReader::new(held.stdout.take().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    let cache_json = |args: &[&str]| -> serde_json::Value {
+        let out = crate::support::freeze()
+            .arg("cache")
+            .args(args)
+            .args(["-f", "json"])
+            .env("XDG_CACHE_HOME", &cache)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let listed = cache_json(&["list"]);
+    assert_eq!(listed["dir"], cache.join("cargo-freeze").to_str().unwrap(), "{listed:#}");
+    let entries = listed["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2, "{listed:#}");
+    assert!(entries.iter().all(|e| e["state"] == "whole" && e["name"] == "hello"), "{listed:#}");
+    let in_use: Vec<bool> = entries.iter().map(|e| e["in_use"] == true).collect();
+    assert_eq!(in_use.iter().filter(|b| **b).count(), 1, "the running version is in use: {listed:#}");
+    let pruned = cache_json(&["prune"]);
+    assert_eq!(pruned["removed"].as_array().unwrap().len(), 1, "{pruned:#}");
+    assert_eq!(pruned["removed"][0]["path"].as_str().map(|p| p.ends_with(&v1)), Some(true), "{pruned:#}");
+    assert_eq!(pruned["in_use"].as_array().unwrap().len(), 1, "{pruned:#}");
+    assert_eq!(extraction_dirs(&cache).len(), 1, "only the running version is left");
+    held.kill().unwrap();
+    held.wait().unwrap();
+    drop(reader);
+    let human = crate::support::freeze().args(["cache", "prune"]).env("XDG_CACHE_HOME", &cache).output().unwrap();
+    assert!(String::from_utf8_lossy(&human.stdout).contains("Pruned 1 entry"), "{human:?}");
+    assert_eq!(extraction_dirs(&cache), Vec::<String>::new(), "free now, so pruned");
+    let homeless = crate::support::freeze().arg("cache").env_remove("XDG_CACHE_HOME").env_remove("HOME").output();
+    let homeless = homeless.unwrap();
+    assert_eq!(homeless.status.code(), Some(2), "{homeless:?}");
+    assert!(String::from_utf8_lossy(&homeless.stderr).contains("pass --dir DIR"), "{homeless:?}");
+}
+
 /// The cache root cannot be written (root's dir, run as uid 65534; or a
 /// 0555 dir for a non-root run): the program still runs, from a private
 /// temp dir that is gone afterwards; a signal ends it the same way.

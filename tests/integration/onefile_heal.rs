@@ -20,6 +20,11 @@ fn only_dir(cache: &Path) -> PathBuf {
     cache.join("cargo-freeze").join(&dirs[0])
 }
 
+/// A way to damage the extracted program.
+type Damage<'a> = (&'a str, &'a dyn Fn(&Path));
+/// A payload entry: path, mode, data.
+type RawEntry<'a> = (&'a str, u32, &'a [u8]);
+
 fn ran_ok(out: &std::process::Output) -> bool {
     out.status.code() == Some(3) && String::from_utf8_lossy(&out.stdout).contains("data=hi from data")
 }
@@ -33,7 +38,7 @@ fn a_damaged_extraction_is_extracted_again() {
     let dir = only_dir(&cache);
     let program = dir.join("hello");
     let size = std::fs::metadata(&program).unwrap().len();
-    let damages: [(&str, &dyn Fn(&Path)); 3] = [
+    let damages: [Damage<'_>; 3] = [
         ("deleted", &|p| std::fs::remove_file(p).unwrap()),
         ("truncated", &|p| std::fs::write(p, b"\x7fELF").unwrap()),
         ("not executable", &|p| std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o600)).unwrap()),
@@ -84,7 +89,7 @@ fn a_payload_without_its_program_is_refused_and_not_committed() {
     let tmp = tempfile::tempdir().unwrap();
     let (exe, report) = pack_into(tmp.path(), None);
     let boot = &std::fs::read(&exe).unwrap()[..report.bootloader_size as usize];
-    let cases: [(&str, &[(&str, u32, &[u8])]); 2] =
+    let cases: [(&str, &[RawEntry<'_>]); 2] =
         [("a dir", &[("hello/inner", 0o755, b"#!/bin/sh\n")]), ("missing", &[("other", 0o755, b"#!/bin/sh\n")])];
     for (what, entries) in cases {
         let file = tmp.path().join(format!("hand-made-{}", what.replace(' ', "-")));
@@ -103,7 +108,7 @@ fn a_payload_without_its_program_is_refused_and_not_committed() {
 /// A one-file written by hand: `boot`, then a payload of `entries` (path,
 /// mode, data) in one zstd frame, the header and a trailer whose hash
 /// covers them (FORMAT.md), through the format module the bootloader uses.
-fn hand_made(boot: &[u8], name: &str, entries: &[(&str, u32, &[u8])]) -> Vec<u8> {
+fn hand_made(boot: &[u8], name: &str, entries: &[RawEntry<'_>]) -> Vec<u8> {
     let mut raw = (entries.len() as u32).to_le_bytes().to_vec();
     for (path, mode, data) in entries {
         raw.extend_from_slice(&(path.len() as u32).to_le_bytes());

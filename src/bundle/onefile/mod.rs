@@ -3,6 +3,7 @@
 //! hands off to the program. The byte layout is documented in FORMAT.md.
 
 mod bootloader;
+pub mod cache;
 mod format;
 #[path = "../../../templates/bootloader/src/format.rs"]
 pub mod layout;
@@ -71,6 +72,10 @@ pub enum Error {
     Bootloader(#[from] crate::cargo::Error),
     #[error("failed to compress the bootloader: {0}")]
     Upx(Box<crate::bundle::Error>),
+    #[error(
+        "no one-file cache here: XDG_CACHE_HOME is not set and HOME is unset or not a directory\nhelp: pass --dir DIR (the directory holding the NAME-HASH extractions)"
+    )]
+    NoCacheRoot,
 }
 
 impl Error {
