@@ -6,6 +6,8 @@
 
 mod args;
 mod bundle;
+mod bundle_onefile;
+mod bundle_settings;
 mod cache;
 mod check;
 mod completions;

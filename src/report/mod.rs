@@ -88,6 +88,14 @@ pub struct Gate<'a> {
     pub bundle_skipped: Option<&'a str>,
 }
 
+/// How a bundle was built, for its summary: the cargo profile, and the
+/// workspace root its paths are shown relative to.
+#[derive(Clone, Copy, Debug)]
+pub struct Built<'a> {
+    pub profile: &'a str,
+    pub root: &'a std::path::Path,
+}
+
 /// The gate's lines under a bundle summary.
 pub fn gate_human(gate: &Gate<'_>, style: Style, out: &mut dyn Write) -> std::io::Result<()> {
     bundle::write_gate_human(gate, style, out)
@@ -106,27 +114,30 @@ pub fn refused(name: &str, color: bool) {
 pub fn bundle_human(
     report: &crate::bundle::onedir::BundleReport,
     style: Style,
+    built: &Built<'_>,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    bundle::write_human(report, style, out)
+    bundle::write_human(report, style, built, out)
 }
 
 /// Writes a one-dir bundle's manifest as JSON.
 pub fn bundle_json(
     report: &crate::bundle::onedir::BundleReport,
     gate: &Gate<'_>,
+    built: &Built<'_>,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    bundle::write_json(report, gate, out)
+    bundle::write_json(report, gate, built, out)
 }
 
 /// Writes what a one-file pack produced.
 pub fn onefile_human(
     report: &crate::bundle::onefile::PackReport,
     style: Style,
+    built: &Built<'_>,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    bundle::write_onefile_human(report, style, out)
+    bundle::write_onefile_human(report, style, built, out)
 }
 
 /// Writes what a one-file pack produced, as JSON: `tree` is the one-dir
@@ -136,9 +147,10 @@ pub fn onefile_json(
     tree: &crate::bundle::onedir::BundleReport,
     sha256: &str,
     gate: &Gate<'_>,
+    built: &Built<'_>,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    bundle::write_onefile_json(report, tree, sha256, gate, out)
+    bundle::write_onefile_json(report, tree, sha256, gate, built, out)
 }
 
 /// What `cargo freeze init` did.

@@ -25,6 +25,9 @@
 //!   executable of `/usr/bin` (the loader oracle).
 //! - [`onedir`]: `cargo freeze --onedir` on fixtures that link a private C
 //!   library and the system's libsqlite3; atomic replacement; bad input.
+//! - [`onedir_runpath`]: run paths set without patchelf (none on PATH) on a
+//!   chain of private libraries, one linked by path: the bundle runs where
+//!   they are gone, `ldd` finds each in `lib/`, UPX packs the edited ones.
 //! - [`onedir_windows`]: `--onedir --target x86_64-pc-windows-gnu` of a
 //!   fixture linking a MinGW-built private DLL: the DLL beside the exe, no
 //!   system DLL, the bundle runs under Wine without the DLL's directory.
@@ -56,6 +59,7 @@ mod fix;
 mod fixtures;
 mod init;
 mod onedir;
+mod onedir_runpath;
 mod onedir_windows;
 mod onefile;
 mod onefile_cache;

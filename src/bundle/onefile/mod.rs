@@ -73,6 +73,10 @@ pub enum Error {
     #[error("failed to compress the bootloader: {0}")]
     Upx(Box<crate::bundle::Error>),
     #[error(
+        "building the one-file bootloader for {target} needs a C compiler (its zstd decoder is C), and `{looked}` was not found on PATH\nhelp: install one (Debian: `apt-get install gcc`; for Windows GNU: `gcc-mingw-w64-x86-64`), or set CC"
+    )]
+    NoCCompiler { target: String, looked: String },
+    #[error(
         "no one-file cache here: XDG_CACHE_HOME is not set and HOME is unset or not a directory\nhelp: pass --dir DIR (the directory holding the NAME-HASH extractions)"
     )]
     NoCacheRoot,
@@ -83,6 +87,31 @@ impl Error {
         let action = action.into();
         move |source| Error::Io { action, source }
     }
+}
+
+/// An existing one-file at `out` is replaced only with `--clean`, and a
+/// directory there (a one-dir bundle, or anything else) never.
+pub fn check_destination(out: &std::path::Path, clean: bool) -> Result<(), crate::bundle::Error> {
+    match out.symlink_metadata() {
+        Err(_) => Ok(()),
+        Ok(_) if !clean => Err(crate::bundle::Error::Exists { path: out.to_path_buf() }),
+        Ok(meta) if meta.is_dir() => {
+            Err(crate::bundle::Error::NotABundle { path: out.to_path_buf(), kind: "one-file" })
+        }
+        Ok(_) => Ok(()),
+    }
+}
+
+/// Whether the bootloader for `target` is cached under `cache`; when it is
+/// not, checks that it can be built (a C compiler for the target).
+pub fn bootloader_prerequisites(target: &str, cache: &std::path::Path) -> Result<bool, Error> {
+    bootloader::prerequisites(target, cache)
+}
+
+/// Builds (or finds) the bootloader for `target` under `cache`; returns
+/// whether it was cached already.
+pub fn build_bootloader(target: &str, cache: &std::path::Path) -> Result<bool, Error> {
+    bootloader::ensure(target, cache).map(|built| built.cached)
 }
 
 /// Packs `options.tree_dir` into a one-file at `options.out`.
