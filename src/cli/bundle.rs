@@ -33,9 +33,6 @@ pub(crate) struct BundleArgs {
     /// Like --onedir, packed behind a self-extracting bootloader into the single file DIST/NAME.
     #[arg(long)]
     pub(crate) onefile: bool,
-    /// Build with the dev profile instead of release.
-    #[arg(long, requires = "mode", conflicts_with_all = ["release", "profile"], help_heading = "Compilation Options")]
-    pub(crate) dev: bool,
     /// One-file extraction root: {cache}, {tmp}, {name}, {hash} (default {cache}/cargo-freeze/{name}-{hash}).
     #[arg(long, value_name = "SPEC", requires = "onefile")]
     pub(crate) runtime_dir: Option<String>,
@@ -85,9 +82,36 @@ pub(crate) struct BundleArgs {
     #[arg(long, value_enum, default_value_t = MessageFormat::Human, requires = "mode")]
     message_format: MessageFormat,
     #[command(flatten)]
-    pub(crate) targets: TargetArgs,
+    pub(crate) target: BundleTarget,
     #[command(flatten)]
     pub(crate) cargo: CargoArgs,
+    /// Build with the dev profile instead of release.
+    #[arg(long, requires = "mode", conflicts_with_all = ["release", "profile"], help_heading = "Compilation Options")]
+    pub(crate) dev: bool,
+}
+
+/// The one binary or example a bundle holds.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Target Selection")]
+pub(crate) struct BundleTarget {
+    /// Bundle the named binary (needed when the package has several).
+    #[arg(long = "bin", value_name = "NAME", conflicts_with = "example")]
+    bin: Option<String>,
+    /// Bundle the named example.
+    #[arg(long = "example", value_name = "NAME")]
+    example: Option<String>,
+}
+
+impl BundleTarget {
+    /// As cargo's target flags, for the shared selection.
+    fn as_target_args(&self) -> TargetArgs {
+        TargetArgs {
+            bin: self.bin.iter().cloned().collect(),
+            bins: false,
+            example: self.example.iter().cloned().collect(),
+            examples: false,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -256,7 +280,7 @@ fn select_one<'w>(
     let packages = select_packages(workspace, &args.cargo)?;
     let mut selected = Vec::new();
     for package in &packages {
-        for (target, kind) in select_targets(package, &args.targets, &packages)? {
+        for (target, kind) in select_targets(package, &args.target.as_target_args(), &packages)? {
             selected.push((*package, target, kind));
         }
     }
