@@ -18,6 +18,7 @@ mod inspect;
 mod probe;
 mod probe_step;
 mod select;
+mod workflow;
 mod write;
 
 use crate::error::exit;

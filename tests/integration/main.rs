@@ -44,6 +44,9 @@
 //! - [`onefile_heal`]: a damaged extraction is extracted again; a changed
 //!   trailer byte is refused cold and warm; a payload without its program
 //!   is never committed; without HOME the program runs from a temp dir.
+//! - [`workflow`]: the CI workflow `init --ci github` writes, its `run:`
+//!   steps executed in a scratch git repo (install from this checkout):
+//!   default branch, tool verified (an impostor fails), SARIF, a one-file.
 //! - [`architecture`]: the rooms never import each other; only `report/`
 //!   prints.
 
@@ -70,3 +73,4 @@ mod probe_v2;
 mod probe_wine;
 mod release;
 mod support;
+mod workflow;
