@@ -225,12 +225,15 @@ fn guarded_self_spawner_works_from_the_bundle() {
 fn onefile_carries_the_private_library() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let dist = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_cargo-freeze"))
         .args(["freeze", "--onefile", "--quiet", "--message-format", "json", "--manifest-path"])
         .arg(root().join("fixtures/bundle/private-lib/Cargo.toml"))
         .arg("--dist")
         .arg(dist.path())
         .env("CARGO_TARGET_DIR", root().join("target/fixtures"))
+        // The gate probes the one-file: its extraction goes here, not to ~/.cache.
+        .env("XDG_CACHE_HOME", cache.path())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
@@ -239,7 +242,6 @@ fn onefile_carries_the_private_library() {
     let single = dist.path().join("private-lib");
     assert!(single.is_file());
     assert_eq!(leftovers(dist.path()), Vec::<String>::new(), "the staged tree is gone");
-    let cache = tempfile::tempdir().unwrap();
     let ran = Command::new(&single).env("XDG_CACHE_HOME", cache.path()).env_remove("LD_LIBRARY_PATH").output().unwrap();
     assert_eq!(String::from_utf8_lossy(&ran.stdout), "the private library says 42\n", "{ran:?}");
 }

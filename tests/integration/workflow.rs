@@ -131,59 +131,19 @@ fn cargo_home() -> PathBuf {
 fn the_generated_workflow_runs_end_to_end() {
     let tmp = tempfile::tempdir().unwrap();
     let work = scratch_repo(tmp.path());
-    let init = freeze().args(["init", "--ci", "github", "--manifest-path"]).arg(work.join("Cargo.toml")).output();
-    let init = init.unwrap();
-    assert!(init.status.success(), "{init:?}");
-    let said = String::from_utf8_lossy(&init.stdout);
-    assert!(said.contains("on pushes to `trunk` (origin's default branch)"), "{said}");
-    let text = std::fs::read_to_string(work.join(".github/workflows/cargo-freeze.yml")).unwrap();
-    assert!(text.contains("    branches: [trunk]\n"), "{text}");
-    assert!(!text.contains("cargo install cargo-freeze"), "never the crates.io name: {text}");
-    for line in text.lines().filter(|l| l.contains("apt-get install")) {
-        assert!(line.contains("apt-get update &&"), "apt-get update first: {line}");
-    }
-    let (workflow_env, steps) = parse(&text);
-    let names: Vec<(&str, &str)> = steps.iter().map(|s| (s.job.as_str(), s.name.as_str())).collect();
-    let want = ["Install cargo-freeze", "Verify cargo-freeze", "Check"];
-    let want: Vec<(&str, &str)> = want
-        .iter()
-        .map(|n| ("check", *n))
-        .chain(["Install cargo-freeze", "Verify cargo-freeze", "Bundle"].iter().map(|n| ("bundle", *n)))
-        .collect();
-    assert_eq!(names, want, "{steps:#?}");
-
+    let (workflow_env, steps) = written_workflow(&work);
     let home = cargo_home();
-    let path = format!("{}:{}", home.join("bin").display(), std::env::var("PATH").unwrap());
-    let mut env = workflow_env.clone();
-    env.extend([
-        ("CARGO_HOME".to_string(), home.display().to_string()),
-        ("PATH".to_string(), path),
-        ("CARGO_NET_OFFLINE".to_string(), "true".to_string()),
-        // Its own, kept between runs: the install builds incrementally.
-        ("CARGO_TARGET_DIR".to_string(), repo().join("target/tmp/workflow-target").display().to_string()),
-        ("XDG_CACHE_HOME".to_string(), tmp.path().join("cache").display().to_string()),
-        ("NO_COLOR".to_string(), "1".to_string()),
-    ]);
+    let env = step_env(workflow_env, &home, tmp.path());
     // The bootloader is built on the bundle step's first use: its cached
     // copy goes (cargo's own build of it stays, so this is quick).
-    for entry in
-        std::fs::read_dir(repo().join("target/tmp/workflow-target/cargo-freeze/bootloader")).into_iter().flatten()
-    {
-        let entry = entry.unwrap();
+    let bootloaders = repo().join("target/tmp/workflow-target/cargo-freeze/bootloader");
+    for entry in std::fs::read_dir(bootloaders).into_iter().flatten().flatten() {
         if entry.file_name() != "target" {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }
-    let local = format!("--path \"{}\" --debug", repo().display());
-    for step in steps.iter().filter(|s| s.job == "check" || s.job == "bundle") {
-        let script = step
-            .script
-            .replace("--git \"$CARGO_FREEZE_GIT\" cargo-freeze", &local)
-            .replace("${{ matrix.bin }}", "hello")
-            .replace("${{ matrix.target }}", "x86_64-unknown-linux-gnu");
-        let started = std::time::Instant::now();
-        let out = run_step(&Step { job: step.job.clone(), name: step.name.clone(), script }, &work, &env);
-        crate::support::note(&format!("{} / {}: {:.1} s", step.job, step.name, started.elapsed().as_secs_f64()));
+    for step in &steps {
+        let out = run_local(step, &work, &env);
         assert!(out.status.success(), "{} / {}: {out:?}", step.job, step.name);
         if step.name == "Verify cargo-freeze" {
             let said = String::from_utf8_lossy(&out.stdout);
@@ -194,12 +154,11 @@ fn the_generated_workflow_runs_end_to_end() {
             assert!(said.contains("Building the one-file bootloader for x86_64-unknown-linux-gnu"), "{said}");
         }
     }
-    let sarif: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(work.join("cargo-freeze.sarif")).unwrap()).expect("SARIF");
-    assert_eq!(sarif["version"], "2.1.0");
-    let summary: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(work.join("freeze-hello-x86_64-unknown-linux-gnu.json")).unwrap())
-            .unwrap();
+    let read_json = |file: &str| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(work.join(file)).unwrap()).unwrap_or_else(|e| panic!("{file}: {e}"))
+    };
+    assert_eq!(read_json("cargo-freeze.sarif")["version"], "2.1.0");
+    let summary = read_json("freeze-hello-x86_64-unknown-linux-gnu.json");
     assert_eq!(summary["artifacts"][0]["path"], "target/freeze/onefile/hello", "{summary:#}");
     assert!(work.join("target/freeze/onefile/hello").is_file(), "what the upload step names");
 
@@ -212,4 +171,61 @@ fn the_generated_workflow_runs_end_to_end() {
     let series = env!("CARGO_PKG_VERSION").rsplit_once('.').unwrap().0;
     let expected = format!("::error::expected cargo-freeze {series}.x from ");
     assert!(said.contains(&expected) && said.contains("got: Hello, world!"), "{said}");
+}
+
+/// `init --ci github` in `work`: what it says, the workflow's branch, no
+/// crates.io install, apt-get update first; its `env:` and its steps,
+/// which must be the expected ones in order.
+fn written_workflow(work: &Path) -> (Vec<(String, String)>, Vec<Step>) {
+    let init = freeze().args(["init", "--ci", "github", "--manifest-path"]).arg(work.join("Cargo.toml")).output();
+    let init = init.unwrap();
+    assert!(init.status.success(), "{init:?}");
+    let said = String::from_utf8_lossy(&init.stdout);
+    assert!(said.contains("on pushes to `trunk` (origin's default branch)"), "{said}");
+    let text = std::fs::read_to_string(work.join(".github/workflows/cargo-freeze.yml")).unwrap();
+    assert!(text.contains("    branches: [trunk]\n"), "{text}");
+    assert!(!text.contains("cargo install cargo-freeze"), "never the crates.io name: {text}");
+    for line in text.lines().filter(|l| l.contains("apt-get install")) {
+        assert!(line.contains("apt-get update &&"), "apt-get update first: {line}");
+    }
+    let (env, steps) = parse(&text);
+    let names: Vec<(&str, &str)> = steps.iter().map(|s| (s.job.as_str(), s.name.as_str())).collect();
+    let jobs = [("check", "Check"), ("bundle", "Bundle")];
+    let want: Vec<(&str, &str)> = jobs
+        .iter()
+        .flat_map(|(job, last)| ["Install cargo-freeze", "Verify cargo-freeze", last].map(|name| (*job, name)))
+        .collect();
+    assert_eq!(names, want, "{steps:#?}");
+    (env, steps)
+}
+
+/// The steps' environment: the workflow's `env:`, a CARGO_HOME of its own
+/// first on PATH, no network, a kept target dir, a private one-file cache.
+fn step_env(mut env: Vec<(String, String)>, home: &Path, tmp: &Path) -> Vec<(String, String)> {
+    let path = format!("{}:{}", home.join("bin").display(), std::env::var("PATH").unwrap());
+    env.extend([
+        ("CARGO_HOME".to_string(), home.display().to_string()),
+        ("PATH".to_string(), path),
+        ("CARGO_NET_OFFLINE".to_string(), "true".to_string()),
+        // Its own, kept between runs: the install builds incrementally.
+        ("CARGO_TARGET_DIR".to_string(), repo().join("target/tmp/workflow-target").display().to_string()),
+        ("XDG_CACHE_HOME".to_string(), tmp.join("cache").display().to_string()),
+        ("NO_COLOR".to_string(), "1".to_string()),
+    ]);
+    env
+}
+
+/// Runs a step with the install from this checkout (`--path`, a debug
+/// build) and the bundle job's matrix values for this host.
+fn run_local(step: &Step, work: &Path, env: &[(String, String)]) -> Output {
+    let local = format!("--path \"{}\" --debug", repo().display());
+    let script = step
+        .script
+        .replace("--git \"$CARGO_FREEZE_GIT\" cargo-freeze", &local)
+        .replace("${{ matrix.bin }}", "hello")
+        .replace("${{ matrix.target }}", "x86_64-unknown-linux-gnu");
+    let started = std::time::Instant::now();
+    let out = run_step(&Step { job: step.job.clone(), name: step.name.clone(), script }, work, env);
+    crate::support::note(&format!("{} / {}: {:.1} s", step.job, step.name, started.elapsed().as_secs_f64()));
+    out
 }
