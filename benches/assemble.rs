@@ -1,10 +1,12 @@
 //! `cargo bench --bench assemble`: one-dir assembly without the cargo build.
 //! Builds `fixtures/bundle/system-lib` (links the system's libsqlite3) and
 //! `fixtures/bundle/private-lib` once, then, in the same run, RUNS times
-//! each: `onedir::assemble` (resolve the libraries, copy, set run paths
-//! with patchelf, hash, rename into place) and a baseline that only copies
-//! the same files with `std::fs::copy`. Prints a table: milliseconds per
-//! bundle and the ratio to the copy baseline.
+//! each: `onedir::assemble` (resolve the libraries, copy, edit run paths
+//! in place, check the result with the loader's search, hash, rename into
+//! place) and a baseline that only copies the same files with
+//! `std::fs::copy`. Prints a table: milliseconds per bundle and the ratio
+//! to the copy baseline. The fixtures are built as `cargo freeze` builds
+//! them, with the bundle's run path linked in.
 
 use cargo_freeze::bundle::onedir::{OnedirOptions, assemble};
 use std::io::Write;
@@ -16,8 +18,10 @@ const RUNS: u32 = 20;
 fn build(fixture: &str) -> (PathBuf, Vec<PathBuf>) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = std::process::Command::new(env!("CARGO"))
-        .args(["build", "--release", "--message-format=json", "--manifest-path"])
+        .args(["rustc", "--release", "--message-format=json", "--manifest-path"])
         .arg(root.join("fixtures/bundle").join(fixture).join("Cargo.toml"))
+        .arg("--")
+        .args(cargo_freeze::bundle::runpath::link_args())
         .env("CARGO_TARGET_DIR", root.join("target/fixtures"))
         .output()
         .expect("cargo build");

@@ -18,22 +18,37 @@ if [ "$(id -u)" = 0 ]; then
       fi ;;
   esac
   command -v setpriv >/dev/null || { say "installing util-linux (setpriv)"; apt-get update -qq && apt-get install -y -qq util-linux; }
-  # The one-dir tests: patchelf sets the bundle's run paths; a fixture
-  # links the system's libsqlite3.
-  missing=()
-  command -v patchelf >/dev/null || missing+=(patchelf)
-  [ -e /usr/include/sqlite3.h ] || missing+=(libsqlite3-dev)
-  if [ ${#missing[@]} -gt 0 ]; then
-    say "installing ${missing[*]}"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+  # A one-dir fixture links the system's libsqlite3 (bundles need no
+  # patchelf: run paths are set in-process).
+  if [ ! -e /usr/include/sqlite3.h ]; then
+    say "installing libsqlite3-dev"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libsqlite3-dev
   fi
 fi
 
-# UPX (the one-dir --upx tests use the real one): Debian backports' upx-ucl.
+# UPX (the --upx tests use the real one): Debian's upx-ucl, from the
+# backports suite of the mirror apt already uses (bookworm has none in main).
+install_upx() {
+  local sudo="" codename uri
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
+  if ! grep -rqs -- "${codename}-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    uri=$(grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | grep -v security | head -n 1 | awk '{print $2}')
+    [ -n "$uri" ] || uri=$(grep -hs '^deb ' /etc/apt/sources.list | grep -v security | head -n 1 | awk '{print $2}')
+    [ -n "$uri" ] || { echo "no Debian mirror in the apt sources: install UPX 3.96+ by hand" >&2; return 1; }
+    printf 'Types: deb\nURIs: %s\nSuites: %s-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+      "$uri" "$codename" | $sudo tee /etc/apt/sources.list.d/backports-for-upx.sources >/dev/null
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq -t "${codename}-backports" upx-ucl
+}
 upx_setup=../shared/tools/install-upx.sh
 if [ -f "$upx_setup" ]; then
   say "installing UPX ($upx_setup)"
   bash "$upx_setup"
+elif ! command -v upx >/dev/null; then
+  say "installing UPX (upx-ucl from the Debian release's backports)"
+  install_upx
 fi
 
 # Windows: the probe's Job Object code is linted for x86_64-pc-windows-gnu,

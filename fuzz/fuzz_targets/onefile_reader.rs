@@ -19,10 +19,14 @@
 mod decode;
 #[path = "../../templates/bootloader/src/dirs.rs"]
 mod dirs;
+#[path = "../../templates/bootloader/src/entry.rs"]
+mod entry;
 #[path = "../../templates/bootloader/src/extract.rs"]
 mod extract;
 #[path = "../../templates/bootloader/src/fail.rs"]
 mod fail;
+#[path = "../../templates/bootloader/src/format.rs"]
+mod format;
 #[path = "../../templates/bootloader/src/housekeeping.rs"]
 mod housekeeping;
 #[path = "../../templates/bootloader/src/trailer.rs"]
@@ -61,8 +65,8 @@ fuzz_target!(|data: &[u8]| {
 fn read(path: &Path, out: &Path) -> Result<(), Fail> {
     let mut file = File::open(path).unwrap();
     let t = trailer::read_trailer(&mut file, path)?;
-    trailer::read_header(&mut file, &t)?;
-    extract::unpack_into(&mut file, &t, out)
+    let h = trailer::read_header(&mut file, &t)?;
+    extract::extract_into(&mut file, &t, &h, out).map(drop)
 }
 
 /// What a payload of arbitrary frames claims to unpack to: the sum of the
@@ -89,26 +93,26 @@ fn pack(raw: &[u8], frames: usize) -> Vec<u8> {
     raw.chunks(part).flat_map(|c| zstd::bulk::compress(c, 1).unwrap()).collect()
 }
 
-/// A fake bootloader, the payload, a header and a trailer that matches.
+/// A fake bootloader, the payload, a header and a trailer that matches
+/// (its hash over payload, header and the trailer's fields, as the packer
+/// writes it).
 fn bundle(payload: &[u8], unpacked: u64) -> Vec<u8> {
     let boot = b"\x7fELF-not-really";
-    let header = b"prog\n";
+    let header = format::header("prog", "");
+    let mut trailer = format::Trailer {
+        fuse: 8,
+        payload_offset: boot.len() as u64,
+        payload_len: payload.len() as u64,
+        unpacked,
+        header_len: header.len() as u64,
+        hash: [0; 32],
+    };
     let mut hasher = Sha256::new();
     hasher.update(payload);
-    hasher.update(header);
-    let hash: [u8; 32] = hasher.finalize().into();
-    let mut out = Vec::new();
-    out.extend_from_slice(boot);
-    out.extend_from_slice(payload);
-    out.extend_from_slice(header);
-    out.extend_from_slice(b"CFRZ1FIL");
-    out.extend_from_slice(&1u32.to_le_bytes());
-    out.extend_from_slice(&8u32.to_le_bytes());
-    for n in [boot.len() as u64, payload.len() as u64, unpacked, header.len() as u64] {
-        out.extend_from_slice(&n.to_le_bytes());
-    }
-    out.extend_from_slice(&hash);
-    out
+    hasher.update(&header);
+    hasher.update(&trailer.encode()[..format::HASHED_TRAILER]);
+    trailer.hash = hasher.finalize().into();
+    [&boot[..], payload, &header, &trailer.encode()].concat()
 }
 
 /// A private dir per fuzzing process, reused across inputs.

@@ -9,15 +9,18 @@
 //! refuses a macOS bundle.
 
 pub mod data;
+pub mod dynamic;
 pub mod elf;
 pub mod ldcache;
 pub mod macho;
 pub mod onedir;
 pub mod onefile;
-pub mod patchelf;
 pub mod pe;
 pub mod policy;
+pub mod preflight;
 pub mod resolve;
+pub mod runpath;
+pub mod stage;
 pub mod strip;
 pub mod upx;
 
@@ -51,6 +54,18 @@ pub enum Error {
     MissingLibraries { binary: PathBuf, list: String },
     #[error("{} already exists\nhelp: pass --clean to replace it (the new bundle is assembled first; the old one stays if anything fails)", path.display())]
     Exists { path: PathBuf },
+    #[error("{} exists and is not a {kind} bundle: --clean replaces only a {kind} bundle of the same name\nhelp: pass another --dist or --name", path.display())]
+    NotABundle { path: PathBuf, kind: &'static str },
+    #[error("failed to edit the dynamic section of {}: {reason}", path.display())]
+    Elf { path: PathBuf, reason: String },
+    #[error("{} has no run path and no room to set `$ORIGIN/lib` in place\nhelp: link it with `-C link-arg=-Wl,--disable-new-dtags,-rpath,$ORIGIN/lib` (`cargo freeze --onedir` does this for the binary it builds)", path.display())]
+    NoRunPath { path: PathBuf },
+    #[error(
+        "the bundle's copy of {library} would not be loaded: the loader finds it at {found} first\nhelp: this is a bug in cargo-freeze's run paths; please report it with the binary's `readelf -d` output"
+    )]
+    NotFromBundle { library: String, found: String },
+    #[error("two libraries {} needs are both named {name}; a bundle's lib/ holds one file per name\nhelp: leave one of them to the host with --exclude-lib", binary.display())]
+    SameFileName { name: String, binary: PathBuf },
     #[error("`{spec}`: {why}")]
     BadSpec { spec: String, why: String },
     #[error("{} does not exist (given to --add-data/--add-binary)", path.display())]

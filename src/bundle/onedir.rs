@@ -1,21 +1,18 @@
 //! The one-dir layout: `DIST/NAME/NAME` (the executable, run path
 //! `$ORIGIN/lib`), `DIST/NAME/lib/` (every library the loader would find
-//! outside the never-bundle policy, run path `$ORIGIN`), data and extra
-//! binaries at their DEST. Assembled in a sibling directory and renamed
-//! into place, so a failed run leaves an earlier bundle intact.
+//! outside the never-bundle policy, found through the executable's run
+//! path: [`super::runpath`]), data and extra binaries at their DEST.
+//! Assembled in a stage beside the destination and renamed into place
+//! ([`super::stage`]), so a failed run leaves an earlier bundle intact.
 
 use super::data::{Extra, copy_into};
-use super::elf::ElfInfo;
-use super::patchelf::Patchelf;
-use super::resolve::{SearchEnv, Via, resolve};
+use super::resolve::{Library, SearchEnv, Via, resolve};
+use super::stage::Stage;
 use super::strip::Strip;
-use super::upx::{Outcome, Upx};
-use super::{Error, policy};
+use super::upx::{Check, DEFAULT_ARGS, DEFAULT_LIB_ARGS, Outcome, Upx};
+use super::{Error, policy, runpath};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
-
-/// Where the bundled executable finds its libraries.
-pub const EXE_RUNPATH: &str = "$ORIGIN/lib";
 
 #[derive(Clone, Debug, Default)]
 pub struct OnedirOptions {
@@ -25,12 +22,12 @@ pub struct OnedirOptions {
     pub data: Vec<Extra>,
     pub binaries: Vec<Extra>,
     pub exclude_lib: Vec<String>,
-    /// Replace an existing bundle at `DIST/NAME`.
+    /// Replace an existing one-dir bundle at `DIST/NAME`.
     pub clean: bool,
     /// Searched like `LD_LIBRARY_PATH` (build scripts' link directories).
     pub search_dirs: Vec<PathBuf>,
     /// Compress with UPX (after the run paths are set: a packed file can no
-    /// longer be patched).
+    /// longer be edited).
     pub upx: Option<UpxOptions>,
     /// Strip the bundle's executable and libraries (`--strip`).
     pub strip: bool,
@@ -99,9 +96,7 @@ pub fn assemble(o: &OnedirOptions) -> Result<BundleReport, Error> {
 /// Like [`assemble`]; a compressed executable must also pass `verify`.
 pub fn assemble_verified(o: &OnedirOptions, verify: Option<&super::Verify<'_>>) -> Result<BundleReport, Error> {
     let dest = o.dist.join(&o.name);
-    if dest.exists() && !o.clean {
-        return Err(Error::Exists { path: dest });
-    }
+    check_destination(&dest, &o.name, o.clean)?;
     for extra in o.data.iter().chain(&o.binaries) {
         extra.check()?;
     }
@@ -110,7 +105,6 @@ pub fn assemble_verified(o: &OnedirOptions, verify: Option<&super::Verify<'_>>) 
     }
     // A Windows executable finds its DLLs next to itself: no run paths.
     let windows = super::pe::is_pe(&o.binary)?;
-    let patchelf = if windows { None } else { Some(Patchelf::find()?) };
     let strip = o.strip.then(|| Strip::find(windows)).transpose()?;
     let upx = o.upx.as_ref().map(|u| Upx::find(u.dir.as_deref())).transpose()?;
     let res = if windows {
@@ -127,9 +121,7 @@ pub fn assemble_verified(o: &OnedirOptions, verify: Option<&super::Verify<'_>>) 
             res.missing.iter().map(|(name, by)| format!("{name} (needed by {})", by.display())).collect();
         return Err(Error::MissingLibraries { binary: o.binary.clone(), list: list.join("\n  ") });
     }
-    fs_err::create_dir_all(&o.dist).map_err(Error::Io)?;
-    let stage = o.dist.join(format!(".{}.partial-{}", o.name, std::process::id()));
-    let _ = fs_err::remove_dir_all(&stage);
+    let stage = Stage::new(&o.dist, &o.name)?;
     let mut report = BundleReport {
         dir: dest.clone(),
         files: Vec::new(),
@@ -137,61 +129,73 @@ pub fn assemble_verified(o: &OnedirOptions, verify: Option<&super::Verify<'_>>) 
         replaced: false,
         upx: Vec::new(),
     };
-    let filled =
-        fill(&stage, o, &res.libraries, patchelf.as_ref(), strip.as_ref(), &mut report).and_then(|()| {
-            match (&upx, &o.upx) {
-                (Some(upx), Some(options)) => compress(&stage, upx, options, verify, &mut report),
-                _ => Ok(()),
-            }
-        });
-    if let Err(err) = filled {
-        let _ = fs_err::remove_dir_all(&stage);
-        return Err(err);
+    fill(stage.root(), o, &res.libraries, windows, strip.as_ref(), &mut report)?;
+    if let (Some(upx), Some(options)) = (&upx, &o.upx) {
+        compress(stage.root(), upx, options, verify, &mut report)?;
     }
-    report.replaced = place(&stage, &dest)?;
+    report.replaced = stage.place(&dest)?;
     Ok(report)
 }
 
+/// An existing `dest` is replaced only with `--clean`, and only when it is
+/// a one-dir bundle of `name` (a directory holding the program): never a
+/// one-file, or a directory that is something else.
+pub fn check_destination(dest: &Path, name: &str, clean: bool) -> Result<(), Error> {
+    if dest.symlink_metadata().is_err() {
+        return Ok(());
+    }
+    if !clean {
+        return Err(Error::Exists { path: dest.to_path_buf() });
+    }
+    let bundle = dest.is_dir() && (dest.join(name).is_file() || dest.join(exe_name(name)).is_file());
+    match bundle {
+        true => Ok(()),
+        false => Err(Error::NotABundle { path: dest.to_path_buf(), kind: "one-dir" }),
+    }
+}
+
+/// Copies the executable, the libraries (ELF: into `lib/`, found through
+/// the executable's run path; PE: beside the exe) and the extras.
 fn fill(
     stage: &Path,
     o: &OnedirOptions,
-    libraries: &[super::resolve::Library],
-    patchelf: Option<&Patchelf>,
+    libraries: &[Library],
+    windows: bool,
     strip: Option<&Strip>,
     report: &mut BundleReport,
 ) -> Result<(), Error> {
-    // ELF: `lib/` found through run paths; PE (no patchelf): beside the exe.
-    let (exe, lib_dir) = match patchelf {
-        Some(_) => (stage.join(&o.name), stage.join("lib")),
-        None => (stage.join(exe_name(&o.name)), stage.to_path_buf()),
+    let (exe, lib_dir) = match windows {
+        false => (stage.join(&o.name), stage.join("lib")),
+        true => (stage.join(exe_name(&o.name)), stage.to_path_buf()),
     };
     fs_err::create_dir_all(&lib_dir).map_err(Error::Io)?;
-    fs_err::copy(&o.binary, &exe).map_err(Error::Io)?;
-    if let Some(strip) = strip {
-        strip.strip(&exe)?;
-    }
-    // Linked with the run path already (cargo freeze builds it so), or
-    // patched: UPX cannot pack a patched executable, so patch only if needed.
-    if let Some(patchelf) = patchelf
-        && !ElfInfo::read(&exe)?.runpath.iter().any(|p| p == EXE_RUNPATH)
-    {
-        patchelf.set_runpath(&exe, EXE_RUNPATH)?;
-    }
-    record(report, stage, &exe, FileKind::Executable, &o.binary, None)?;
+    copy(&o.binary, &exe, strip)?;
+    let mut copied = Vec::new();
     for lib in libraries {
         if policy::excluded(&lib.name, &o.exclude_lib) {
             report.left_to_host.push(lib.name.clone());
             continue;
         }
-        let copy = lib_dir.join(&lib.name);
-        fs_err::copy(&lib.real, &copy).map_err(Error::Io)?;
-        if let Some(strip) = strip {
-            strip.strip(&copy)?;
+        let name = runpath::file_name(&lib.name).to_string();
+        if copied.iter().any(|(n, _)| *n == name) {
+            return Err(Error::SameFileName { name, binary: o.binary.clone() });
         }
-        if let Some(patchelf) = patchelf {
-            patchelf.set_runpath(&copy, "$ORIGIN")?;
+        copy(&lib.real, &lib_dir.join(&name), strip)?;
+        copied.push((name, lib));
+    }
+    let names: Vec<String> = copied.iter().map(|(n, _)| n.clone()).collect();
+    if !windows {
+        for name in &names {
+            runpath::library(&lib_dir.join(name), &names)?;
         }
-        record(report, stage, &copy, FileKind::Library, &lib.real, Some(lib.via))?;
+        runpath::executable(&exe, &names)?;
+        if !names.is_empty() {
+            runpath::verify(&exe, &lib_dir, &names)?;
+        }
+    }
+    record(report, stage, &exe, FileKind::Executable, &o.binary, None)?;
+    for (name, lib) in copied {
+        record(report, stage, &lib_dir.join(name), FileKind::Library, &lib.real, Some(lib.via))?;
     }
     for (extras, kind) in [(&o.binaries, FileKind::Binary), (&o.data, FileKind::Data)] {
         for extra in extras.iter() {
@@ -203,7 +207,21 @@ fn fill(
     Ok(())
 }
 
-/// UPX over the files it should see; sizes and hashes in the report follow.
+/// Copies `from` to `to` and strips the copy if asked.
+fn copy(from: &Path, to: &Path, strip: Option<&Strip>) -> Result<(), Error> {
+    fs_err::copy(from, to).map_err(Error::Io)?;
+    match strip {
+        Some(strip) => strip.strip(to),
+        None => Ok(()),
+    }
+}
+
+/// UPX over the files it should see; sizes and hashes in the report
+/// follow. With `verify`, the executable is run before anything is
+/// compressed and again after each compressed file it loads (itself, then
+/// each library): a file after which it ends differently is put back. UPX
+/// 4.2's packed shared libraries crash at load on current glibc (SIGTRAP
+/// here), and only running the program shows it.
 fn compress(
     stage: &Path,
     upx: &Upx,
@@ -211,11 +229,16 @@ fn compress(
     verify: Option<&super::Verify<'_>>,
     report: &mut BundleReport,
 ) -> Result<(), Error> {
-    let args: Vec<String> = if options.args.is_empty() {
-        crate::bundle::upx::DEFAULT_ARGS.iter().map(|a| a.to_string()).collect()
-    } else {
-        options.args.clone()
+    let args = |defaults: &[&str]| -> Vec<String> {
+        match options.args.is_empty() {
+            true => defaults.iter().map(|a| a.to_string()).collect(),
+            false => options.args.clone(),
+        }
     };
+    let program = report.files.iter().find(|f| f.kind == FileKind::Executable).map(|f| f.path.clone());
+    let exe = stage.join(program.clone().unwrap_or_default());
+    let run = || verify.map_or_else(|| Err("no check".to_string()), |v| v(&exe));
+    let baseline = verify.and_then(|_| run().ok());
     for file in &mut report.files {
         let wanted = match file.kind {
             FileKind::Executable | FileKind::Binary => true,
@@ -227,8 +250,14 @@ fn compress(
         }
         let path = stage.join(&file.path);
         let before = file.size;
-        let check = if file.kind == FileKind::Executable { verify } else { None };
-        let outcome = upx.compress(&path, &args, check)?;
+        let loaded = matches!(file.kind, FileKind::Executable | FileKind::Library);
+        let check = baseline.clone().filter(|_| loaded).map(|baseline| Check {
+            program: program.clone().unwrap_or_default(),
+            baseline,
+            run: &run,
+        });
+        let args = args(if file.kind == FileKind::Library { DEFAULT_LIB_ARGS } else { DEFAULT_ARGS });
+        let outcome = upx.compress(&path, &args, check.as_ref())?;
         let bytes = fs_err::read(&path).map_err(Error::Io)?;
         file.size = bytes.len() as u64;
         file.sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
@@ -276,25 +305,6 @@ fn record(
         via,
     });
     Ok(())
-}
-
-/// Renames the finished `stage` to `dest`, replacing an existing bundle
-/// (moved aside first, removed last); returns whether one was replaced.
-fn place(stage: &Path, dest: &Path) -> Result<bool, Error> {
-    if !dest.exists() {
-        fs_err::rename(stage, dest).map_err(Error::Io)?;
-        return Ok(false);
-    }
-    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let old = dest.with_file_name(format!(".{name}.old-{}", std::process::id()));
-    fs_err::rename(dest, &old).map_err(Error::Io)?;
-    if let Err(err) = fs_err::rename(stage, dest) {
-        let _ = fs_err::rename(&old, dest);
-        let _ = fs_err::remove_dir_all(stage);
-        return Err(Error::Io(err));
-    }
-    fs_err::remove_dir_all(&old).map_err(Error::Io)?;
-    Ok(true)
 }
 
 #[cfg(test)]

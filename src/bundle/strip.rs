@@ -1,8 +1,8 @@
 //! `--strip`: the bundle's own copies (never the build in `target/` or a
 //! user's file) lose their debug info and static symbol table with the
 //! platform's `strip --strip-unneeded`: the dynamic symbols the loader needs
-//! stay. Runs before run paths are patched (binutils can mangle a file
-//! patchelf has rearranged) and before UPX (a packed file cannot be
+//! stay. Runs before run paths are edited (strip rewrites the file; the
+//! edits after it are in place) and before UPX (a packed file cannot be
 //! stripped).
 
 use super::Error;

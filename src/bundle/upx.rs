@@ -13,10 +13,26 @@ use std::process::Command;
 const MIN_VERSION: (u32, u32) = (3, 96);
 /// What `--upx-args` defaults to.
 pub const DEFAULT_ARGS: &[&str] = &["--best", "--lzma"];
+/// ... and for shared libraries: UPX 4.2.2's LZMA stub for `.so` files
+/// dies with SIGTRAP when the library is loaded (Debian 12, glibc 2.36);
+/// its default NRV stub loads.
+pub const DEFAULT_LIB_ARGS: &[&str] = &["--best"];
 const INSTALL_HINT: &str = "install it (Debian: `apt-get install upx-ucl`; or download from https://upx.github.io)";
 
 pub struct Upx {
     program: PathBuf,
+}
+
+/// How a compressed file is judged: the program that uses it is run (under
+/// the probe, by the caller's closure) and must end as it did with every
+/// file uncompressed. The baseline is the bundle's own uncompressed
+/// program in its stage, libraries beside it, not the build in `target/`,
+/// which may not even start.
+pub struct Check<'a> {
+    /// The program's bundle-relative path, for the reason line.
+    pub program: String,
+    pub baseline: String,
+    pub run: &'a dyn Fn() -> Result<String, String>,
 }
 
 /// What happened to one file.
@@ -63,12 +79,9 @@ impl Upx {
     }
 
     /// Compresses `file` in place with `args`, then tests it with `upx -t`
-    /// and, if given, runs it with `verify` before and after: a failed test
-    /// or a different ending puts the original back.
-    pub fn compress(&self, file: &Path, args: &[String], verify: Option<&super::Verify<'_>>) -> Result<Outcome, Error> {
-        // The baseline is this very file in this very place (its libraries
-        // beside it), not the build in target/, which may not even start.
-        let baseline = verify.and_then(|v| v(file).ok());
+    /// and, if given, runs `check`: a failed test or a different ending
+    /// puts the original back.
+    pub fn compress(&self, file: &Path, args: &[String], check: Option<&Check<'_>>) -> Result<Outcome, Error> {
         let backup = file.with_extension("upx-original");
         fs_err::copy(file, &backup).map_err(Error::Io)?;
         let restore = || fs_err::rename(&backup, file).map_err(Error::Io);
@@ -86,12 +99,13 @@ impl Upx {
             restore()?;
             return Ok(Outcome::Restored(format!("the packed file failed `upx -t`: {}", error_line(&err.to_string()))));
         }
-        if let (Some(verify), Some(before)) = (verify, baseline) {
-            let after = verify(file).unwrap_or_else(|e| format!("could not be run: {e}"));
-            if after != before {
+        if let Some(check) = check {
+            let after = (check.run)().unwrap_or_else(|e| format!("could not be run: {e}"));
+            if after != check.baseline {
                 restore()?;
                 return Ok(Outcome::Restored(format!(
-                    "the compressed file ran differently ({after}; uncompressed: {before})"
+                    "`{}` ran differently with this file compressed ({after}; uncompressed: {})",
+                    check.program, check.baseline
                 )));
             }
         }

@@ -28,6 +28,15 @@ impl Profile {
             (false, None) => Profile::Dev,
         }
     }
+
+    /// The profile's name, as cargo calls it (`dev`, `release`, `dist`).
+    pub fn name(&self) -> &str {
+        match self {
+            Profile::Dev => "dev",
+            Profile::Release => "release",
+            Profile::Named(name) => name,
+        }
+    }
 }
 
 /// One executable target to build.

@@ -1,18 +1,20 @@
-//! `cargo freeze --onedir`: builds one binary with cargo (artifact path and
-//! build-script link directories from `--message-format=json`), then lays
-//! it out with the shared libraries it needs (the `bundle` room) and prints
-//! the summary or the JSON manifest.
+//! `cargo freeze --onedir/--onefile`: checks the tools and the destination
+//! it will need, builds one binary with cargo (release by default; artifact
+//! path and build-script link directories from `--message-format=json`),
+//! runs the check gate, then lays it out with the shared libraries it needs
+//! (the `bundle` room; the one-file half in `bundle_onefile`) and prints the
+//! summary or the JSON manifest.
 
 use super::args::{CargoArgs, TargetArgs};
+use super::bundle_onefile::{self as onefile_step, host_triple};
+use super::bundle_settings::{self as settings, Settings};
 use super::gate;
 use super::select::{select_packages, select_targets};
 use super::use_color;
 use crate::bundle::Verify;
-use crate::bundle::data::Extra;
-use crate::bundle::onedir::{self, OnedirOptions, UpxOptions};
-use crate::bundle::onefile::{PackOptions, PackReport, pack};
-use crate::cargo::{self, BuildRequest, Profile, Unit};
-use crate::config::{Config, UpxConfig};
+use crate::bundle::onedir::{self, OnedirOptions};
+use crate::cargo::{self, BuildRequest, Unit};
+use crate::config::Config;
 use crate::error::{Error, exit};
 use crate::lint::TargetKind;
 use crate::probe::ProbeReport;
@@ -25,7 +27,7 @@ use std::path::{Path, PathBuf};
 #[command(next_help_heading = "Bundle Options")]
 #[group(id = "mode", multiple = false, args = ["onedir", "onefile"])]
 pub(crate) struct BundleArgs {
-    /// Build the binary and lay it out as DIST/NAME/ with the shared libraries it needs.
+    /// Build the binary (release) and lay it out as DIST/NAME/ with the shared libraries it needs.
     #[arg(long)]
     pub(crate) onedir: bool,
     /// Like --onedir, packed behind a self-extracting bootloader into the single file DIST/NAME.
@@ -33,61 +35,84 @@ pub(crate) struct BundleArgs {
     pub(crate) onefile: bool,
     /// One-file extraction root: {cache}, {tmp}, {name}, {hash} (default {cache}/cargo-freeze/{name}-{hash}).
     #[arg(long, value_name = "SPEC", requires = "onefile")]
-    runtime_dir: Option<String>,
+    pub(crate) runtime_dir: Option<String>,
     /// Bundle name (default: the binary's name).
     #[arg(long, value_name = "NAME", requires = "mode")]
-    name: Option<String>,
-    /// Where bundles go (default: target/freeze under the workspace root).
+    pub(crate) name: Option<String>,
+    /// Where bundles go (default: target/freeze/onedir or target/freeze/onefile under the workspace root).
     #[arg(long, value_name = "DIR", requires = "mode")]
-    dist: Option<PathBuf>,
+    pub(crate) dist: Option<PathBuf>,
     /// Copy a file or directory into the bundle: SRC:DEST, DEST relative to the bundle (repeatable).
     #[arg(long = "add-data", value_name = "SRC:DEST", requires = "mode")]
-    add_data: Vec<String>,
+    pub(crate) add_data: Vec<String>,
     /// Like --add-data, for executables and libraries the program loads itself (repeatable).
     #[arg(long = "add-binary", value_name = "SRC:DEST", requires = "mode")]
-    add_binary: Vec<String>,
+    pub(crate) add_binary: Vec<String>,
     /// Leave libraries matching this glob to the host, on top of the built-in policy (repeatable).
     #[arg(long = "exclude-lib", value_name = "GLOB", requires = "mode")]
-    exclude_lib: Vec<String>,
-    /// Replace an existing bundle of the same name.
+    pub(crate) exclude_lib: Vec<String>,
+    /// Replace an existing bundle of the same name and kind.
     #[arg(long, requires = "mode")]
-    clean: bool,
+    pub(crate) clean: bool,
     /// Strip the bundle's copies of the executable and libraries (debug info, static symbols).
     #[arg(long, requires = "mode")]
-    strip: bool,
+    pub(crate) strip: bool,
     /// Compress executables with UPX found on PATH.
     #[arg(long, requires = "mode")]
-    upx: bool,
+    pub(crate) upx: bool,
     /// Compress with DIR/upx (implies --upx).
     #[arg(long, value_name = "DIR", requires = "mode")]
-    upx_dir: Option<PathBuf>,
+    pub(crate) upx_dir: Option<PathBuf>,
     /// Do not compress, whatever else says so.
     #[arg(long, requires = "mode", conflicts_with_all = ["upx", "upx_dir"])]
-    noupx: bool,
+    pub(crate) noupx: bool,
     /// Leave files matching this glob (bundle-relative path) uncompressed (repeatable).
     #[arg(long = "upx-exclude", value_name = "GLOB", requires = "mode")]
-    upx_exclude: Vec<String>,
+    pub(crate) upx_exclude: Vec<String>,
     /// UPX's arguments (default "--best --lzma").
     #[arg(long, value_name = "ARGS", requires = "mode", allow_hyphen_values = true)]
-    upx_args: Option<String>,
+    pub(crate) upx_args: Option<String>,
     /// Compress shared libraries too (packed .so files are known to crash when loaded on Linux).
     #[arg(long, requires = "mode")]
-    upx_libs: bool,
+    pub(crate) upx_libs: bool,
     /// Bundle even if the static check or the probe finds a spawn storm.
     #[arg(long, requires = "mode")]
-    no_check: bool,
+    pub(crate) no_check: bool,
     /// Summary format.
     #[arg(long, value_enum, default_value_t = MessageFormat::Human, requires = "mode")]
     message_format: MessageFormat,
     #[command(flatten)]
-    targets: TargetArgs,
+    pub(crate) target: BundleTarget,
     #[command(flatten)]
     pub(crate) cargo: CargoArgs,
+    /// Build with the dev profile instead of release.
+    #[arg(long, requires = "mode", conflicts_with_all = ["release", "profile"], help_heading = "Compilation Options")]
+    pub(crate) dev: bool,
 }
 
-/// Nested launches of one bundle allowed before the bootloader's storm
-/// fuse refuses (a guarded program's workers come back through it once).
-const FUSE_LIMIT: u32 = 8;
+/// The one binary or example a bundle holds.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Target Selection")]
+pub(crate) struct BundleTarget {
+    /// Bundle the named binary (needed when the package has several).
+    #[arg(long = "bin", value_name = "NAME", conflicts_with = "example")]
+    bin: Option<String>,
+    /// Bundle the named example.
+    #[arg(long = "example", value_name = "NAME")]
+    example: Option<String>,
+}
+
+impl BundleTarget {
+    /// As cargo's target flags, for the shared selection.
+    fn as_target_args(&self) -> TargetArgs {
+        TargetArgs {
+            bin: self.bin.iter().cloned().collect(),
+            bins: false,
+            example: self.example.iter().cloned().collect(),
+            examples: false,
+        }
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum MessageFormat {
@@ -101,10 +126,18 @@ pub(crate) fn run(args: &BundleArgs) -> Result<u8, Error> {
     let unit = &Unit { package: package.name.clone(), name: target.name.clone(), example: kind == TargetKind::Example };
     let config = Config::from_metadata(package.freeze_metadata.as_ref(), package.manifest_dir.join("Cargo.toml"))?;
     let settings = Settings::merge(args, &config, &package.manifest_dir)?;
+    let triple = match &args.cargo.target {
+        Some(t) => t.clone(),
+        None => host_triple()?,
+    };
+    let dist = settings.dist(&workspace.root, settings::mode(args));
+    let cache = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace.root.join("target"), PathBuf::from);
+    preflight(args, &settings, &dist, &settings.name(&unit.name), &triple, &cache.join("cargo-freeze"))?;
     let mut progress =
         report::Progress::stderr(args.cargo.quiet, use_color(args.cargo.color, std::io::stderr().is_terminal()));
-    progress.plain_step("Building", &format!("{} with cargo", unit.name));
-    let artifact = build(args, unit)?;
+    let profile = settings::profile(args);
+    progress.plain_step("Building", &format!("{} with cargo ({} profile)", unit.name, profile.name()));
+    let artifact = build(args, unit, profile.clone())?;
     let style = Style {
         color: use_color(args.cargo.color, std::io::stdout().is_terminal()),
         quiet: args.cargo.quiet,
@@ -124,12 +157,43 @@ pub(crate) fn run(args: &BundleArgs) -> Result<u8, Error> {
         Some(check)
     };
     let runtime_dir = settings.runtime_dir.clone();
-    let options = settings.into_options(&unit.name, &artifact, &workspace.root);
+    let options = settings.into_options(&unit.name, &artifact, dist);
     let what = if options.upx.is_some() { "libraries, copy, UPX" } else { "libraries, copy" };
     progress.step("Bundling", &format!("{}: {what}", unit.name));
-    let made =
-        Made { args, config: &config, bin: &unit.name, check: check.as_ref(), foreign: foreign.as_deref(), style };
-    made.bundle(&options, runtime_dir, &workspace.root, &mut progress)
+    let made = Made {
+        args,
+        config: &config,
+        bin: &unit.name,
+        check: check.as_ref(),
+        foreign: foreign.as_deref(),
+        style,
+        built: report::Built { profile: profile.name(), root: &workspace.root },
+    };
+    let onefile = onefile_step::Target { triple: &triple, runtime_dir, cache: &cache.join("cargo-freeze") };
+    made.bundle(&options, &onefile, &mut progress)
+}
+
+/// Everything that can be known to fail before the build starts: the
+/// destination (taken without --clean, or by another kind of bundle), the
+/// tools the options ask for (strip, UPX), and for a one-file, a C compiler
+/// for the bootloader unless it is cached.
+fn preflight(
+    args: &BundleArgs,
+    settings: &Settings,
+    dist: &Path,
+    name: &str,
+    triple: &str,
+    cache: &Path,
+) -> Result<(), Error> {
+    let windows = triple.contains("-windows-");
+    if args.onefile {
+        crate::bundle::onefile::check_destination(&onefile_step::out_path(dist, name, triple), settings.clean)?;
+        crate::bundle::onefile::bootloader_prerequisites(triple, cache)?;
+    } else {
+        onedir::check_destination(&dist.join(name), name, settings.clean)?;
+    }
+    crate::bundle::preflight::check(settings.strip, windows, settings.upx.as_ref())?;
+    Ok(())
 }
 
 /// Why a binary built for `target` cannot run on this host (`None`: it can).
@@ -148,6 +212,7 @@ struct Made<'a> {
     check: Option<&'a report::CheckReport>,
     foreign: Option<&'a str>,
     style: Style,
+    built: report::Built<'a>,
 }
 
 impl Made<'_> {
@@ -155,8 +220,7 @@ impl Made<'_> {
     fn bundle(
         &self,
         options: &OnedirOptions,
-        runtime_dir: Option<String>,
-        root: &Path,
+        target: &onefile_step::Target<'_>,
         progress: &mut report::Progress,
     ) -> Result<u8, Error> {
         let name = &options.name;
@@ -172,16 +236,16 @@ impl Made<'_> {
             progress.finish();
             probed
         };
-        let (json, style, mut out) =
-            (self.args.message_format == MessageFormat::Json, self.style, std::io::stdout().lock());
+        let (json, style, built) = (self.args.message_format == MessageFormat::Json, self.style, &self.built);
+        let mut out = std::io::stdout().lock();
         let written = if self.args.onefile {
-            let (packed, tree) = onefile(options, self.args, runtime_dir, verify, root, progress)?;
+            let (packed, tree) = onefile_step::make(options, target, verify, progress)?;
             let after = probe(&packed.out, progress)?;
             progress.finish();
             let gate = report::Gate { check: self.check, bundle_probe: after.as_ref(), bundle_skipped: self.foreign };
             match json {
-                true => report::onefile_json(&packed, &tree, &sha256_of(&packed.out)?, &gate, &mut out),
-                false => report::onefile_human(&packed, style, &mut out)
+                true => report::onefile_json(&packed, &tree, &sha256_of(&packed.out)?, &gate, built, &mut out),
+                false => report::onefile_human(&packed, style, built, &mut out)
                     .and_then(|()| report::gate_human(&gate, style, &mut out)),
             }
         } else {
@@ -190,8 +254,8 @@ impl Made<'_> {
             progress.finish();
             let gate = report::Gate { check: self.check, bundle_probe: after.as_ref(), bundle_skipped: self.foreign };
             match json {
-                true => report::bundle_json(&result, &gate, &mut out),
-                false => report::bundle_human(&result, style, &mut out)
+                true => report::bundle_json(&result, &gate, built, &mut out),
+                false => report::bundle_human(&result, style, built, &mut out)
                     .and_then(|()| report::gate_human(&gate, style, &mut out)),
             }
         };
@@ -216,7 +280,7 @@ fn select_one<'w>(
     let packages = select_packages(workspace, &args.cargo)?;
     let mut selected = Vec::new();
     for package in &packages {
-        for (target, kind) in select_targets(package, &args.targets, &packages)? {
+        for (target, kind) in select_targets(package, &args.target.as_target_args(), &packages)? {
             selected.push((*package, target, kind));
         }
     }
@@ -229,20 +293,20 @@ fn select_one<'w>(
     }
 }
 
-/// Builds the one binary, with the bundle's run path linked in: no
-/// patching of the executable afterwards, which UPX could not pack.
-fn build(args: &BundleArgs, unit: &Unit) -> Result<cargo::Artifact, Error> {
+/// Builds the one binary, with the bundle's run path linked in (ELF): no
+/// editing of the executable afterwards, which UPX could not pack.
+fn build(args: &BundleArgs, unit: &Unit, profile: cargo::Profile) -> Result<cargo::Artifact, Error> {
     let mut built = cargo::build(&BuildRequest {
         manifest_path: args.cargo.manifest_path.clone(),
         units: vec![unit.clone()],
         target: args.cargo.target.clone(),
-        profile: Profile::from_flags(args.cargo.release, args.cargo.profile.as_deref()),
+        profile,
         quiet: args.cargo.quiet,
         color: None,
         target_dir: None,
         // ELF only: a Windows program finds its DLLs beside itself.
         rustc_args: match args.cargo.target.as_deref().is_none_or(|t| t.contains("-linux-")) {
-            true => vec!["-C".to_string(), format!("link-arg=-Wl,-rpath,{}", onedir::EXE_RUNPATH)],
+            true => crate::bundle::runpath::link_args(),
             false => Vec::new(),
         },
         env: Vec::new(),
@@ -250,131 +314,9 @@ fn build(args: &BundleArgs, unit: &Unit) -> Result<cargo::Artifact, Error> {
     Ok(built.remove(0))
 }
 
-/// The one-dir tree staged beside the destination, then packed into the
-/// single file `DIST/NAME` (written atomically; the stage is removed).
-fn onefile(
-    options: &OnedirOptions,
-    args: &BundleArgs,
-    runtime_dir: Option<String>,
-    verify: Option<&Verify<'_>>,
-    root: &std::path::Path,
-    progress: &mut report::Progress,
-) -> Result<(PackReport, onedir::BundleReport), Error> {
-    let windows = args.cargo.target.as_deref().is_some_and(|t| t.contains("-windows-"));
-    let dest = options.dist.join(if windows { onedir::exe_name(&options.name) } else { options.name.clone() });
-    if dest.exists() && !options.clean {
-        return Err(crate::bundle::Error::Exists { path: dest }.into());
-    }
-    let stage = options.dist.join(format!(".{}.onefile-{}", options.name, std::process::id()));
-    let staged = OnedirOptions { dist: stage.clone(), clean: true, ..options.clone() };
-    let packed = onedir::assemble_verified(&staged, verify).map_err(Error::from).and_then(|tree| {
-        let target = match &args.cargo.target {
-            Some(t) => t.clone(),
-            None => host_triple()?,
-        };
-        let target_dir = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-        progress.step("Packing", &format!("{} behind the bootloader ({target})", options.name));
-        let packed = pack(&PackOptions {
-            tree_dir: stage.join(&options.name),
-            name: options.name.clone(),
-            target,
-            runtime_dir,
-            fuse_limit: FUSE_LIMIT,
-            cache_dir: target_dir.join("cargo-freeze"),
-            out: dest,
-            upx: options.upx.clone(),
-        })?;
-        Ok((packed, tree))
-    });
-    let _ = fs_err::remove_dir_all(&stage);
-    packed
-}
-
 /// The sha256 of a written artifact, for the JSON summary.
 fn sha256_of(path: &Path) -> Result<String, Error> {
     use sha2::Digest;
     let bytes = fs_err::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
     Ok(sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect())
-}
-
-/// The host's target triple, from `rustc -vV`.
-fn host_triple() -> Result<String, Error> {
-    let version = cargo::rustc_version()?;
-    Ok(version.lines().find_map(|l| l.strip_prefix("host: ")).unwrap_or("x86_64-unknown-linux-gnu").to_string())
-}
-
-/// Flags over `[package.metadata.freeze]`: a flag given wins; paths from
-/// the manifest are relative to the package's directory.
-struct Settings {
-    name: Option<String>,
-    dist: Option<PathBuf>,
-    data: Vec<Extra>,
-    binaries: Vec<Extra>,
-    exclude_lib: Vec<String>,
-    clean: bool,
-    runtime_dir: Option<String>,
-    upx: Option<UpxOptions>,
-    strip: bool,
-}
-
-impl Settings {
-    fn into_options(self, bin: &str, artifact: &cargo::Artifact, root: &Path) -> OnedirOptions {
-        OnedirOptions {
-            binary: artifact.executable.clone(),
-            name: self.name.unwrap_or_else(|| bin.to_string()),
-            dist: self.dist.unwrap_or_else(|| root.join("target/freeze")),
-            data: self.data,
-            binaries: self.binaries,
-            exclude_lib: self.exclude_lib,
-            clean: self.clean,
-            search_dirs: artifact.link_dirs.clone(),
-            upx: self.upx,
-            strip: self.strip,
-        }
-    }
-
-    fn merge(args: &BundleArgs, full: &Config, package_dir: &Path) -> Result<Settings, Error> {
-        let config = &full.bundle;
-        let extras = |flags: &[String], keys: &[String]| -> Result<Vec<Extra>, Error> {
-            if !flags.is_empty() {
-                return flags.iter().map(|s| Extra::parse(s).map_err(Error::from)).collect();
-            }
-            keys.iter()
-                .map(|s| {
-                    Extra::parse(s).map(|e| Extra { src: package_dir.join(&e.src), dest: e.dest }).map_err(Error::from)
-                })
-                .collect()
-        };
-        let mut exclude_lib = config.exclude_lib.clone();
-        exclude_lib.extend(args.exclude_lib.iter().cloned());
-        Ok(Settings {
-            name: args.name.clone().or_else(|| config.name.clone()),
-            dist: args.dist.clone().or_else(|| config.dist.as_ref().map(|d| package_dir.join(d))),
-            data: extras(&args.add_data, &config.add_data)?,
-            binaries: extras(&args.add_binary, &config.add_binary)?,
-            exclude_lib,
-            clean: args.clean || config.clean == Some(true),
-            runtime_dir: args.runtime_dir.clone().or_else(|| config.runtime_dir.clone()),
-            upx: upx_options(args, &full.upx, package_dir),
-            strip: args.strip || config.strip == Some(true),
-        })
-    }
-}
-
-/// `--upx`/`--upx-dir` and friends over the `upx*` keys; `--noupx` wins.
-fn upx_options(args: &BundleArgs, config: &UpxConfig, package_dir: &Path) -> Option<UpxOptions> {
-    let dir = args.upx_dir.clone().or_else(|| config.dir.as_ref().map(|d| package_dir.join(d)));
-    let wanted = args.upx || dir.is_some() || config.enabled == Some(true);
-    if args.noupx || !wanted {
-        return None;
-    }
-    let upx_args = args.upx_args.as_deref().or(config.args.as_deref());
-    let mut exclude = config.exclude.clone();
-    exclude.extend(args.upx_exclude.iter().cloned());
-    Some(UpxOptions {
-        dir,
-        args: upx_args.map(|a| a.split_whitespace().map(str::to_string).collect()).unwrap_or_default(),
-        libs: args.upx_libs || config.libs == Some(true),
-        exclude,
-    })
 }

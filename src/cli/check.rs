@@ -74,7 +74,14 @@ pub(crate) fn run(args: &CheckArgs) -> Result<u8, Error> {
         output = lint::run(&options)?;
     }
     let diagnostics = apply_levels(output.diagnostics, &configs, &overrides);
-    let probes = if args.static_only { Vec::new() } else { super::probe_step::run(&units, &args.cargo)? };
+    let probes = match args.static_only {
+        true => Vec::new(),
+        false => {
+            let color = use_color(args.cargo.color, std::io::stderr().is_terminal());
+            let mut progress = report::Progress::stderr(args.cargo.quiet, color);
+            super::probe_step::run(&units, &args.cargo, &mut progress)?
+        }
+    };
     let stormed = probes.iter().any(|p| p.report.as_ref().is_some_and(|r| r.verdict == probe::Verdict::Storm));
     let denied = stormed || diagnostics.iter().any(|d| d.level == Level::Deny);
     let report =

@@ -1,8 +1,9 @@
 //! `cargo freeze init`: adds the commented `[package.metadata.freeze]`
 //! section to each selected package's Cargo.toml (every other byte kept)
-//! and, with `--ci github`, writes a workflow from `templates/ci/` that runs
-//! the check as SARIF for code scanning and bundles each binary per target.
-//! Existing sections and workflows are never overwritten.
+//! and, with `--ci github`, writes a workflow (`workflow`) that installs
+//! this tool, runs the check as SARIF for code scanning and bundles each
+//! binary per target. Existing sections and workflows are never
+//! overwritten.
 
 use super::write;
 use crate::cargo;
@@ -11,8 +12,6 @@ use crate::error::{Error, exit};
 use crate::report::{self, InitAction, InitReport};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
-
-const GITHUB_WORKFLOW: &str = include_str!("../../templates/ci/github.yml");
 
 #[derive(Debug, Args)]
 pub(crate) struct InitArgs {
@@ -65,12 +64,22 @@ pub(crate) fn run(args: &InitArgs) -> Result<u8, Error> {
         } else {
             let dir = path.parent().expect("a workflow path has a parent");
             fs_err::create_dir_all(dir).map_err(|source| Error::Write { path: dir.to_path_buf(), source })?;
-            let quoted: Vec<String> = bins.iter().map(|b| format!("\"{b}\"")).collect();
-            write::atomically(&path, &GITHUB_WORKFLOW.replace("@BINS@", &quoted.join(", ")))?;
+            let (text, branch, source) = super::workflow::github(&bins, &workspace.root);
+            write::atomically(&path, &text)?;
+            report.branch = Some((branch, branch_source(source)));
             InitAction::Added
         };
         report.workflow = Some((path, action));
     }
     report::init_human(&report, &workspace.root, &mut std::io::stdout().lock()).map_err(Error::Output)?;
     Ok(exit::CLEAN)
+}
+
+fn branch_source(source: super::workflow::BranchSource) -> &'static str {
+    use super::workflow::BranchSource;
+    match source {
+        BranchSource::OriginHead => "origin's default branch",
+        BranchSource::Current => "the current branch; no origin/HEAD",
+        BranchSource::Fallback => "not a git branch here: edit `branches:` if yours differs",
+    }
 }

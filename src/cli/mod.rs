@@ -6,6 +6,9 @@
 
 mod args;
 mod bundle;
+mod bundle_onefile;
+mod bundle_settings;
+mod cache;
 mod check;
 mod completions;
 mod fix;
@@ -15,6 +18,7 @@ mod inspect;
 mod probe;
 mod probe_step;
 mod select;
+mod workflow;
 mod write;
 
 use crate::error::exit;
@@ -35,6 +39,14 @@ enum CargoCli {
 /// storms, and bundle them (`cargo freeze --onedir`).
 #[derive(Debug, Args)]
 #[command(version, about, long_about = None, args_conflicts_with_subcommands = true)]
+// The shared cargo flags, described for bundles (`check` has its own words).
+#[command(
+    mut_arg("package", |a| a.help("Package of the binary to bundle")),
+    mut_arg("workspace", |a| a.help("Select from all packages in the workspace")),
+    mut_arg("release", |a| a.help("Release profile (the default for bundles)")),
+    mut_arg("profile", |a| a.help("Build profile (default: release)")),
+    mut_arg("verbose", |a| a.help("Print more")),
+)]
 struct FreezeArgs {
     #[command(subcommand)]
     command: Option<Command>,
@@ -52,6 +64,8 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Add a commented [package.metadata.freeze] section to Cargo.toml (and a CI workflow).
     Init(init::InitArgs),
+    /// List the one-file extractions on this machine, or prune them.
+    Cache(cache::CacheArgs),
     /// Print a shell completion script for the cargo-freeze executable.
     Completions(completions::CompletionsArgs),
 }
@@ -68,6 +82,9 @@ fn clap_cargo_styles() -> clap::builder::Styles {
 /// Entry point: parses `args` (argv including argv[0]) and runs the command.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let args = with_subcommand_name(args.into_iter().collect());
+    // What came after `freeze`, to tell a bare `cargo freeze` from flags
+    // that need a mode.
+    let args_given: Vec<String> = args.iter().skip(2).map(|a| a.to_string_lossy().into_owned()).collect();
     let cli = match CargoCli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => {
@@ -81,13 +98,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             let color = use_color(freeze.bundle.cargo.color, std::io::stderr().is_terminal());
             (bundle::run(&freeze.bundle), color)
         }
-        None => {
-            use clap::CommandFactory;
-            let mut cmd = CargoCli::command();
-            let freeze = cmd.find_subcommand_mut("freeze").expect("the freeze subcommand");
-            let _ = freeze.print_help();
-            return ExitCode::from(exit::FAILURE);
-        }
+        None => return usage(&args_given),
         Some(Command::Check(check_args)) => {
             let color = use_color(check_args.cargo.color, std::io::stderr().is_terminal());
             (check::run(&check_args), color)
@@ -98,6 +109,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         }
         Some(Command::Inspect(inspect_args)) => (inspect::run(&inspect_args), false),
         Some(Command::Init(init_args)) => (init::run(&init_args), std::io::stderr().is_terminal()),
+        Some(Command::Cache(cache_args)) => (cache::run(&cache_args), std::io::stderr().is_terminal()),
         Some(Command::Completions(completions_args)) => (completions::run(&completions_args), false),
     };
     match result {
@@ -107,6 +119,27 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             ExitCode::from(err.exit_code())
         }
     }
+}
+
+/// No subcommand and no `--onedir`/`--onefile`: bare, the help (with its
+/// usage as `cargo freeze`); with flags, an error that says what they need.
+fn usage(given: &[String]) -> ExitCode {
+    use clap::CommandFactory;
+    let mut cmd = CargoCli::command();
+    // Building propagates the bin name: "Usage: cargo freeze ...".
+    cmd.build();
+    let freeze = cmd.find_subcommand_mut("freeze").expect("the freeze subcommand");
+    if given.is_empty() {
+        let _ = freeze.print_help();
+        return ExitCode::from(exit::FAILURE);
+    }
+    let message = format!(
+        "`cargo freeze {}` needs a mode: add --onedir or --onefile to bundle the binary\n\n\
+         tip: `cargo freeze check` builds and probes instead (it takes --release, --bin and cargo's other flags)",
+        given.join(" ")
+    );
+    let _ = clap::Error::raw(clap::error::ErrorKind::MissingRequiredArgument, message).format(freeze).print();
+    ExitCode::from(exit::FAILURE)
 }
 
 /// `cargo freeze x` runs `cargo-freeze freeze x`; accept `cargo-freeze x` too.

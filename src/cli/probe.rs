@@ -88,7 +88,12 @@ pub(crate) fn run(args: &ProbeArgs) -> Result<u8, Error> {
         poll: POLL,
         allow_uncontained: args.allow_uncontained,
     };
-    let result = probe::run(&options)?;
+    let mut progress =
+        report::Progress::terminal_only(args.quiet, use_color(args.color, std::io::stderr().is_terminal()));
+    progress.step("Probing", &program.to_string_lossy());
+    let result = probe::run(&options);
+    progress.finish();
+    let result = result?;
     let style = Style {
         color: use_color(args.color, std::io::stdout().is_terminal()),
         quiet: args.quiet,

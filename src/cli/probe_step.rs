@@ -10,7 +10,7 @@ use crate::cargo::{self, BuildRequest, Profile, Unit};
 use crate::config::ProbeSettings;
 use crate::error::Error;
 use crate::probe;
-use crate::report::ProbedBinary;
+use crate::report::{ProbedBinary, Progress, plural};
 use std::ffi::OsString;
 
 /// A check's probe waits less than `cargo freeze probe` by default: a
@@ -18,11 +18,17 @@ use std::ffi::OsString;
 const CHECK_TIMEOUT_SECS: f64 = 5.0;
 
 /// Builds and probes `units`, in order; skipped ones are reported as such.
-pub(crate) fn run(units: &[(Unit, ProbeSettings)], cargo_args: &CargoArgs) -> Result<Vec<ProbedBinary>, Error> {
+pub(crate) fn run(
+    units: &[(Unit, ProbeSettings)],
+    cargo_args: &CargoArgs,
+    progress: &mut Progress,
+) -> Result<Vec<ProbedBinary>, Error> {
     let wanted: Vec<Unit> = units.iter().filter(|(_, s)| s.skip != Some(true)).map(|(u, _)| u.clone()).collect();
     let artifacts = if wanted.is_empty() {
         Vec::new()
     } else {
+        progress
+            .plain_step("Building", &format!("{} with cargo, to probe", plural(wanted.len(), "binary", "binaries")));
         cargo::build(&BuildRequest {
             manifest_path: cargo_args.manifest_path.clone(),
             units: wanted,
@@ -40,7 +46,12 @@ pub(crate) fn run(units: &[(Unit, ProbeSettings)], cargo_args: &CargoArgs) -> Re
         let artifact = artifacts.iter().find(|a| &a.unit == unit);
         let result = match artifact {
             None => None,
-            Some(artifact) => Some(probe::run(&options(artifact.executable.clone().into_os_string(), settings)?)?),
+            Some(artifact) => {
+                progress.step("Probing", &format!("{}/{}", unit.package, unit.name));
+                let probed = probe::run(&options(artifact.executable.clone().into_os_string(), settings)?)?;
+                progress.finish();
+                Some(probed)
+            }
         };
         let skipped = result.is_none().then(|| "config: skip = true".to_string());
         out.push(ProbedBinary { package: unit.package.clone(), name: unit.name.clone(), report: result, skipped });

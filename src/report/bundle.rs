@@ -1,9 +1,11 @@
-//! A one-dir bundle's summary: a table of its files (size, where each
-//! library came from and how the loader found it) and the libraries left to
-//! the host; or, as JSON, the manifest release scripts read (files with
-//! sha256 and size).
+//! A bundle's summary: the profile it was built with, a table of its files
+//! (size, where each library came from and how the loader found it) and the
+//! libraries left to the host; or, as JSON, the manifest release scripts
+//! read (files with sha256 and size; the bundle's paths relative to the
+//! workspace root when they are inside it, as every path of the JSON
+//! output).
 
-use super::{Gate, Style, plural};
+use super::{Built, Gate, Style, plural, size};
 use crate::bundle::onedir::BundleReport;
 use crate::bundle::onefile::PackReport;
 use crate::bundle::upx::Outcome;
@@ -12,16 +14,24 @@ use std::io::Write;
 /// The one summary object of a `--onedir` run (README, "JSON output"):
 /// the tree's files, `artifacts` (what a release script uploads: every
 /// file of the bundle with its path, size and sha256), UPX, the gate.
-pub(crate) fn write_json(report: &BundleReport, gate: &Gate<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+pub(crate) fn write_json(
+    report: &BundleReport,
+    gate: &Gate<'_>,
+    built: &Built<'_>,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let dir = relative(&report.dir, built);
     let artifacts: Vec<serde_json::Value> = report
         .files
         .iter()
-        .map(|f| serde_json::json!({"path": report.dir.join(&f.path), "size": f.size, "sha256": f.sha256}))
+        .map(|f| serde_json::json!({"path": format!("{dir}/{}", f.path), "size": f.size, "sha256": f.sha256}))
         .collect();
     let mut value = serde_json::to_value(report).unwrap_or_default();
     if let Some(map) = value.as_object_mut() {
         map.insert("version".into(), 1.into());
         map.insert("mode".into(), "onedir".into());
+        map.insert("profile".into(), built.profile.into());
+        map.insert("dir".into(), dir.into());
         map.insert("artifacts".into(), artifacts.into());
         map.insert("gate".into(), gate_json(gate));
     }
@@ -29,14 +39,25 @@ pub(crate) fn write_json(report: &BundleReport, gate: &Gate<'_>, out: &mut dyn W
     writeln!(out)
 }
 
-pub(crate) fn write_human(report: &BundleReport, style: Style, out: &mut dyn Write) -> std::io::Result<()> {
+/// A path relative to the workspace root when it is inside it, else as is.
+fn relative(path: &std::path::Path, built: &Built<'_>) -> String {
+    super::slash_path(path.strip_prefix(built.root).unwrap_or(path))
+}
+
+pub(crate) fn write_human(
+    report: &BundleReport,
+    style: Style,
+    built: &Built<'_>,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let (bold, reset) = if style.color { ("\x1b[1;32m", "\x1b[0m") } else { ("", "") };
     let total: u64 = report.files.iter().map(|f| f.size).sum();
     let verb = if report.replaced { "Replaced" } else { "Bundled" };
     writeln!(
         out,
-        "{bold}{verb:>12}{reset} {} ({}, {})",
-        report.dir.display(),
+        "{bold}{verb:>12}{reset} {} ({} profile, {}, {})",
+        relative(&report.dir, built),
+        built.profile,
         plural(report.files.len(), "file", "files"),
         size(total)
     )?;
@@ -73,13 +94,19 @@ fn write_upx(report: &BundleReport, out: &mut dyn Write) -> std::io::Result<()> 
     writeln!(out, "    {:<38} {:>10} -> {:>10}  {ratio:.1}%", "total", size(before), size(after))
 }
 
-pub(crate) fn write_onefile_human(report: &PackReport, style: Style, out: &mut dyn Write) -> std::io::Result<()> {
+pub(crate) fn write_onefile_human(
+    report: &PackReport,
+    style: Style,
+    built: &Built<'_>,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let (bold, reset) = if style.color { ("\x1b[1;32m", "\x1b[0m") } else { ("", "") };
     writeln!(
         out,
-        "{bold}{:>12}{reset} {} ({}, {} unpacked in {})",
+        "{bold}{:>12}{reset} {} ({} profile, {}, {} unpacked in {})",
         "Packed",
-        report.out.display(),
+        relative(&report.out, built),
+        built.profile,
         size(report.total_size),
         size(report.unpacked_size),
         plural(report.entries, "file", "files")
@@ -111,18 +138,21 @@ pub(crate) fn write_onefile_json(
     tree: &BundleReport,
     sha256: &str,
     gate: &Gate<'_>,
+    built: &Built<'_>,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
+    let path = relative(&report.out, built);
     let value = serde_json::json!({
         "gate": gate_json(gate),
         "version": 1,
         "mode": "onefile",
-        "artifacts": [{"path": report.out, "size": report.total_size, "sha256": sha256}],
+        "profile": built.profile,
+        "artifacts": [{"path": path, "size": report.total_size, "sha256": sha256}],
         "files": tree.files,
         "left_to_host": tree.left_to_host,
         "upx": tree.upx.iter().chain(&report.bootloader_upx).collect::<Vec<_>>(),
         "sha256": sha256,
-        "out": report.out,
+        "out": path,
         "total_size": report.total_size,
         "bootloader_size": report.bootloader_size,
         "bootloader_cached": report.bootloader_cached,
@@ -160,12 +190,4 @@ pub(crate) fn write_gate_human(gate: &Gate<'_>, style: Style, out: &mut dyn Writ
         )?;
     }
     writeln!(out, "  probe of the bundle: {}", super::probe::summary(gate.bundle_probe, gate.bundle_skipped, style))
-}
-
-fn size(bytes: u64) -> String {
-    match bytes {
-        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / (1 << 20) as f64),
-        b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / 1024.0),
-        b => format!("{b} B"),
-    }
 }

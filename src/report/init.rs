@@ -15,6 +15,8 @@ pub enum InitAction {
 pub struct InitReport {
     pub manifests: Vec<(PathBuf, InitAction)>,
     pub workflow: Option<(PathBuf, InitAction)>,
+    /// The branch a written workflow runs on pushes to, and why that one.
+    pub branch: Option<(String, &'static str)>,
 }
 
 pub(super) fn write_human(report: &InitReport, root: &Path, out: &mut dyn Write) -> std::io::Result<()> {
@@ -29,7 +31,12 @@ pub(super) fn write_human(report: &InitReport, root: &Path, out: &mut dyn Write)
     }
     if let Some((path, action)) = &report.workflow {
         match action {
-            InitAction::Added => writeln!(out, "{:>12} {}", "Wrote", show(path))?,
+            InitAction::Added => {
+                writeln!(out, "{:>12} {}", "Wrote", show(path))?;
+                if let Some((branch, why)) = &report.branch {
+                    writeln!(out, "{:>12} on pushes to `{branch}` ({why})", "")?;
+                }
+            }
             InitAction::Kept => {
                 writeln!(out, "{:>12} {}: it exists (remove it to write a new one)", "Kept", show(path))?
             }

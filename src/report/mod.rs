@@ -4,6 +4,7 @@
 //! (workflow-command annotations).
 
 mod bundle;
+mod cache;
 mod fix;
 mod github;
 mod human;
@@ -87,6 +88,14 @@ pub struct Gate<'a> {
     pub bundle_skipped: Option<&'a str>,
 }
 
+/// How a bundle was built, for its summary: the cargo profile, and the
+/// workspace root its paths are shown relative to.
+#[derive(Clone, Copy, Debug)]
+pub struct Built<'a> {
+    pub profile: &'a str,
+    pub root: &'a std::path::Path,
+}
+
 /// The gate's lines under a bundle summary.
 pub fn gate_human(gate: &Gate<'_>, style: Style, out: &mut dyn Write) -> std::io::Result<()> {
     bundle::write_gate_human(gate, style, out)
@@ -105,27 +114,30 @@ pub fn refused(name: &str, color: bool) {
 pub fn bundle_human(
     report: &crate::bundle::onedir::BundleReport,
     style: Style,
+    built: &Built<'_>,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    bundle::write_human(report, style, out)
+    bundle::write_human(report, style, built, out)
 }
 
 /// Writes a one-dir bundle's manifest as JSON.
 pub fn bundle_json(
     report: &crate::bundle::onedir::BundleReport,
     gate: &Gate<'_>,
+    built: &Built<'_>,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    bundle::write_json(report, gate, out)
+    bundle::write_json(report, gate, built, out)
 }
 
 /// Writes what a one-file pack produced.
 pub fn onefile_human(
     report: &crate::bundle::onefile::PackReport,
     style: Style,
+    built: &Built<'_>,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    bundle::write_onefile_human(report, style, out)
+    bundle::write_onefile_human(report, style, built, out)
 }
 
 /// Writes what a one-file pack produced, as JSON: `tree` is the one-dir
@@ -135,9 +147,10 @@ pub fn onefile_json(
     tree: &crate::bundle::onedir::BundleReport,
     sha256: &str,
     gate: &Gate<'_>,
+    built: &Built<'_>,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    bundle::write_onefile_json(report, tree, sha256, gate, out)
+    bundle::write_onefile_json(report, tree, sha256, gate, built, out)
 }
 
 /// What `cargo freeze init` did.
@@ -155,6 +168,33 @@ pub fn probe_json(report: &crate::probe::ProbeReport, out: &mut dyn Write) -> st
     probe::write_json(report, out)
 }
 
+/// Writes the one-file cache's entries (`cargo freeze cache list`).
+pub fn cache_list(
+    root: &std::path::Path,
+    entries: &[crate::bundle::onefile::cache::CacheEntry],
+    json: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    match json {
+        true => cache::write_list_json(root, entries, out),
+        false => cache::write_list_human(root, entries, out),
+    }
+}
+
+/// Writes what `cargo freeze cache prune` removed and kept.
+pub fn cache_pruned(
+    root: &std::path::Path,
+    pruned: &crate::bundle::onefile::cache::Pruned,
+    dry_run: bool,
+    json: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    match json {
+        true => cache::write_pruned_json(root, pruned, dry_run, out),
+        false => cache::write_pruned_human(pruned, dry_run, out),
+    }
+}
+
 /// Prints a failure of the tool itself to stderr, cargo-style.
 pub fn failure(err: &dyn std::error::Error, color: bool) {
     let mut text = err.to_string();
@@ -165,6 +205,15 @@ pub fn failure(err: &dyn std::error::Error, color: bool) {
     }
     let prefix = if color { "\x1b[1;31merror\x1b[0m" } else { "error" };
     let _ = writeln!(std::io::stderr(), "{prefix}: {text}");
+}
+
+/// "4.2 MiB": the one helper for sizes.
+pub(crate) fn size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / (1 << 20) as f64),
+        b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / 1024.0),
+        b => format!("{b} B"),
+    }
 }
 
 /// "1 binary", "2 binaries": the one helper for plurals.

@@ -1,8 +1,10 @@
-//! Progress of a bundle run on stderr, one step at a time (building,
-//! checking, bundling, packing, probing): a spinner with the elapsed time
-//! when stderr is a terminal, one plain line per step when it is not (CI
-//! logs), nothing with `-q`. Steps that print their own progress (cargo's
-//! build) get a plain line, never a spinner drawn over their output.
+//! Progress on stderr, one step at a time (a bundle run's building,
+//! checking, bundling, packing, probing; `check`'s probe runs; a `probe`
+//! run): a spinner with the elapsed time when stderr is a terminal, one
+//! plain line per step when it is not (CI logs; not for `probe`, whose
+//! output is the one thing it prints), nothing with `-q`. Steps that print
+//! their own progress (cargo's build) get a plain line, never a spinner
+//! drawn over their output.
 
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Write};
@@ -28,6 +30,15 @@ impl Progress {
             (true, _) => Mode::Silent,
             (false, true) => Mode::Spinner,
             (false, false) => Mode::Lines,
+        };
+        Progress { mode, color, spinner: None }
+    }
+
+    /// On stderr, only when it is a terminal (spinners), and not if `quiet`.
+    pub fn terminal_only(quiet: bool, color: bool) -> Progress {
+        let mode = match (quiet, std::io::stderr().is_terminal()) {
+            (false, true) => Mode::Spinner,
+            _ => Mode::Silent,
         };
         Progress { mode, color, spinner: None }
     }

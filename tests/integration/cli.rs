@@ -98,6 +98,8 @@ fn help_is_stable() {
         (&["probe", "--help"], "probe_help"),
         (&["inspect", "--help"], "inspect_help"),
         (&["init", "--help"], "init_help"),
+        (&["cache", "--help"], "cache_help"),
+        (&["cache", "prune", "--help"], "cache_prune_help"),
         (&["completions", "--help"], "completions_help"),
     ] {
         let output = freeze().args(args).env("COLUMNS", "100").output().unwrap();
@@ -107,7 +109,9 @@ fn help_is_stable() {
 }
 
 /// The bash script is a snapshot, and bash itself completes with it: an
-/// option of a subcommand and the subcommand names.
+/// option of a subcommand and the subcommand names, for `cargo-freeze ...`
+/// and for `cargo freeze ...` (other cargo commands go to cargo's own
+/// completion function, a stand-in here).
 #[test]
 fn completions_complete() {
     let script = freeze().args(["completions", "bash"]).output().unwrap();
@@ -120,15 +124,57 @@ fn completions_complete() {
 complete_words() { COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _cargo__freeze cargo-freeze "${!#}" "${COMP_WORDS[COMP_CWORD-1]}"; echo "${COMPREPLY[*]}"; }
 complete_words cargo-freeze check --fi
 complete_words cargo-freeze in
-complete_words cargo-freeze --upx-d"#;
+complete_words cargo-freeze --upx-d
+_cargo() { COMPREPLY=(from-cargos-own); }
+cargo_words() { COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _cargo_freeze__cargo cargo "${!#}" "${COMP_WORDS[COMP_CWORD-1]}"; echo "${COMPREPLY[*]}"; }
+cargo_words cargo freeze check --fi
+cargo_words cargo +stable freeze in
+cargo_words cargo freeze --upx-d
+cargo_words cargo bui
+complete -p cargo"#;
     let output = std::process::Command::new("bash").current_dir(dir.path()).args(["-c", probe]).output().unwrap();
     let lines = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert_eq!(lines, "--fix\ninspect init\n--upx-dir\n", "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    let want = "--fix\ninspect init\n--upx-dir\n--fix\ninspect init\n--upx-dir\nfrom-cargos-own\n\
+                complete -o bashdefault -o default -F _cargo_freeze__cargo cargo\n";
+    assert_eq!(lines, want, "stderr: {}", String::from_utf8_lossy(&output.stderr));
     for shell in ["zsh", "fish", "elvish", "powershell"] {
         let output = freeze().args(["completions", shell]).output().unwrap();
         let text = String::from_utf8_lossy(&output.stdout);
         assert!(output.status.success() && text.contains("fuse-depth"), "{shell}: {text}");
     }
+}
+
+/// Bare `cargo freeze` prints the help with its usage as `cargo freeze`;
+/// flags without a mode are an error that says what to add (exit 2).
+#[test]
+fn no_mode_says_what_to_do() {
+    let bare = freeze().env("COLUMNS", "100").output().unwrap();
+    assert_eq!(bare.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bare.stdout).contains("\nUsage: cargo freeze [OPTIONS]\n"), "{bare:?}");
+    let release = freeze().arg("--release").output().unwrap();
+    assert_eq!((release.status.code(), release.stdout.as_slice()), (Some(2), &b""[..]));
+    insta::assert_snapshot!("no_mode", String::from_utf8_lossy(&release.stderr));
+}
+
+/// `cargo freeze probe` shows a spinner while the command runs, on a
+/// terminal only (a pty from `script`); on a pipe its stderr stays empty.
+#[test]
+fn probe_shows_progress_on_a_terminal_only() {
+    let piped = freeze().args(["probe", "--cap", "8", "--timeout", "5", "--", "/bin/true"]).output().unwrap();
+    assert_eq!((piped.status.code(), piped.stderr.as_slice()), (Some(0), &b""[..]), "{piped:?}");
+    let script = which::which("script");
+    if !crate::support::require(script.is_ok(), "`script` (util-linux) is not installed: no terminal to test") {
+        return;
+    }
+    let line = format!("{} freeze probe --cap 8 --timeout 5 -- /bin/true", env!("CARGO_BIN_EXE_cargo-freeze"));
+    let output = std::process::Command::new(script.unwrap())
+        .args(["-qec", &line, "/dev/null"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let screen = String::from_utf8_lossy(&output.stdout).replace('\r', "\n");
+    assert!(output.status.success(), "{screen}");
+    assert!(screen.lines().any(|l| l.contains("Probing /bin/true (") && l.trim_end().ends_with(" s)")), "{screen}");
 }
 
 #[test]

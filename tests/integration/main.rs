@@ -29,6 +29,9 @@
 //!   executable of `/usr/bin` (the loader oracle).
 //! - [`onedir`]: `cargo freeze --onedir` on fixtures that link a private C
 //!   library and the system's libsqlite3; atomic replacement; bad input.
+//! - [`onedir_runpath`]: run paths set without patchelf (none on PATH) on a
+//!   chain of private libraries, one linked by path: the bundle runs where
+//!   they are gone, `ldd` finds each in `lib/`, UPX packs the edited ones.
 //! - [`onedir_windows`]: `--onedir --target x86_64-pc-windows-gnu` of a
 //!   fixture linking a MinGW-built private DLL: the DLL beside the exe, no
 //!   system DLL, the bundle runs under Wine without the DLL's directory.
@@ -38,9 +41,16 @@
 //! - [`release`]: release-script ergonomics on a copy of the hello fixture:
 //!   the `upx*` config keys (flags win), a file UPX cannot pack, a broken
 //!   UPX rolled back and reported, the one JSON summary, progress output.
-//! - [`onefile_cache`]: old versions removed but never one in use; an
+//! - [`onefile_cache`]: old versions removed (beyond three, or unused for a
+//!   week) but never one in use; a warm start records its use; an
 //!   unwritable cache falls back to a private temp dir (uid 65534), gone
 //!   afterwards, signals passed on.
+//! - [`onefile_heal`]: a damaged extraction is extracted again; a changed
+//!   trailer byte is refused cold and warm; a payload without its program
+//!   is never committed; without HOME the program runs from a temp dir.
+//! - [`workflow`]: the CI workflow `init --ci github` writes, its `run:`
+//!   steps executed in a scratch git repo (install from this checkout):
+//!   default branch, tool verified (an impostor fails), SARIF, a one-file.
 //! - [`architecture`]: the rooms never import each other; only `report/`
 //!   prints.
 
@@ -56,10 +66,12 @@ mod fix;
 mod fixtures;
 mod init;
 mod onedir;
+mod onedir_runpath;
 mod onedir_windows;
 mod onefile;
 mod onefile_cache;
 mod onefile_frames;
+mod onefile_heal;
 mod outer;
 mod probe;
 mod probe_delegated;
@@ -68,3 +80,4 @@ mod probe_v2;
 mod probe_wine;
 mod release;
 mod support;
+mod workflow;

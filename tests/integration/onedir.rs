@@ -127,6 +127,36 @@ fn an_existing_bundle_is_replaced_only_with_clean() {
     assert_eq!(manifest_of(&clean)["replaced"], true);
     assert!(!marker.exists(), "--clean replaced the bundle");
     assert_eq!(leftovers(dist.path()), Vec::<String>::new());
+    // A directory of that name that is not a bundle is never replaced.
+    let other = tempfile::tempdir().unwrap();
+    std::fs::create_dir(other.path().join("private-lib")).unwrap();
+    std::fs::write(other.path().join("private-lib/notes.txt"), "mine").unwrap();
+    let refused = onedir(manifest, other.path(), &["--clean"]);
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("is not a one-dir bundle"), "{refused:?}");
+    assert!(other.path().join("private-lib/notes.txt").is_file());
+}
+
+/// What a bundle run needs is checked before the build starts: a crate
+/// that does not compile fails on the missing UPX (or the taken
+/// destination), not on its compile error minutes later.
+#[test]
+fn missing_tools_and_taken_destinations_fail_before_the_build() {
+    let krate = crate::support::scratch_crate(&[
+        ("Cargo.toml", crate::support::MANIFEST),
+        ("src/main.rs", b"fn main() { this does not compile }"),
+    ]);
+    let manifest = krate.path().join("Cargo.toml");
+    let dist = krate.path().join("dist");
+    let upx = onedir(manifest.to_str().unwrap(), &dist, &["--upx-dir", "/nonexistent-upx-dir"]);
+    assert_eq!(upx.status.code(), Some(2), "{upx:?}");
+    assert!(String::from_utf8_lossy(&upx.stderr).contains("/nonexistent-upx-dir/upx"), "{upx:?}");
+    std::fs::create_dir_all(dist.join("scratch")).unwrap();
+    let taken = onedir(manifest.to_str().unwrap(), &dist, &[]);
+    assert!(String::from_utf8_lossy(&taken.stderr).contains("already exists"), "{taken:?}");
+    for out in [&upx, &taken] {
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("could not compile"), "no build ran: {out:?}");
+    }
 }
 
 /// Staging or set-aside directories left in DIST.
@@ -184,7 +214,7 @@ fn guarded_self_spawner_works_from_the_bundle() {
         .unwrap();
     let report: serde_json::Value = serde_json::from_slice(&probe.stdout).unwrap();
     assert_eq!(report["verdict"], "pass", "{report:#}");
-    assert_eq!(report["stdout"], "8 workers done\n");
+    assert_eq!(report["stdout"], "8 workers done\n", "{report:#}");
     let from_bundle = report["tree"].as_array().unwrap().iter().filter(|n| n["same_exe"] == true).count();
     assert_eq!(from_bundle, 9, "the parent and 8 workers all run the bundled file: {report:#}");
 }
@@ -195,12 +225,15 @@ fn guarded_self_spawner_works_from_the_bundle() {
 fn onefile_carries_the_private_library() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let dist = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_cargo-freeze"))
         .args(["freeze", "--onefile", "--quiet", "--message-format", "json", "--manifest-path"])
         .arg(root().join("fixtures/bundle/private-lib/Cargo.toml"))
         .arg("--dist")
         .arg(dist.path())
         .env("CARGO_TARGET_DIR", root().join("target/fixtures"))
+        // The gate probes the one-file: its extraction goes here, not to ~/.cache.
+        .env("XDG_CACHE_HOME", cache.path())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
@@ -209,7 +242,6 @@ fn onefile_carries_the_private_library() {
     let single = dist.path().join("private-lib");
     assert!(single.is_file());
     assert_eq!(leftovers(dist.path()), Vec::<String>::new(), "the staged tree is gone");
-    let cache = tempfile::tempdir().unwrap();
     let ran = Command::new(&single).env("XDG_CACHE_HOME", cache.path()).env_remove("LD_LIBRARY_PATH").output().unwrap();
     assert_eq!(String::from_utf8_lossy(&ran.stdout), "the private library says 42\n", "{ran:?}");
 }

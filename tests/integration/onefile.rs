@@ -218,7 +218,7 @@ fn inspect_lists_and_extracts_entries() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{out:?}");
     assert!(
-        stdout.contains("format version: 1") && stdout.contains("(verified)") && stdout.contains("rwx"),
+        stdout.contains("format version: 2") && stdout.contains("(verified)") && stdout.contains("rwx"),
         "{stdout}"
     );
     assert!(stdout.contains("runtime dir: {tmp}/x-{name}-{hash}"), "{stdout}");

@@ -1,8 +1,9 @@
 //! The one-file's cache upkeep with the real bootloader: older versions of
-//! a bundle are removed when a new one is extracted (the newest three
-//! kept), never one whose program is still running; and a cache that
-//! cannot be written falls back to a private temp dir that is gone when
-//! the program ends, with its exit status or signal passed on.
+//! a bundle are removed when a new one is extracted (the newest three by
+//! last use kept, none unused for a week), never one whose program is
+//! still running; a warm start records its use; and a cache that cannot be
+//! written falls back to a private temp dir that is gone when the program
+//! ends, with its exit status or signal passed on.
 
 use crate::onefile::{extraction_dirs, hello_binary, nix_is_root, pack_into, pack_tree, run};
 use crate::support::require;
@@ -10,6 +11,7 @@ use std::io::BufRead;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::{Duration, SystemTime};
 
 /// Version `i` of the hello bundle: its data file differs, so its hash does.
 fn version(root: &Path, i: u32) -> PathBuf {
@@ -79,6 +81,105 @@ fn old_versions_go_but_not_one_in_use() {
     assert_eq!(&extract(&exes[1], &cache), v2);
     assert_eq!(sorted(extraction_dirs(&cache)), sorted(vec![v2.clone(), v4.clone(), v5.clone()]));
     assert!(run(&exes[4], &cache, &[]).status.success(), "a kept version still starts warm");
+}
+
+/// Sets the last use of the extraction `name` (its marker's mtime).
+fn used_ago(cache: &Path, name: &str, ago: Duration) {
+    let marker = cache.join("cargo-freeze").join(name).join(".cargo-freeze-complete");
+    let file = std::fs::OpenOptions::new().write(true).open(marker).unwrap();
+    file.set_modified(SystemTime::now() - ago).unwrap();
+}
+
+fn last_use(cache: &Path, name: &str) -> SystemTime {
+    let marker = cache.join("cargo-freeze").join(name).join(".cargo-freeze-complete");
+    std::fs::metadata(marker).unwrap().modified().unwrap()
+}
+
+/// A version not started for over a week goes at the next extraction,
+/// though fewer than three are kept, unless it is running; a warm start
+/// marks its version used (once an hour at most, so an hour back here).
+#[test]
+fn versions_unused_for_a_week_go_unless_running() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    let exes: Vec<PathBuf> = (1..=3).map(|i| version(tmp.path(), i)).collect();
+    let v1 = extract(&exes[0], &cache);
+    let v2 = extract(&exes[1], &cache);
+    let week = Duration::from_secs(8 * 24 * 3600);
+    used_ago(&cache, &v1, week);
+    used_ago(&cache, &v2, Duration::from_secs(7200));
+    assert!(run(&exes[1], &cache, &[]).status.success());
+    let touched = SystemTime::now().duration_since(last_use(&cache, &v2)).unwrap();
+    assert!(touched < Duration::from_secs(3600), "a warm start records its use ({touched:?} ago)");
+    // Version 2 runs meanwhile and is a week old too: it stays.
+    let mut held = Command::new(&exes[1])
+        .env("XDG_CACHE_HOME", &cache)
+        .env("HELLO_SLEEP_MS", "60000")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = std::io::BufReader::new(held.stdout.take().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    used_ago(&cache, &v2, week);
+    let v3 = extract(&exes[2], &cache);
+    assert_eq!(sorted(extraction_dirs(&cache)), sorted(vec![v2.clone(), v3.clone()]), "version 1 went");
+    held.kill().unwrap();
+    held.wait().unwrap();
+    drop(reader);
+}
+
+/// `cargo freeze cache` lists the extractions of the real bootloader (in
+/// the default cache root, from XDG_CACHE_HOME), says which one a running
+/// program holds, and `prune` removes the others, never that one.
+#[test]
+fn cache_command_lists_and_prunes_but_not_one_in_use() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    let exes: Vec<PathBuf> = (1..=2).map(|i| version(tmp.path(), i)).collect();
+    let v1 = extract(&exes[0], &cache);
+    let mut held = Command::new(&exes[1])
+        .env("XDG_CACHE_HOME", &cache)
+        .env("HELLO_SLEEP_MS", "60000")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = std::io::BufReader::new(held.stdout.take().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    let cache_json = |args: &[&str]| -> serde_json::Value {
+        let out = crate::support::freeze()
+            .arg("cache")
+            .args(args)
+            .args(["-f", "json"])
+            .env("XDG_CACHE_HOME", &cache)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let listed = cache_json(&["list"]);
+    assert_eq!(listed["dir"], cache.join("cargo-freeze").to_str().unwrap(), "{listed:#}");
+    let entries = listed["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2, "{listed:#}");
+    assert!(entries.iter().all(|e| e["state"] == "whole" && e["name"] == "hello"), "{listed:#}");
+    let in_use: Vec<bool> = entries.iter().map(|e| e["in_use"] == true).collect();
+    assert_eq!(in_use.iter().filter(|b| **b).count(), 1, "the running version is in use: {listed:#}");
+    let pruned = cache_json(&["prune"]);
+    assert_eq!(pruned["removed"].as_array().unwrap().len(), 1, "{pruned:#}");
+    assert_eq!(pruned["removed"][0]["path"].as_str().map(|p| p.ends_with(&v1)), Some(true), "{pruned:#}");
+    assert_eq!(pruned["in_use"].as_array().unwrap().len(), 1, "{pruned:#}");
+    assert_eq!(extraction_dirs(&cache).len(), 1, "only the running version is left");
+    held.kill().unwrap();
+    held.wait().unwrap();
+    drop(reader);
+    let human = crate::support::freeze().args(["cache", "prune"]).env("XDG_CACHE_HOME", &cache).output().unwrap();
+    assert!(String::from_utf8_lossy(&human.stdout).contains("Pruned 1 entry"), "{human:?}");
+    assert_eq!(extraction_dirs(&cache), Vec::<String>::new(), "free now, so pruned");
+    let homeless = crate::support::freeze().arg("cache").env_remove("XDG_CACHE_HOME").env_remove("HOME").output();
+    let homeless = homeless.unwrap();
+    assert_eq!(homeless.status.code(), Some(2), "{homeless:?}");
+    assert!(String::from_utf8_lossy(&homeless.stderr).contains("pass --dir DIR"), "{homeless:?}");
 }
 
 /// The cache root cannot be written (root's dir, run as uid 65534; or a

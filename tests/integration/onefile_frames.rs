@@ -98,7 +98,9 @@ fn a_frame_that_fails_to_decode_leaves_nothing_and_runs_nothing() {
     let trailer = bytes.len() - 80;
     let unpacked = u64::from_le_bytes(bytes[trailer + 32..trailer + 40].try_into().unwrap());
     bytes[trailer + 32..trailer + 40].copy_from_slice(&(unpacked - 1).to_le_bytes());
-    let hash: [u8; 32] = Sha256::digest(&bytes[report.bootloader_size as usize..trailer]).into();
+    // The hash covers payload ‖ header ‖ the trailer's fields (FORMAT.md).
+    let covered = [&bytes[report.bootloader_size as usize..trailer], &bytes[trailer..trailer + 48]].concat();
+    let hash: [u8; 32] = Sha256::digest(&covered).into();
     bytes[trailer + 48..].copy_from_slice(&hash);
     let bad = tmp.path().join("garbled");
     std::fs::write(&bad, &bytes).unwrap();

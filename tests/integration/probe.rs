@@ -234,7 +234,7 @@ fn check_builds_and_probes_each_binary() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let outer = Outer::new(BACKSTOP_TASKS);
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-freeze"));
-    cmd.args(["freeze", "check", "--quiet", "--format", "json", "--manifest-path"])
+    cmd.args(["freeze", "check", "--color", "never", "--format", "json", "--manifest-path"])
         .arg(root.join("fixtures/check/Cargo.toml"))
         .env("CARGO_TARGET_DIR", root.join("target/fixtures"));
     outer.apply(&mut cmd);
@@ -251,6 +251,11 @@ fn check_builds_and_probes_each_binary() {
     assert_eq!((&pool["verdict"], &pool["probe"]["verdict"]), (&"guarded".into(), &"pass".into()), "{pool:#}");
     assert_eq!(pool["probe"]["stdout"], "3 jobs done\n", "per-binary args from config: {pool:#}");
     assert_eq!(bin("gui")["probe"], serde_json::json!({"skipped": true, "reason": "config: skip = true"}));
+    // Progress on stderr (a pipe here: one line per step).
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for step in ["    Building 2 binaries with cargo, to probe\n", "     Probing check-fixture/storm\n"] {
+        assert!(stderr.contains(step), "missing {step:?} in:\n{stderr}");
+    }
 }
 
 /// Root on a host without cgroup v1 pids (simulated: a mount namespace

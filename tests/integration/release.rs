@@ -166,7 +166,9 @@ fn onefile_summary_has_the_artifact_upx_rows_and_the_gate() {
         .unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let summary: Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(summary["mode"], "onefile");
+    assert_eq!((&summary["mode"], &summary["profile"]), (&"onefile".into(), &"release".into()));
+    // Paths inside the workspace are relative to its root (README, JSON output).
+    assert_eq!((&summary["out"], &summary["artifacts"][0]["path"]), (&"dist/hello".into(), &"dist/hello".into()));
     let artifact = &summary["artifacts"][0];
     let bytes = std::fs::read(krate.path().join("dist/hello")).unwrap();
     let sha: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
@@ -206,7 +208,7 @@ fn progress_lines_on_a_pipe_spinners_on_a_terminal_nothing_when_quiet() {
     };
     let steps = run(false);
     for step in [
-        "    Building hello with cargo\n",
+        "    Building hello with cargo (release profile)\n",
         "    Checking hello: ",
         "    Bundling hello: libraries, copy\n",
         "     Probing the bundle ",
@@ -237,29 +239,38 @@ fn progress_lines_on_a_pipe_spinners_on_a_terminal_nothing_when_quiet() {
     assert!(done.trim_end().ends_with(" s)"), "the spinner ends as a line with the duration:\n{screen}");
 }
 
-/// A one-file may replace a one-dir bundle of the same name only with
-/// `--clean`; either way nothing half-written is left in DIST.
+/// One-dir and one-file bundles of one binary go to different places by
+/// default (`target/freeze/onedir/NAME/`, `target/freeze/onefile/NAME`),
+/// and `--clean` replaces only the kind being built: given the same
+/// `--dist`, a one-file never replaces a one-dir (nor the other way), with
+/// `--clean` or without, and nothing is left behind in DIST.
 #[test]
-fn onefile_replaces_a_onedir_only_with_clean_and_leaves_no_litter() {
+fn onedir_and_onefile_never_replace_each_other() {
     let krate = hello("");
-    let (code, _) = onedir(krate.path(), &["--no-check"]);
-    assert_eq!(code, 0);
-    let dist = krate.path().join("dist");
-    let onefile = |clean: bool| {
+    let bundle = |mode: &str, extra: &[&str]| {
         let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-freeze"));
-        command.args(["freeze", "--onefile", "--quiet", "--no-check", "--manifest-path"]);
-        command.arg(krate.path().join("Cargo.toml")).arg("--dist").arg(&dist);
-        command.args(if clean { &["--clean"][..] } else { &[] });
+        command.args(["freeze", mode, "--quiet", "--no-check", "--manifest-path"]);
+        command.arg(krate.path().join("Cargo.toml")).args(extra);
         command.env("CARGO_TARGET_DIR", Path::new(env!("CARGO_MANIFEST_DIR")).join("target/fixtures"));
         command.output().unwrap()
     };
-    let refused = onefile(false);
-    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("--clean"), "{refused:?}");
-    assert!(dist.join("hello/hello").is_file(), "the one-dir is intact");
-    let replaced = onefile(true);
-    assert!(replaced.status.success(), "{replaced:?}");
-    assert!(dist.join("hello").is_file(), "the one-file took the one-dir's place");
+    for clean in [&[][..], &["--clean"]] {
+        assert!(bundle("--onedir", clean).status.success());
+        assert!(bundle("--onefile", clean).status.success());
+    }
+    let freeze_dir = krate.path().join("target/freeze");
+    assert!(freeze_dir.join("onedir/hello/hello").is_file(), "the one-dir at its default place");
+    assert!(freeze_dir.join("onefile/hello").is_file(), "the one-file at its own");
+    let dist = krate.path().join("dist");
+    let same = ["--dist", dist.to_str().unwrap()];
+    assert!(bundle("--onedir", &same).status.success());
+    for clean in [&[][..], &["--clean"]] {
+        let refused = bundle("--onefile", &[&same[..], clean].concat());
+        assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+        assert!(dist.join("hello/hello").is_file(), "the one-dir is intact");
+    }
+    let with_clean = bundle("--onefile", &[&same[..], &["--clean"]].concat());
+    assert!(String::from_utf8_lossy(&with_clean.stderr).contains("is not a one-file bundle"), "{with_clean:?}");
     let names: Vec<String> =
         std::fs::read_dir(&dist).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     assert_eq!(names, vec!["hello".to_string()], "no temp or moved-aside entries left");
@@ -267,7 +278,8 @@ fn onefile_replaces_a_onedir_only_with_clean_and_leaves_no_litter() {
 
 /// `--strip` (and `strip = true`) shrinks the bundle's copies, which still
 /// run; the build in `target/` is left as it was (its own target dir here,
-/// so no other test rebuilds it meanwhile).
+/// so no other test rebuilds it meanwhile). A `--dev` build, which carries
+/// its debug info (a release build has little left to strip).
 #[test]
 fn strip_shrinks_the_copies_and_leaves_the_build_alone() {
     use sha2::Digest;
@@ -275,7 +287,7 @@ fn strip_shrinks_the_copies_and_leaves_the_build_alone() {
     let target = krate.path().join("target");
     let bundle = |extra: &[&str]| {
         let output = Command::new(env!("CARGO_BIN_EXE_cargo-freeze"))
-            .args(["freeze", "--onedir", "--quiet", "--clean", "--no-check", "--message-format", "json"])
+            .args(["freeze", "--onedir", "--dev", "--quiet", "--clean", "--no-check", "--message-format", "json"])
             .arg("--manifest-path")
             .arg(krate.path().join("Cargo.toml"))
             .arg("--dist")

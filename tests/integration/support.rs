@@ -86,3 +86,22 @@ pub const SKIP_LOG: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/skips.log");
 pub fn note(message: &str) {
     eprintln!("note: {message}");
 }
+
+/// A `PATH` holding every program of the current one except `tool`: a
+/// directory of symlinks, the first of each name winning, as for the shell.
+/// Returns the directory (keep it alive) and the `PATH` value.
+pub fn path_without(tool: &str) -> (tempfile::TempDir, std::ffi::OsString) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for bin in std::env::split_paths(&path) {
+        let Ok(entries) = std::fs::read_dir(&bin) else { continue };
+        for entry in entries.flatten() {
+            let link = dir.path().join(entry.file_name());
+            if entry.file_name() != tool && !link.exists() {
+                let _ = std::os::unix::fs::symlink(entry.path(), link);
+            }
+        }
+    }
+    let value = dir.path().as_os_str().to_owned();
+    (dir, value)
+}

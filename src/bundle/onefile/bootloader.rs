@@ -16,8 +16,10 @@ const FILES: &[(&str, &str)] = &[
     ("src/main.rs", include_str!("../../../templates/bootloader/src/main.rs")),
     ("src/decode.rs", include_str!("../../../templates/bootloader/src/decode.rs")),
     ("src/dirs.rs", include_str!("../../../templates/bootloader/src/dirs.rs")),
+    ("src/entry.rs", include_str!("../../../templates/bootloader/src/entry.rs")),
     ("src/extract.rs", include_str!("../../../templates/bootloader/src/extract.rs")),
     ("src/fail.rs", include_str!("../../../templates/bootloader/src/fail.rs")),
+    ("src/format.rs", include_str!("../../../templates/bootloader/src/format.rs")),
     ("src/housekeeping.rs", include_str!("../../../templates/bootloader/src/housekeeping.rs")),
     ("src/launch.rs", include_str!("../../../templates/bootloader/src/launch.rs")),
     ("src/trailer.rs", include_str!("../../../templates/bootloader/src/trailer.rs")),
@@ -29,11 +31,49 @@ pub(crate) struct Built {
     pub cached: bool,
 }
 
-/// The bootloader for `target`, built once per key under `cache`.
-pub(crate) fn ensure(target: &str, cache: &Path) -> Result<Built, Error> {
+/// Where the bootloader for `target` is (or will be) cached under `cache`.
+fn cached_path(target: &str, cache: &Path) -> Result<(PathBuf, PathBuf, String), Error> {
     let key = key(target, &cargo::rustc_version()?);
     let dir = cache.join("bootloader").join(&key);
     let done = dir.join(if target.contains("windows") { "bootloader.exe" } else { "bootloader" });
+    Ok((dir, done, key))
+}
+
+/// Whether the bootloader for `target` is cached; if not, that a C
+/// compiler for the target is there to build it (its zstd decoder is C).
+pub(crate) fn prerequisites(target: &str, cache: &Path) -> Result<bool, Error> {
+    if cached_path(target, cache)?.1.is_file() {
+        return Ok(true);
+    }
+    let (looked, found) = c_compiler(target);
+    match found {
+        true => Ok(false),
+        false => Err(Error::NoCCompiler { target: target.to_string(), looked }),
+    }
+}
+
+/// The C compiler the `cc` crate would use for `target` (`CC_<target>`,
+/// `TARGET_CC`, `CC`, else its default name), and whether it is on PATH.
+fn c_compiler(target: &str) -> (String, bool) {
+    let vars = [format!("CC_{target}"), format!("CC_{}", target.replace('-', "_")), "TARGET_CC".into(), "CC".into()];
+    let from_env = vars.iter().find_map(|v| std::env::var(v).ok().filter(|c| !c.trim().is_empty()));
+    let arch = target.split('-').next().unwrap_or("x86_64");
+    let host = std::env::consts::ARCH == arch && target.contains(std::env::consts::OS);
+    let program = from_env.unwrap_or_else(|| match target {
+        _ if host => "cc".to_string(),
+        t if t.contains("-windows-gnu") => format!("{arch}-w64-mingw32-gcc"),
+        t if t.contains("-linux-") => format!("{arch}-linux-gnu-gcc"),
+        _ => "cc".to_string(),
+    });
+    // `CC` may hold arguments (`ccache gcc`): the first word is the program.
+    let first = program.split_whitespace().next().unwrap_or("cc").to_string();
+    let found = which::which(&first).is_ok();
+    (first, found)
+}
+
+/// The bootloader for `target`, built once per key under `cache`.
+pub(crate) fn ensure(target: &str, cache: &Path) -> Result<Built, Error> {
+    let (dir, done, key) = cached_path(target, cache)?;
     if done.is_file() {
         return Ok(Built { path: done, cached: true });
     }

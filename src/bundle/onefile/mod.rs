@@ -3,10 +3,13 @@
 //! hands off to the program. The byte layout is documented in FORMAT.md.
 
 mod bootloader;
+pub mod cache;
 mod format;
+#[path = "../../../templates/bootloader/src/format.rs"]
+pub mod layout;
 mod payload;
 
-pub use format::{Bundle, Entry, MAGIC, TRAILER_LEN, VERSION, read_bundle};
+pub use format::{Bundle, Entry, read_bundle};
 use std::path::PathBuf;
 
 /// What to pack and where.
@@ -69,6 +72,14 @@ pub enum Error {
     Bootloader(#[from] crate::cargo::Error),
     #[error("failed to compress the bootloader: {0}")]
     Upx(Box<crate::bundle::Error>),
+    #[error(
+        "building the one-file bootloader for {target} needs a C compiler (its zstd decoder is C), and `{looked}` was not found on PATH\nhelp: install one (Debian: `apt-get install gcc`; for Windows GNU: `gcc-mingw-w64-x86-64`), or set CC"
+    )]
+    NoCCompiler { target: String, looked: String },
+    #[error(
+        "no one-file cache here: XDG_CACHE_HOME is not set and HOME is unset or not a directory\nhelp: pass --dir DIR (the directory holding the NAME-HASH extractions)"
+    )]
+    NoCacheRoot,
 }
 
 impl Error {
@@ -78,11 +89,36 @@ impl Error {
     }
 }
 
+/// An existing one-file at `out` is replaced only with `--clean`, and a
+/// directory there (a one-dir bundle, or anything else) never.
+pub fn check_destination(out: &std::path::Path, clean: bool) -> Result<(), crate::bundle::Error> {
+    match out.symlink_metadata() {
+        Err(_) => Ok(()),
+        Ok(_) if !clean => Err(crate::bundle::Error::Exists { path: out.to_path_buf() }),
+        Ok(meta) if meta.is_dir() => {
+            Err(crate::bundle::Error::NotABundle { path: out.to_path_buf(), kind: "one-file" })
+        }
+        Ok(_) => Ok(()),
+    }
+}
+
+/// Whether the bootloader for `target` is cached under `cache`; when it is
+/// not, checks that it can be built (a C compiler for the target).
+pub fn bootloader_prerequisites(target: &str, cache: &std::path::Path) -> Result<bool, Error> {
+    bootloader::prerequisites(target, cache)
+}
+
+/// Builds (or finds) the bootloader for `target` under `cache`; returns
+/// whether it was cached already.
+pub fn build_bootloader(target: &str, cache: &std::path::Path) -> Result<bool, Error> {
+    bootloader::ensure(target, cache).map(|built| built.cached)
+}
+
 /// Packs `options.tree_dir` into a one-file at `options.out`.
 pub fn pack(options: &PackOptions) -> Result<PackReport, Error> {
     let entries = payload::collect(&options.tree_dir, &options.name)?;
     let boot = bootloader::ensure(&options.target, &options.cache_dir)?;
-    let header = format::header(&options.name, options.runtime_dir.as_deref());
+    let header = layout::header(&options.name, options.runtime_dir.as_deref().unwrap_or(""));
     let encoded = payload::encode(&entries)?;
     let (bytes, bootloader_upx) = bootloader_bytes(&boot.path, options.upx.as_ref())?;
     let report = format::write(&options.out, &bytes, &encoded, &header, options.fuse_limit)?;

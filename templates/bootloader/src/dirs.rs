@@ -1,20 +1,28 @@
 //! Where extraction goes: the runtime-dir spec resolved (`{cache}`, `{tmp}`,
-//! `{name}`, `{hash}`), the per-user cache root, private (0700) directory
-//! creation, the ownership check that refuses a dir another user could
-//! tamper with, and the private temp dir of the read-only-cache fallback.
+//! `{name}`, `{hash}`; the cache root is defined once, in `format`),
+//! private (0700) directory creation, the ownership check that refuses a
+//! dir another user could tamper with, and the private temp dir of the
+//! fallback (no cache, or one that cannot be written).
 
 #[cfg(unix)]
 use crate::io_fail;
-use crate::{bad, Fail, EXIT_IO};
+#[cfg(unix)]
+use crate::EXIT_IO;
+use crate::{bad, format, Fail};
 use std::env;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
-pub fn resolve_spec(spec: &str, name: &str, hex: &str) -> Result<PathBuf, Fail> {
-    let spec = if spec.is_empty() { "{cache}/cargo-freeze/{name}-{hash}" } else { spec };
+/// The extraction dir the spec names (`{cache}`, `{tmp}`, `{name}`,
+/// `{hash}`); `None` when it needs `{cache}` and there is no cache root
+/// (no XDG_CACHE_HOME, HOME unset or missing): the caller falls back to a
+/// private temp dir rather than create a home directory.
+pub fn resolve_spec(spec: &str, name: &str, hex: &str) -> Result<Option<PathBuf>, Fail> {
+    let spec = if spec.is_empty() { format::DEFAULT_SPEC } else { spec };
     let mut out = spec.replace("{name}", name).replace("{hash}", hex);
     if out.contains("{cache}") {
-        out = out.replace("{cache}", &cache_dir()?.to_string_lossy());
+        let Some(cache) = format::cache_root() else { return Ok(None) };
+        out = out.replace("{cache}", &cache.to_string_lossy());
     }
     if out.contains("{tmp}") {
         out = out.replace("{tmp}", &env::temp_dir().to_string_lossy());
@@ -23,29 +31,7 @@ pub fn resolve_spec(spec: &str, name: &str, hex: &str) -> Result<PathBuf, Fail> 
     if !dir.is_absolute() {
         return Err(bad(format!("runtime dir {} is not absolute", dir.display())));
     }
-    Ok(dir)
-}
-
-fn cache_dir() -> Result<PathBuf, Fail> {
-    #[cfg(windows)]
-    {
-        if let Some(d) = env::var_os("LOCALAPPDATA") {
-            return Ok(PathBuf::from(d));
-        }
-    }
-    #[cfg(target_os = "macos")]
-    {
-        if let Some(h) = env::var_os("HOME") {
-            return Ok(PathBuf::from(h).join("Library/Caches"));
-        }
-    }
-    if let Some(d) = env::var_os("XDG_CACHE_HOME").filter(|d| Path::new(d).is_absolute()) {
-        return Ok(PathBuf::from(d));
-    }
-    if let Some(h) = env::var_os("HOME").filter(|d| !d.is_empty()) {
-        return Ok(PathBuf::from(h).join(".cache"));
-    }
-    Err((EXIT_IO, "no cache dir: set XDG_CACHE_HOME or HOME, or build with --runtime-dir".into()))
+    Ok(Some(dir))
 }
 
 #[cfg(unix)]

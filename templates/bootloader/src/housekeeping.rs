@@ -1,119 +1,134 @@
-//! The cache dir's upkeep. A running program holds a shared `flock` on its
-//! extraction's marker (the descriptor is inherited through exec and by its
-//! children); when a new version is extracted, older versions of the same
-//! name beyond the newest few are removed, but only those nobody holds:
-//! an exclusive lock is taken first, then the dir is renamed away (so no
-//! start sees it complete) and deleted. A start that raced with a removal
-//! finds its marker gone after taking the lock and extracts afresh. Temp
-//! dirs of killed extractions and removals are swept too.
+//! The cache dir's upkeep (Unix; best effort: a failure here never stops
+//! a start). After a cold extraction, other versions of the same name are
+//! removed when they were not used for [`MAX_UNUSED_SECS`] or are beyond
+//! the newest [`KEEP`] by last use, but only those nobody holds: the
+//! exclusive lock comes first, then the dir is renamed away (so no start
+//! sees it complete) and deleted. A damaged extraction is retired the same
+//! way before its replacement takes its place. Temp dirs of killed
+//! extractions (their pid gone) and retired dirs nobody holds are swept.
 
-use crate::dirs::check_safe;
-use crate::extract::MARKER;
-use crate::Fail;
+use crate::entry::Lock;
+use crate::format::{self, MARKER};
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Versions of one name kept in the cache, the one just extracted included.
 const KEEP: usize = 3;
+/// Another version not started for this long is removed (a week).
+const MAX_UNUSED_SECS: i64 = 7 * 24 * 3600;
 
-/// A shared lock on a complete extraction, held across exec (Unix).
-pub struct Lock {
-    #[cfg(unix)]
-    _fd: i32,
-}
-
-/// The complete extraction at `dir`, locked for use; `None` when there is
-/// none (never extracted, or removed while we waited for the lock).
-pub fn use_complete(dir: &Path) -> Result<Option<Lock>, Fail> {
-    let marker = dir.join(MARKER);
-    if !marker.exists() {
-        return Ok(None);
-    }
-    check_safe(dir)?;
-    lock(&marker, false).map_or(Ok(None), |lock| Ok(marker.exists().then_some(lock)))
-}
-
-#[cfg(unix)]
-fn lock(marker: &Path, exclusive: bool) -> Option<Lock> {
-    use std::os::unix::ffi::OsStrExt;
-    let path = std::ffi::CString::new(marker.as_os_str().as_bytes()).ok()?;
-    // Not O_CLOEXEC: the program inherits the descriptor, and the lock.
-    let flags = if exclusive { libc::O_RDONLY | libc::O_CLOEXEC } else { libc::O_RDONLY };
-    // SAFETY: a valid NUL-terminated path; the fd is owned by the Lock.
-    let fd = unsafe { libc::open(path.as_ptr(), flags) };
-    if fd < 0 {
-        return None;
-    }
-    let operation = if exclusive { libc::LOCK_EX | libc::LOCK_NB } else { libc::LOCK_SH };
-    // SAFETY: fd was just opened.
-    if unsafe { libc::flock(fd, operation) } != 0 {
-        unsafe { libc::close(fd) };
-        return None;
-    }
-    Some(Lock { _fd: fd })
-}
-
-#[cfg(not(unix))]
-fn lock(_marker: &Path, _exclusive: bool) -> Option<Lock> {
-    Some(Lock {})
-}
-
-/// After extracting `dir` (`NAME-HASH`): removes the older versions of
-/// `name` beyond the newest [`KEEP`] that no program holds. Best effort.
+/// After extracting `dir` (`NAME-HASH`): removes the other versions of
+/// `name` that are unused or beyond the newest [`KEEP`], unless held.
 pub fn remove_old_versions(dir: &Path, name: &str) {
     let (Some(parent), Some(current)) = (dir.parent(), dir.file_name()) else {
         return;
     };
-    let is_version = |file: &str| {
-        file.strip_prefix(name)
-            .and_then(|rest| rest.strip_prefix('-'))
-            .is_some_and(|hash| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
-    };
+    let ours = |file: &str| format::split_version(file).is_some_and(|(n, _)| n == name);
     // Only the default layout (`NAME-HASH` dirs side by side) is swept.
-    if !is_version(&current.to_string_lossy()) || !cfg!(unix) {
+    if !ours(&current.to_string_lossy()) || !cfg!(unix) {
         return;
     }
     let Ok(entries) = fs::read_dir(parent) else {
         return;
     };
-    let mut versions: Vec<(std::time::SystemTime, std::path::PathBuf)> = entries
+    let mut versions: Vec<((i64, i64), PathBuf)> = entries
         .flatten()
-        .filter(|e| e.file_name() != current && is_version(&e.file_name().to_string_lossy()))
-        .filter_map(|e| Some((fs::metadata(e.path().join(MARKER)).ok()?.modified().ok()?, e.path())))
+        .filter(|e| e.file_name() != current && ours(&e.file_name().to_string_lossy()))
+        .map(|e| (last_used(&e.path()), e.path()))
         .collect();
     versions.sort_unstable_by_key(|v| std::cmp::Reverse(v.0));
-    for (_, old) in versions.into_iter().skip(KEEP - 1) {
-        // Held by a running program: keep it.
-        let Some(_held) = lock(&old.join(MARKER), true) else {
-            continue;
-        };
-        let file = old.file_name().unwrap_or_default().to_string_lossy().into_owned();
-        let doomed = parent.join(format!(".{file}.del-{}", std::process::id()));
-        if fs::rename(&old, &doomed).is_ok() {
-            let _ = fs::remove_dir_all(&doomed);
+    let now = now();
+    for (i, (used, old)) in versions.into_iter().enumerate() {
+        if i + 1 >= KEEP || now.saturating_sub(used.0) > MAX_UNUSED_SECS {
+            remove_unless_held(&old);
         }
     }
 }
 
-/// Removes temp dirs of killed extractions and removals (their pid is
-/// gone).
+/// Removes an old version, unless a program holds it: then it stays where
+/// it is, whole, until a later extraction finds it free.
+fn remove_unless_held(dir: &Path) {
+    let marker = dir.join(MARKER);
+    let lock = if marker.exists() { Lock::open(&marker, true) } else { None };
+    if lock.is_none() && marker.exists() {
+        return;
+    }
+    // Renamed first, under the lock: no start sees it complete any more.
+    if let Some(doomed) = rename_aside(dir) {
+        let _ = fs::remove_dir_all(doomed);
+    }
+}
+
+/// A damaged extraction, out of the way of its replacement: renamed aside
+/// and deleted unless a program still holds it (a later sweep does it).
+pub fn retire(dir: &Path) {
+    if let Some(doomed) = rename_aside(dir) {
+        remove_if_free(&doomed);
+    }
+}
+
+/// `dir` renamed to `.NAME-HASH.del-PID-N` beside it.
+fn rename_aside(dir: &Path) -> Option<PathBuf> {
+    let (parent, base) = (dir.parent()?, dir.file_name()?.to_string_lossy());
+    (0..4).find_map(|n| {
+        let doomed = parent.join(format!(".{base}.del-{}-{n}", std::process::id()));
+        fs::rename(dir, &doomed).is_ok().then_some(doomed)
+    })
+}
+
+/// Deletes a retired dir unless a program still holds its marker.
+fn remove_if_free(dir: &Path) {
+    let marker = dir.join(MARKER);
+    let lock = if marker.exists() { Lock::open(&marker, true) } else { None };
+    if lock.is_some() || !marker.exists() {
+        let _ = fs::remove_dir_all(dir);
+    }
+}
+
+/// Sweeps `parent` for leftovers of `name`: temp dirs of extractions whose
+/// process is gone, and retired dirs nobody holds any more.
 pub fn clean_stale(parent: &Path, name: &str) {
     let Ok(entries) = fs::read_dir(parent) else {
         return;
     };
-    let prefix = format!("{name}-");
+    let prefix = format!(".{name}-");
     for entry in entries.flatten() {
-        let fname = entry.file_name().to_string_lossy().into_owned();
-        let Some(rest) = fname.strip_prefix('.') else {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        if !file.starts_with(&prefix) {
             continue;
-        };
-        let Some((_, pid)) = rest.rsplit_once(".tmp-").or_else(|| rest.rsplit_once(".del-")) else {
-            continue;
-        };
-        if rest.starts_with(&prefix) && !pid_alive(pid) {
-            let _ = fs::remove_dir_all(entry.path());
+        }
+        if let Some((_, pid)) = file.rsplit_once(".tmp-") {
+            if !pid_alive(pid) {
+                let _ = fs::remove_dir_all(entry.path());
+            }
+        } else if file.contains(".del-") {
+            remove_if_free(&entry.path());
         }
     }
+}
+
+/// When the extraction was last started: its marker's mtime, (seconds,
+/// nanoseconds) (no marker: a damaged dir, never).
+#[cfg(unix)]
+fn last_used(dir: &Path) -> (i64, i64) {
+    use std::os::unix::fs::MetadataExt;
+    fs::metadata(dir.join(MARKER)).map_or((0, 0), |m| (m.mtime(), m.mtime_nsec()))
+}
+
+#[cfg(unix)]
+fn now() -> i64 {
+    // SAFETY: time(NULL) has no preconditions.
+    unsafe { libc::time(std::ptr::null_mut()) }
+}
+
+#[cfg(not(unix))]
+fn last_used(_dir: &Path) -> (i64, i64) {
+    (0, 0)
+}
+
+#[cfg(not(unix))]
+fn now() -> i64 {
+    0
 }
 
 fn pid_alive(pid: &str) -> bool {

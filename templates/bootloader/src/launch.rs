@@ -5,7 +5,7 @@
 //! forwarded, its exit status or signal passed on). On Windows the program
 //! runs as a child in a kill-on-close Job Object, its exit code forwarded.
 
-use crate::housekeeping::Lock;
+use crate::entry::Lock;
 use crate::trailer::Trailer;
 use crate::{io_fail, Fail, EXIT_FUSE};
 use std::env;
@@ -19,10 +19,10 @@ pub fn fuse(exe: &Path, t: &Trailer) -> Result<u32, Fail> {
     let same = env::var_os("CARGO_FREEZE_BUNDLE").map(PathBuf::from).as_deref() == Some(exe);
     let depth =
         if same { env::var("CARGO_FREEZE_DEPTH").ok().and_then(|d| d.parse::<u32>().ok()).unwrap_or(0) } else { 0 };
-    if depth >= t.fuse {
+    if depth >= t.fields.fuse {
         return Err((
             EXIT_FUSE,
-            format!("refusing to launch: {} nested launches of this bundle reached the storm fuse limit ({}); the program keeps re-running itself (add a child-dispatch guard, see `cargo freeze check`)", depth, t.fuse),
+            format!("refusing to launch: {} nested launches of this bundle reached the storm fuse limit ({}); the program keeps re-running itself (add a child-dispatch guard, see `cargo freeze check`)", depth, t.fields.fuse),
         ));
     }
     Ok(depth + 1)

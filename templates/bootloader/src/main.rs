@@ -9,8 +9,11 @@
 
 mod decode;
 mod dirs;
+mod entry;
 mod extract;
 mod fail;
+#[expect(dead_code, reason = "shared with cargo-freeze, which also uses the packer's half (encoding)")]
+mod format;
 mod housekeeping;
 mod launch;
 mod trailer;
@@ -65,27 +68,40 @@ fn start(exe: &Path) -> Result<i32, Fail> {
     let trailer = trailer::read_trailer(&mut file, exe)?;
     let header = trailer::read_header(&mut file, &trailer)?;
     let depth = launch::fuse(exe, &trailer)?;
-    let dir = dirs::resolve_spec(&header.spec, &header.name, &trailer::hex16(&trailer.hash))?;
+    let hash = trailer::hex16(&trailer.fields.hash);
+    // No cache root (HOME unset or missing): a private temp dir instead.
+    let Some(dir) = dirs::resolve_spec(&header.spec, &header.name, &hash)? else {
+        return run_from_temp(exe, &mut file, &trailer, &header, depth, "no cache dir (HOME)".into());
+    };
     // Warm path: one marker, locked shared for as long as the program runs.
-    if let Some(lock) = housekeeping::use_complete(&dir)? {
+    if let Some(lock) = entry::use_complete(&dir, &header.name, &trailer.raw)? {
         return launch::exec(exe, &dir, &header.name, depth, lock);
     }
     match extract::extract_cold(&mut file, &trailer, &header, &dir) {
         Ok(()) => {
             housekeeping::remove_old_versions(&dir, &header.name);
-            let lock = housekeeping::use_complete(&dir)?.ok_or_else(|| bad("the extraction vanished"))?;
-            launch::exec(exe, &dir, &header.name, depth, lock)
+            let lock = entry::use_complete(&dir, &header.name, &trailer.raw)?;
+            launch::exec(exe, &dir, &header.name, depth, lock.ok_or_else(|| bad("the extraction vanished"))?)
         }
-        // The cache cannot be written (read-only, another user's): extract
-        // into a private temp dir, run the program as a child, delete it.
-        Err(extract::ColdError::Unwritable(why)) => {
-            let tmp =
-                dirs::private_temp_dir(&header.name).map_err(|e| (EXIT_IO, format!("{why}; and no temp dir: {e}")))?;
-            let result = extract::unpack_into(&mut file, &trailer, &tmp)
-                .and_then(|()| launch::run_and_wait(exe, &tmp, &header.name, depth));
-            let _ = std::fs::remove_dir_all(&tmp);
-            result.map(launch::exit_like)
-        }
+        // The cache cannot be written (read-only, another user's).
+        Err(extract::ColdError::Unwritable(why)) => run_from_temp(exe, &mut file, &trailer, &header, depth, why),
         Err(extract::ColdError::Fail(fail)) => Err(fail),
     }
+}
+
+/// Extracts into a private temp dir, runs the program as a child, deletes
+/// the dir, and ends the way the program ended.
+fn run_from_temp(
+    exe: &Path,
+    file: &mut File,
+    trailer: &trailer::Trailer,
+    header: &trailer::Header,
+    depth: u32,
+    why: String,
+) -> Result<i32, Fail> {
+    let tmp = dirs::private_temp_dir(&header.name).map_err(|e| (EXIT_IO, format!("{why}; and no temp dir: {e}")))?;
+    let result = extract::extract_into(file, trailer, header, &tmp)
+        .and_then(|_| launch::run_and_wait(exe, &tmp, &header.name, depth));
+    let _ = std::fs::remove_dir_all(&tmp);
+    result.map(launch::exit_like)
 }

@@ -5,6 +5,7 @@
 
 use crate::decode::Raw;
 use crate::dirs::create_private_dirs;
+use crate::format::le;
 use crate::{bad, io_fail, Fail};
 use std::fs::{self, File};
 use std::io::Write;
@@ -45,12 +46,6 @@ fn take<'r>(raw: &'r Raw<'_>, pos: &mut usize, n: usize) -> Result<&'r [u8], Fai
     let bytes = raw.upto(end)?.get(*pos..end).ok_or_else(|| bad("payload entry list is truncated"))?;
     *pos = end;
     Ok(bytes)
-}
-
-/// A little-endian integer of up to 8 bytes (no panicking conversions:
-/// every panic site costs the bootloader size).
-pub fn le(bytes: &[u8]) -> u64 {
-    bytes.iter().rev().fold(0, |n, b| n << 8 | u64::from(*b))
 }
 
 /// Entries are relative `/`-separated paths; `..`, absolute paths and empty
