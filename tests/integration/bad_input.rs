@@ -106,3 +106,65 @@ fn missing_crate_root_is_a_failure_naming_it() {
         .code(2)
         .stderr(contains("src/x.rs"));
 }
+
+/// Issue 14: 3,000 nested parentheses or blocks overflowed the stack and
+/// aborted (exit 134, no report). Generated here, not committed: a file
+/// past the nesting bound is a located `parse-error`, the rest of the crate
+/// is still analysed, and a refused file that names the own executable
+/// makes the verdict `undecided`, never `no-self-spawn`.
+#[test]
+fn deeply_nested_files_are_refused_not_a_crash() {
+    let parens = format!("pub fn f() -> u32 {{\n    {}1{}\n}}\n", "(".repeat(3000), ")".repeat(3000));
+    let blocks = format!(
+        "pub fn g() {{\n    {}std::process::Command::new(std::env::current_exe().unwrap());{}\n}}\n",
+        "{".repeat(3000),
+        "}".repeat(3000)
+    );
+    let unary = format!("pub fn h() -> bool {{\n    {}true\n}}\n", "!".repeat(20_000));
+    let main = b"mod parens;\nmod blocks;\nmod unary;\nfn main() {\n    let _ = (parens::f(), unary::h());\n    blocks::g();\n}\n";
+    let dir = scratch_crate(&[
+        ("Cargo.toml", MANIFEST),
+        ("src/main.rs", main),
+        ("src/parens.rs", parens.as_bytes()),
+        ("src/blocks.rs", blocks.as_bytes()),
+        ("src/unary.rs", unary.as_bytes()),
+    ]);
+    let (code, json) = check_json(&dir.path().join("Cargo.toml"), &[]);
+    assert_eq!(code, 0, "warnings only: {json:#}");
+    let bin = &json["binaries"][0];
+    assert_eq!(bin["verdict"], "undecided", "{json:#}");
+    let reason = bin["reason"].as_str().unwrap();
+    assert!(reason.starts_with("src/blocks.rs:2 names the program's own executable"), "{reason}");
+    let mut refused: Vec<(String, u64, String)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["file"].as_str().unwrap().to_string(), d["line"].as_u64().unwrap(), d["message"].to_string()))
+        .collect();
+    refused.sort();
+    let files: Vec<(&str, u64)> = refused.iter().map(|(f, l, _)| (f.as_str(), *l)).collect();
+    assert_eq!(files, [("src/blocks.rs", 2), ("src/parens.rs", 2), ("src/unary.rs", 2)], "{refused:?}");
+    assert!(refused[0].2.contains("nested more than 256 deep"), "{refused:?}");
+    assert!(refused[2].2.contains("nests through more than 8192 tokens"), "{refused:?}");
+}
+
+/// Just inside the bounds, a file is analysed, not refused, on the
+/// analysis threads' stack (a debug build is the hungriest).
+#[test]
+fn nesting_just_inside_the_bounds_is_analysed() {
+    let spawn = "std::process::Command::new(std::env::current_exe().unwrap()).spawn();";
+    let cases = [
+        format!("fn main() {{ let _x = {}1{}; {spawn} }}", "(".repeat(250), ")".repeat(250)),
+        format!("fn main() {{ let _x = {}true; {spawn} }}", "!".repeat(8100)),
+        format!("fn main() {{ let _x = {}1; {spawn} }}", "|| ".repeat(4000)),
+        format!(
+            "fn main() {{ let _x = {}true{}; {spawn} }}",
+            "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!(".repeat(250),
+            ")".repeat(250)
+        ),
+    ];
+    for text in cases {
+        let (verdict, diagnostics) = cargo_freeze::lint::analyze_source(&text);
+        assert_eq!(verdict, cargo_freeze::lint::Verdict::Unguarded, "{diagnostics:?}");
+    }
+}
