@@ -123,7 +123,8 @@ fn check_site(
     let child = Child { marker: &site.marker, lib };
     let reaches = graph.reaching(site.fn_id);
     let walker = Walker::new(prog, facts, &child, site.loc, &reaches, &bin.guards);
-    let outcome = walker.run(entries);
+    let mut outcome = walker.run(entries);
+    super::unproven::settle(&mut outcome, site, prog, graph.reachable());
     let main = prog.def(*entries.last().expect("main is an entry"));
     let ctx = SiteContext {
         site,

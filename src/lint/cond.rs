@@ -19,10 +19,18 @@ pub(crate) struct Cond<'c, 'p, 'a> {
     /// Markers the conditions looked for (env keys, argv tokens), for
     /// explaining mismatches.
     pub tested: Vec<String>,
+    /// A value computed earlier from a marker test (`let wait = args.any(..)`)
+    /// decided a condition: it routes the child as much as a direct test.
+    pub decided: bool,
     pub depth: u8,
 }
 
 impl Cond<'_, '_, '_> {
+    /// Whether what was evaluated so far depends on the child's markers.
+    pub fn routes(&self) -> bool {
+        !self.tested.is_empty() || self.decided
+    }
+
     fn eval(&self, e: &Expr, locals: &mut Locals) -> Val {
         Eval::new(self.prog, self.facts, None, self.fn_id).expr(e, locals)
     }
@@ -87,7 +95,10 @@ impl Cond<'_, '_, '_> {
     fn value(&mut self, val: &Val) -> Truth {
         match val {
             Val::Bool(b) => Truth::from_bool(*b),
-            Val::Truth(t) => *t,
+            Val::Truth(t) => {
+                self.decided |= matches!(t, Truth::True | Truth::False);
+                *t
+            }
             Val::ClapField(field) => self.flag(field),
             other => self.opaque(other),
         }
@@ -265,6 +276,7 @@ impl Cond<'_, '_, '_> {
             child: self.child,
             fn_id: id,
             tested: Vec::new(),
+            decided: false,
             depth: self.depth + 1,
         };
         let mut eval = Eval::new(self.prog, self.facts, None, id);
@@ -275,6 +287,7 @@ impl Cond<'_, '_, '_> {
         eval.block(lets, &mut locals);
         let t = inner.truth(tail, &mut locals);
         self.tested.extend(inner.tested);
+        self.decided |= inner.decided;
         t
     }
 

@@ -25,6 +25,7 @@ mod receiver;
 mod rules;
 mod shapes;
 pub(crate) mod threads;
+mod unproven;
 mod value;
 mod walk;
 

@@ -79,6 +79,7 @@ fixtures! {
     marker_on_variable => "marker-on-variable",
     mitosis_init => "mitosis-init",
     mitosis_no_init => "mitosis-no-init",
+    mitosis_no_init_deref => "mitosis-no-init-deref",
     mod_path_attr => "mod-path-attr",
     mod_raw_and_cfg_attr => "mod-raw-and-cfg-attr",
     multi_bin => "multi-bin",

@@ -22,25 +22,29 @@ impl Walker<'_, '_, '_> {
         let mut inner = locals.clone();
         let mut c = self.cond();
         let t = c.truth(cond, &mut inner);
+        let routes = c.routes();
         let tested = c.tested;
         self.saw(&tested);
         // A test counts as a guard (for explaining mismatches) when its
         // branch leaves without reaching the site, like a guard would.
         let else_reaches = els.is_some_and(|e| self.expr_reaches_site(e));
-        if !self.block_reaches_site(then) && (scan::block_leaves(then) || else_reaches) {
+        let then_reaches = self.block_reaches_site(then);
+        if !then_reaches && (scan::block_leaves(then) || else_reaches) {
             self.note_tested(&tested, loc);
         }
         let work_before = self.work;
         let result = match t {
             Truth::True => {
                 let a = self.block(then, &mut inner);
-                if a.diverges && !tested.is_empty() {
+                // The child leaves here, or is kept from an `else` that
+                // leads to the site: this test is its guard.
+                if routes && (a.diverges || else_reaches) {
                     self.guard(loc, work_before);
                 }
                 a
             }
             Truth::False => {
-                if !tested.is_empty() {
+                if routes {
                     self.guard(loc, work_before);
                 }
                 els.map_or_else(Flow::none, |e| self.expr(e, locals))
@@ -81,9 +85,16 @@ impl Walker<'_, '_, '_> {
         for arm in arms {
             let mut inner = locals.clone();
             let mut c = self.cond();
-            let t = c.pattern(&arm.pat, &val, &mut inner);
+            let mut t = c.pattern(&arm.pat, &val, &mut inner);
             bind(&arm.pat, val.clone(), &mut inner);
             type_payloads(self.prog, self.prog.def(self.fn_id()).self_ty.as_deref(), &arm.pat, &mut inner);
+            // `[_, m] if m == "worker" =>`: the arm's guard is part of the test.
+            if let Some(guard) = &arm.guard
+                && t != Truth::False
+            {
+                t = t.and(c.truth(guard, &mut inner));
+            }
+            let decides = c.routes();
             let tested = c.tested;
             self.saw(&tested);
             let leaves =
@@ -102,7 +113,7 @@ impl Walker<'_, '_, '_> {
                 value = value.either(body.val.clone());
             }
             if t == Truth::True {
-                if !tested.is_empty() && (body.diverges || body.reach == Reach::No) {
+                if decides && (body.diverges || body.reach == Reach::No) {
                     self.guard(loc, work_before);
                 }
                 return Flow { reach, diverges: body.diverges, val: value };

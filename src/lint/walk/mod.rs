@@ -193,6 +193,7 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
             child: self.child,
             fn_id: self.fn_id(),
             tested: Vec::new(),
+            decided: false,
             depth: 0,
         }
     }
