@@ -186,7 +186,10 @@ fn learn(prog: &Program<'_>, fns: &[FnId]) -> Facts {
         let mut rec = Facts { sites: facts.sites.restart(), ..Facts::default() };
         for &id in &fns {
             let val = Eval::new(prog, &facts, Some(&mut rec), id).function(&mut Locals::new());
-            if matches!(val, Val::Exe(_) | Val::Cmd(_) | Val::Argv { .. } | Val::Env(_) | Val::Clap(_)) {
+            if matches!(
+                val,
+                Val::Exe(_) | Val::Cmd(_) | Val::Argv { .. } | Val::ArgvItem(_) | Val::Env(_) | Val::Clap(_)
+            ) {
                 rec.returns.insert(id, val);
             }
         }

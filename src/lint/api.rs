@@ -309,6 +309,11 @@ pub(crate) fn method_value(recv: &Val, name: &str, args: &[Expr]) -> Option<Val>
         "as_c_str",
         "into_path_buf",
         "as_os_str_bytes",
+        // `Option` -> `Result`: the value inside passes (`?` then takes it).
+        "ok_or",
+        "ok_or_else",
+        "unwrap_or",
+        "into_string",
     ];
     match recv {
         Val::Argv { skip, pushed } => Some(match name {
@@ -323,10 +328,11 @@ pub(crate) fn method_value(recv: &Val, name: &str, args: &[Expr]) -> Option<Val>
         Val::Exe(_) | Val::Str(_) | Val::Env(_) | Val::ArgvItem(_) | Val::ClapField(_) if SAME.contains(&name) => {
             Some(recv.clone())
         }
-        // `.map_or_else(|e| .., Some)`, `.map(Some)`: the value passes.
-        Val::Exe(_) | Val::Variant(_)
-            if matches!(name, "map_or_else" | "map" | "map_or")
-                && matches!(args.last().map(Expr::peel), Some(Expr::Path(p, _)) if matches!(p.last().map(String::as_str), Some("Some" | "Ok"))) =>
+        // `.map_or_else(|e| .., Some)`, `.map(PathBuf::from)`,
+        // `.map(|a| PathBuf::from(a))`: the value passes.
+        Val::Exe(_) | Val::Variant(_) | Val::ArgvItem(_) | Val::Str(_)
+            if matches!(name, "map_or_else" | "map" | "map_or" | "and_then")
+                && args.last().is_some_and(passes_value) =>
         {
             Some(recv.clone())
         }
@@ -343,6 +349,37 @@ pub(crate) fn method_value(recv: &Val, name: &str, args: &[Expr]) -> Option<Val>
             _ => Val::Unknown,
         }),
         _ => None,
+    }
+}
+
+/// A function argument that hands its input on unchanged as far as the
+/// analysis cares: `Some`, `Ok`, a conversion (`PathBuf::from`,
+/// `OsString::from`, `Into::into`), or a closure applying one to its
+/// parameter (`|a| PathBuf::from(a)`, `|a| Some(a.into())`).
+fn passes_value(arg: &Expr) -> bool {
+    const CONVERSIONS: &[&str] = &["Some", "Ok", "from", "new", "into", "to_owned", "clone", "to_path_buf"];
+    match arg.peel() {
+        Expr::Path(p, _) => p.last().is_some_and(|l| CONVERSIONS.contains(&l.as_str())),
+        Expr::Closure(params, body) => {
+            let [crate::lint::ir::Pat::Bind(param, None)] = params.as_slice() else { return false };
+            applies_to(body, param, CONVERSIONS)
+        }
+        _ => false,
+    }
+}
+
+/// `f(x)`, `x.f()` or `x` itself, with `f` a conversion, nested.
+fn applies_to(e: &Expr, param: &str, conversions: &[&str]) -> bool {
+    match e.peel() {
+        Expr::Path(p, _) => p.len() == 1 && p[0] == param,
+        Expr::Call { func, args, .. } if args.len() == 1 => {
+            matches!(func.peel(), Expr::Path(p, _) if p.last().is_some_and(|l| conversions.contains(&l.as_str())))
+                && applies_to(&args[0], param, conversions)
+        }
+        Expr::Method { recv, name, args, .. } if args.is_empty() => {
+            conversions.contains(&name.as_str()) && applies_to(recv, param, conversions)
+        }
+        _ => false,
     }
 }
 

@@ -37,7 +37,7 @@ impl Facts {
             let mut v: Vec<(usize, Val)> = f
                 .returns
                 .iter()
-                .filter(|(_, v)| matches!(v, Val::Exe(_) | Val::Cmd(_)))
+                .filter(|(_, v)| v.exe_origin().is_some() || matches!(v, Val::Cmd(_)))
                 .map(|(k, v)| (*k, v.clone()))
                 .collect();
             v.sort_by_key(|(k, _)| *k);

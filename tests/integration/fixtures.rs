@@ -105,6 +105,7 @@ fixtures! {
     sink_tokio_command => "sink-tokio-command",
     sink_use_alias => "sink-use-alias",
     source_argv0 => "source-argv0",
+    source_argv0_adapters => "source-argv0-adapters",
     source_args_os_index => "source-args-os-index",
     source_clone_into => "source-clone-into",
     source_current_exe_guarded => "source-current-exe-guarded",
