@@ -116,6 +116,10 @@ impl Cond<'_, '_, '_> {
             (None, None) => {
                 return match (&lv, &rv) {
                     (Val::Str(a), Val::Str(b)) => Truth::from_bool(a == b),
+                    // Constants propagated through locals (`let kind = Kind::A;
+                    // if kind == Kind::A`): the child computes the same.
+                    (Val::Variant(a), Val::Variant(b)) => Truth::from_bool(a == b),
+                    (Val::Bool(a), Val::Bool(b)) => Truth::from_bool(a == b),
                     _ if lv.is_marker_source() || rv.is_marker_source() => Truth::Unknown,
                     _ => Truth::Same,
                 };

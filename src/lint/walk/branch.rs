@@ -44,7 +44,8 @@ impl Walker<'_, '_, '_> {
                 a
             }
             Truth::False => {
-                if routes {
+                // Kept from a branch that leads to the site: a guard.
+                if routes && then_reaches {
                     self.guard(loc, work_before);
                 }
                 els.map_or_else(Flow::none, |e| self.expr(e, locals))

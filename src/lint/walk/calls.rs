@@ -104,7 +104,7 @@ impl Walker<'_, '_, '_> {
         let mut val = Val::Error;
         for &id in ids {
             let def = self.prog.def(id);
-            if !self.reaches.contains(&id) && !scan::may_stop(def) && !self.reads_markers(id) {
+            if !self.reaches.contains(&id) && !scan::may_stop(self.prog, id) && !self.reads_markers(id) {
                 diverges &= def.never;
                 val = Val::Unknown;
                 continue;
@@ -162,7 +162,7 @@ impl Walker<'_, '_, '_> {
             ids.clear();
         }
         if ids.len() > 1 {
-            ids.retain(|id| self.reaches.contains(id) || scan::may_stop(self.prog.def(*id)));
+            ids.retain(|id| self.reaches.contains(id) || scan::may_stop(self.prog, *id));
         }
         if ids.is_empty() {
             return Flow { val: self.eval(&call, locals), ..flow };
