@@ -216,6 +216,17 @@ impl<'p, 'a> Eval<'p, 'a> {
         match self.prog.const_str(self.prog.krate_of(self.fn_id), &def.module, path) {
             Some("/proc/self/exe") => Val::Exe(Origin::ProcSelfExe),
             Some(s) => Val::Str(s.to_string()),
+            // A static whose initialiser is a function of the program
+            // (`static EXE: Lazy<PathBuf> = Lazy::new(|| current_exe()..)`).
+            None if path
+                .last()
+                .is_some_and(|n| n.chars().all(|c| c.is_uppercase() || c == '_' || c.is_ascii_digit())) =>
+            {
+                match self.target(path) {
+                    Target::Fns(ids) => self.call_analysed(&ids, Vec::new(), 0),
+                    Target::External(_) => Val::Unknown,
+                }
+            }
             None => Val::Unknown,
         }
     }
@@ -237,6 +248,15 @@ impl<'p, 'a> Eval<'p, 'a> {
     }
 
     fn call(&mut self, func: &Expr, args: &[Expr], loc: Loc, locals: &mut Locals) -> Val {
+        // `Lazy::new(|| v)`, `LazyLock::new(|| v)`: the static holds `v`.
+        if let Expr::Path(path, _) = func.peel()
+            && let [.., ty, new] = path.as_slice()
+            && matches!(ty.as_str(), "Lazy" | "LazyLock" | "LazyCell")
+            && new == "new"
+            && let Some(Expr::Closure(_, body)) = args.first().map(Expr::peel)
+        {
+            return self.expr(body, &mut locals.clone());
+        }
         let vals: Vec<Val> = args.iter().map(|a| self.expr(a, locals)).collect();
         let Expr::Path(path, _) = func.peel() else {
             self.expr(func, locals);

@@ -114,6 +114,7 @@ fixtures! {
     source_proc_self_exe => "source-proc-self-exe",
     source_struct_field => "source-struct-field",
     spawn_in_lib_unguarded => "spawn-in-lib-unguarded",
+    table_in_lazy_static => "table-in-lazy-static",
     tokio_main => "tokio-main",
     undecided_dynamic_marker => "undecided-dynamic-marker",
 }

@@ -4,6 +4,7 @@
 
 mod clap;
 mod expr;
+mod statics;
 
 use crate::lint::body::{Body, Source};
 use crate::lint::ir::{FileIr, FnAttrs, FnDef, ModDecl, UseDef};
@@ -68,6 +69,9 @@ impl Lower<'_> {
             syn::Item::Const(c) => self.constant(module, &c.ident, &c.expr),
             syn::Item::Static(s) => self.constant(module, &s.ident, &s.expr),
             syn::Item::Macro(m) => {
+                for (ident, expr) in statics::macro_statics(&m.mac) {
+                    self.constant(module, &ident, &expr);
+                }
                 if let Some(ident) = &m.ident
                     && m.mac.path.is_ident("macro_rules")
                     && tokens_mention_self_exe(&m.mac.tokens)
@@ -123,6 +127,8 @@ impl Lower<'_> {
     fn constant(&mut self, module: &[String], ident: &syn::Ident, value: &syn::Expr) {
         if let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) = value {
             self.out.consts.push((module.to_vec(), ident.to_string(), s.value()));
+        } else if let Some(f) = statics::function(self.ctx, module, &statics::Init { ident, expr: value }) {
+            self.out.fns.push(f);
         }
     }
 
