@@ -56,7 +56,9 @@ pub(crate) fn binary(bin: &BinaryInput, loaded: &Loaded, root: &Path) -> (Binary
     let facts = learn(&prog, &summary_set(&prog, &entries, &seeds));
     let label = format!("{}/{}", bin.package, bin.name);
     for site in facts.sites.list.iter().filter(|s| reachable.contains(&s.fn_id)) {
-        let (site_report, found) = check_site(&prog, &facts, &graph, site, &entries, bin, &locate);
+        let Some((site_report, found)) = check_site(&prog, &facts, &graph, site, &entries, bin, &locate) else {
+            continue;
+        };
         for loc in found.1 {
             if !report.guards.contains(&loc) {
                 report.guards.push(loc);
@@ -118,13 +120,16 @@ fn check_site(
     entries: &[FnId],
     bin: &BinaryInput,
     locate: &dyn Fn(Loc) -> Location,
-) -> (SiteReport, SiteFindings) {
+) -> Option<(SiteReport, SiteFindings)> {
     let lib = matches!(site.via, Via::Procspawn | Via::Mitosis).then_some(site.via);
     let child = Child { marker: &site.marker, lib };
     let reaches = graph.reaching(site.fn_id);
     let walker = Walker::new(prog, facts, &child, site.loc, &reaches, &bin.guards);
     let mut outcome = walker.run(entries);
     super::unproven::settle(&mut outcome, site, prog, graph.reachable());
+    if super::unproven::is_dead(&outcome) {
+        return None;
+    }
     let main = prog.def(*entries.last().expect("main is an entry"));
     let ctx = SiteContext {
         site,
@@ -152,7 +157,7 @@ fn check_site(
         let at = locate(*loc);
         format!("{text} ({}:{})", crate::report::slash_path(&at.file), at.line)
     });
-    (report, (diagnostics, guards, reason))
+    Some((report, (diagnostics, guards, reason)))
 }
 
 /// The program one binary sees: its own crate first.

@@ -325,7 +325,7 @@ pub(crate) fn method_value(recv: &Val, name: &str, args: &[Expr]) -> Option<Val>
             | "enumerate" => Val::Argv { skip: *skip, pushed: pushed.clone() },
             _ => Val::Unknown,
         }),
-        Val::Exe(_) | Val::Str(_) | Val::Env(_) | Val::ArgvItem(_) | Val::ClapField(_) if SAME.contains(&name) => {
+        Val::Exe(_) | Val::Str(_) | Val::Env(_) | Val::ArgvItem(_) | Val::ClapField(..) if SAME.contains(&name) => {
             Some(recv.clone())
         }
         // `.map_or_else(|e| .., Some)`, `.map(PathBuf::from)`,
@@ -345,7 +345,7 @@ pub(crate) fn method_value(recv: &Val, name: &str, args: &[Expr]) -> Option<Val>
         Val::ClapMatches => Some(match name {
             "subcommand" | "subcommand_name" => Val::ClapSub,
             "get_flag" | "is_present" | "contains_id" | "get_one" | "value_of" | "get_many" | "values_of"
-            | "occurrences_of" => args.first().and_then(literal_text).map_or(Val::Unknown, Val::ClapField),
+            | "occurrences_of" => args.first().and_then(literal_text).map_or(Val::Unknown, |f| Val::ClapField(f, None)),
             _ => Val::Unknown,
         }),
         _ => None,

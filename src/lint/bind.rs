@@ -38,6 +38,22 @@ pub(crate) fn bind(pat: &Pat, val: Val, locals: &mut Locals) {
     }
 }
 
+/// `let cli: Cli = Parser::parse();`: the annotation gives a value of
+/// unknown type its type (a clap-derived one routes like `Cli::parse()`).
+pub(crate) fn annotated(prog: &Program<'_>, ty: Option<&str>, val: Val) -> Val {
+    let Some(ty) = ty else { return val };
+    if !matches!(val, Val::Unknown) {
+        return val;
+    }
+    if prog.clap.iter().any(|t| t.type_name == ty) {
+        Val::Clap(Some(ty.to_string()))
+    } else if prog.has_methods(ty) {
+        Val::Typed(ty.to_string())
+    } else {
+        val
+    }
+}
+
 /// After [`bind`]: names bound to a tuple variant's fields get the field's
 /// type (`Command::Run(opts) => opts.exec()` calls `RunOpts::exec`).
 pub(crate) fn type_payloads(prog: &Program<'_>, self_ty: Option<&str>, pat: &Pat, locals: &mut Locals) {

@@ -99,7 +99,7 @@ impl Cond<'_, '_, '_> {
                 self.decided |= matches!(t, Truth::True | Truth::False);
                 *t
             }
-            Val::ClapField(field) => self.flag(field),
+            Val::ClapField(field, _) => self.flag(field),
             other => self.opaque(other),
         }
     }
@@ -218,7 +218,7 @@ impl Cond<'_, '_, '_> {
                 self.child.env_present(key.as_deref())
             }
             Val::ArgvItem(Some(i)) => self.child.arg_present(*i),
-            Val::ClapField(field) => self.flag(field),
+            Val::ClapField(field, _) => self.flag(field),
             other => self.opaque(other),
         }
     }
@@ -349,7 +349,7 @@ impl Cond<'_, '_, '_> {
         }
         let entry = self.prog.clap.iter().find(|t| t.subcommand && &t.member == name && !t.tokens.is_empty());
         match (entry, val) {
-            (Some(entry), Val::ClapField(_) | Val::Clap(_)) => {
+            (Some(entry), Val::ClapField(..) | Val::Clap(_)) => {
                 self.tested.extend(entry.tokens.iter().cloned());
                 self.child.subcommand_is(&entry.tokens)
             }

@@ -53,8 +53,9 @@ impl<'p, 'a> Eval<'p, 'a> {
         let mut last = Val::Unknown;
         for stmt in stmts {
             last = match stmt {
-                Stmt::Let { pat, init, els } => {
+                Stmt::Let { pat, ty, init, els } => {
                     let val = init.as_ref().map_or(Val::Unknown, |e| self.expr(e, locals));
+                    let val = super::bind::annotated(self.prog, ty.as_deref(), val);
                     if let Some(els) = els {
                         self.block(els, &mut locals.clone());
                     }
@@ -233,7 +234,11 @@ impl<'p, 'a> Eval<'p, 'a> {
 
     fn field(&self, base: Val, name: &str) -> Val {
         match base {
-            Val::Clap(_) | Val::ClapField(_) => Val::ClapField(name.to_string()),
+            Val::Clap(ty) | Val::ClapField(_, ty) => {
+                let field_ty = ty.and_then(|t| self.prog.field_type(&t, name)).map(str::to_string);
+                Val::ClapField(name.to_string(), field_ty)
+            }
+            Val::Typed(ty) if let Some(field_ty) = self.prog.field_type(&ty, name) => Val::Typed(field_ty.to_string()),
             _ if self.facts.exe_fields.contains(name) => Val::Exe(Origin::CurrentExe),
             _ => Val::Unknown,
         }
@@ -379,7 +384,7 @@ impl<'p, 'a> Eval<'p, 'a> {
             return v;
         }
         let ids = match &r {
-            Val::Typed(ty) | Val::Clap(Some(ty)) => self.prog.methods_of(ty, name),
+            Val::Typed(ty) | Val::Clap(Some(ty)) | Val::ClapField(_, Some(ty)) => self.prog.methods_of(ty, name),
             _ => self.prog.methods_named(name),
         };
         if !ids.is_empty() {

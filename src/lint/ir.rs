@@ -144,6 +144,8 @@ pub(crate) struct Arm {
 pub(crate) enum Stmt {
     Let {
         pat: Pat,
+        /// The annotated type's name (`let cli: Cli = ..`), if any.
+        ty: Option<String>,
         init: Option<Expr>,
         els: Option<Block>,
     },
@@ -266,6 +268,8 @@ pub(crate) struct FileIr {
     pub clap: Vec<ClapToken>,
     /// Variant field types by variant name.
     pub payloads: Vec<(String, Fields)>,
+    /// Struct field types: (struct, field, the type's last path segment).
+    pub fields: Vec<(String, String, String)>,
     pub error: Option<(String, Loc)>,
     /// The text names something that can start the own executable; a
     /// program none of whose files does cannot spawn itself.

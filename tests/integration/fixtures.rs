@@ -81,6 +81,7 @@ fixtures! {
     mitosis_init => "mitosis-init",
     mitosis_no_init => "mitosis-no-init",
     mitosis_no_init_deref => "mitosis-no-init-deref",
+    method_dispatch_workspace => "method-dispatch-workspace",
     mod_path_attr => "mod-path-attr",
     mod_raw_and_cfg_attr => "mod-raw-and-cfg-attr",
     multi_bin => "multi-bin",

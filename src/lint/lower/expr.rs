@@ -41,6 +41,10 @@ impl Ctx {
         match stmt {
             syn::Stmt::Local(local) => Some(Stmt::Let {
                 pat: self.pat(&local.pat),
+                ty: match &local.pat {
+                    syn::Pat::Type(t) => super::type_name(&t.ty),
+                    _ => None,
+                },
                 init: local.init.as_ref().map(|i| self.expr(&i.expr)),
                 els: local
                     .init

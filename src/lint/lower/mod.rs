@@ -98,7 +98,14 @@ impl Lower<'_> {
                     self.out.payloads.push((v.ident.to_string(), types));
                 }
             }
-            syn::Item::Struct(s) => clap::struct_tokens(s, &mut self.out.clap),
+            syn::Item::Struct(s) => {
+                clap::struct_tokens(s, &mut self.out.clap);
+                for f in &s.fields {
+                    if let (Some(name), Some(ty)) = (&f.ident, type_name(&f.ty)) {
+                        self.out.fields.push((s.ident.to_string(), name.to_string(), ty));
+                    }
+                }
+            }
             _ => {}
         }
     }
@@ -266,11 +273,13 @@ fn cfg_attr_paths(attrs: &[syn::Attribute]) -> Vec<String> {
     out
 }
 
-fn type_name(ty: &syn::Type) -> Option<String> {
+pub(crate) fn type_name(ty: &syn::Type) -> Option<String> {
     match ty {
         syn::Type::Path(p) => {
             let last = p.path.segments.last()?;
-            if last.ident == "Box"
+            // Through the wrappers that hold one value: `Box<T>`, `Option<T>`,
+            // `Arc<T>`, `Rc<T>` (`Some(x)` binds `x` to the value itself).
+            if matches!(last.ident.to_string().as_str(), "Box" | "Option" | "Arc" | "Rc")
                 && let syn::PathArguments::AngleBracketed(args) = &last.arguments
                 && let Some(syn::GenericArgument::Type(inner)) = args.args.first()
             {

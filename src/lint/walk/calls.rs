@@ -150,16 +150,30 @@ impl Walker<'_, '_, '_> {
         // narrowed to the ones that matter here.
         let recv_val = self.eval(recv, locals);
         let typed = match &recv_val {
-            Val::Typed(ty) | Val::Clap(Some(ty)) => Some(ty.clone()),
+            Val::Typed(ty) | Val::Clap(Some(ty)) | Val::ClapField(_, Some(ty)) => Some(ty.clone()),
             _ => None,
         };
         let mut ids = match &typed {
             Some(ty) => self.prog.methods_of(ty, name).to_vec(),
             None => self.prog.methods_named(name).to_vec(),
         };
+        // A type with no such method of its own that derefs to another
+        // (`impl Deref for Service { type Target = Node; }`): any method of
+        // that name may run.
+        let mut derefs = false;
+        if let Some(ty) = &typed
+            && ids.is_empty()
+            && !self.prog.methods_of(ty, "deref").is_empty()
+        {
+            ids = self.prog.methods_named(name).to_vec();
+            derefs = true;
+        }
         if typed.is_none() && (api::COMMAND_BUILDERS.contains(&name) || (api::STD_METHODS.contains(&name) && !on_self))
         {
             ids.clear();
+        }
+        if ids.is_empty() {
+            self.lost_method(name, typed.as_deref(), loc);
         }
         if ids.len() > 1 {
             ids.retain(|id| self.reaches.contains(id) || scan::may_stop(self.prog, *id));
@@ -169,11 +183,24 @@ impl Walker<'_, '_, '_> {
         }
         let mut vals = vec![recv_val];
         vals.extend(args.iter().map(|a| self.eval(a, locals)));
-        let certain =
-            (ids.len() == 1 || self.same_path(&ids)) && (on_self || typed.is_some() || !COMMON_METHODS.contains(&name));
+        let certain = !derefs
+            && (ids.len() == 1 || self.same_path(&ids))
+            && (on_self || typed.is_some() || !COMMON_METHODS.contains(&name));
         let called = self.call_fns(&ids, vals, certain, name, loc);
         let val = if matches!(called.val, Val::Unknown) { self.eval(&call, locals) } else { called.val };
         Flow { reach: flow.reach.max(called.reach), diverges: called.diverges && certain, val }
+    }
+
+    /// A method call the walk does not follow although a method of that
+    /// name leads to the site: if the walk never arrives, it lost the way.
+    fn lost_method(&mut self, name: &str, typed: Option<&str>, loc: Loc) {
+        if self.out.lost.is_none() && self.prog.methods_named(name).iter().any(|id| self.reaches.contains(id)) {
+            let on = typed.map_or_else(String::new, |ty| format!(" on a `{ty}`"));
+            let why = format!(
+                "the call `.{name}()`{on} could not be resolved to a method of the analysed crates, and a method of that name leads to this spawn"
+            );
+            self.out.lost = Some((why, loc));
+        }
     }
 
     pub(super) fn macro_call(&mut self, m: &Macro, locals: &mut Locals) -> Flow {

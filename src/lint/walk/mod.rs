@@ -70,6 +70,8 @@ pub(crate) struct Outcome {
     pub path: Vec<String>,
     /// Every marker any condition on the way looked at.
     pub seen: Vec<String>,
+    /// A call toward the site that the walk could not follow, and where.
+    pub lost: Option<(String, Loc)>,
 }
 
 pub(crate) struct Walker<'w, 'p, 'a> {
@@ -203,7 +205,9 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
         let mut val = Val::Unknown;
         for (i, stmt) in stmts.iter().enumerate() {
             let flow = match stmt {
-                Stmt::Let { pat, init, els } => self.let_stmt(pat, init.as_ref(), els.as_deref(), locals),
+                Stmt::Let { pat, ty, init, els } => {
+                    self.let_stmt(pat, ty.as_deref(), init.as_ref(), els.as_deref(), locals)
+                }
                 Stmt::Expr(e, _) => self.expr(e, locals),
             };
             reach = reach.max(flow.reach);
@@ -217,13 +221,21 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
         Flow { reach, diverges: false, val }
     }
 
-    fn let_stmt(&mut self, pat: &Pat, init: Option<&Expr>, els: Option<&[Stmt]>, locals: &mut Locals) -> Flow {
+    fn let_stmt(
+        &mut self,
+        pat: &Pat,
+        ty: Option<&str>,
+        init: Option<&Expr>,
+        els: Option<&[Stmt]>,
+        locals: &mut Locals,
+    ) -> Flow {
         let Some(init) = init else { return Flow::none() };
         let flow = self.expr(init, locals);
         if flow.stops() {
             return flow;
         }
-        let mut val = if matches!(flow.val, Val::Unknown) { self.eval(init, locals) } else { flow.val.clone() };
+        let val = if matches!(flow.val, Val::Unknown) { self.eval(init, locals) } else { flow.val.clone() };
+        let mut val = crate::lint::bind::annotated(self.prog, ty, val);
         if matches!(val, Val::Unknown) && matches!(pat, Pat::Bind(_, None)) {
             let mut c = self.cond();
             let t = c.truth(init, &mut locals.clone());
