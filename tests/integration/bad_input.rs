@@ -168,3 +168,73 @@ fn nesting_just_inside_the_bounds_is_analysed() {
         assert_eq!(verdict, cargo_freeze::lint::Verdict::Unguarded, "{diagnostics:?}");
     }
 }
+
+/// A bounded, deterministic stand-in for the `analyze_source` fuzz target
+/// that runs with every test run: each seed of `fuzz/seeds/` and each lint
+/// fixture's source, cut at random places, with random spans repeated
+/// (runs of brackets and operators grow deep) and tokens inserted, must be
+/// analysed without a panic or an abort. `cargo fuzz` goes much further
+/// (fuzz/README.md); this keeps the property from regressing silently.
+#[test]
+fn mutated_sources_never_panic() {
+    const TOKENS: &[&str] = &[
+        "(",
+        ")",
+        "{",
+        "}",
+        "[",
+        "]",
+        "!",
+        "&",
+        "|| ",
+        " + ",
+        ".run()",
+        "?",
+        "match x { _ => ",
+        "if a {",
+        " else ",
+        "current_exe()",
+        "Command::new(",
+        "mitosis::init();",
+        "lazy_static! {",
+        "static ref X: T = ",
+    ];
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut sources: Vec<String> = Vec::new();
+    for dir in [root.join("fuzz/seeds"), root.join("fixtures/lint/source-argv0/src")] {
+        for entry in std::fs::read_dir(&dir).expect("seed dir").flatten() {
+            if let Ok(text) = std::fs::read_to_string(entry.path()) {
+                sources.push(text);
+            }
+        }
+    }
+    assert!(sources.len() > 10, "the seeds are there");
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move |bound: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % bound.max(1) as u64) as usize
+    };
+    for round in 0..400 {
+        let mut text: Vec<char> = sources[round % sources.len()].chars().collect();
+        for _ in 0..1 + next(4) {
+            let at = next(text.len() + 1);
+            match next(3) {
+                0 => text.truncate(at),
+                1 => {
+                    let end = (at + 1 + next(8)).min(text.len());
+                    let span: Vec<char> = text[at.min(end)..end].to_vec();
+                    let times = 1 + next(600);
+                    text.splice(at.min(end)..at.min(end), span.iter().cycle().take(span.len() * times).copied());
+                }
+                _ => {
+                    let token = TOKENS[next(TOKENS.len())];
+                    text.splice(at..at, token.chars());
+                }
+            }
+        }
+        let text: String = text.into_iter().collect();
+        let _ = cargo_freeze::lint::analyze_source(&text);
+    }
+}
