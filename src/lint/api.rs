@@ -314,6 +314,11 @@ pub(crate) fn method_value(recv: &Val, name: &str, args: &[Expr]) -> Option<Val>
         "ok_or_else",
         "unwrap_or",
         "into_string",
+        // eyre / miette error adapters.
+        "wrap_err",
+        "wrap_err_with",
+        "into_diagnostic",
+        "ok_or_eyre",
     ];
     match recv {
         Val::Argv { skip, pushed } => Some(match name {

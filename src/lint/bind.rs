@@ -3,7 +3,7 @@
 //! argv take argv items, enum-variant fields take their declared type).
 
 use super::index::Program;
-use super::ir::Pat;
+use super::ir::{FnDef, Pat};
 use super::value::{Locals, Val};
 
 /// Binds the names a pattern introduces; a plain name or `Some(x)`/`Ok(x)`
@@ -52,6 +52,11 @@ pub(crate) fn annotated(prog: &Program<'_>, ty: Option<&str>, val: Val) -> Val {
     } else {
         val
     }
+}
+
+/// `self` is of the `impl` block's type (a method's receiver).
+pub(crate) fn receiver_type<'a>(def: &'a FnDef, param: &Pat) -> Option<&'a str> {
+    matches!(param, Pat::Bind(name, None) if name == "self").then_some(def.self_ty.as_deref()).flatten()
 }
 
 /// After [`bind`]: names bound to a tuple variant's fields get the field's

@@ -43,7 +43,8 @@ impl<'p, 'a> Eval<'p, 'a> {
         let def = self.def();
         for (i, p) in def.params.iter().enumerate() {
             let val = self.facts.param_vals.get(&(self.fn_id, i)).cloned().unwrap_or(Val::Unknown);
-            bind(p, val, locals);
+            let ty = def.param_types.get(i).and_then(Option::as_deref).or(super::bind::receiver_type(def, p));
+            bind(p, super::bind::annotated(self.prog, ty, val), locals);
         }
         let tail = self.block(def.body.get(), locals);
         std::mem::replace(&mut self.ret, Val::Unknown).join(tail)
@@ -238,8 +239,8 @@ impl<'p, 'a> Eval<'p, 'a> {
                 let field_ty = ty.and_then(|t| self.prog.field_type(&t, name)).map(str::to_string);
                 Val::ClapField(name.to_string(), field_ty)
             }
-            Val::Typed(ty) if let Some(field_ty) = self.prog.field_type(&ty, name) => Val::Typed(field_ty.to_string()),
             _ if self.facts.exe_fields.contains(name) => Val::Exe(Origin::CurrentExe),
+            Val::Typed(ty) if let Some(field_ty) = self.prog.field_type(&ty, name) => Val::Typed(field_ty.to_string()),
             _ => Val::Unknown,
         }
     }
@@ -275,11 +276,19 @@ impl<'p, 'a> Eval<'p, 'a> {
         }
         match self.target(path) {
             Target::Fns(ids) => match self.call_analysed(&ids, vals, 0) {
-                Val::Unknown => constructed_type(path),
+                Val::Unknown => self.declared_return(&ids).unwrap_or_else(|| constructed_type(path)),
                 other => other,
             },
             Target::External(canon) => self.call_external(&canon, args, vals, loc),
         }
+    }
+
+    /// The type every candidate declares it returns, when the analysed
+    /// crates give that type methods (`fn load() -> Result<Config>`).
+    fn declared_return(&self, ids: &[FnId]) -> Option<Val> {
+        let first = self.prog.def(*ids.first()?).ret.as_deref()?;
+        let same = ids.iter().all(|&id| self.prog.def(id).ret.as_deref() == Some(first));
+        (same && first != "Self" && self.prog.has_methods(first)).then(|| Val::Typed(first.to_string()))
     }
 
     /// A call into the analysed crates: record argument values for the
@@ -356,6 +365,20 @@ impl<'p, 'a> Eval<'p, 'a> {
         {
             locals.insert(p[0].clone(), Val::Unknown);
             return Val::Unknown;
+        }
+        // `args.next()` on an argv iterator held in a local moves it on:
+        // `args.next(); let rustc = args.next()` is argv[1], not argv[0].
+        if let (Val::Argv { skip, pushed }, "next" | "nth", Expr::Path(p, _)) = (&r, name, recv.peel())
+            && p.len() == 1
+        {
+            let step = match (name, args.first().map(Expr::peel)) {
+                ("next", _) => Some(0),
+                (_, Some(Expr::Lit(Lit::Int(n), _))) => Some(*n as usize),
+                _ => None,
+            };
+            let Some(step) = step else { return Val::ArgvItem(None) };
+            locals.insert(p[0].clone(), Val::Argv { skip: skip + step + 1, pushed: pushed.clone() });
+            return Val::ArgvItem(Some(skip + step));
         }
         // `args.push("--wait")` on a collected argv: passed on later, the
         // child gets the parent's arguments and then this one.

@@ -155,6 +155,13 @@ impl<'a> Program<'a> {
         self.fields.get(&(ty, field)).copied()
     }
 
+    /// Whether a declared type name is surely not one of the analysed
+    /// crates' types with methods (`Self` and one-letter generics are not
+    /// known).
+    pub fn is_external_type(&self, ty: &str) -> bool {
+        ty != "Self" && ty.len() > 1 && !self.has_methods(ty)
+    }
+
     /// Whether the analysed crates define methods for `ty`.
     pub fn has_methods(&self, ty: &str) -> bool {
         self.inherent_types.contains(ty) || self.by_type.keys().any(|(t, _)| t == ty)
@@ -227,7 +234,11 @@ impl<'a> Program<'a> {
         {
             return Target::Fns(ids.clone());
         }
-        if let Some(u) = self.use_named(krate, module, first) {
+        // `use evcxr::{self};` or `use evcxr;` names the crate by itself:
+        // expanding it would only loop.
+        if let Some(u) = self.use_named(krate, module, first)
+            && u.path != [first.clone()]
+        {
             let mut expanded = u.path.clone();
             expanded.extend_from_slice(rest);
             return self.resolve_depth(krate, module, &expanded, depth + 1);

@@ -207,6 +207,11 @@ pub(crate) struct FnDef {
     /// The `impl` type, for methods.
     pub self_ty: Option<String>,
     pub params: Vec<Pat>,
+    /// Each parameter's declared type (last path segment), when it names one.
+    pub param_types: Vec<Option<String>>,
+    /// The declared return type (through `Result`, `Option`, `Box`, `Arc`),
+    /// when it names one.
+    pub ret: Option<String>,
     /// Declared `-> !`.
     pub never: bool,
     /// A method of an inherent `impl Type` (not a trait's): callable only

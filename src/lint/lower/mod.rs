@@ -155,12 +155,26 @@ impl Lower<'_> {
                 syn::FnArg::Typed(t) => self.ctx.pat(&t.pat),
             })
             .collect();
+        let param_types = sig
+            .inputs
+            .iter()
+            .map(|arg| match arg {
+                syn::FnArg::Receiver(_) => None,
+                syn::FnArg::Typed(t) => type_name(&t.ty),
+            })
+            .collect();
+        let ret = match &sig.output {
+            syn::ReturnType::Type(_, ty) => return_type(ty),
+            syn::ReturnType::Default => None,
+        };
         let never = matches!(&sig.output, syn::ReturnType::Type(_, ty) if matches!(**ty, syn::Type::Never(_)));
         self.out.fns.push(FnDef {
             name: sig.ident.to_string(),
             module: module.to_vec(),
             self_ty,
             params,
+            param_types,
+            ret,
             never,
             inherent: false,
             attrs: fn_attrs(attrs),
@@ -271,6 +285,20 @@ fn cfg_attr_paths(attrs: &[syn::Attribute]) -> Vec<String> {
         });
     }
     out
+}
+
+/// A function's return type as a name: through `Result<T, _>` (its `?`
+/// gives the `T`), then as [`type_name`].
+fn return_type(ty: &syn::Type) -> Option<String> {
+    if let syn::Type::Path(p) = ty
+        && let Some(last) = p.path.segments.last()
+        && last.ident == "Result"
+        && let syn::PathArguments::AngleBracketed(args) = &last.arguments
+        && let Some(syn::GenericArgument::Type(inner)) = args.args.first()
+    {
+        return type_name(inner);
+    }
+    type_name(ty)
 }
 
 pub(crate) fn type_name(ty: &syn::Type) -> Option<String> {

@@ -31,6 +31,8 @@ pub(crate) fn function(ctx: &Ctx, module: &[String], init: &Init<'_>) -> Option<
         module: module.to_vec(),
         self_ty: None,
         params: Vec::new(),
+        param_types: Vec::new(),
+        ret: None,
         never: false,
         inherent: false,
         attrs: FnAttrs::default(),

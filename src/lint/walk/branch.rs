@@ -58,12 +58,13 @@ impl Walker<'_, '_, '_> {
                 self.unsure = self.unsure.take().or(after_a);
                 if t == Truth::Unknown && a.diverges != b.diverges && self.unsure.is_none() {
                     let why = format!(
-                        "whether the child leaves at the branch on line {} depends on a value the check cannot know statically",
-                        loc.line
+                        "whether the child leaves at the branch on line {} depends on {}",
+                        loc.line,
+                        self.unknown_value(&tested)
                     );
                     self.unsure = Some((why, loc));
                 }
-                let reach = self.uncertain(a.reach.max(b.reach), t, loc);
+                let reach = self.uncertain(a.reach.max(b.reach), t, loc, &tested);
                 let val = branch_value(&a, &b, els.is_some());
                 Flow { reach, diverges: a.diverges && b.diverges && els.is_some(), val }
             }
@@ -108,7 +109,7 @@ impl Walker<'_, '_, '_> {
             }
             any_ran = true;
             let body = self.valued(&arm.body, &mut inner);
-            reach = reach.max(self.uncertain(body.reach, t, loc));
+            reach = reach.max(self.uncertain(body.reach, t, loc, &tested));
             all_diverge &= body.diverges;
             if !body.diverges {
                 value = value.either(body.val.clone());
@@ -128,16 +129,33 @@ impl Walker<'_, '_, '_> {
     }
 
     /// A site reached only through an undecidable condition is "maybe".
-    fn uncertain(&mut self, reach: Reach, t: Truth, loc: Loc) -> Reach {
+    fn uncertain(&mut self, reach: Reach, t: Truth, loc: Loc, tested: &[String]) -> Reach {
         if reach == Reach::Yes && t == Truth::Unknown {
             let why = format!(
-                "whether the child takes the branch on line {} depends on a value the check cannot know statically",
-                loc.line
+                "whether the child takes the branch on line {} depends on {}",
+                loc.line,
+                self.unknown_value(tested)
             );
             self.maybe(why, loc);
             return Reach::Maybe;
         }
         reach
+    }
+
+    /// Names the value an undecidable condition depends on: what it tests,
+    /// and which part of the child's argv or env is not known statically.
+    fn unknown_value(&self, tested: &[String]) -> String {
+        let what = match tested {
+            [] => "a value computed at run time".to_string(),
+            _ => format!(
+                "whether the child has {}",
+                tested.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(" or ")
+            ),
+        };
+        match self.child.unknown_parts() {
+            Some(parts) => format!("{what}, and {parts}"),
+            None => format!("{what}, which the check cannot compute"),
+        }
     }
 
     fn note_tested(&mut self, tested: &[String], loc: Loc) {

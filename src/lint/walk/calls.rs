@@ -151,6 +151,11 @@ impl Walker<'_, '_, '_> {
         let recv_val = self.eval(recv, locals);
         let typed = match &recv_val {
             Val::Typed(ty) | Val::Clap(Some(ty)) | Val::ClapField(_, Some(ty)) => Some(ty.clone()),
+            // `self.get()` inside `impl EagerFutureCell`: that type's method
+            // when it has one of that name.
+            _ if on_self => {
+                self.prog.def(self.fn_id()).self_ty.clone().filter(|ty| !self.prog.methods_of(ty, name).is_empty())
+            }
             _ => None,
         };
         let mut ids = match &typed {
@@ -168,12 +173,20 @@ impl Walker<'_, '_, '_> {
             ids = self.prog.methods_named(name).to_vec();
             derefs = true;
         }
-        if typed.is_none() && (api::COMMAND_BUILDERS.contains(&name) || (api::STD_METHODS.contains(&name) && !on_self))
-        {
+        // A std method name not defined on the receiver's (or `self`'s) own
+        // type is std's (`self.get()` in `impl Trait for OnceCell<T>`).
+        if typed.is_none() && (api::COMMAND_BUILDERS.contains(&name) || api::STD_METHODS.contains(&name)) {
             ids.clear();
         }
         if ids.is_empty() {
             self.lost_method(name, typed.as_deref(), loc);
+        }
+        // A receiver built by another crate's API (`sqlx::query(..).bind(..)`)
+        // is of that crate's type: the analysed crates' methods on their own
+        // types cannot be called on it, only trait methods it may implement.
+        if typed.is_none() && !on_self && self.external_receiver(recv, self.fn_id(), 0) {
+            let possible = self.prog.trait_methods_named(name);
+            ids.retain(|id| possible.contains(id));
         }
         if ids.len() > 1 {
             ids.retain(|id| self.reaches.contains(id) || scan::may_stop(self.prog, *id));
@@ -189,6 +202,68 @@ impl Walker<'_, '_, '_> {
         let called = self.call_fns(&ids, vals, certain, name, loc);
         let val = if matches!(called.val, Val::Unknown) { self.eval(&call, locals) } else { called.val };
         Flow { reach: flow.reach.max(called.reach), diverges: called.diverges && certain, val }
+    }
+
+    /// Whether `e` is a value of a type outside the analysed crates: a call
+    /// of another crate's function that is not generic in what it returns,
+    /// then methods no trait of the analysed crates can give it.
+    fn external_receiver(&self, e: &Expr, in_fn: FnId, depth: u8) -> bool {
+        /// Functions whose result type is chosen by the caller or wraps an
+        /// argument (`Arc::new(x).run()` calls `x`'s method through Deref).
+        const GENERIC: &[&str] = &[
+            "from",
+            "into",
+            "default",
+            "parse",
+            "from_str",
+            "from_slice",
+            "from_value",
+            "from_reader",
+            "deserialize",
+            "take",
+            "replace",
+            "swap",
+            "block_on",
+            "identity",
+            "unwrap",
+            "expect",
+            "clone",
+        ];
+        const WRAPPERS: &[&str] = &["Box", "Arc", "Rc", "Mutex", "RwLock", "RefCell", "Cell", "Pin", "Some", "Ok"];
+        match e.peel() {
+            Expr::Call { func, .. } => match func.peel() {
+                Expr::Path(path, _) => match self.prog.resolve_from(in_fn, path) {
+                    Target::External(canon) => {
+                        canon.len() >= 2
+                            && !canon.iter().any(|s| WRAPPERS.contains(&s.as_str()))
+                            && canon.last().is_some_and(|l| !GENERIC.contains(&l.as_str()))
+                    }
+                    // `client_builder(..)` declared `-> reqwest::ClientBuilder`.
+                    Target::Fns(ids) => ids
+                        .iter()
+                        .all(|&id| self.prog.def(id).ret.as_deref().is_some_and(|t| self.prog.is_external_type(t))),
+                },
+                _ => false,
+            },
+            Expr::Method { recv, name, .. } => {
+                self.prog.trait_methods_named(name).is_empty()
+                    && !crate::lint::receiver::TYPE_CHANGING.contains(&name.as_str())
+                    && !GENERIC.contains(&name.as_str())
+                    && self.external_receiver(recv, in_fn, depth)
+            }
+            Expr::Try(inner) => self.external_receiver(inner, in_fn, depth),
+            // `DATA_DIR.set(..)` with `static DATA_DIR: OnceLock<..> = OnceLock::new()`.
+            Expr::Path(path, _) if depth < 2 => match self.prog.resolve_from(in_fn, path) {
+                Target::Fns(ids) => ids.iter().all(|&id| {
+                    let def = self.prog.def(id);
+                    let is_static = def.name.chars().all(|c| c.is_uppercase() || c == '_' || c.is_ascii_digit());
+                    matches!(def.body.get().as_slice(), [crate::lint::ir::Stmt::Expr(init, false)]
+                        if is_static && self.external_receiver(init, id, depth + 1))
+                }),
+                Target::External(_) => false,
+            },
+            _ => false,
+        }
     }
 
     /// A method call the walk does not follow although a method of that

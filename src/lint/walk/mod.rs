@@ -12,6 +12,7 @@ mod branch;
 mod calls;
 mod scan;
 
+use super::bind::receiver_type;
 use super::child::Child;
 use super::cond::Cond;
 use super::eval::{Eval, bind};
@@ -160,7 +161,10 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
         let def = self.prog.def(id);
         let mut locals = Locals::new();
         for (i, p) in def.params.iter().enumerate() {
-            bind(p, args.get(i).cloned().unwrap_or(Val::Unknown), &mut locals);
+            let val = args.get(i).cloned().unwrap_or(Val::Unknown);
+            // `fn f(database: &Sqlite)`: the declared type resolves its methods.
+            let ty = def.param_types.get(i).and_then(Option::as_deref).or(receiver_type(def, p));
+            bind(p, crate::lint::bind::annotated(self.prog, ty, val), &mut locals);
         }
         self.stack.push(id);
         self.returns.push(Val::Error);
