@@ -198,6 +198,8 @@ pub(crate) struct FnAttrs {
     pub ctor: bool,
     /// `#[tokio::main]` and friends: the runtime attribute's path.
     pub async_main: Option<String>,
+    /// The initialiser of a static or constant (a table of handlers).
+    pub table: bool,
 }
 
 #[derive(Clone, Debug)]

@@ -304,7 +304,23 @@ impl Walker<'_, '_, '_> {
                 let certain = self.same_path(&ids);
                 let flow =
                     self.call_fns(&ids, Vec::new(), certain, path.last().map_or("", String::as_str), Loc::default());
-                Flow { reach: flow.reach, ..Flow::none() }
+                let table = ids.iter().copied().find(|&id| self.prog.def(id).attrs.table);
+                match table {
+                    // Which entry of a static table the child runs depends on
+                    // the lookup (`TABLE.iter().find(|m| m.name == cmd)`),
+                    // which the check does not evaluate: reaching the site
+                    // through it is only "maybe", never a definite storm.
+                    Some(id) if flow.reach == Reach::Yes => {
+                        let def = self.prog.def(id);
+                        let why = format!(
+                            "the static table `{}` holds a function that leads to this spawn; which of its entries the child runs depends on a lookup the check does not evaluate",
+                            def.name
+                        );
+                        self.maybe(why, def.loc);
+                        Flow { reach: Reach::Maybe, ..Flow::none() }
+                    }
+                    _ => Flow { reach: flow.reach, ..Flow::none() },
+                }
             }
             _ => Flow::none(),
         }
