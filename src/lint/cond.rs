@@ -67,6 +67,9 @@ impl Cond<'_, '_, '_> {
                 let val = self.eval(value, locals);
                 let t = self.pattern(pat, &val, locals);
                 bind(pat, val, locals);
+                // `if let Some(Command::Web(web_opts)) = ..`: the payload's type.
+                let self_ty = self.prog.def(self.fn_id).self_ty.as_deref();
+                super::bind::type_payloads(self.prog, self_ty, pat, locals);
                 t
             }
             Expr::Method { recv, name, args, .. } => self.method(recv, name, args, locals),
@@ -316,6 +319,12 @@ impl Cond<'_, '_, '_> {
                 self.wrapped(path, items.first(), val, locals)
             }
             Pat::Path(path) if path.last().is_some_and(|l| l == "None") => self.present(val).not(),
+            Pat::TupleStruct(path, items) if self.is_flattened(path, val) => match items.as_slice() {
+                // `Command::Sessions(Sessions::Run { .. })` with `#[command(flatten)]
+                // Sessions(Sessions)`: the inner variant is the subcommand.
+                [inner @ (Pat::Path(_) | Pat::TupleStruct(..) | Pat::Struct(..))] => self.pattern(inner, val, locals),
+                _ => self.flattened_any(path),
+            },
             Pat::Path(path) | Pat::TupleStruct(path, _) | Pat::Struct(path, _) => self.variant(path, val),
             Pat::Tuple(items) => match (val, items.first()) {
                 (Val::ClapSub, Some(first)) => self.pattern(first, val, locals),
@@ -355,6 +364,35 @@ impl Cond<'_, '_, '_> {
             }
             _ => self.opaque(val),
         }
+    }
+
+    /// A clap-routed value matched against a variant that has no tokens of
+    /// its own but a payload enum whose variants do (`#[command(flatten)]`).
+    fn is_flattened(&self, path: &[String], val: &Val) -> bool {
+        matches!(val, Val::ClapField(..) | Val::Clap(_))
+            && path.last().is_some_and(|name| !self.prog.clap.iter().any(|t| t.subcommand && &t.member == name))
+            && self.flattened_type(path).is_some()
+    }
+
+    /// The payload type of a flattened variant, when clap tokens name its variants.
+    fn flattened_type(&self, path: &[String]) -> Option<String> {
+        let key = path.iter().rev().take(2).rev().cloned().collect::<Vec<_>>().join("::");
+        let ty = self.prog.payload_type(&key, "0").or_else(|| self.prog.payload_type(path.last()?, "0"))?;
+        self.prog.clap.iter().any(|t| t.subcommand && t.type_name == ty).then(|| ty.to_string())
+    }
+
+    /// Any variant of a flattened payload enum was selected.
+    fn flattened_any(&mut self, path: &[String]) -> Truth {
+        let Some(ty) = self.flattened_type(path) else { return Truth::Unknown };
+        let tokens: Vec<String> = self
+            .prog
+            .clap
+            .iter()
+            .filter(|t| t.subcommand && t.type_name == ty)
+            .flat_map(|t| t.tokens.clone())
+            .collect();
+        self.tested.extend(tokens.iter().cloned());
+        self.child.subcommand_is(&tokens)
     }
 
     fn slice(&mut self, items: &[Pat], val: &Val, locals: &mut Locals) -> Truth {

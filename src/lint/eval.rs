@@ -240,6 +240,12 @@ impl<'p, 'a> Eval<'p, 'a> {
                 Val::ClapField(name.to_string(), field_ty)
             }
             _ if self.facts.exe_fields.contains(name) => Val::Exe(Origin::CurrentExe),
+            // A clap-derived payload bound from a subcommand variant
+            // (`Command::Web(web_opts) => web_opts.daemonize`): argv decides it.
+            Val::Typed(ty) if self.prog.clap.iter().any(|t| t.type_name == ty) => {
+                let field_ty = self.prog.field_type(&ty, name).map(str::to_string);
+                Val::ClapField(name.to_string(), field_ty)
+            }
             Val::Typed(ty) if let Some(field_ty) = self.prog.field_type(&ty, name) => Val::Typed(field_ty.to_string()),
             _ => Val::Unknown,
         }
