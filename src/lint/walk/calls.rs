@@ -110,7 +110,24 @@ impl Walker<'_, '_, '_> {
                 continue;
             }
             let flow = if self.stack.len() >= MAX_DEPTH || self.stack.contains(&id) {
-                let r = if self.reaches.contains(&id) { Reach::Yes } else { Reach::No };
+                // Not followed further: if the site lies beyond, the check
+                // does not know whether a guard on the way stops the child
+                // (taking it as reached made false storms on deep CLIs).
+                let r = if self.reaches.contains(&id) { Reach::Maybe } else { Reach::No };
+                if r == Reach::Maybe {
+                    let why = if self.stack.contains(&id) {
+                        format!(
+                            "the spawn is reached through a recursive call of `{}`, which the check follows once",
+                            def.name
+                        )
+                    } else {
+                        format!(
+                            "the spawn lies more than {MAX_DEPTH} calls deep from `main` (through `{}`), where the check stops following",
+                            def.name
+                        )
+                    };
+                    self.maybe(why, loc);
+                }
                 Flow { reach: r, diverges: def.never, val: Val::Unknown }
             } else {
                 self.function(id, vals.clone())
@@ -190,6 +207,12 @@ impl Walker<'_, '_, '_> {
         }
         if ids.len() > 1 {
             ids.retain(|id| self.reaches.contains(id) || scan::may_stop(self.prog, *id));
+        }
+        // `match self { Self::History(history) => history.run() }` inside
+        // `Cmd::run`, where several types are named `Cmd`: the same-named
+        // method of another type, not a recursion into this one.
+        if ids.len() > 1 && ids.iter().any(|id| !self.stack.contains(id)) {
+            ids.retain(|id| !self.stack.contains(id));
         }
         if ids.is_empty() {
             return Flow { val: self.eval(&call, locals), ..flow };

@@ -22,7 +22,7 @@ use super::value::{Facts, Locals, Truth, Val};
 use std::collections::{HashMap, HashSet};
 
 /// How far calls are followed from `main`.
-const MAX_DEPTH: usize = 8;
+const MAX_DEPTH: usize = 12;
 /// Expressions visited per site before giving up as "undecided".
 const BUDGET: usize = 200_000;
 
