@@ -13,13 +13,14 @@
 use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 
 /// Nested `()`, `[]`, `{}` groups allowed in one file. Real code stays far
-/// below (BENCHMARKS.md: the deepest file of the evaluation set).
+/// below: 45 at most in 7,195 files of a registry cache (`measure_dir`).
 pub(crate) const MAX_DEPTH: usize = 256;
 
 /// Tokens allowed on one chain: from the top of the file to any token, the
 /// sum over its enclosing groups of the tokens since the last `;`, `,` or
 /// `=>` in each. A chain is what one expression can nest through without a
 /// delimiter (`!!!!x`, `a + a + ..`, `x.f().f()..`, `else if` chains).
+/// Real code: 1,235 at most in the same files.
 pub(crate) const MAX_CHAIN: usize = 8192;
 
 /// Stack of every thread that parses, lowers or analyses: enough for a file
@@ -179,12 +180,12 @@ mod tests {
     }
 
     /// Measures every `.rs` file under `$NESTING_DIR` (a registry cache, a
-    /// set of checkouts) and prints the deepest and longest: how far real
-    /// code stays from the bounds. `NESTING_DIR=~/.cargo/registry/src cargo
-    /// test --lib nesting::tests::measure_dir -- --ignored --nocapture`
+    /// set of checkouts) and writes the deepest and longest to
+    /// `$NESTING_REPORT`: how far real code stays from the bounds.
+    /// `NESTING_DIR=~/.cargo/registry/src NESTING_REPORT=/tmp/nesting.txt
+    /// cargo test --release --lib nesting::tests::measure_dir -- --ignored`
     #[test]
-    #[ignore = "needs NESTING_DIR"]
-    #[expect(clippy::disallowed_macros, reason = "a measurement printed for BENCHMARKS.md")]
+    #[ignore = "needs NESTING_DIR and NESTING_REPORT"]
     fn measure_dir() {
         let dir = std::env::var("NESTING_DIR").expect("NESTING_DIR");
         let (mut files, mut refused) = (0, Vec::new());
@@ -213,7 +214,11 @@ mod tests {
                 Err(e) => refused.push((path.display().to_string(), e.message)),
             }
         }
-        println!("{files} files; deepest {depth:?}; longest chain {chain:?}; refused {}: {refused:#?}", refused.len());
+        let report = format!(
+            "{files} files; deepest {depth:?}; longest chain {chain:?}; refused {}: {refused:#?}\n",
+            refused.len()
+        );
+        fs_err::write(std::env::var("NESTING_REPORT").expect("NESTING_REPORT"), report).unwrap();
     }
 
     #[test]
