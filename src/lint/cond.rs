@@ -7,7 +7,6 @@ use super::child::Child;
 use super::eval::{Eval, bind};
 use super::index::{Program, Target};
 use super::ir::{BinOp, Expr, Lit, Pat, Stmt};
-use super::lower::kebab;
 use super::value::{Facts, Locals, Truth, Val};
 
 /// A condition evaluator for one function of one walk.
@@ -107,7 +106,7 @@ impl Cond<'_, '_, '_> {
         }
     }
 
-    fn opaque(&self, val: &Val) -> Truth {
+    pub(super) fn opaque(&self, val: &Val) -> Truth {
         if val.is_marker_source() { Truth::Unknown } else { Truth::Same }
     }
 
@@ -226,20 +225,6 @@ impl Cond<'_, '_, '_> {
         }
     }
 
-    /// A clap flag or option named by its struct field (or builder id).
-    fn flag(&mut self, field: &str) -> Truth {
-        let entry = self.prog.clap.iter().find(|t| !t.subcommand && t.member == field && !t.tokens.is_empty());
-        if self.prog.clap.iter().any(|t| t.subcommand && t.member == field) {
-            // `if let Some(cmd) = cli.command`: some subcommand was given.
-            let all: Vec<String> =
-                self.prog.clap.iter().filter(|t| !t.type_name.is_empty()).flat_map(|t| t.tokens.clone()).collect();
-            return self.child.subcommand_is(&all);
-        }
-        let tokens = entry.map_or_else(|| vec![format!("--{}", kebab(field))], |e| e.tokens.clone());
-        self.tested.extend(tokens.iter().cloned());
-        tokens.iter().fold(Truth::False, |acc, t| acc.or(self.child.has_token(t, false)))
-    }
-
     /// A call in a condition: an analysed helper is evaluated inline.
     fn call(&mut self, func: &Expr, args: &[Expr], locals: &mut Locals) -> Truth {
         let Expr::Path(path, _) = func.peel() else {
@@ -348,51 +333,6 @@ impl Cond<'_, '_, '_> {
             Some(p) if !is_err(path) => present.and(self.pattern(p, val, locals)),
             _ => present,
         }
-    }
-
-    /// `Commands::Worker { .. }`: the clap subcommand selected by argv.
-    fn variant(&mut self, path: &[String], val: &Val) -> Truth {
-        let Some(name) = path.last() else { return self.opaque(val) };
-        if let Val::Variant(v) = val {
-            return Truth::from_bool(v == name);
-        }
-        let entry = self.prog.clap.iter().find(|t| t.subcommand && &t.member == name && !t.tokens.is_empty());
-        match (entry, val) {
-            (Some(entry), Val::ClapField(..) | Val::Clap(_)) => {
-                self.tested.extend(entry.tokens.iter().cloned());
-                self.child.subcommand_is(&entry.tokens)
-            }
-            _ => self.opaque(val),
-        }
-    }
-
-    /// A clap-routed value matched against a variant that has no tokens of
-    /// its own but a payload enum whose variants do (`#[command(flatten)]`).
-    fn is_flattened(&self, path: &[String], val: &Val) -> bool {
-        matches!(val, Val::ClapField(..) | Val::Clap(_))
-            && path.last().is_some_and(|name| !self.prog.clap.iter().any(|t| t.subcommand && &t.member == name))
-            && self.flattened_type(path).is_some()
-    }
-
-    /// The payload type of a flattened variant, when clap tokens name its variants.
-    fn flattened_type(&self, path: &[String]) -> Option<String> {
-        let key = path.iter().rev().take(2).rev().cloned().collect::<Vec<_>>().join("::");
-        let ty = self.prog.payload_type(&key, "0").or_else(|| self.prog.payload_type(path.last()?, "0"))?;
-        self.prog.clap.iter().any(|t| t.subcommand && t.type_name == ty).then(|| ty.to_string())
-    }
-
-    /// Any variant of a flattened payload enum was selected.
-    fn flattened_any(&mut self, path: &[String]) -> Truth {
-        let Some(ty) = self.flattened_type(path) else { return Truth::Unknown };
-        let tokens: Vec<String> = self
-            .prog
-            .clap
-            .iter()
-            .filter(|t| t.subcommand && t.type_name == ty)
-            .flat_map(|t| t.tokens.clone())
-            .collect();
-        self.tested.extend(tokens.iter().cloned());
-        self.child.subcommand_is(&tokens)
     }
 
     fn slice(&mut self, items: &[Pat], val: &Val, locals: &mut Locals) -> Truth {
