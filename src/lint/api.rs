@@ -4,6 +4,7 @@
 //! do work which must not run twice.
 
 use super::ir::{Expr, Lit};
+pub(crate) use super::passing::method_value;
 use super::value::{Marker, Val, Via};
 
 /// What a call to an external function means to the analysis.
@@ -273,85 +274,6 @@ pub(crate) const COMMAND_BUILDERS: &[&str] = &[
     "as_mut",
     "borrow_mut",
 ];
-
-/// Methods whose result is the receiver's value, or a known derived value.
-pub(crate) fn method_value(recv: &Val, name: &str, args: &[Expr]) -> Option<Val> {
-    const SAME: &[&str] = &[
-        "clone",
-        "to_owned",
-        "to_path_buf",
-        "as_path",
-        "as_ref",
-        "into",
-        "as_os_str",
-        "into_os_string",
-        "to_os_string",
-        "to_str",
-        "to_string_lossy",
-        "to_string",
-        "unwrap",
-        "expect",
-        "unwrap_or_default",
-        "ok",
-        "canonicalize",
-        "as_deref",
-        "as_str",
-        "display",
-        "into_owned",
-        "borrow",
-        "context",
-        "with_context",
-        "map_err",
-        "unwrap_or_else",
-        "cloned",
-        "as_mut_os_str",
-        "as_ptr",
-        "as_c_str",
-        "into_path_buf",
-        "as_os_str_bytes",
-    ];
-    match recv {
-        Val::Argv { skip, pushed } => Some(match name {
-            "skip" => Val::Argv { skip: skip + int_arg(args).unwrap_or(0), pushed: pushed.clone() },
-            "next" | "first" => Val::ArgvItem(Some(*skip)),
-            "nth" | "get" => Val::ArgvItem(int_arg(args).map(|i| skip + i)),
-            "last" => Val::ArgvItem(None),
-            "collect" | "into_iter" | "iter" | "peekable" | "by_ref" | "as_slice" | "to_vec" | "clone"
-            | "enumerate" => Val::Argv { skip: *skip, pushed: pushed.clone() },
-            _ => Val::Unknown,
-        }),
-        Val::Exe(_) | Val::Str(_) | Val::Env(_) | Val::ArgvItem(_) | Val::ClapField(_) if SAME.contains(&name) => {
-            Some(recv.clone())
-        }
-        // `.map_or_else(|e| .., Some)`, `.map(Some)`: the value passes.
-        Val::Exe(_) | Val::Variant(_)
-            if matches!(name, "map_or_else" | "map" | "map_or")
-                && matches!(args.last().map(Expr::peel), Some(Expr::Path(p, _)) if matches!(p.last().map(String::as_str), Some("Some" | "Ok"))) =>
-        {
-            Some(recv.clone())
-        }
-        Val::Variant(_) if SAME.contains(&name) => Some(recv.clone()),
-        Val::Unknown
-            if matches!(name, "get_matches" | "try_get_matches" | "get_matches_from" | "try_get_matches_from") =>
-        {
-            Some(Val::ClapMatches)
-        }
-        Val::ClapMatches => Some(match name {
-            "subcommand" | "subcommand_name" => Val::ClapSub,
-            "get_flag" | "is_present" | "contains_id" | "get_one" | "value_of" | "get_many" | "values_of"
-            | "occurrences_of" => args.first().and_then(literal_text).map_or(Val::Unknown, Val::ClapField),
-            _ => Val::Unknown,
-        }),
-        _ => None,
-    }
-}
-
-fn int_arg(args: &[Expr]) -> Option<usize> {
-    match args.first().map(Expr::peel) {
-        Some(Expr::Lit(Lit::Int(i), _)) => Some(*i as usize),
-        _ => None,
-    }
-}
 
 /// A string literal (or `"x".to_string()`-style wrapper of one).
 pub(crate) fn literal_text(e: &Expr) -> Option<String> {

@@ -3,7 +3,7 @@
 //! argv take argv items, enum-variant fields take their declared type).
 
 use super::index::Program;
-use super::ir::Pat;
+use super::ir::{FnDef, Pat};
 use super::value::{Locals, Val};
 
 /// Binds the names a pattern introduces; a plain name or `Some(x)`/`Ok(x)`
@@ -36,6 +36,27 @@ pub(crate) fn bind(pat: &Pat, val: Val, locals: &mut Locals) {
             }
         }
     }
+}
+
+/// `let cli: Cli = Parser::parse();`: the annotation gives a value of
+/// unknown type its type (a clap-derived one routes like `Cli::parse()`).
+pub(crate) fn annotated(prog: &Program<'_>, ty: Option<&str>, val: Val) -> Val {
+    let Some(ty) = ty else { return val };
+    if !matches!(val, Val::Unknown) {
+        return val;
+    }
+    if prog.clap.iter().any(|t| t.type_name == ty) {
+        Val::Clap(Some(ty.to_string()))
+    } else if prog.has_methods(ty) {
+        Val::Typed(ty.to_string())
+    } else {
+        val
+    }
+}
+
+/// `self` is of the `impl` block's type (a method's receiver).
+pub(crate) fn receiver_type<'a>(def: &'a FnDef, param: &Pat) -> Option<&'a str> {
+    matches!(param, Pat::Bind(name, None) if name == "self").then_some(def.self_ty.as_deref()).flatten()
 }
 
 /// After [`bind`]: names bound to a tuple variant's fields get the field's

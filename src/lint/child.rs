@@ -85,6 +85,40 @@ impl Child<'_> {
         }
     }
 
+    /// What of the child's argv and env is not known statically, in words
+    /// (`None` when everything at the spawn site is a literal).
+    pub fn unknown_parts(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if self.marker.unknown_args {
+            parts.push("its arguments include a list built at run time".to_string());
+        }
+        let dynamic: Vec<String> = self
+            .marker
+            .args
+            .iter()
+            .enumerate()
+            .filter(|(i, a)| a.is_none() && !flag_before(&self.marker.args, *i))
+            .map(|(i, _)| (i + 1).to_string())
+            .collect();
+        if !dynamic.is_empty() {
+            parts.push(format!("its argument {} is not a literal at the spawn site", dynamic.join(", ")));
+        }
+        if self.marker.appended.contains(&None) {
+            parts.push("an argument appended to the parent's is not a literal".to_string());
+        }
+        for (key, value) in &self.marker.env {
+            match (key, value) {
+                (None, _) => parts.push("an env var it gets has a name computed at run time".to_string()),
+                (Some(k), None) => parts.push(format!("the value of its env var `{k}` is not a literal")),
+                _ => {}
+            }
+        }
+        if self.marker.arg0 == Some(None) {
+            parts.push("its argv[0] is not a literal".to_string());
+        }
+        (!parts.is_empty()).then(|| parts.join("; "))
+    }
+
     /// The number of argv items, when known.
     pub fn argc(&self) -> Option<usize> {
         (!self.marker.unknown_args && !self.marker.forwards_args).then(|| self.marker.args.len() + 1)

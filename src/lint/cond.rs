@@ -7,7 +7,6 @@ use super::child::Child;
 use super::eval::{Eval, bind};
 use super::index::{Program, Target};
 use super::ir::{BinOp, Expr, Lit, Pat, Stmt};
-use super::lower::kebab;
 use super::value::{Facts, Locals, Truth, Val};
 
 /// A condition evaluator for one function of one walk.
@@ -19,10 +18,18 @@ pub(crate) struct Cond<'c, 'p, 'a> {
     /// Markers the conditions looked for (env keys, argv tokens), for
     /// explaining mismatches.
     pub tested: Vec<String>,
+    /// A value computed earlier from a marker test (`let wait = args.any(..)`)
+    /// decided a condition: it routes the child as much as a direct test.
+    pub decided: bool,
     pub depth: u8,
 }
 
 impl Cond<'_, '_, '_> {
+    /// Whether what was evaluated so far depends on the child's markers.
+    pub fn routes(&self) -> bool {
+        !self.tested.is_empty() || self.decided
+    }
+
     fn eval(&self, e: &Expr, locals: &mut Locals) -> Val {
         Eval::new(self.prog, self.facts, None, self.fn_id).expr(e, locals)
     }
@@ -59,6 +66,9 @@ impl Cond<'_, '_, '_> {
                 let val = self.eval(value, locals);
                 let t = self.pattern(pat, &val, locals);
                 bind(pat, val, locals);
+                // `if let Some(Command::Web(web_opts)) = ..`: the payload's type.
+                let self_ty = self.prog.def(self.fn_id).self_ty.as_deref();
+                super::bind::type_payloads(self.prog, self_ty, pat, locals);
                 t
             }
             Expr::Method { recv, name, args, .. } => self.method(recv, name, args, locals),
@@ -87,13 +97,16 @@ impl Cond<'_, '_, '_> {
     fn value(&mut self, val: &Val) -> Truth {
         match val {
             Val::Bool(b) => Truth::from_bool(*b),
-            Val::Truth(t) => *t,
-            Val::ClapField(field) => self.flag(field),
+            Val::Truth(t) => {
+                self.decided |= matches!(t, Truth::True | Truth::False);
+                *t
+            }
+            Val::ClapField(field, _) => self.flag(field),
             other => self.opaque(other),
         }
     }
 
-    fn opaque(&self, val: &Val) -> Truth {
+    pub(super) fn opaque(&self, val: &Val) -> Truth {
         if val.is_marker_source() { Truth::Unknown } else { Truth::Same }
     }
 
@@ -105,6 +118,10 @@ impl Cond<'_, '_, '_> {
             (None, None) => {
                 return match (&lv, &rv) {
                     (Val::Str(a), Val::Str(b)) => Truth::from_bool(a == b),
+                    // Constants propagated through locals (`let kind = Kind::A;
+                    // if kind == Kind::A`): the child computes the same.
+                    (Val::Variant(a), Val::Variant(b)) => Truth::from_bool(a == b),
+                    (Val::Bool(a), Val::Bool(b)) => Truth::from_bool(a == b),
                     _ if lv.is_marker_source() || rv.is_marker_source() => Truth::Unknown,
                     _ => Truth::Same,
                 };
@@ -203,23 +220,9 @@ impl Cond<'_, '_, '_> {
                 self.child.env_present(key.as_deref())
             }
             Val::ArgvItem(Some(i)) => self.child.arg_present(*i),
-            Val::ClapField(field) => self.flag(field),
+            Val::ClapField(field, _) => self.flag(field),
             other => self.opaque(other),
         }
-    }
-
-    /// A clap flag or option named by its struct field (or builder id).
-    fn flag(&mut self, field: &str) -> Truth {
-        let entry = self.prog.clap.iter().find(|t| !t.subcommand && t.member == field && !t.tokens.is_empty());
-        if self.prog.clap.iter().any(|t| t.subcommand && t.member == field) {
-            // `if let Some(cmd) = cli.command`: some subcommand was given.
-            let all: Vec<String> =
-                self.prog.clap.iter().filter(|t| !t.type_name.is_empty()).flat_map(|t| t.tokens.clone()).collect();
-            return self.child.subcommand_is(&all);
-        }
-        let tokens = entry.map_or_else(|| vec![format!("--{}", kebab(field))], |e| e.tokens.clone());
-        self.tested.extend(tokens.iter().cloned());
-        tokens.iter().fold(Truth::False, |acc, t| acc.or(self.child.has_token(t, false)))
     }
 
     /// A call in a condition: an analysed helper is evaluated inline.
@@ -265,6 +268,7 @@ impl Cond<'_, '_, '_> {
             child: self.child,
             fn_id: id,
             tested: Vec::new(),
+            decided: false,
             depth: self.depth + 1,
         };
         let mut eval = Eval::new(self.prog, self.facts, None, id);
@@ -275,6 +279,7 @@ impl Cond<'_, '_, '_> {
         eval.block(lets, &mut locals);
         let t = inner.truth(tail, &mut locals);
         self.tested.extend(inner.tested);
+        self.decided |= inner.decided;
         t
     }
 
@@ -299,6 +304,12 @@ impl Cond<'_, '_, '_> {
                 self.wrapped(path, items.first(), val, locals)
             }
             Pat::Path(path) if path.last().is_some_and(|l| l == "None") => self.present(val).not(),
+            Pat::TupleStruct(path, items) if self.is_flattened(path, val) => match items.as_slice() {
+                // `Command::Sessions(Sessions::Run { .. })` with `#[command(flatten)]
+                // Sessions(Sessions)`: the inner variant is the subcommand.
+                [inner @ (Pat::Path(_) | Pat::TupleStruct(..) | Pat::Struct(..))] => self.pattern(inner, val, locals),
+                _ => self.flattened_any(path),
+            },
             Pat::Path(path) | Pat::TupleStruct(path, _) | Pat::Struct(path, _) => self.variant(path, val),
             Pat::Tuple(items) => match (val, items.first()) {
                 (Val::ClapSub, Some(first)) => self.pattern(first, val, locals),
@@ -321,22 +332,6 @@ impl Cond<'_, '_, '_> {
         match inner {
             Some(p) if !is_err(path) => present.and(self.pattern(p, val, locals)),
             _ => present,
-        }
-    }
-
-    /// `Commands::Worker { .. }`: the clap subcommand selected by argv.
-    fn variant(&mut self, path: &[String], val: &Val) -> Truth {
-        let Some(name) = path.last() else { return self.opaque(val) };
-        if let Val::Variant(v) = val {
-            return Truth::from_bool(v == name);
-        }
-        let entry = self.prog.clap.iter().find(|t| t.subcommand && &t.member == name && !t.tokens.is_empty());
-        match (entry, val) {
-            (Some(entry), Val::ClapField(_) | Val::Clap(_)) => {
-                self.tested.extend(entry.tokens.iter().cloned());
-                self.child.subcommand_is(&entry.tokens)
-            }
-            _ => self.opaque(val),
         }
     }
 

@@ -43,7 +43,8 @@ impl<'p, 'a> Eval<'p, 'a> {
         let def = self.def();
         for (i, p) in def.params.iter().enumerate() {
             let val = self.facts.param_vals.get(&(self.fn_id, i)).cloned().unwrap_or(Val::Unknown);
-            bind(p, val, locals);
+            let ty = def.param_types.get(i).and_then(Option::as_deref).or(super::bind::receiver_type(def, p));
+            bind(p, super::bind::annotated(self.prog, ty, val), locals);
         }
         let tail = self.block(def.body.get(), locals);
         std::mem::replace(&mut self.ret, Val::Unknown).join(tail)
@@ -53,8 +54,9 @@ impl<'p, 'a> Eval<'p, 'a> {
         let mut last = Val::Unknown;
         for stmt in stmts {
             last = match stmt {
-                Stmt::Let { pat, init, els } => {
+                Stmt::Let { pat, ty, init, els } => {
                     let val = init.as_ref().map_or(Val::Unknown, |e| self.expr(e, locals));
+                    let val = super::bind::annotated(self.prog, ty.as_deref(), val);
                     if let Some(els) = els {
                         self.block(els, &mut locals.clone());
                     }
@@ -216,14 +218,35 @@ impl<'p, 'a> Eval<'p, 'a> {
         match self.prog.const_str(self.prog.krate_of(self.fn_id), &def.module, path) {
             Some("/proc/self/exe") => Val::Exe(Origin::ProcSelfExe),
             Some(s) => Val::Str(s.to_string()),
+            // A static whose initialiser is a function of the program
+            // (`static EXE: Lazy<PathBuf> = Lazy::new(|| current_exe()..)`).
+            None if path
+                .last()
+                .is_some_and(|n| n.chars().all(|c| c.is_uppercase() || c == '_' || c.is_ascii_digit())) =>
+            {
+                match self.target(path) {
+                    Target::Fns(ids) => self.call_analysed(&ids, Vec::new(), 0),
+                    Target::External(_) => Val::Unknown,
+                }
+            }
             None => Val::Unknown,
         }
     }
 
     fn field(&self, base: Val, name: &str) -> Val {
         match base {
-            Val::Clap(_) | Val::ClapField(_) => Val::ClapField(name.to_string()),
+            Val::Clap(ty) | Val::ClapField(_, ty) => {
+                let field_ty = ty.and_then(|t| self.prog.field_type(&t, name)).map(str::to_string);
+                Val::ClapField(name.to_string(), field_ty)
+            }
             _ if self.facts.exe_fields.contains(name) => Val::Exe(Origin::CurrentExe),
+            // A clap-derived payload bound from a subcommand variant
+            // (`Command::Web(web_opts) => web_opts.daemonize`): argv decides it.
+            Val::Typed(ty) if self.prog.clap.iter().any(|t| t.type_name == ty) => {
+                let field_ty = self.prog.field_type(&ty, name).map(str::to_string);
+                Val::ClapField(name.to_string(), field_ty)
+            }
+            Val::Typed(ty) if let Some(field_ty) = self.prog.field_type(&ty, name) => Val::Typed(field_ty.to_string()),
             _ => Val::Unknown,
         }
     }
@@ -237,6 +260,15 @@ impl<'p, 'a> Eval<'p, 'a> {
     }
 
     fn call(&mut self, func: &Expr, args: &[Expr], loc: Loc, locals: &mut Locals) -> Val {
+        // `Lazy::new(|| v)`, `LazyLock::new(|| v)`: the static holds `v`.
+        if let Expr::Path(path, _) = func.peel()
+            && let [.., ty, new] = path.as_slice()
+            && matches!(ty.as_str(), "Lazy" | "LazyLock" | "LazyCell")
+            && new == "new"
+            && let Some(Expr::Closure(_, body)) = args.first().map(Expr::peel)
+        {
+            return self.expr(body, &mut locals.clone());
+        }
         let vals: Vec<Val> = args.iter().map(|a| self.expr(a, locals)).collect();
         let Expr::Path(path, _) = func.peel() else {
             self.expr(func, locals);
@@ -250,11 +282,19 @@ impl<'p, 'a> Eval<'p, 'a> {
         }
         match self.target(path) {
             Target::Fns(ids) => match self.call_analysed(&ids, vals, 0) {
-                Val::Unknown => constructed_type(path),
+                Val::Unknown => self.declared_return(&ids).unwrap_or_else(|| constructed_type(path)),
                 other => other,
             },
             Target::External(canon) => self.call_external(&canon, args, vals, loc),
         }
+    }
+
+    /// The type every candidate declares it returns, when the analysed
+    /// crates give that type methods (`fn load() -> Result<Config>`).
+    fn declared_return(&self, ids: &[FnId]) -> Option<Val> {
+        let first = self.prog.def(*ids.first()?).ret.as_deref()?;
+        let same = ids.iter().all(|&id| self.prog.def(id).ret.as_deref() == Some(first));
+        (same && first != "Self" && self.prog.has_methods(first)).then(|| Val::Typed(first.to_string()))
     }
 
     /// A call into the analysed crates: record argument values for the
@@ -332,6 +372,20 @@ impl<'p, 'a> Eval<'p, 'a> {
             locals.insert(p[0].clone(), Val::Unknown);
             return Val::Unknown;
         }
+        // `args.next()` on an argv iterator held in a local moves it on:
+        // `args.next(); let rustc = args.next()` is argv[1], not argv[0].
+        if let (Val::Argv { skip, pushed }, "next" | "nth", Expr::Path(p, _)) = (&r, name, recv.peel())
+            && p.len() == 1
+        {
+            let step = match (name, args.first().map(Expr::peel)) {
+                ("next", _) => Some(0),
+                (_, Some(Expr::Lit(Lit::Int(n), _))) => Some(*n as usize),
+                _ => None,
+            };
+            let Some(step) = step else { return Val::ArgvItem(None) };
+            locals.insert(p[0].clone(), Val::Argv { skip: skip + step + 1, pushed: pushed.clone() });
+            return Val::ArgvItem(Some(skip + step));
+        }
         // `args.push("--wait")` on a collected argv: passed on later, the
         // child gets the parent's arguments and then this one.
         if let (Val::Argv { skip, pushed }, "push", Expr::Path(p, _)) = (&r, name, recv.peel())
@@ -359,7 +413,7 @@ impl<'p, 'a> Eval<'p, 'a> {
             return v;
         }
         let ids = match &r {
-            Val::Typed(ty) | Val::Clap(Some(ty)) => self.prog.methods_of(ty, name),
+            Val::Typed(ty) | Val::Clap(Some(ty)) | Val::ClapField(_, Some(ty)) => self.prog.methods_of(ty, name),
             _ => self.prog.methods_named(name),
         };
         if !ids.is_empty() {
@@ -368,45 +422,6 @@ impl<'p, 'a> Eval<'p, 'a> {
             return self.call_analysed(ids, all, 0);
         }
         Val::Unknown
-    }
-
-    /// Builder calls on a self-spawn `Command` record the child's marker.
-    fn command_method(&mut self, site: Loc, name: &str, args: &[Expr], vals: &[Val]) -> Val {
-        let Some(rec) = self.rec.as_deref_mut() else {
-            return if api::COMMAND_BUILDERS.contains(&name) { Val::Cmd(site) } else { Val::Unknown };
-        };
-        let Some(id) = rec.sites.at(&site) else {
-            return Val::Cmd(site);
-        };
-        let marker = &mut rec.sites.list[id].marker;
-        let text = |v: &Val| match v {
-            Val::Str(s) => Some(s.clone()),
-            _ => None,
-        };
-        match name {
-            "arg" => marker.args.push(vals.first().and_then(text)),
-            "args" => api::record_args(marker, args.first(), vals.first()),
-            "env" => marker.env.push((vals.first().and_then(text), vals.get(1).and_then(text))),
-            "envs" => api::record_envs(marker, args.first()),
-            "env_remove" => marker.env_removed.extend(vals.first().and_then(text)),
-            "env_clear" => marker.env_clear = true,
-            "arg0" => marker.arg0 = Some(vals.first().and_then(text)),
-            _ => {}
-        }
-        if api::COMMAND_BUILDERS.contains(&name) { Val::Cmd(site) } else { Val::Unknown }
-    }
-
-    fn command_args(&mut self, site: Loc, vals: Vec<Val>) -> Val {
-        if let Some(rec) = self.rec.as_deref_mut()
-            && let Some(id) = rec.sites.at(&site)
-        {
-            let marker = &mut rec.sites.list[id].marker;
-            marker.args.extend(vals.into_iter().map(|v| match v {
-                Val::Str(s) => Some(s),
-                _ => None,
-            }));
-        }
-        Val::Cmd(site)
     }
 
     fn macro_call(&mut self, m: &super::ir::Macro, locals: &mut Locals) -> Val {

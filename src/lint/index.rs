@@ -32,6 +32,8 @@ pub(crate) struct Program<'a> {
     pub self_spawn_macros: Vec<&'a str>,
     /// Types with inherent methods: the analysed crates define them.
     inherent_types: HashSet<&'a str>,
+    /// Struct field types by (struct, field).
+    fields: HashMap<(&'a str, &'a str), &'a str>,
 }
 
 /// What a path in the code refers to.
@@ -59,6 +61,7 @@ impl<'a> Program<'a> {
             clap: Vec::new(),
             self_spawn_macros: Vec::new(),
             inherent_types: HashSet::new(),
+            fields: HashMap::new(),
         };
         for (krate, view) in p.crates.iter().enumerate() {
             for &file in &view.files {
@@ -87,6 +90,9 @@ impl<'a> Program<'a> {
                     p.consts.entry(name.clone()).or_default().push((krate, module.clone(), value.clone()));
                 }
                 p.clap.extend(ir.clap.iter().cloned());
+                for (ty, field, field_ty) in &ir.fields {
+                    p.fields.insert((ty.as_str(), field.as_str()), field_ty.as_str());
+                }
                 for (variant, types) in &ir.payloads {
                     p.payloads
                         .entry(variant.clone())
@@ -142,6 +148,23 @@ impl<'a> Program<'a> {
     pub fn payload_type(&self, variant: &str, field: &str) -> Option<&str> {
         let fields = self.payloads.get(variant)?.as_ref()?;
         fields.iter().find(|(name, _)| name == field)?.1.as_deref()
+    }
+
+    /// The declared type of struct `ty`'s field `field`, if known.
+    pub fn field_type(&self, ty: &str, field: &str) -> Option<&'a str> {
+        self.fields.get(&(ty, field)).copied()
+    }
+
+    /// Whether a declared type name is surely not one of the analysed
+    /// crates' types with methods (`Self` and one-letter generics are not
+    /// known).
+    pub fn is_external_type(&self, ty: &str) -> bool {
+        ty != "Self" && ty.len() > 1 && !self.has_methods(ty)
+    }
+
+    /// Whether the analysed crates define methods for `ty`.
+    pub fn has_methods(&self, ty: &str) -> bool {
+        self.inherent_types.contains(ty) || self.by_type.keys().any(|(t, _)| t == ty)
     }
 
     /// Methods named `name` of type `ty` (`impl Ty { fn name(..) }`).
@@ -211,7 +234,11 @@ impl<'a> Program<'a> {
         {
             return Target::Fns(ids.clone());
         }
-        if let Some(u) = self.use_named(krate, module, first) {
+        // `use evcxr::{self};` or `use evcxr;` names the crate by itself:
+        // expanding it would only loop.
+        if let Some(u) = self.use_named(krate, module, first)
+            && u.path != [first.clone()]
+        {
             let mut expanded = u.path.clone();
             expanded.extend_from_slice(rest);
             return self.resolve_depth(krate, module, &expanded, depth + 1);

@@ -144,6 +144,8 @@ pub(crate) struct Arm {
 pub(crate) enum Stmt {
     Let {
         pat: Pat,
+        /// The annotated type's name (`let cli: Cli = ..`), if any.
+        ty: Option<String>,
         init: Option<Expr>,
         els: Option<Block>,
     },
@@ -196,6 +198,8 @@ pub(crate) struct FnAttrs {
     pub ctor: bool,
     /// `#[tokio::main]` and friends: the runtime attribute's path.
     pub async_main: Option<String>,
+    /// The initialiser of a static or constant (a table of handlers).
+    pub table: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -205,6 +209,11 @@ pub(crate) struct FnDef {
     /// The `impl` type, for methods.
     pub self_ty: Option<String>,
     pub params: Vec<Pat>,
+    /// Each parameter's declared type (last path segment), when it names one.
+    pub param_types: Vec<Option<String>>,
+    /// The declared return type (through `Result`, `Option`, `Box`, `Arc`),
+    /// when it names one.
+    pub ret: Option<String>,
     /// Declared `-> !`.
     pub never: bool,
     /// A method of an inherent `impl Type` (not a trait's): callable only
@@ -266,6 +275,8 @@ pub(crate) struct FileIr {
     pub clap: Vec<ClapToken>,
     /// Variant field types by variant name.
     pub payloads: Vec<(String, Fields)>,
+    /// Struct field types: (struct, field, the type's last path segment).
+    pub fields: Vec<(String, String, String)>,
     pub error: Option<(String, Loc)>,
     /// The text names something that can start the own executable; a
     /// program none of whose files does cannot spawn itself.

@@ -7,6 +7,7 @@ use super::Error;
 use super::body::Source;
 use super::ir::{FileIr, Loc, ModDecl};
 use super::lower;
+use super::nesting;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -117,13 +118,11 @@ pub(crate) fn parse_text(text: &str, module: Vec<String>, id: u32, late: Option<
 
 fn parse_source(text: &str, module: Vec<String>, id: u32, late: Option<&Arc<Source>>) -> FileIr {
     let ctx = lower::Ctx { file: id, base: lower::Base::default() };
-    let ir = match syn::parse_file(text) {
+    // Bounded before `syn` recurses into it: a hostile file is refused, not
+    // a stack overflow (issue 14).
+    let ir = match nesting::parse_file(text) {
         Ok(file) => lower::file(&file, module, &ctx, late),
-        Err(err) => FileIr {
-            module,
-            error: Some((format!("cannot parse the file: {err}"), ctx.loc(err.span()))),
-            ..FileIr::default()
-        },
+        Err(err) => FileIr { module, error: Some((err.message, ctx.loc(err.span))), ..FileIr::default() },
     };
     proc_macro2::extra::invalidate_current_thread_spans();
     ir

@@ -11,8 +11,10 @@ mod analyze;
 mod api;
 mod bind;
 mod body;
+mod builder;
 mod callgraph;
 mod child;
+mod clap_cond;
 mod cond;
 mod eval;
 pub mod fix;
@@ -20,9 +22,13 @@ mod index;
 mod ir;
 mod load;
 mod lower;
+pub(crate) mod nesting;
+mod passing;
 mod receiver;
 mod rules;
 mod shapes;
+pub(crate) mod threads;
+mod unproven;
 mod value;
 mod walk;
 
@@ -74,6 +80,11 @@ pub enum Error {
         path: PathBuf,
         #[source]
         source: std::io::Error,
+    },
+    #[error("failed to start the analysis threads ({} MiB of stack each): {source}\nhelp: check the process's limits on threads and memory (ulimit -u, ulimit -v)", nesting::STACK_BYTES >> 20)]
+    Threads {
+        #[source]
+        source: rayon::ThreadPoolBuildError,
     },
 }
 
@@ -132,6 +143,10 @@ pub struct Output {
 
 /// Analyses every binary in `options`.
 pub fn run(options: &Options) -> Result<Output, Error> {
+    threads::install(|| run_here(options))?
+}
+
+fn run_here(options: &Options) -> Result<Output, Error> {
     let mut roots: Vec<PathBuf> = Vec::new();
     for bin in &options.binaries {
         for root in std::iter::once(&bin.root).chain(bin.crates.iter().map(|c| &c.root)) {
@@ -157,6 +172,10 @@ pub fn run(options: &Options) -> Result<Output, Error> {
 /// Analyses one in-memory source file as a binary's `main.rs` and returns
 /// its verdict and findings. For fuzzing and tests: no files are read.
 pub fn analyze_source(text: &str) -> (Verdict, Vec<Diagnostic>) {
+    threads::one(|| analyze_source_here(text))
+}
+
+fn analyze_source_here(text: &str) -> (Verdict, Vec<Diagnostic>) {
     let root = PathBuf::from("main.rs");
     let ir = load::parse_text(text, Vec::new(), 0, None);
     let loaded = load::Loaded { files: vec![ir], crates: [(root.clone(), vec![0])].into_iter().collect() };

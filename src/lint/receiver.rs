@@ -33,7 +33,7 @@ const STD_ROOTS: &[&[&str]] = &[
 /// Methods whose result type depends on a type parameter (a closure's
 /// return, a target of a conversion, a container's element): after them the
 /// value may be of an analysed crate's type.
-const TYPE_CHANGING: &[&str] = &[
+pub(crate) const TYPE_CHANGING: &[&str] = &[
     "into",
     "try_into",
     "from",

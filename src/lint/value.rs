@@ -37,7 +37,7 @@ impl Facts {
             let mut v: Vec<(usize, Val)> = f
                 .returns
                 .iter()
-                .filter(|(_, v)| matches!(v, Val::Exe(_) | Val::Cmd(_)))
+                .filter(|(_, v)| v.exe_origin().is_some() || matches!(v, Val::Cmd(_)))
                 .map(|(k, v)| (*k, v.clone()))
                 .collect();
             v.sort_by_key(|(k, _)| *k);
@@ -73,7 +73,8 @@ pub(crate) enum Val {
     /// A value parsed by clap derive (`Cli::parse()`), type name if known.
     Clap(Option<String>),
     /// A field of a clap-parsed value (`cli.server`, `cli.command`).
-    ClapField(String),
+    /// The field's declared type, when known (for resolving its methods).
+    ClapField(String, Option<String>),
     /// clap builder `ArgMatches`.
     ClapMatches,
     /// `matches.subcommand()` / `subcommand_name()`.
@@ -148,7 +149,7 @@ impl Val {
                 | Val::ArgvItem(_)
                 | Val::Env(_)
                 | Val::Clap(_)
-                | Val::ClapField(_)
+                | Val::ClapField(..)
                 | Val::ClapMatches
                 | Val::ClapSub
         )

@@ -106,3 +106,135 @@ fn missing_crate_root_is_a_failure_naming_it() {
         .code(2)
         .stderr(contains("src/x.rs"));
 }
+
+/// Issue 14: 3,000 nested parentheses or blocks overflowed the stack and
+/// aborted (exit 134, no report). Generated here, not committed: a file
+/// past the nesting bound is a located `parse-error`, the rest of the crate
+/// is still analysed, and a refused file that names the own executable
+/// makes the verdict `undecided`, never `no-self-spawn`.
+#[test]
+fn deeply_nested_files_are_refused_not_a_crash() {
+    let parens = format!("pub fn f() -> u32 {{\n    {}1{}\n}}\n", "(".repeat(3000), ")".repeat(3000));
+    let blocks = format!(
+        "pub fn g() {{\n    {}std::process::Command::new(std::env::current_exe().unwrap());{}\n}}\n",
+        "{".repeat(3000),
+        "}".repeat(3000)
+    );
+    let unary = format!("pub fn h() -> bool {{\n    {}true\n}}\n", "!".repeat(20_000));
+    let main = b"mod parens;\nmod blocks;\nmod unary;\nfn main() {\n    let _ = (parens::f(), unary::h());\n    blocks::g();\n}\n";
+    let dir = scratch_crate(&[
+        ("Cargo.toml", MANIFEST),
+        ("src/main.rs", main),
+        ("src/parens.rs", parens.as_bytes()),
+        ("src/blocks.rs", blocks.as_bytes()),
+        ("src/unary.rs", unary.as_bytes()),
+    ]);
+    let (code, json) = check_json(&dir.path().join("Cargo.toml"), &[]);
+    assert_eq!(code, 0, "warnings only: {json:#}");
+    let bin = &json["binaries"][0];
+    assert_eq!(bin["verdict"], "undecided", "{json:#}");
+    let reason = bin["reason"].as_str().unwrap();
+    assert!(reason.starts_with("src/blocks.rs:2 names the program's own executable"), "{reason}");
+    let mut refused: Vec<(String, u64, String)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["file"].as_str().unwrap().to_string(), d["line"].as_u64().unwrap(), d["message"].to_string()))
+        .collect();
+    refused.sort();
+    let files: Vec<(&str, u64)> = refused.iter().map(|(f, l, _)| (f.as_str(), *l)).collect();
+    assert_eq!(files, [("src/blocks.rs", 2), ("src/parens.rs", 2), ("src/unary.rs", 2)], "{refused:?}");
+    assert!(refused[0].2.contains("nested more than 256 deep"), "{refused:?}");
+    assert!(refused[2].2.contains("nests through more than 8192 tokens"), "{refused:?}");
+}
+
+/// Just inside the bounds, a file is analysed, not refused, on the
+/// analysis threads' stack (a debug build is the hungriest).
+#[test]
+fn nesting_just_inside_the_bounds_is_analysed() {
+    let spawn = "std::process::Command::new(std::env::current_exe().unwrap()).spawn();";
+    let cases = [
+        format!("fn main() {{ let _x = {}1{}; {spawn} }}", "(".repeat(250), ")".repeat(250)),
+        format!("fn main() {{ let _x = {}true; {spawn} }}", "!".repeat(8100)),
+        format!("fn main() {{ let _x = {}1; {spawn} }}", "|| ".repeat(4000)),
+        format!(
+            "fn main() {{ let _x = {}true{}; {spawn} }}",
+            "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!(".repeat(250),
+            ")".repeat(250)
+        ),
+    ];
+    for text in cases {
+        let (verdict, diagnostics) = cargo_freeze::lint::analyze_source(&text);
+        assert_eq!(verdict, cargo_freeze::lint::Verdict::Unguarded, "{diagnostics:?}");
+    }
+}
+
+/// A bounded, deterministic stand-in for the `analyze_source` fuzz target
+/// that runs with every test run: each seed of `fuzz/seeds/` and each lint
+/// fixture's source, cut at random places, with random spans repeated
+/// (runs of brackets and operators grow deep) and tokens inserted, must be
+/// analysed without a panic or an abort. `cargo fuzz` goes much further
+/// (fuzz/README.md); this keeps the property from regressing silently.
+#[test]
+fn mutated_sources_never_panic() {
+    const TOKENS: &[&str] = &[
+        "(",
+        ")",
+        "{",
+        "}",
+        "[",
+        "]",
+        "!",
+        "&",
+        "|| ",
+        " + ",
+        ".run()",
+        "?",
+        "match x { _ => ",
+        "if a {",
+        " else ",
+        "current_exe()",
+        "Command::new(",
+        "mitosis::init();",
+        "lazy_static! {",
+        "static ref X: T = ",
+    ];
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut sources: Vec<String> = Vec::new();
+    for dir in [root.join("fuzz/seeds"), root.join("fixtures/lint/source-argv0/src")] {
+        for entry in std::fs::read_dir(&dir).expect("seed dir").flatten() {
+            if let Ok(text) = std::fs::read_to_string(entry.path()) {
+                sources.push(text);
+            }
+        }
+    }
+    assert!(sources.len() > 10, "the seeds are there");
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move |bound: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % bound.max(1) as u64) as usize
+    };
+    for round in 0..400 {
+        let mut text: Vec<char> = sources[round % sources.len()].chars().collect();
+        for _ in 0..1 + next(4) {
+            let at = next(text.len() + 1);
+            match next(3) {
+                0 => text.truncate(at),
+                1 => {
+                    let end = (at + 1 + next(8)).min(text.len());
+                    let span: Vec<char> = text[at.min(end)..end].to_vec();
+                    let times = 1 + next(600);
+                    text.splice(at.min(end)..at.min(end), span.iter().cycle().take(span.len() * times).copied());
+                }
+                _ => {
+                    let token = TOKENS[next(TOKENS.len())];
+                    text.splice(at..at, token.chars());
+                }
+            }
+        }
+        let text: String = text.into_iter().collect();
+        let _ = cargo_freeze::lint::analyze_source(&text);
+    }
+}

@@ -12,7 +12,8 @@
 //! - [`cli`]: exit codes, level flags, config, output formats, `--help`, both
 //!   invocation shapes, running as a non-root user.
 //! - [`bad_input`]: broken manifests, missing and unparsable files, huge
-//!   files: a clear message naming the file and the right exit code.
+//!   files, hostile nesting (3,000 parentheses or blocks), mutated sources:
+//!   a clear message naming the file and the right exit code, never an abort.
 //! - [`probe`]: the spawn-storm probe on the fixtures in `fixtures/probe/`
 //!   (storm shapes, threads, guarded workers, a server, an exit status),
 //!   as root and as uid 65534, each under an outer backstop.

@@ -85,6 +85,11 @@ struct Pending {
 
 /// Plans the edits for every unguarded binary in `targets`.
 pub fn plan(targets: &[Target], workspace_root: &Path, max_depth: u32) -> Result<Plan, Error> {
+    // `syn` recurses: on a big-stack thread, like the analysis.
+    crate::lint::threads::one(|| plan_here(targets, workspace_root, max_depth))
+}
+
+fn plan_here(targets: &[Target], workspace_root: &Path, max_depth: u32) -> Result<Plan, Error> {
     let mut files: BTreeMap<PathBuf, Pending> = BTreeMap::new();
     let mut skipped = Vec::new();
     for target in targets.iter().filter(|t| t.report.verdict == Verdict::Unguarded) {
@@ -194,8 +199,8 @@ fn push(pending: &mut Pending, at: usize, text: String, what: String) {
 fn open<'a>(files: &'a mut BTreeMap<PathBuf, Pending>, path: &Path, edition: &str) -> Result<&'a mut Pending, Error> {
     if !files.contains_key(path) {
         let text = fs_err::read_to_string(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
-        let syntax = syn::parse_file(&text)
-            .map_err(|e| Error::Broken { path: path.to_path_buf(), reason: format!("the original: {e}") })?;
+        let syntax = crate::lint::nesting::parse_file(&text)
+            .map_err(|e| Error::Broken { path: path.to_path_buf(), reason: format!("the original: {}", e.message) })?;
         let pending = Pending { text, syntax, edition: edition.to_string(), inserts: Vec::new() };
         files.insert(path.to_path_buf(), pending);
     }
@@ -215,7 +220,7 @@ fn finish(path: PathBuf, pending: Pending, root: &Path) -> Result<FileFix, Error
         copied = insert.at;
     }
     after.push_str(&pending.text[copied..]);
-    syn::parse_file(&after).map_err(|e| Error::Broken { path: path.clone(), reason: e.to_string() })?;
+    crate::lint::nesting::parse_file(&after).map_err(|e| Error::Broken { path: path.clone(), reason: e.message })?;
     let dir = path.parent().unwrap_or(Path::new("."));
     let (after, formatting) = rustfmt::format_like(&pending.text, after, &pending.edition, dir);
     let changes = pending.inserts.iter().filter(|i| !i.what.is_empty()).map(|i| i.what.clone()).collect();

@@ -28,6 +28,8 @@ struct Keys {
     short: Option<Option<char>>,
     aliases: Vec<String>,
     subcommand: bool,
+    /// `#[command(flatten)]`: the members come from the inner type.
+    flatten: bool,
 }
 
 fn keys(attrs: &[syn::Attribute]) -> Keys {
@@ -50,7 +52,11 @@ fn keys(attrs: &[syn::Attribute]) -> Keys {
                     }))
                 }
                 "alias" | "visible_alias" => keys.aliases.extend(value(&meta).and_then(lit_str)),
-                "subcommand" | "flatten" => keys.subcommand = true,
+                "subcommand" => keys.subcommand = true,
+                "flatten" => {
+                    keys.subcommand = true;
+                    keys.flatten = true;
+                }
                 _ => {
                     // Skip the value of keys we do not read (`help = ..`, `hide = true`).
                     let _ = value(&meta);
@@ -124,8 +130,11 @@ pub(crate) fn enum_tokens(e: &syn::ItemEnum, out: &mut Vec<ClapToken>) {
     }
     for variant in &e.variants {
         let keys = keys(&variant.attrs);
-        if keys.subcommand {
-            continue; // `#[command(flatten)]`: its own enum carries the tokens.
+        // `#[command(flatten)]`: its own enum carries the tokens. A variant
+        // with `#[command(subcommand)]` is a subcommand by its own name
+        // whose payload holds nested ones (`zellij action ..`).
+        if keys.flatten {
+            continue;
         }
         let mut tokens = vec![keys.name.unwrap_or_else(|| kebab(&variant.ident.to_string()))];
         tokens.extend(keys.aliases);

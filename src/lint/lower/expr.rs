@@ -41,6 +41,10 @@ impl Ctx {
         match stmt {
             syn::Stmt::Local(local) => Some(Stmt::Let {
                 pat: self.pat(&local.pat),
+                ty: match &local.pat {
+                    syn::Pat::Type(t) => super::type_name(&t.ty),
+                    _ => None,
+                },
                 init: local.init.as_ref().map(|i| self.expr(&i.expr)),
                 els: local
                     .init
@@ -167,6 +171,18 @@ impl Ctx {
     pub fn pat(&self, p: &syn::Pat) -> Pat {
         use syn::Pat as P;
         match p {
+            // `use Step::*; match step { SelfUpdate => .. }`: a bare upper-case
+            // name is a unit variant or a constant (rustc reads it so when one
+            // is in scope, and nobody names a binding that way), not a binding
+            // that matches anything.
+            P::Ident(i)
+                if i.subpat.is_none()
+                    && i.by_ref.is_none()
+                    && i.mutability.is_none()
+                    && i.ident.to_string().starts_with(|c: char| c.is_uppercase()) =>
+            {
+                Pat::Path(vec![i.ident.to_string()])
+            }
             P::Ident(i) => Pat::Bind(i.ident.to_string(), i.subpat.as_ref().map(|(_, s)| Box::new(self.pat(s)))),
             P::Wild(_) => Pat::Wild,
             P::Rest(_) => Pat::Rest,

@@ -4,6 +4,7 @@
 
 mod clap;
 mod expr;
+mod statics;
 
 use crate::lint::body::{Body, Source};
 use crate::lint::ir::{FileIr, FnAttrs, FnDef, ModDecl, UseDef};
@@ -68,6 +69,9 @@ impl Lower<'_> {
             syn::Item::Const(c) => self.constant(module, &c.ident, &c.expr),
             syn::Item::Static(s) => self.constant(module, &s.ident, &s.expr),
             syn::Item::Macro(m) => {
+                for (ident, expr) in statics::macro_statics(&m.mac) {
+                    self.constant(module, &ident, &expr);
+                }
                 if let Some(ident) = &m.ident
                     && m.mac.path.is_ident("macro_rules")
                     && tokens_mention_self_exe(&m.mac.tokens)
@@ -94,7 +98,14 @@ impl Lower<'_> {
                     self.out.payloads.push((v.ident.to_string(), types));
                 }
             }
-            syn::Item::Struct(s) => clap::struct_tokens(s, &mut self.out.clap),
+            syn::Item::Struct(s) => {
+                clap::struct_tokens(s, &mut self.out.clap);
+                for f in &s.fields {
+                    if let (Some(name), Some(ty)) = (&f.ident, type_name(&f.ty)) {
+                        self.out.fields.push((s.ident.to_string(), name.to_string(), ty));
+                    }
+                }
+            }
             _ => {}
         }
     }
@@ -123,6 +134,8 @@ impl Lower<'_> {
     fn constant(&mut self, module: &[String], ident: &syn::Ident, value: &syn::Expr) {
         if let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) = value {
             self.out.consts.push((module.to_vec(), ident.to_string(), s.value()));
+        } else if let Some(f) = statics::function(self.ctx, module, &statics::Init { ident, expr: value }) {
+            self.out.fns.push(f);
         }
     }
 
@@ -142,12 +155,26 @@ impl Lower<'_> {
                 syn::FnArg::Typed(t) => self.ctx.pat(&t.pat),
             })
             .collect();
+        let param_types = sig
+            .inputs
+            .iter()
+            .map(|arg| match arg {
+                syn::FnArg::Receiver(_) => None,
+                syn::FnArg::Typed(t) => type_name(&t.ty),
+            })
+            .collect();
+        let ret = match &sig.output {
+            syn::ReturnType::Type(_, ty) => return_type(ty),
+            syn::ReturnType::Default => None,
+        };
         let never = matches!(&sig.output, syn::ReturnType::Type(_, ty) if matches!(**ty, syn::Type::Never(_)));
         self.out.fns.push(FnDef {
             name: sig.ident.to_string(),
             module: module.to_vec(),
             self_ty,
             params,
+            param_types,
+            ret,
             never,
             inherent: false,
             attrs: fn_attrs(attrs),
@@ -260,11 +287,27 @@ fn cfg_attr_paths(attrs: &[syn::Attribute]) -> Vec<String> {
     out
 }
 
-fn type_name(ty: &syn::Type) -> Option<String> {
+/// A function's return type as a name: through `Result<T, _>` (its `?`
+/// gives the `T`), then as [`type_name`].
+fn return_type(ty: &syn::Type) -> Option<String> {
+    if let syn::Type::Path(p) = ty
+        && let Some(last) = p.path.segments.last()
+        && last.ident == "Result"
+        && let syn::PathArguments::AngleBracketed(args) = &last.arguments
+        && let Some(syn::GenericArgument::Type(inner)) = args.args.first()
+    {
+        return type_name(inner);
+    }
+    type_name(ty)
+}
+
+pub(crate) fn type_name(ty: &syn::Type) -> Option<String> {
     match ty {
         syn::Type::Path(p) => {
             let last = p.path.segments.last()?;
-            if last.ident == "Box"
+            // Through the wrappers that hold one value: `Box<T>`, `Option<T>`,
+            // `Arc<T>`, `Rc<T>` (`Some(x)` binds `x` to the value itself).
+            if matches!(last.ident.to_string().as_str(), "Box" | "Option" | "Arc" | "Rc")
                 && let syn::PathArguments::AngleBracketed(args) = &last.arguments
                 && let Some(syn::GenericArgument::Type(inner)) = args.args.first()
             {

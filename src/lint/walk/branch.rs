@@ -22,25 +22,30 @@ impl Walker<'_, '_, '_> {
         let mut inner = locals.clone();
         let mut c = self.cond();
         let t = c.truth(cond, &mut inner);
+        let routes = c.routes();
         let tested = c.tested;
         self.saw(&tested);
         // A test counts as a guard (for explaining mismatches) when its
         // branch leaves without reaching the site, like a guard would.
         let else_reaches = els.is_some_and(|e| self.expr_reaches_site(e));
-        if !self.block_reaches_site(then) && (scan::block_leaves(then) || else_reaches) {
+        let then_reaches = self.block_reaches_site(then);
+        if !then_reaches && (scan::block_leaves(then) || else_reaches) {
             self.note_tested(&tested, loc);
         }
         let work_before = self.work;
         let result = match t {
             Truth::True => {
                 let a = self.block(then, &mut inner);
-                if a.diverges && !tested.is_empty() {
+                // The child leaves here, or is kept from an `else` that
+                // leads to the site: this test is its guard.
+                if routes && (a.diverges || else_reaches) {
                     self.guard(loc, work_before);
                 }
                 a
             }
             Truth::False => {
-                if !tested.is_empty() {
+                // Kept from a branch that leads to the site: a guard.
+                if routes && then_reaches {
                     self.guard(loc, work_before);
                 }
                 els.map_or_else(Flow::none, |e| self.expr(e, locals))
@@ -53,12 +58,13 @@ impl Walker<'_, '_, '_> {
                 self.unsure = self.unsure.take().or(after_a);
                 if t == Truth::Unknown && a.diverges != b.diverges && self.unsure.is_none() {
                     let why = format!(
-                        "whether the child leaves at the branch on line {} depends on a value the check cannot know statically",
-                        loc.line
+                        "whether the child leaves at the branch on line {} depends on {}",
+                        loc.line,
+                        self.unknown_value(&tested)
                     );
                     self.unsure = Some((why, loc));
                 }
-                let reach = self.uncertain(a.reach.max(b.reach), t, loc);
+                let reach = self.uncertain(a.reach.max(b.reach), t, loc, &tested);
                 let val = branch_value(&a, &b, els.is_some());
                 Flow { reach, diverges: a.diverges && b.diverges && els.is_some(), val }
             }
@@ -81,9 +87,16 @@ impl Walker<'_, '_, '_> {
         for arm in arms {
             let mut inner = locals.clone();
             let mut c = self.cond();
-            let t = c.pattern(&arm.pat, &val, &mut inner);
+            let mut t = c.pattern(&arm.pat, &val, &mut inner);
             bind(&arm.pat, val.clone(), &mut inner);
             type_payloads(self.prog, self.prog.def(self.fn_id()).self_ty.as_deref(), &arm.pat, &mut inner);
+            // `[_, m] if m == "worker" =>`: the arm's guard is part of the test.
+            if let Some(guard) = &arm.guard
+                && t != Truth::False
+            {
+                t = t.and(c.truth(guard, &mut inner));
+            }
+            let decides = c.routes();
             let tested = c.tested;
             self.saw(&tested);
             let leaves =
@@ -96,13 +109,13 @@ impl Walker<'_, '_, '_> {
             }
             any_ran = true;
             let body = self.valued(&arm.body, &mut inner);
-            reach = reach.max(self.uncertain(body.reach, t, loc));
+            reach = reach.max(self.uncertain(body.reach, t, loc, &tested));
             all_diverge &= body.diverges;
             if !body.diverges {
                 value = value.either(body.val.clone());
             }
             if t == Truth::True {
-                if !tested.is_empty() && (body.diverges || body.reach == Reach::No) {
+                if decides && (body.diverges || body.reach == Reach::No) {
                     self.guard(loc, work_before);
                 }
                 return Flow { reach, diverges: body.diverges, val: value };
@@ -116,16 +129,33 @@ impl Walker<'_, '_, '_> {
     }
 
     /// A site reached only through an undecidable condition is "maybe".
-    fn uncertain(&mut self, reach: Reach, t: Truth, loc: Loc) -> Reach {
+    fn uncertain(&mut self, reach: Reach, t: Truth, loc: Loc, tested: &[String]) -> Reach {
         if reach == Reach::Yes && t == Truth::Unknown {
             let why = format!(
-                "whether the child takes the branch on line {} depends on a value the check cannot know statically",
-                loc.line
+                "whether the child takes the branch on line {} depends on {}",
+                loc.line,
+                self.unknown_value(tested)
             );
             self.maybe(why, loc);
             return Reach::Maybe;
         }
         reach
+    }
+
+    /// Names the value an undecidable condition depends on: what it tests,
+    /// and which part of the child's argv or env is not known statically.
+    fn unknown_value(&self, tested: &[String]) -> String {
+        let what = match tested {
+            [] => "a value computed at run time".to_string(),
+            _ => format!(
+                "whether the child has {}",
+                tested.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(" or ")
+            ),
+        };
+        match self.child.unknown_parts() {
+            Some(parts) => format!("{what}, and {parts}"),
+            None => format!("{what}, which the check cannot compute"),
+        }
     }
 
     fn note_tested(&mut self, tested: &[String], loc: Loc) {

@@ -104,13 +104,30 @@ impl Walker<'_, '_, '_> {
         let mut val = Val::Error;
         for &id in ids {
             let def = self.prog.def(id);
-            if !self.reaches.contains(&id) && !scan::may_stop(def) && !self.reads_markers(id) {
+            if !self.reaches.contains(&id) && !scan::may_stop(self.prog, id) && !self.reads_markers(id) {
                 diverges &= def.never;
                 val = Val::Unknown;
                 continue;
             }
             let flow = if self.stack.len() >= MAX_DEPTH || self.stack.contains(&id) {
-                let r = if self.reaches.contains(&id) { Reach::Yes } else { Reach::No };
+                // Not followed further: if the site lies beyond, the check
+                // does not know whether a guard on the way stops the child
+                // (taking it as reached made false storms on deep CLIs).
+                let r = if self.reaches.contains(&id) { Reach::Maybe } else { Reach::No };
+                if r == Reach::Maybe {
+                    let why = if self.stack.contains(&id) {
+                        format!(
+                            "the spawn is reached through a recursive call of `{}`, which the check follows once",
+                            def.name
+                        )
+                    } else {
+                        format!(
+                            "the spawn lies more than {MAX_DEPTH} calls deep from `main` (through `{}`), where the check stops following",
+                            def.name
+                        )
+                    };
+                    self.maybe(why, loc);
+                }
                 Flow { reach: r, diverges: def.never, val: Val::Unknown }
             } else {
                 self.function(id, vals.clone())
@@ -150,30 +167,138 @@ impl Walker<'_, '_, '_> {
         // narrowed to the ones that matter here.
         let recv_val = self.eval(recv, locals);
         let typed = match &recv_val {
-            Val::Typed(ty) | Val::Clap(Some(ty)) => Some(ty.clone()),
+            Val::Typed(ty) | Val::Clap(Some(ty)) | Val::ClapField(_, Some(ty)) => Some(ty.clone()),
+            // `self.get()` inside `impl EagerFutureCell`: that type's method
+            // when it has one of that name.
+            _ if on_self => {
+                self.prog.def(self.fn_id()).self_ty.clone().filter(|ty| !self.prog.methods_of(ty, name).is_empty())
+            }
             _ => None,
         };
         let mut ids = match &typed {
             Some(ty) => self.prog.methods_of(ty, name).to_vec(),
             None => self.prog.methods_named(name).to_vec(),
         };
-        if typed.is_none() && (api::COMMAND_BUILDERS.contains(&name) || (api::STD_METHODS.contains(&name) && !on_self))
+        // A type with no such method of its own that derefs to another
+        // (`impl Deref for Service { type Target = Node; }`): any method of
+        // that name may run.
+        let mut derefs = false;
+        if let Some(ty) = &typed
+            && ids.is_empty()
+            && !self.prog.methods_of(ty, "deref").is_empty()
         {
+            ids = self.prog.methods_named(name).to_vec();
+            derefs = true;
+        }
+        // A std method name not defined on the receiver's (or `self`'s) own
+        // type is std's (`self.get()` in `impl Trait for OnceCell<T>`).
+        if typed.is_none() && (api::COMMAND_BUILDERS.contains(&name) || api::STD_METHODS.contains(&name)) {
             ids.clear();
         }
+        if ids.is_empty() {
+            self.lost_method(name, typed.as_deref(), loc);
+        }
+        // A receiver built by another crate's API (`sqlx::query(..).bind(..)`)
+        // is of that crate's type: the analysed crates' methods on their own
+        // types cannot be called on it, only trait methods it may implement.
+        if typed.is_none() && !on_self && self.external_receiver(recv, self.fn_id(), 0) {
+            let possible = self.prog.trait_methods_named(name);
+            ids.retain(|id| possible.contains(id));
+        }
         if ids.len() > 1 {
-            ids.retain(|id| self.reaches.contains(id) || scan::may_stop(self.prog.def(*id)));
+            ids.retain(|id| self.reaches.contains(id) || scan::may_stop(self.prog, *id));
+        }
+        // `match self { Self::History(history) => history.run() }` inside
+        // `Cmd::run`, where several types are named `Cmd`: the same-named
+        // method of another type, not a recursion into this one.
+        if ids.len() > 1 && ids.iter().any(|id| !self.stack.contains(id)) {
+            ids.retain(|id| !self.stack.contains(id));
         }
         if ids.is_empty() {
             return Flow { val: self.eval(&call, locals), ..flow };
         }
         let mut vals = vec![recv_val];
         vals.extend(args.iter().map(|a| self.eval(a, locals)));
-        let certain =
-            (ids.len() == 1 || self.same_path(&ids)) && (on_self || typed.is_some() || !COMMON_METHODS.contains(&name));
+        let certain = !derefs
+            && (ids.len() == 1 || self.same_path(&ids))
+            && (on_self || typed.is_some() || !COMMON_METHODS.contains(&name));
         let called = self.call_fns(&ids, vals, certain, name, loc);
         let val = if matches!(called.val, Val::Unknown) { self.eval(&call, locals) } else { called.val };
         Flow { reach: flow.reach.max(called.reach), diverges: called.diverges && certain, val }
+    }
+
+    /// Whether `e` is a value of a type outside the analysed crates: a call
+    /// of another crate's function that is not generic in what it returns,
+    /// then methods no trait of the analysed crates can give it.
+    fn external_receiver(&self, e: &Expr, in_fn: FnId, depth: u8) -> bool {
+        /// Functions whose result type is chosen by the caller or wraps an
+        /// argument (`Arc::new(x).run()` calls `x`'s method through Deref).
+        const GENERIC: &[&str] = &[
+            "from",
+            "into",
+            "default",
+            "parse",
+            "from_str",
+            "from_slice",
+            "from_value",
+            "from_reader",
+            "deserialize",
+            "take",
+            "replace",
+            "swap",
+            "block_on",
+            "identity",
+            "unwrap",
+            "expect",
+            "clone",
+        ];
+        const WRAPPERS: &[&str] = &["Box", "Arc", "Rc", "Mutex", "RwLock", "RefCell", "Cell", "Pin", "Some", "Ok"];
+        match e.peel() {
+            Expr::Call { func, .. } => match func.peel() {
+                Expr::Path(path, _) => match self.prog.resolve_from(in_fn, path) {
+                    Target::External(canon) => {
+                        canon.len() >= 2
+                            && !canon.iter().any(|s| WRAPPERS.contains(&s.as_str()))
+                            && canon.last().is_some_and(|l| !GENERIC.contains(&l.as_str()))
+                    }
+                    // `client_builder(..)` declared `-> reqwest::ClientBuilder`.
+                    Target::Fns(ids) => ids
+                        .iter()
+                        .all(|&id| self.prog.def(id).ret.as_deref().is_some_and(|t| self.prog.is_external_type(t))),
+                },
+                _ => false,
+            },
+            Expr::Method { recv, name, .. } => {
+                self.prog.trait_methods_named(name).is_empty()
+                    && !crate::lint::receiver::TYPE_CHANGING.contains(&name.as_str())
+                    && !GENERIC.contains(&name.as_str())
+                    && self.external_receiver(recv, in_fn, depth)
+            }
+            Expr::Try(inner) => self.external_receiver(inner, in_fn, depth),
+            // `DATA_DIR.set(..)` with `static DATA_DIR: OnceLock<..> = OnceLock::new()`.
+            Expr::Path(path, _) if depth < 2 => match self.prog.resolve_from(in_fn, path) {
+                Target::Fns(ids) => ids.iter().all(|&id| {
+                    let def = self.prog.def(id);
+                    let is_static = def.name.chars().all(|c| c.is_uppercase() || c == '_' || c.is_ascii_digit());
+                    matches!(def.body.get().as_slice(), [crate::lint::ir::Stmt::Expr(init, false)]
+                        if is_static && self.external_receiver(init, id, depth + 1))
+                }),
+                Target::External(_) => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// A method call the walk does not follow although a method of that
+    /// name leads to the site: if the walk never arrives, it lost the way.
+    fn lost_method(&mut self, name: &str, typed: Option<&str>, loc: Loc) {
+        if self.out.lost.is_none() && self.prog.methods_named(name).iter().any(|id| self.reaches.contains(id)) {
+            let on = typed.map_or_else(String::new, |ty| format!(" on a `{ty}`"));
+            let why = format!(
+                "the call `.{name}()`{on} could not be resolved to a method of the analysed crates, and a method of that name leads to this spawn"
+            );
+            self.out.lost = Some((why, loc));
+        }
     }
 
     pub(super) fn macro_call(&mut self, m: &Macro, locals: &mut Locals) -> Flow {
@@ -202,7 +327,23 @@ impl Walker<'_, '_, '_> {
                 let certain = self.same_path(&ids);
                 let flow =
                     self.call_fns(&ids, Vec::new(), certain, path.last().map_or("", String::as_str), Loc::default());
-                Flow { reach: flow.reach, ..Flow::none() }
+                let table = ids.iter().copied().find(|&id| self.prog.def(id).attrs.table);
+                match table {
+                    // Which entry of a static table the child runs depends on
+                    // the lookup (`TABLE.iter().find(|m| m.name == cmd)`),
+                    // which the check does not evaluate: reaching the site
+                    // through it is only "maybe", never a definite storm.
+                    Some(id) if flow.reach == Reach::Yes => {
+                        let def = self.prog.def(id);
+                        let why = format!(
+                            "the static table `{}` holds a function that leads to this spawn; which of its entries the child runs depends on a lookup the check does not evaluate",
+                            def.name
+                        );
+                        self.maybe(why, def.loc);
+                        Flow { reach: Reach::Maybe, ..Flow::none() }
+                    }
+                    _ => Flow { reach: flow.reach, ..Flow::none() },
+                }
             }
             _ => Flow::none(),
         }

@@ -12,6 +12,7 @@ mod branch;
 mod calls;
 mod scan;
 
+use super::bind::receiver_type;
 use super::child::Child;
 use super::cond::Cond;
 use super::eval::{Eval, bind};
@@ -21,7 +22,7 @@ use super::value::{Facts, Locals, Truth, Val};
 use std::collections::{HashMap, HashSet};
 
 /// How far calls are followed from `main`.
-const MAX_DEPTH: usize = 8;
+const MAX_DEPTH: usize = 12;
 /// Expressions visited per site before giving up as "undecided".
 const BUDGET: usize = 200_000;
 
@@ -70,6 +71,8 @@ pub(crate) struct Outcome {
     pub path: Vec<String>,
     /// Every marker any condition on the way looked at.
     pub seen: Vec<String>,
+    /// A call toward the site that the walk could not follow, and where.
+    pub lost: Option<(String, Loc)>,
 }
 
 pub(crate) struct Walker<'w, 'p, 'a> {
@@ -158,7 +161,10 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
         let def = self.prog.def(id);
         let mut locals = Locals::new();
         for (i, p) in def.params.iter().enumerate() {
-            bind(p, args.get(i).cloned().unwrap_or(Val::Unknown), &mut locals);
+            let val = args.get(i).cloned().unwrap_or(Val::Unknown);
+            // `fn f(database: &Sqlite)`: the declared type resolves its methods.
+            let ty = def.param_types.get(i).and_then(Option::as_deref).or(receiver_type(def, p));
+            bind(p, crate::lint::bind::annotated(self.prog, ty, val), &mut locals);
         }
         self.stack.push(id);
         self.returns.push(Val::Error);
@@ -193,6 +199,7 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
             child: self.child,
             fn_id: self.fn_id(),
             tested: Vec::new(),
+            decided: false,
             depth: 0,
         }
     }
@@ -202,7 +209,9 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
         let mut val = Val::Unknown;
         for (i, stmt) in stmts.iter().enumerate() {
             let flow = match stmt {
-                Stmt::Let { pat, init, els } => self.let_stmt(pat, init.as_ref(), els.as_deref(), locals),
+                Stmt::Let { pat, ty, init, els } => {
+                    self.let_stmt(pat, ty.as_deref(), init.as_ref(), els.as_deref(), locals)
+                }
                 Stmt::Expr(e, _) => self.expr(e, locals),
             };
             reach = reach.max(flow.reach);
@@ -216,13 +225,21 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
         Flow { reach, diverges: false, val }
     }
 
-    fn let_stmt(&mut self, pat: &Pat, init: Option<&Expr>, els: Option<&[Stmt]>, locals: &mut Locals) -> Flow {
+    fn let_stmt(
+        &mut self,
+        pat: &Pat,
+        ty: Option<&str>,
+        init: Option<&Expr>,
+        els: Option<&[Stmt]>,
+        locals: &mut Locals,
+    ) -> Flow {
         let Some(init) = init else { return Flow::none() };
         let flow = self.expr(init, locals);
         if flow.stops() {
             return flow;
         }
-        let mut val = if matches!(flow.val, Val::Unknown) { self.eval(init, locals) } else { flow.val.clone() };
+        let val = if matches!(flow.val, Val::Unknown) { self.eval(init, locals) } else { flow.val.clone() };
+        let mut val = crate::lint::bind::annotated(self.prog, ty, val);
         if matches!(val, Val::Unknown) && matches!(pat, Pat::Bind(_, None)) {
             let mut c = self.cond();
             let t = c.truth(init, &mut locals.clone());

@@ -7,9 +7,39 @@ use crate::lint::callgraph::for_each_expr;
 use crate::lint::index::{FnId, Program, Target};
 use crate::lint::ir::{Expr, FnDef, Stmt};
 
+/// How many calls deep [`may_stop`] looks for a stop through wrappers
+/// (`fn setup_workers() { pool::install() }` -> `mitosis::init()`).
+const STOP_DEPTH: u8 = 3;
+
+/// Whether a body can end the process or the child's path: directly, or
+/// through functions of the analysed crates it calls by path, a few deep.
+pub(super) fn may_stop(prog: &Program<'_>, id: FnId) -> bool {
+    may_stop_within(prog, id, STOP_DEPTH)
+}
+
+fn may_stop_within(prog: &Program<'_>, id: FnId, depth: u8) -> bool {
+    let def = prog.def(id);
+    if stops_here(def) {
+        return true;
+    }
+    if depth == 0 {
+        return false;
+    }
+    let mut callees = Vec::new();
+    for_each_expr(def.body.get(), &mut |e| {
+        if let Expr::Call { func, .. } = e
+            && let Expr::Path(path, _) = func.peel()
+            && let Target::Fns(ids) = prog.resolve_from(id, path)
+        {
+            callees.extend(ids.into_iter().filter(|&c| c != id));
+        }
+    });
+    callees.into_iter().any(|c| may_stop_within(prog, c, depth - 1))
+}
+
 /// Whether a body can end the process or the child's path directly: exit,
 /// abort, `-> !`, a library `init`, a panic.
-pub(super) fn may_stop(def: &FnDef) -> bool {
+fn stops_here(def: &FnDef) -> bool {
     if def.never {
         return true;
     }

@@ -1,0 +1,49 @@
+//! Builder calls on a `Command` that starts the own executable: each one
+//! records what the child gets (`.arg`, `.args`, `.env`, `.envs`,
+//! `.env_remove`, `.env_clear`, `.arg0`) on the spawn site's marker.
+
+use super::api;
+use super::eval::Eval;
+use super::ir::{Expr, Loc};
+use super::value::Val;
+
+impl Eval<'_, '_> {
+    /// Builder calls on a self-spawn `Command` record the child's marker.
+    pub(super) fn command_method(&mut self, site: Loc, name: &str, args: &[Expr], vals: &[Val]) -> Val {
+        let Some(rec) = self.rec.as_deref_mut() else {
+            return if api::COMMAND_BUILDERS.contains(&name) { Val::Cmd(site) } else { Val::Unknown };
+        };
+        let Some(id) = rec.sites.at(&site) else {
+            return Val::Cmd(site);
+        };
+        let marker = &mut rec.sites.list[id].marker;
+        let text = |v: &Val| match v {
+            Val::Str(s) => Some(s.clone()),
+            _ => None,
+        };
+        match name {
+            "arg" => marker.args.push(vals.first().and_then(text)),
+            "args" => api::record_args(marker, args.first(), vals.first()),
+            "env" => marker.env.push((vals.first().and_then(text), vals.get(1).and_then(text))),
+            "envs" => api::record_envs(marker, args.first()),
+            "env_remove" => marker.env_removed.extend(vals.first().and_then(text)),
+            "env_clear" => marker.env_clear = true,
+            "arg0" => marker.arg0 = Some(vals.first().and_then(text)),
+            _ => {}
+        }
+        if api::COMMAND_BUILDERS.contains(&name) { Val::Cmd(site) } else { Val::Unknown }
+    }
+
+    pub(super) fn command_args(&mut self, site: Loc, vals: Vec<Val>) -> Val {
+        if let Some(rec) = self.rec.as_deref_mut()
+            && let Some(id) = rec.sites.at(&site)
+        {
+            let marker = &mut rec.sites.list[id].marker;
+            marker.args.extend(vals.into_iter().map(|v| match v {
+                Val::Str(s) => Some(s),
+                _ => None,
+            }));
+        }
+        Val::Cmd(site)
+    }
+}

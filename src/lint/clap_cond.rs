@@ -1,0 +1,68 @@
+//! Conditions on clap-parsed values: a flag or option named by its struct
+//! field, and the subcommand selected by argv, through nested
+//! (`#[command(subcommand)]`) and flattened (`#[command(flatten)]`) enums.
+
+use super::cond::Cond;
+use super::lower::kebab;
+use super::value::{Truth, Val};
+
+impl Cond<'_, '_, '_> {
+    /// A clap flag or option named by its struct field (or builder id).
+    pub(super) fn flag(&mut self, field: &str) -> Truth {
+        let entry = self.prog.clap.iter().find(|t| !t.subcommand && t.member == field && !t.tokens.is_empty());
+        if self.prog.clap.iter().any(|t| t.subcommand && t.member == field) {
+            // `if let Some(cmd) = cli.command`: some subcommand was given.
+            let all: Vec<String> =
+                self.prog.clap.iter().filter(|t| !t.type_name.is_empty()).flat_map(|t| t.tokens.clone()).collect();
+            return self.child.subcommand_is(&all);
+        }
+        let tokens = entry.map_or_else(|| vec![format!("--{}", kebab(field))], |e| e.tokens.clone());
+        self.tested.extend(tokens.iter().cloned());
+        tokens.iter().fold(Truth::False, |acc, t| acc.or(self.child.has_token(t, false)))
+    }
+
+    /// `Commands::Worker { .. }`: the clap subcommand selected by argv.
+    pub(super) fn variant(&mut self, path: &[String], val: &Val) -> Truth {
+        let Some(name) = path.last() else { return self.opaque(val) };
+        if let Val::Variant(v) = val {
+            return Truth::from_bool(v == name);
+        }
+        let entry = self.prog.clap.iter().find(|t| t.subcommand && &t.member == name && !t.tokens.is_empty());
+        match (entry, val) {
+            (Some(entry), Val::ClapField(..) | Val::Clap(_)) => {
+                self.tested.extend(entry.tokens.iter().cloned());
+                self.child.subcommand_is(&entry.tokens)
+            }
+            _ => self.opaque(val),
+        }
+    }
+
+    /// A clap-routed value matched against a variant that has no tokens of
+    /// its own but a payload enum whose variants do (`#[command(flatten)]`).
+    pub(super) fn is_flattened(&self, path: &[String], val: &Val) -> bool {
+        matches!(val, Val::ClapField(..) | Val::Clap(_))
+            && path.last().is_some_and(|name| !self.prog.clap.iter().any(|t| t.subcommand && &t.member == name))
+            && self.flattened_type(path).is_some()
+    }
+
+    /// The payload type of a flattened variant, when clap tokens name its variants.
+    fn flattened_type(&self, path: &[String]) -> Option<String> {
+        let key = path.iter().rev().take(2).rev().cloned().collect::<Vec<_>>().join("::");
+        let ty = self.prog.payload_type(&key, "0").or_else(|| self.prog.payload_type(path.last()?, "0"))?;
+        self.prog.clap.iter().any(|t| t.subcommand && t.type_name == ty).then(|| ty.to_string())
+    }
+
+    /// Any variant of a flattened payload enum was selected.
+    pub(super) fn flattened_any(&mut self, path: &[String]) -> Truth {
+        let Some(ty) = self.flattened_type(path) else { return Truth::Unknown };
+        let tokens: Vec<String> = self
+            .prog
+            .clap
+            .iter()
+            .filter(|t| t.subcommand && t.type_name == ty)
+            .flat_map(|t| t.tokens.clone())
+            .collect();
+        self.tested.extend(tokens.iter().cloned());
+        self.child.subcommand_is(&tokens)
+    }
+}

@@ -1,0 +1,129 @@
+//! Methods on values the analysis tracks (the own executable, argv, env
+//! lookups, clap matches): which pass the value on (`.clone()`, `?`-style
+//! adapters, `.map(PathBuf::from)`), and which derive a known one
+//! (`args.skip(1)`, `args.nth(0)`, `matches.subcommand()`).
+
+use super::api::literal_text;
+use super::ir::{Expr, Lit};
+use super::value::Val;
+
+/// Methods whose result is the receiver's value, or a known derived value.
+pub(crate) fn method_value(recv: &Val, name: &str, args: &[Expr]) -> Option<Val> {
+    const SAME: &[&str] = &[
+        "clone",
+        "to_owned",
+        "to_path_buf",
+        "as_path",
+        "as_ref",
+        "into",
+        "as_os_str",
+        "into_os_string",
+        "to_os_string",
+        "to_str",
+        "to_string_lossy",
+        "to_string",
+        "unwrap",
+        "expect",
+        "unwrap_or_default",
+        "ok",
+        "canonicalize",
+        "as_deref",
+        "as_str",
+        "display",
+        "into_owned",
+        "borrow",
+        "context",
+        "with_context",
+        "map_err",
+        "unwrap_or_else",
+        "cloned",
+        "as_mut_os_str",
+        "as_ptr",
+        "as_c_str",
+        "into_path_buf",
+        "as_os_str_bytes",
+        // `Option` -> `Result`: the value inside passes (`?` then takes it).
+        "ok_or",
+        "ok_or_else",
+        "unwrap_or",
+        "into_string",
+        // eyre / miette error adapters.
+        "wrap_err",
+        "wrap_err_with",
+        "into_diagnostic",
+        "ok_or_eyre",
+    ];
+    match recv {
+        Val::Argv { skip, pushed } => Some(match name {
+            "skip" => Val::Argv { skip: skip + int_arg(args).unwrap_or(0), pushed: pushed.clone() },
+            "next" | "first" => Val::ArgvItem(Some(*skip)),
+            "nth" | "get" => Val::ArgvItem(int_arg(args).map(|i| skip + i)),
+            "last" => Val::ArgvItem(None),
+            "collect" | "into_iter" | "iter" | "peekable" | "by_ref" | "as_slice" | "to_vec" | "clone"
+            | "enumerate" => Val::Argv { skip: *skip, pushed: pushed.clone() },
+            _ => Val::Unknown,
+        }),
+        Val::Exe(_) | Val::Str(_) | Val::Env(_) | Val::ArgvItem(_) | Val::ClapField(..) if SAME.contains(&name) => {
+            Some(recv.clone())
+        }
+        // `.map_or_else(|e| .., Some)`, `.map(PathBuf::from)`,
+        // `.map(|a| PathBuf::from(a))`: the value passes.
+        Val::Exe(_) | Val::Variant(_) | Val::ArgvItem(_) | Val::Str(_)
+            if matches!(name, "map_or_else" | "map" | "map_or" | "and_then")
+                && args.last().is_some_and(passes_value) =>
+        {
+            Some(recv.clone())
+        }
+        Val::Variant(_) if SAME.contains(&name) => Some(recv.clone()),
+        Val::Unknown
+            if matches!(name, "get_matches" | "try_get_matches" | "get_matches_from" | "try_get_matches_from") =>
+        {
+            Some(Val::ClapMatches)
+        }
+        Val::ClapMatches => Some(match name {
+            "subcommand" | "subcommand_name" => Val::ClapSub,
+            "get_flag" | "is_present" | "contains_id" | "get_one" | "value_of" | "get_many" | "values_of"
+            | "occurrences_of" => args.first().and_then(literal_text).map_or(Val::Unknown, |f| Val::ClapField(f, None)),
+            _ => Val::Unknown,
+        }),
+        _ => None,
+    }
+}
+
+/// A function argument that hands its input on unchanged as far as the
+/// analysis cares: `Some`, `Ok`, a conversion (`PathBuf::from`,
+/// `OsString::from`, `Into::into`), or a closure applying one to its
+/// parameter (`|a| PathBuf::from(a)`, `|a| Some(a.into())`).
+fn passes_value(arg: &Expr) -> bool {
+    const CONVERSIONS: &[&str] = &["Some", "Ok", "from", "new", "into", "to_owned", "clone", "to_path_buf"];
+    match arg.peel() {
+        Expr::Path(p, _) => p.last().is_some_and(|l| CONVERSIONS.contains(&l.as_str())),
+        Expr::Closure(params, body) => {
+            let [crate::lint::ir::Pat::Bind(param, None)] = params.as_slice() else { return false };
+            applies_to(body, param, CONVERSIONS)
+        }
+        _ => false,
+    }
+}
+
+/// `f(x)`, `x.f()` or `x` itself, with `f` a conversion, nested.
+fn applies_to(e: &Expr, param: &str, conversions: &[&str]) -> bool {
+    match e.peel() {
+        Expr::Path(p, _) => p.len() == 1 && p[0] == param,
+        Expr::Call { func, args, .. } if args.len() == 1 => {
+            matches!(func.peel(), Expr::Path(p, _) if p.last().is_some_and(|l| conversions.contains(&l.as_str())))
+                && applies_to(&args[0], param, conversions)
+        }
+        Expr::Method { recv, name, args, .. } if args.is_empty() => {
+            conversions.contains(&name.as_str()) && applies_to(recv, param, conversions)
+        }
+        _ => false,
+    }
+}
+
+fn int_arg(args: &[Expr]) -> Option<usize> {
+    match args.first().map(Expr::peel) {
+        Some(Expr::Lit(Lit::Int(i), _)) => Some(*i as usize),
+        _ => None,
+    }
+}
