@@ -11,6 +11,7 @@
 
 mod assemble;
 mod capture;
+#[cfg(unix)]
 mod lineage;
 #[cfg(target_os = "linux")]
 #[path = "linux/mod.rs"]

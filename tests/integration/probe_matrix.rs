@@ -4,7 +4,8 @@
 //! tasks) is below that cap, as root and as uid 65534. Whatever the shape:
 //! the verdict, the cap lowered below the caller's limit and never
 //! exceeded, no process of the program left, nothing left in the outer
-//! cgroup (cargo-freeze's cgroups nest in it), no temporary directory. Then
+//! cgroup (cargo-freeze's cgroups nest in it), no temporary directory. A
+//! one-file bundle of an unguarded program storms as one program. Then
 //! cargo-freeze itself is killed mid-probe (SIGKILL: its sentinel cleans
 //! up; SIGKILL of both: the next run reaps the leftovers; SIGINT: it
 //! cleans up and exits 130).
@@ -14,7 +15,7 @@ use crate::probe::{SERIAL, assert_clean, exe, probe_in, running};
 use crate::support::require;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const CAP: u64 = 48;
@@ -93,6 +94,44 @@ fn storm_shapes_as_uid_65534() {
         return;
     }
     matrix(true);
+}
+
+/// `cargo freeze --onefile --no-check` of the unguarded `chain` fixture:
+/// its children exec the extracted program directly, never the bundle.
+fn onefile_chain(dist: &Path) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new(env!("CARGO_BIN_EXE_cargo-freeze"))
+        .args(["freeze", "--onefile", "--no-check", "--dev", "--quiet", "--bin", "chain", "--name", "chain-onefile"])
+        .arg("--manifest-path")
+        .arg(root.join("fixtures/probe/Cargo.toml"))
+        .arg("--dist")
+        .arg(dist)
+        .env("CARGO_TARGET_DIR", root.join("target/fixtures"))
+        .output()
+        .expect("run cargo freeze --onefile");
+    assert!(out.status.success(), "bundling failed: {}", String::from_utf8_lossy(&out.stderr));
+    dist.join("chain-onefile")
+}
+
+#[test]
+fn a_one_file_bundle_storms_as_one_program() {
+    if !require(is_root(), "needs root for the outer cgroup and uid 65534") {
+        return;
+    }
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dist = tempfile::tempdir().unwrap();
+    let bundle = onefile_chain(dist.path());
+    for unprivileged in [false, true] {
+        let cache = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(cache.path(), std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
+        let outer = Outer::new(OUTER_TASKS);
+        let cache_env = [("XDG_CACHE_HOME", cache.path().to_str().unwrap())];
+        let (out, json) = probe_in(&outer, &[bundle.as_path()], &["--timeout", "20"], unprivileged, &cache_env);
+        assert_eq!((out.status.code(), json["verdict"].as_str()), (Some(1), Some("storm")), "{json:#}");
+        let extracted = json["tree"].as_array().unwrap().iter().filter(|n| n["same_exe"] == true).count();
+        assert!(extracted >= 4, "the extracted program's copies are the program: {json:#}");
+        assert_clean(&bundle, &json);
+    }
 }
 
 /// A probe started in the background, to be killed mid-run.

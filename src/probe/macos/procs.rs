@@ -44,14 +44,18 @@ pub(crate) fn info(pid: u32) -> Option<Info> {
         }
         let mut task: libc::proc_taskinfo = std::mem::zeroed();
         let tsize = std::mem::size_of::<libc::proc_taskinfo>() as libc::c_int;
-        let threads =
-            if libc::proc_pidinfo(pid as libc::c_int, libc::PROC_PIDTASKINFO, 0, (&raw mut task).cast(), tsize)
-                == tsize
-            {
-                task.pti_threadnum.max(1) as u32
-            } else {
-                1
-            };
+        let threads = if libc::proc_pidinfo(
+            pid as libc::c_int,
+            libc::PROC_PIDTASKINFO,
+            0,
+            (&raw mut task).cast(),
+            tsize,
+        ) == tsize
+        {
+            task.pti_threadnum.max(1) as u32
+        } else {
+            1
+        };
         let start = bsd.pbi_start_tvsec * 1_000_000 + bsd.pbi_start_tvusec;
         Some(Info {
             proc: Proc { pid, ppid: bsd.pbi_ppid, start, threads },
