@@ -49,6 +49,8 @@ pub enum Error {
     NoSuchPackage { name: String, root: PathBuf },
     #[error("no {kind} target named `{name}` in the selected packages (available: {available})")]
     NoSuchTarget { kind: &'static str, name: String, available: String },
+    #[error("the workspace at {} has no package to add a [package.metadata.freeze] table to\nhelp: run it on a member's manifest (--manifest-path MEMBER/Cargo.toml), or add members first", root.display())]
+    NoPackages { root: PathBuf },
     #[error("the selected packages have no binary targets to check (at {}); pass --examples or select a package with a [[bin]]", root.display())]
     NoBinaries { root: PathBuf },
     #[error("unknown diagnostic code `{name}` (run `cargo freeze check --help`; codes are listed in README.md)")]
@@ -57,7 +59,7 @@ pub enum Error {
     Fix(#[from] crate::lint::fix::Error),
     #[error("{} {} uncommitted changes; `--fix` would mix its edits with them\nhelp: commit or stash them first, or pass --allow-dirty", files, if files.contains(", ") { "have" } else { "has" })]
     DirtyFiles { files: String },
-    #[error("failed to write {}: {source}\nhelp: the file is unchanged; check the directory's permissions", path.display())]
+    #[error("failed to write {}\nhelp: the file is unchanged; check the directory's permissions", path.display())]
     Write {
         path: PathBuf,
         #[source]
@@ -65,7 +67,7 @@ pub enum Error {
     },
     #[error(transparent)]
     Init(#[from] crate::config::template::InitError),
-    #[error("failed to read {}: {source}", path.display())]
+    #[error("failed to read {}", path.display())]
     Read {
         path: PathBuf,
         #[source]

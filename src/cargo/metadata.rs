@@ -29,9 +29,12 @@ fn nearest_manifest() -> Option<PathBuf> {
 
 fn metadata_message(err: &cargo_metadata::Error) -> String {
     match err {
-        // cargo's own stderr already says what is wrong; keep its first lines.
+        // cargo's own stderr already says what is wrong; keep its first
+        // lines, without its `error: ` (ours comes first).
         cargo_metadata::Error::CargoMetadata { stderr } => {
-            stderr.lines().map(str::trim).filter(|l| !l.is_empty()).take(6).collect::<Vec<_>>().join("\n  ")
+            let lines = stderr.lines().map(str::trim).filter(|l| !l.is_empty()).take(6);
+            let lines: Vec<&str> = lines.map(|l| l.strip_prefix("error: ").unwrap_or(l)).collect();
+            lines.join("\n  ")
         }
         other => other.to_string(),
     }

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("failed to run `{command}`: {source}\nhelp: is cargo installed and on PATH (or $CARGO set)?")]
+    #[error("failed to run `{command}`\nhelp: is cargo installed and on PATH (or $CARGO set)?")]
     Spawn { command: String, source: std::io::Error },
     #[error("`{command}` failed ({status})\nhelp: fix the build error above, then run again")]
     BuildFailed { command: String, status: std::process::ExitStatus },

@@ -175,8 +175,9 @@ pub(crate) fn run(args: &BundleArgs) -> Result<u8, Error> {
 
 /// Everything that can be known to fail before the build starts: the
 /// destination (taken without --clean, or by another kind of bundle), the
-/// tools the options ask for (strip, UPX), and for a one-file, a C compiler
-/// for the bootloader unless it is cached.
+/// tools the options ask for (strip, UPX), the `--add-data`/`--add-binary`
+/// sources, and for a one-file, a C compiler for the bootloader unless it
+/// is cached.
 fn preflight(
     args: &BundleArgs,
     settings: &Settings,
@@ -193,7 +194,7 @@ fn preflight(
         onedir::check_destination(&dist.join(name), name, settings.clean)?;
     }
     crate::bundle::preflight::check(settings.strip, windows, settings.upx.as_ref())?;
-    Ok(())
+    settings.check_sources()
 }
 
 /// Why a binary built for `target` cannot run on this host (`None`: it can).

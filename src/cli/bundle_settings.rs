@@ -41,6 +41,14 @@ pub(crate) fn profile(args: &BundleArgs) -> Profile {
 }
 
 impl Settings {
+    /// Checks every `--add-data`/`--add-binary` source exists.
+    pub(crate) fn check_sources(&self) -> Result<(), Error> {
+        for extra in self.data.iter().chain(&self.binaries) {
+            extra.check()?;
+        }
+        Ok(())
+    }
+
     /// The bundle's name (the binary's unless set).
     pub(crate) fn name(&self, bin: &str) -> String {
         self.name.clone().unwrap_or_else(|| bin.to_string())

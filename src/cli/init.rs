@@ -39,6 +39,9 @@ pub(crate) fn run(args: &InitArgs) -> Result<u8, Error> {
     let workspace = cargo::workspace(args.manifest_path.as_deref())?;
     let selection = super::args::CargoArgs::selecting(args.manifest_path.clone(), args.package.clone(), args.workspace);
     let packages = super::select::select_packages(&workspace, &selection)?;
+    if packages.is_empty() {
+        return Err(Error::NoPackages { root: workspace.root.clone() });
+    }
     let mut report = InitReport::default();
     for package in &packages {
         let manifest = package.manifest_dir.join("Cargo.toml");

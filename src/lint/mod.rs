@@ -75,13 +75,13 @@ pub struct CrateInput {
 /// A failure of the analysis itself (findings are diagnostics).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("failed to read crate root {}: {source}\nhelp: check the target's `path` in Cargo.toml", path.display())]
+    #[error("failed to read crate root {}\nhelp: check the target's `path` in Cargo.toml", path.display())]
     Unreadable {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("failed to start the analysis threads ({} MiB of stack each): {source}\nhelp: check the process's limits on threads and memory (ulimit -u, ulimit -v)", nesting::STACK_BYTES >> 20)]
+    #[error("failed to start the analysis threads ({} MiB of stack each)\nhelp: check the process's limits on threads and memory (ulimit -u, ulimit -v)", nesting::STACK_BYTES >> 20)]
     Threads {
         #[source]
         source: rayon::ThreadPoolBuildError,

@@ -74,9 +74,9 @@ pub enum Error {
     DetachedTooSmall(u32),
     #[error("--timeout must be between 1 ms and {} hours (got {secs} s)", MAX_TIMEOUT.as_secs() / 3600)]
     BadTimeout { secs: f64 },
-    #[error("failed to start `{program}`: {source}")]
+    #[error("failed to start `{program}`")]
     Spawn { program: String, source: std::io::Error },
-    #[error("failed to create the probe's temporary directory: {0}")]
+    #[error("failed to create the probe's temporary directory")]
     TempDir(#[source] std::io::Error),
     #[error("no containment with a hard process cap is available here:\n  {}\nhelp: run as root on a host with cgroup v1 pids, or as a non-root user (RLIMIT_NPROC); or pass --allow-uncontained to rely on the watchdog alone (it polls every 2 ms and kills the tree, but nothing caps a storm it is too slow to see)", reasons.join("\n  "))]
     NoContainment { reasons: Vec<String> },

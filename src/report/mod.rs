@@ -5,6 +5,7 @@
 
 mod bundle;
 mod cache;
+mod failure;
 mod fix;
 mod github;
 mod human;
@@ -197,12 +198,7 @@ pub fn cache_pruned(
 
 /// Prints a failure of the tool itself to stderr, cargo-style.
 pub fn failure(err: &dyn std::error::Error, color: bool) {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        text.push_str(&format!("\n  caused by: {cause}"));
-        source = cause.source();
-    }
+    let text = failure::render(err);
     let prefix = if color { "\x1b[1;31merror\x1b[0m" } else { "error" };
     let _ = writeln!(std::io::stderr(), "{prefix}: {text}");
 }

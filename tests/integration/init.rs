@@ -90,9 +90,11 @@ fn a_virtual_manifest_is_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let manifest = dir.path().join("Cargo.toml");
     std::fs::write(&manifest, "[workspace]\nmembers = []\nresolver = \"2\"\n").unwrap();
-    // cargo metadata accepts an empty workspace; init has no package to edit.
+    // cargo metadata accepts an empty workspace; init has no package to
+    // edit, and says so (tests/integration/messages.rs has the text).
     let output = freeze().arg("init").arg("--manifest-path").arg(&manifest).output().unwrap();
     assert_eq!(std::fs::read_to_string(&manifest).unwrap(), "[workspace]\nmembers = []\nresolver = \"2\"\n");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    assert_eq!(String::from_utf8_lossy(&output.stdout), "", "no package: nothing to do");
+    assert_eq!(output.status.code(), Some(2), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("has no package"));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "");
 }

@@ -11,6 +11,8 @@
 //!   keys, is idempotent, writes the GitHub workflow.
 //! - [`cli`]: exit codes, level flags, config, output formats, `--help`, both
 //!   invocation shapes, running as a non-root user.
+//! - [`messages`]: every user-facing failure message, snapshot-tested as
+//!   exact text with its exit code.
 //! - [`bad_input`]: broken manifests, missing and unparsable files, huge
 //!   files, hostile nesting (3,000 parentheses or blocks), mutated sources:
 //!   a clear message naming the file and the right exit code, never an abort.
@@ -66,6 +68,7 @@ mod deps;
 mod fix;
 mod fixtures;
 mod init;
+mod messages;
 mod onedir;
 mod onedir_runpath;
 mod onedir_windows;

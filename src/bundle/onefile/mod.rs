@@ -54,7 +54,7 @@ pub struct PackReport {
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("failed to {action}: {source}")]
+    #[error("failed to {action}")]
     Io {
         action: String,
         #[source]
@@ -68,10 +68,10 @@ pub enum Error {
     Corrupted { path: PathBuf, reason: String },
     #[error("entry `{name}` would be written outside the extraction dir; refusing to extract")]
     UnsafeEntry { name: String },
-    #[error("failed to build the bootloader: {0}")]
+    #[error("failed to build the bootloader")]
     Bootloader(#[from] crate::cargo::Error),
-    #[error("failed to compress the bootloader: {0}")]
-    Upx(Box<crate::bundle::Error>),
+    #[error("failed to compress the bootloader")]
+    Upx(#[source] Box<crate::bundle::Error>),
     #[error(
         "building the one-file bootloader for {target} needs a C compiler (its zstd decoder is C), and `{looked}` was not found on PATH\nhelp: install one (Debian: `apt-get install gcc`; for Windows GNU: `gcc-mingw-w64-x86-64`), or set CC"
     )]

@@ -58,7 +58,7 @@ pub struct Skipped {
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("failed to read {} to fix it: {source}", path.display())]
+    #[error("failed to read {} to fix it", path.display())]
     Read {
         path: PathBuf,
         #[source]
