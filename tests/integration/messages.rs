@@ -20,13 +20,16 @@ fn failure(files: &[(&str, &[u8])], args: &[&str]) -> String {
 
 const MAIN: (&str, &[u8]) = ("src/main.rs", b"fn main() {}\n");
 
+/// A case: its snapshot name, the scratch crate's files, the arguments.
+type Case<'a> = (&'a str, Vec<(&'a str, &'a [u8])>, &'a [&'a str]);
+
 fn with_metadata(extra: &str) -> Vec<u8> {
     [MANIFEST, b"\n[package.metadata.freeze]\n", extra.as_bytes()].concat()
 }
 
 #[test]
 fn check_failures() {
-    let cases: &[(&str, Vec<(&str, &[u8])>, &[&str])] = &[
+    let cases: &[Case] = &[
         ("missing_manifest", vec![MAIN], &["check", "--static", "--manifest-path", "[TMP]/nope/Cargo.toml"]),
         ("broken_manifest", vec![("Cargo.toml", b"[package\nname = 1"), MAIN], &["check", "--static"]),
         (
