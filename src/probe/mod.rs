@@ -174,7 +174,7 @@ pub struct ProbeReport {
     pub reaped: Vec<String>,
 }
 
-/// argv[1] of the probe's namespace helper: cargo-freeze re-executed by
+/// `argv[1]` of the probe's namespace helper: cargo-freeze re-executed by
 /// the probe. `main` tests for it before anything else (the child-dispatch
 /// guard) and then calls [`helper_main`].
 pub const HELPER_ARG: &str = "__cargo-freeze-probe-init";
@@ -185,7 +185,7 @@ pub fn helper_main(args: &[OsString]) -> i32 {
     os::helper_main(args)
 }
 
-/// argv[1] of the probe's sentinel: cargo-freeze re-executed to clean up
+/// `argv[1]` of the probe's sentinel: cargo-freeze re-executed to clean up
 /// should the probing cargo-freeze die. Routed like [`HELPER_ARG`].
 pub const SENTINEL_ARG: &str = "__cargo-freeze-probe-sentinel";
 
