@@ -5,7 +5,7 @@
 //! workspace root when they are inside it, as every path of the JSON
 //! output).
 
-use super::{Built, Gate, Style, plural, size};
+use super::{Built, Gate, Style, paint, plural, size};
 use crate::bundle::onedir::BundleReport;
 use crate::bundle::onefile::PackReport;
 use crate::bundle::upx::Outcome;
@@ -50,12 +50,12 @@ pub(crate) fn write_human(
     built: &Built<'_>,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let (bold, reset) = if style.color { ("\x1b[1;32m", "\x1b[0m") } else { ("", "") };
     let total: u64 = report.files.iter().map(|f| f.size).sum();
     let verb = if report.replaced { "Replaced" } else { "Bundled" };
+    let verb = paint::paint(paint::GOOD, &format!("{verb:>12}"), style.color);
     writeln!(
         out,
-        "{bold}{verb:>12}{reset} {} ({} profile, {}, {})",
+        "{verb} {} ({} profile, {}, {})",
         relative(&report.dir, built),
         built.profile,
         plural(report.files.len(), "file", "files"),
@@ -100,11 +100,10 @@ pub(crate) fn write_onefile_human(
     built: &Built<'_>,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let (bold, reset) = if style.color { ("\x1b[1;32m", "\x1b[0m") } else { ("", "") };
     writeln!(
         out,
-        "{bold}{:>12}{reset} {} ({} profile, {}, {} unpacked in {})",
-        "Packed",
+        "{} {} ({} profile, {}, {} unpacked in {})",
+        paint::paint(paint::GOOD, &format!("{:>12}", "Packed"), style.color),
         relative(&report.out, built),
         built.profile,
         size(report.total_size),

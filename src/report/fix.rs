@@ -2,24 +2,23 @@
 //! `--dry-run`, one `Fixed` line per written file, and every site it could
 //! not fix with the reason; the same as JSON under `fix`.
 
-use super::{FixOutcome, Style, slash_path};
+use super::{FixOutcome, Style, paint, slash_path};
 use crate::lint::fix::{FileFix, Formatting};
 use serde_json::{Value, json};
 use std::io::Write;
 
 pub(super) fn write_human(fix: &FixOutcome, style: Style, out: &mut dyn Write) -> std::io::Result<()> {
-    let paint =
-        |code: &str, text: &str| if style.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() };
+    let paint = |s: anstyle::Style, text: &str| paint::paint(s, text, style.color);
     if !fix.applied {
         for file in &fix.plan.files {
             for line in diff(file).lines() {
-                let code = match line.as_bytes().first() {
-                    Some(b'+') if !line.starts_with("+++") => "32",
-                    Some(b'-') if !line.starts_with("---") => "31",
-                    Some(b'@') => "36",
-                    _ => "0",
+                let kind = match line.as_bytes().first() {
+                    Some(b'+') if !line.starts_with("+++") => paint::ADDED,
+                    Some(b'-') if !line.starts_with("---") => paint::REMOVED,
+                    Some(b'@') => paint::HUNK,
+                    _ => anstyle::Style::new(),
                 };
-                writeln!(out, "{}", paint(code, line))?;
+                writeln!(out, "{}", paint(kind, line))?;
             }
         }
     }
@@ -30,20 +29,20 @@ pub(super) fn write_human(fix: &FixOutcome, style: Style, out: &mut dyn Write) -
             Formatting::Untouched => "",
         };
         let path = slash_path(&file.display);
-        writeln!(out, "{:>14} {path}: {}{formatted}", paint("1;32", verb), file.changes.join("; "))?;
+        writeln!(out, "{:>14} {path}: {}{formatted}", paint(paint::GOOD, verb), file.changes.join("; "))?;
     }
     for skipped in &fix.plan.skipped {
         let place = skipped.location.as_ref().map(|l| format!(" at {}:{}", slash_path(&l.file), l.line));
-        let warning = paint("1;33", "warning");
+        let warning = paint(paint::WARN, "warning");
         writeln!(out, "{warning}: cannot fix {}{}: {}", skipped.binary, place.unwrap_or_default(), skipped.reason)?;
     }
     if style.quiet {
         return Ok(());
     }
     if fix.plan.files.is_empty() && fix.plan.skipped.is_empty() {
-        writeln!(out, "{:>14} nothing: no binary is unguarded", paint("1;32", "Fixed"))?;
+        writeln!(out, "{:>14} nothing: no binary is unguarded", paint(paint::GOOD, "Fixed"))?;
     } else if !fix.applied && !fix.plan.files.is_empty() {
-        writeln!(out, "{:>14} --dry-run: nothing was written", paint("1;36", "Note"))?;
+        writeln!(out, "{:>14} --dry-run: nothing was written", paint(paint::NOTE, "Note"))?;
     }
     Ok(())
 }

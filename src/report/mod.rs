@@ -12,6 +12,7 @@ mod human;
 mod init;
 pub mod inspect;
 mod json;
+mod paint;
 mod probe;
 mod progress;
 mod sarif;
@@ -104,7 +105,7 @@ pub fn gate_human(gate: &Gate<'_>, style: Style, out: &mut dyn Write) -> std::io
 
 /// Says a bundle was refused (on stderr, after the findings).
 pub fn refused(name: &str, color: bool) {
-    let prefix = if color { "\x1b[1;31merror\x1b[0m" } else { "error" };
+    let prefix = paint::paint(paint::BAD, "error", color);
     let _ = writeln!(
         std::io::stderr(),
         "{prefix}: refusing to bundle `{name}`: it can start a spawn storm (findings above)\nhelp: add the child-dispatch guard, or pass --no-check to bundle it anyway"
@@ -199,7 +200,7 @@ pub fn cache_pruned(
 /// Prints a failure of the tool itself to stderr, cargo-style.
 pub fn failure(err: &dyn std::error::Error, color: bool) {
     let text = failure::render(err);
-    let prefix = if color { "\x1b[1;31merror\x1b[0m" } else { "error" };
+    let prefix = paint::paint(paint::BAD, "error", color);
     let _ = writeln!(std::io::stderr(), "{prefix}: {text}");
 }
 

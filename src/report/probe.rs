@@ -2,7 +2,7 @@
 //! short tree of who started whom, the program's output) or `json` (the
 //! probe's contract, documented in README.md).
 
-use super::Style;
+use super::{Style, paint};
 use crate::probe::{Node, ProbeReport, Verdict};
 use std::collections::HashMap;
 use std::io::Write;
@@ -103,13 +103,13 @@ pub(crate) fn summary(report: Option<&ProbeReport>, skipped: Option<&str>, style
 }
 
 fn verdict_word(verdict: Verdict, style: Style) -> String {
-    let (word, color) = match verdict {
-        Verdict::Storm => ("storm", "1;31"),
-        Verdict::Capped => ("capped", "1;33"),
-        Verdict::Timeout => ("timeout", "1;33"),
-        Verdict::Pass => ("pass", "1;32"),
+    let (word, look) = match verdict {
+        Verdict::Storm => ("storm", paint::BAD),
+        Verdict::Capped => ("capped", paint::WARN),
+        Verdict::Timeout => ("timeout", paint::WARN),
+        Verdict::Pass => ("pass", paint::GOOD),
     };
-    if style.color { format!("\x1b[{color}m{word}\x1b[0m") } else { word.to_string() }
+    paint::paint(look, word, style.color)
 }
 
 /// `pid [depth] argv`, indented under its parent.
