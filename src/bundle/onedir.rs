@@ -46,7 +46,7 @@ pub struct UpxOptions {
 }
 
 /// One file UPX was given.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema)]
 pub struct UpxRow {
     pub path: String,
     pub before: u64,
@@ -55,7 +55,7 @@ pub struct UpxRow {
     pub outcome: Outcome,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum FileKind {
     Executable,
@@ -65,7 +65,7 @@ pub enum FileKind {
 }
 
 /// One file of the finished bundle.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema)]
 pub struct BundleFile {
     /// Relative to the bundle's directory, `/`-separated.
     pub path: String,
@@ -77,7 +77,7 @@ pub struct BundleFile {
     pub via: Option<Via>,
 }
 
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema)]
 pub struct BundleReport {
     pub dir: PathBuf,
     pub files: Vec<BundleFile>,

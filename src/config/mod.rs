@@ -174,7 +174,10 @@ mod tests {
     #[test]
     fn non_ascii_unknown_key_is_named_without_panicking() {
         let err = parse(json!({"é€x": 1})).unwrap_err().to_string();
-        assert!(err.contains("unknown key `é€x`") && err.contains("known keys here: lints, guards, probe, name"), "{err}");
+        assert!(
+            err.contains("unknown key `é€x`") && err.contains("known keys here: lints, guards, probe, name"),
+            "{err}"
+        );
     }
 
     #[test]

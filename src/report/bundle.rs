@@ -5,6 +5,7 @@
 //! workspace root when they are inside it, as every path of the JSON
 //! output).
 
+use super::doc::{OnedirDoc, OnefileDoc};
 use super::{Built, Gate, Style, paint, plural, size};
 use crate::bundle::onedir::BundleReport;
 use crate::bundle::onefile::PackReport;
@@ -20,28 +21,8 @@ pub(crate) fn write_json(
     built: &Built<'_>,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let dir = relative(&report.dir, built);
-    let artifacts: Vec<serde_json::Value> = report
-        .files
-        .iter()
-        .map(|f| serde_json::json!({"path": format!("{dir}/{}", f.path), "size": f.size, "sha256": f.sha256}))
-        .collect();
-    let mut value = serde_json::to_value(report).unwrap_or_default();
-    if let Some(map) = value.as_object_mut() {
-        map.insert("version".into(), 1.into());
-        map.insert("mode".into(), "onedir".into());
-        map.insert("profile".into(), built.profile.into());
-        map.insert("dir".into(), dir.into());
-        map.insert("artifacts".into(), artifacts.into());
-        map.insert("gate".into(), gate_json(gate));
-    }
-    serde_json::to_writer_pretty(&mut *out, &value)?;
+    serde_json::to_writer_pretty(&mut *out, &OnedirDoc::new(report, gate, built))?;
     writeln!(out)
-}
-
-/// A path relative to the workspace root when it is inside it, else as is.
-fn relative(path: &std::path::Path, built: &Built<'_>) -> String {
-    super::slash_path(path.strip_prefix(built.root).unwrap_or(path))
 }
 
 pub(crate) fn write_human(
@@ -56,7 +37,7 @@ pub(crate) fn write_human(
     writeln!(
         out,
         "{verb} {} ({} profile, {}, {})",
-        relative(&report.dir, built),
+        built.relative(&report.dir),
         built.profile,
         plural(report.files.len(), "file", "files"),
         size(total)
@@ -104,7 +85,7 @@ pub(crate) fn write_onefile_human(
         out,
         "{} {} ({} profile, {}, {} unpacked in {})",
         paint::paint(paint::GOOD, &format!("{:>12}", "Packed"), style.color),
-        relative(&report.out, built),
+        built.relative(&report.out),
         built.profile,
         size(report.total_size),
         size(report.unpacked_size),
@@ -140,38 +121,8 @@ pub(crate) fn write_onefile_json(
     built: &Built<'_>,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let path = relative(&report.out, built);
-    let value = serde_json::json!({
-        "gate": gate_json(gate),
-        "version": 1,
-        "mode": "onefile",
-        "profile": built.profile,
-        "artifacts": [{"path": path, "size": report.total_size, "sha256": sha256}],
-        "files": tree.files,
-        "left_to_host": tree.left_to_host,
-        "upx": tree.upx.iter().chain(&report.bootloader_upx).collect::<Vec<_>>(),
-        "sha256": sha256,
-        "out": path,
-        "total_size": report.total_size,
-        "bootloader_size": report.bootloader_size,
-        "bootloader_cached": report.bootloader_cached,
-        "entries": report.entries,
-        "unpacked_size": report.unpacked_size,
-        "payload_size": report.payload_size,
-        "payload_sha256": report.hash,
-    });
-    serde_json::to_writer_pretty(&mut *out, &value)?;
+    serde_json::to_writer_pretty(&mut *out, &OnefileDoc::new(report, tree, sha256, gate, built))?;
     writeln!(out)
-}
-
-/// `{"check": <check JSON of the built binary>, "bundle_probe": <probe>}`,
-/// nulls with `--no-check`.
-fn gate_json(gate: &Gate<'_>) -> serde_json::Value {
-    serde_json::json!({
-        "check": gate.check.map(super::json::to_value),
-        "bundle_probe": gate.bundle_probe.map(super::probe::json_value),
-        "bundle_probe_skipped": gate.bundle_skipped,
-    })
 }
 
 pub(crate) fn write_gate_human(gate: &Gate<'_>, style: Style, out: &mut dyn Write) -> std::io::Result<()> {

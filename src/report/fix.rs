@@ -4,7 +4,6 @@
 
 use super::{FixOutcome, Style, paint, slash_path};
 use crate::lint::fix::{FileFix, Formatting};
-use serde_json::{Value, json};
 use std::io::Write;
 
 pub(super) fn write_human(fix: &FixOutcome, style: Style, out: &mut dyn Write) -> std::io::Result<()> {
@@ -48,29 +47,11 @@ pub(super) fn write_human(fix: &FixOutcome, style: Style, out: &mut dyn Write) -
 }
 
 /// The unified diff of one file, paths as `a/..` and `b/..`.
-pub(super) fn diff(file: &FileFix) -> String {
+pub(crate) fn diff(file: &FileFix) -> String {
     let path = slash_path(&file.display);
     similar::TextDiff::from_lines(&file.before, &file.after)
         .unified_diff()
         .context_radius(3)
         .header(&format!("a/{path}"), &format!("b/{path}"))
         .to_string()
-}
-
-pub(super) fn json_value(fix: &FixOutcome) -> Value {
-    json!({
-        "applied": fix.applied,
-        "files": fix.plan.files.iter().map(|f| json!({
-            "path": slash_path(&f.display),
-            "changes": f.changes,
-            "formatted": f.formatting == Formatting::Rustfmt,
-            "diff": diff(f),
-        })).collect::<Vec<_>>(),
-        "skipped": fix.plan.skipped.iter().map(|s| json!({
-            "binary": s.binary,
-            "file": s.location.as_ref().map(|l| slash_path(&l.file)),
-            "line": s.location.as_ref().map(|l| l.line),
-            "reason": s.reason,
-        })).collect::<Vec<_>>(),
-    })
 }

@@ -5,6 +5,8 @@
 
 mod bundle;
 mod cache;
+pub(crate) use crate::diag::slash_path;
+pub mod doc;
 mod failure;
 mod fix;
 mod github;
@@ -96,6 +98,14 @@ pub struct Gate<'a> {
 pub struct Built<'a> {
     pub profile: &'a str,
     pub root: &'a std::path::Path,
+}
+
+impl Built<'_> {
+    /// A path relative to the workspace root when it is inside it, else
+    /// as is; `/`-separated.
+    pub(crate) fn relative(&self, path: &std::path::Path) -> String {
+        slash_path(path.strip_prefix(self.root).unwrap_or(path))
+    }
 }
 
 /// The gate's lines under a bundle summary.
@@ -218,6 +228,3 @@ pub(crate) fn plural(count: usize, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })
 }
 
-pub(crate) fn slash_path(path: &std::path::Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
-}

@@ -10,21 +10,8 @@ use std::io::Write;
 /// Lines of the program's output shown per stream in human output.
 const OUTPUT_LINES: usize = 20;
 
-pub(crate) fn json_value(report: &ProbeReport) -> serde_json::Value {
-    let mut value = serde_json::to_value(report).unwrap_or_default();
-    if let Some(map) = value.as_object_mut() {
-        map.insert("version".into(), 1.into());
-        for key in ["tmpdir", "cgroup", "cgroup_v2"] {
-            if let Some(serde_json::Value::String(s)) = map.get_mut(key) {
-                *s = s.replace('\\', "/");
-            }
-        }
-    }
-    value
-}
-
 pub(crate) fn write_json(report: &ProbeReport, out: &mut dyn Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &json_value(report))?;
+    serde_json::to_writer_pretty(&mut *out, &super::doc::ProbeDoc::new(report))?;
     writeln!(out)
 }
 
