@@ -227,4 +227,3 @@ pub(crate) fn size(bytes: u64) -> String {
 pub(crate) fn plural(count: usize, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })
 }
-
