@@ -6,6 +6,7 @@
 //! output).
 
 use super::{Built, Gate, Style, plural, size};
+use crate::bundle::macho_sign::Signature;
 use crate::bundle::onedir::BundleReport;
 use crate::bundle::onefile::PackReport;
 use crate::bundle::upx::Outcome;
@@ -66,13 +67,44 @@ pub(crate) fn write_human(
     }
     for f in &report.files {
         let via = f.via.map(|v| format!(" via {}", serde_json::to_value(v).unwrap_or_default().as_str().unwrap_or("")));
-        let from = format!("{}{}", f.source.display(), via.unwrap_or_default());
+        let signed = f.signature.map(|s| format!(", {} signature", signature_words(s))).unwrap_or_default();
+        let from = format!("{}{}{signed}", f.source.display(), via.unwrap_or_default());
         writeln!(out, "  {:<40} {:>10}  {:<10} {from}", f.path, size(f.size), format!("{:?}", f.kind).to_lowercase())?;
     }
+    write_signature_notes(report, out)?;
     if !report.left_to_host.is_empty() {
         writeln!(out, "  left to the host (never bundled): {}", report.left_to_host.join(", "))?;
     }
     write_upx(report, out)
+}
+
+fn signature_words(signature: Signature) -> &'static str {
+    match signature {
+        Signature::AdHoc => "ad-hoc",
+        Signature::Certificate => "certificate",
+        Signature::CertificateReplaced => "ad-hoc (was certificate)",
+        Signature::Unsigned => "no",
+    }
+}
+
+/// What a macOS user must do about a signature the bundle could not keep.
+fn write_signature_notes(report: &BundleReport, out: &mut dyn Write) -> std::io::Result<()> {
+    for f in &report.files {
+        match f.signature {
+            Some(Signature::CertificateReplaced) => writeln!(
+                out,
+                "  note: {} was signed with a certificate, which editing its load commands voids: it is signed ad-hoc now; sign the bundle with your identity on a Mac to distribute it (`codesign --force --sign IDENTITY`)",
+                f.path
+            )?,
+            Some(Signature::Unsigned) => writeln!(
+                out,
+                "  note: {} has no code signature, as its original had none: Macs with Apple silicon refuse to load it; sign it on a Mac (`codesign --force --sign - FILE`)",
+                f.path
+            )?,
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// UPX's size table: per file before/after, totals, ratio.
