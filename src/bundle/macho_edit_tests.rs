@@ -302,5 +302,7 @@ fn a_certificate_signature_becomes_ad_hoc() {
 fn an_unsigned_image_is_reported_so() {
     let mut bytes = image(2, &[(LC_LOAD, "libfoo.dylib")], 1024, false);
     assert_eq!(Commands::read(&bytes).unwrap().code_signature(), None);
-    assert_eq!(macho_sign::refresh(&mut bytes, None), Ok(Signature::Unsigned));
+    assert_eq!(macho_sign::refresh(&mut bytes, None), Ok(Signature::UnsignedArm64));
+    bytes[4..8].copy_from_slice(&0x0100_0007u32.to_le_bytes()); // x86_64
+    assert_eq!(macho_sign::kind(&bytes, None), Ok(Signature::Unsigned));
 }

@@ -13,8 +13,9 @@
 //! ad-hoc (the CMS blob emptied, the team id dropped, the ad-hoc flag set),
 //! what `codesign --sign -` would give, and the report says so (a
 //! distributor signs the bundle with their identity on a Mac anyway). An
-//! unsigned image is left unsigned and reported: it runs on Intel Macs;
-//! Apple silicon refuses it, as it refused the original.
+//! unsigned image is left unsigned and reported: Intel code runs so (zig
+//! does not sign x86_64 output); unsigned arm64 code is refused by Apple
+//! silicon, as the original was.
 //!
 //! Layout (big-endian, unlike the rest of Mach-O): a SuperBlob (magic
 //! `0xfade0cc0`, length, count, then (type, offset) pairs) holding
@@ -41,8 +42,19 @@ pub enum Signature {
     /// It was signed with a certificate, which an edit cannot renew: now
     /// ad-hoc; sign it again with an identity on a Mac to distribute it.
     CertificateReplaced,
-    /// No signature: runs on Intel Macs, Apple silicon refuses it.
+    /// No signature, in an image for Intel Macs, which run it.
     Unsigned,
+    /// No signature, in arm64 code: Apple silicon refuses to run it.
+    UnsignedArm64,
+}
+
+/// The kind of "no signature": only arm64 code must be signed.
+fn unsigned(image: &[u8]) -> Signature {
+    const CPU_TYPE_ARM64: [u8; 4] = 0x0100_000c_u32.to_le_bytes();
+    match image.get(4..8) {
+        Some(cpu) if cpu == CPU_TYPE_ARM64 => Signature::UnsignedArm64,
+        _ => Signature::Unsigned,
+    }
 }
 
 fn be(bytes: &[u8], at: usize) -> Result<u32, String> {
@@ -147,7 +159,7 @@ fn blobs(image: &[u8], (offset, size): (usize, usize)) -> Result<Vec<(u32, usize
 /// `LC_CODE_SIGNATURE`, `None` for an unsigned image) valid for the image
 /// as it is now.
 pub fn refresh(image: &mut [u8], signature: Option<(usize, usize)>) -> Result<Signature, String> {
-    let Some(range) = signature else { return Ok(Signature::Unsigned) };
+    let Some(range) = signature else { return Ok(unsigned(image)) };
     let blobs = blobs(image, range)?;
     let certificate = blobs.iter().find(|b| b.2 == CMS_WRAPPER && be(image, b.1 + 4).is_ok_and(|len| len > 8));
     let replaced = match certificate {
@@ -194,7 +206,7 @@ pub fn stale_pages(image: &[u8], signature: (usize, usize)) -> Result<Vec<usize>
 /// CodeDirectory has `CS_ADHOC` and no CMS blob holds a certificate's
 /// signature.
 pub fn kind(image: &[u8], signature: Option<(usize, usize)>) -> Result<Signature, String> {
-    let Some(range) = signature else { return Ok(Signature::Unsigned) };
+    let Some(range) = signature else { return Ok(unsigned(image)) };
     for &(_, at, magic) in &blobs(image, range)? {
         match magic {
             CODE_DIRECTORY if be(image, at + 12)? & CS_ADHOC == 0 => return Ok(Signature::Certificate),

@@ -175,8 +175,9 @@ pub(crate) fn run(args: &BundleArgs) -> Result<u8, Error> {
 
 /// Everything that can be known to fail before the build starts: the
 /// destination (taken without --clean, or by another kind of bundle), the
-/// tools the options ask for (strip, UPX), and for a one-file, a C compiler
-/// for the bootloader unless it is cached.
+/// tools the options ask for (strip, UPX; neither for macOS), cargo-zigbuild
+/// and zig for a macOS target on another OS, and for a one-file, a C
+/// compiler for the bootloader unless it is cached.
 fn preflight(
     args: &BundleArgs,
     settings: &Settings,
@@ -185,16 +186,18 @@ fn preflight(
     triple: &str,
     cache: &Path,
 ) -> Result<(), Error> {
+    let onefile_out = onefile_step::out_path(dist, name, triple);
+    match args.onefile {
+        true => crate::bundle::onefile::check_destination(&onefile_out, settings.clean)?,
+        false => onedir::check_destination(&dist.join(name), name, settings.clean)?,
+    }
+    crate::bundle::preflight::check(settings.strip, triple, settings.upx.as_ref())?;
     if cargo::zig::needed(Some(triple)) {
         cargo::zig::program(triple)?;
     }
     if args.onefile {
-        crate::bundle::onefile::check_destination(&onefile_step::out_path(dist, name, triple), settings.clean)?;
         crate::bundle::onefile::bootloader_prerequisites(triple, cache)?;
-    } else {
-        onedir::check_destination(&dist.join(name), name, settings.clean)?;
     }
-    crate::bundle::preflight::check(settings.strip, triple, settings.upx.as_ref())?;
     Ok(())
 }
 

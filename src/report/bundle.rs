@@ -83,7 +83,7 @@ fn signature_words(signature: Signature) -> &'static str {
         Signature::AdHoc => "ad-hoc",
         Signature::Certificate => "certificate",
         Signature::CertificateReplaced => "ad-hoc (was certificate)",
-        Signature::Unsigned => "no",
+        Signature::Unsigned | Signature::UnsignedArm64 => "no",
     }
 }
 
@@ -96,9 +96,9 @@ fn write_signature_notes(report: &BundleReport, out: &mut dyn Write) -> std::io:
                 "  note: {} was signed with a certificate, which editing its load commands voids: it is signed ad-hoc now; sign the bundle with your identity on a Mac to distribute it (`codesign --force --sign IDENTITY`)",
                 f.path
             )?,
-            Some(Signature::Unsigned) => writeln!(
+            Some(Signature::UnsignedArm64) => writeln!(
                 out,
-                "  note: {} has no code signature, as its original had none: Macs with Apple silicon refuse to load it; sign it on a Mac (`codesign --force --sign - FILE`)",
+                "  note: {} is arm64 code without a code signature, as its original was: Macs with Apple silicon refuse to load it; sign it on a Mac (`codesign --force --sign - FILE`)",
                 f.path
             )?,
             _ => {}
