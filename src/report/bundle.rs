@@ -223,3 +223,52 @@ pub(crate) fn write_gate_human(gate: &Gate<'_>, style: Style, out: &mut dyn Writ
     }
     writeln!(out, "  probe of the bundle: {}", super::probe::summary(gate.bundle_probe, gate.bundle_skipped, style))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bundle::onedir::{BundleFile, FileKind};
+    use crate::bundle::resolve::Via;
+    use std::path::{Path, PathBuf};
+
+    fn file(path: &str, kind: FileKind, signature: Signature) -> BundleFile {
+        BundleFile {
+            path: path.into(),
+            kind,
+            size: 2048,
+            sha256: String::new(),
+            source: PathBuf::from("/build").join(path.rsplit('/').next().unwrap_or(path)),
+            via: (kind == FileKind::Library).then_some(Via::SearchDir),
+            signature: Some(signature),
+        }
+    }
+
+    /// A macOS bundle's table names each file's signature, and the two a
+    /// user must act on get a note saying what to do.
+    #[test]
+    fn macos_signatures_in_the_summary() {
+        let report = BundleReport {
+            dir: PathBuf::from("/ws/dist/app"),
+            files: vec![
+                file("app", FileKind::Executable, Signature::AdHoc),
+                file("lib/libvendor.dylib", FileKind::Library, Signature::CertificateReplaced),
+                file("lib/libgo.dylib", FileKind::Library, Signature::UnsignedArm64),
+            ],
+            left_to_host: Vec::new(),
+            replaced: false,
+            upx: Vec::new(),
+        };
+        let style = Style { color: false, quiet: false, verbose: false };
+        let mut out = Vec::new();
+        write_human(&report, style, &Built { profile: "release", root: Path::new("/ws") }, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let expected = "     Bundled dist/app (release profile, 3 files, 6.0 KiB)
+  app                                         2.0 KiB  executable /build/app, ad-hoc signature
+  lib/libvendor.dylib                         2.0 KiB  library    /build/libvendor.dylib via search-dir, ad-hoc (was certificate) signature
+  lib/libgo.dylib                             2.0 KiB  library    /build/libgo.dylib via search-dir, no signature
+  note: lib/libvendor.dylib was signed with a certificate, which editing its load commands voids: it is signed ad-hoc now; sign the bundle with your identity on a Mac to distribute it (`codesign --force --sign IDENTITY`)
+  note: lib/libgo.dylib is arm64 code without a code signature, as its original was: Macs with Apple silicon refuse to load it; sign it on a Mac (`codesign --force --sign - FILE`)
+";
+        assert_eq!(text, expected);
+    }
+}
