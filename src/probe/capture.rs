@@ -9,6 +9,7 @@
 //! with `EAGAIN` and the probe panic, leaving the bomb running).
 
 use std::io::{PipeWriter, Read};
+use std::process::{Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -26,6 +27,20 @@ pub(crate) struct Capture {
     kept: Arc<Mutex<Vec<u8>>>,
     /// Signalled when the reader saw the end of the stream.
     done: Receiver<()>,
+}
+
+/// Gives `cmd` the target's arguments and environment, closes its stdin,
+/// and captures its stdout and stderr (the captures start now, before the
+/// target does). What every platform does before its own setup.
+pub(crate) fn wire(cmd: &mut Command, options: &super::Options) -> std::io::Result<(Capture, Capture)> {
+    let (stdout, out_pipe) = Capture::start()?;
+    let (stderr, err_pipe) = Capture::start()?;
+    cmd.args(&options.args)
+        .envs(options.env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(out_pipe))
+        .stderr(Stdio::from(err_pipe));
+    Ok((stdout, stderr))
 }
 
 impl Capture {

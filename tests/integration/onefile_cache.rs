@@ -44,39 +44,57 @@ fn sorted(mut names: Vec<String>) -> Vec<String> {
     names
 }
 
+/// A one-file program kept running (it holds its extraction) until dropped.
+struct Held {
+    child: std::process::Child,
+    /// Kept open: a closed pipe would end the program early.
+    _out: std::io::BufReader<std::process::ChildStdout>,
+    /// The name of the extraction it runs from.
+    dir: String,
+}
+
+impl Held {
+    /// Starts `exe` and waits until it runs (its `args=` line).
+    fn start(exe: &Path, cache: &Path) -> Held {
+        let mut child = Command::new(exe)
+            .env("XDG_CACHE_HOME", cache)
+            .env("HELLO_SLEEP_MS", "60000")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+        let (mut line, mut dir) = (String::new(), String::new());
+        while out.read_line(&mut line).unwrap() > 0 && !line.starts_with("args=") {
+            if let Some(path) = line.trim().strip_prefix("CARGO_FREEZE_DIR=") {
+                dir = Path::new(path).file_name().unwrap().to_string_lossy().into_owned();
+            }
+            line.clear();
+        }
+        assert!(!dir.is_empty(), "{} started", exe.display());
+        Held { child, _out: out, dir }
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 #[test]
 fn old_versions_go_but_not_one_in_use() {
     let tmp = tempfile::tempdir().unwrap();
     let cache = tmp.path().join("cache");
     let exes: Vec<PathBuf> = (1..=5).map(|i| version(tmp.path(), i)).collect();
     // Version 1 stays running: it holds its extraction.
-    let mut held = Command::new(&exes[0])
-        .env("XDG_CACHE_HOME", &cache)
-        .env("HELLO_SLEEP_MS", "60000")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    // Kept open until the end: a closed pipe would end the program early.
-    let mut reader = std::io::BufReader::new(held.stdout.take().unwrap());
-    let mut v1 = String::new();
-    while reader.read_line(&mut first).unwrap() > 0 {
-        if let Some(dir) = first.trim().strip_prefix("CARGO_FREEZE_DIR=") {
-            v1 = Path::new(dir).file_name().unwrap().to_string_lossy().into_owned();
-        }
-        if first.starts_with("args=") {
-            break;
-        }
-        first.clear();
-    }
-    assert!(!v1.is_empty(), "version 1 started");
+    let held = Held::start(&exes[0], &cache);
+    let v1 = held.dir.clone();
     let v: Vec<String> = exes[1..].iter().map(|exe| extract(exe, &cache)).collect();
     let (v2, v3, v4, v5) = (&v[0], &v[1], &v[2], &v[3]);
     // Newest three kept (5, 4, 3); 2 removed; 1 kept because it runs.
     assert_eq!(sorted(extraction_dirs(&cache)), sorted(vec![v1.clone(), v3.clone(), v4.clone(), v5.clone()]));
-    held.kill().unwrap();
-    held.wait().unwrap();
-    drop(reader);
+    drop(held);
     // Version 2 again: extracted afresh, and now 1 (free) and 3 go.
     assert_eq!(&extract(&exes[1], &cache), v2);
     assert_eq!(sorted(extraction_dirs(&cache)), sorted(vec![v2.clone(), v4.clone(), v5.clone()]));
@@ -112,21 +130,11 @@ fn versions_unused_for_a_week_go_unless_running() {
     let touched = SystemTime::now().duration_since(last_use(&cache, &v2)).unwrap();
     assert!(touched < Duration::from_secs(3600), "a warm start records its use ({touched:?} ago)");
     // Version 2 runs meanwhile and is a week old too: it stays.
-    let mut held = Command::new(&exes[1])
-        .env("XDG_CACHE_HOME", &cache)
-        .env("HELLO_SLEEP_MS", "60000")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut reader = std::io::BufReader::new(held.stdout.take().unwrap());
-    let mut line = String::new();
-    reader.read_line(&mut line).unwrap();
+    let held = Held::start(&exes[1], &cache);
     used_ago(&cache, &v2, week);
     let v3 = extract(&exes[2], &cache);
     assert_eq!(sorted(extraction_dirs(&cache)), sorted(vec![v2.clone(), v3.clone()]), "version 1 went");
-    held.kill().unwrap();
-    held.wait().unwrap();
-    drop(reader);
+    drop(held);
 }
 
 /// `cargo freeze cache` lists the extractions of the real bootloader (in
@@ -138,15 +146,7 @@ fn cache_command_lists_and_prunes_but_not_one_in_use() {
     let cache = tmp.path().join("cache");
     let exes: Vec<PathBuf> = (1..=2).map(|i| version(tmp.path(), i)).collect();
     let v1 = extract(&exes[0], &cache);
-    let mut held = Command::new(&exes[1])
-        .env("XDG_CACHE_HOME", &cache)
-        .env("HELLO_SLEEP_MS", "60000")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut reader = std::io::BufReader::new(held.stdout.take().unwrap());
-    let mut line = String::new();
-    reader.read_line(&mut line).unwrap();
+    let held = Held::start(&exes[1], &cache);
     let cache_json = |args: &[&str]| -> serde_json::Value {
         let out = crate::support::freeze()
             .arg("cache")
@@ -170,9 +170,7 @@ fn cache_command_lists_and_prunes_but_not_one_in_use() {
     assert_eq!(pruned["removed"][0]["path"].as_str().map(|p| p.ends_with(&v1)), Some(true), "{pruned:#}");
     assert_eq!(pruned["in_use"].as_array().unwrap().len(), 1, "{pruned:#}");
     assert_eq!(extraction_dirs(&cache).len(), 1, "only the running version is left");
-    held.kill().unwrap();
-    held.wait().unwrap();
-    drop(reader);
+    drop(held);
     let human = crate::support::freeze().args(["cache", "prune"]).env("XDG_CACHE_HOME", &cache).output().unwrap();
     assert!(String::from_utf8_lossy(&human.stdout).contains("Pruned 1 entry"), "{human:?}");
     assert_eq!(extraction_dirs(&cache), Vec::<String>::new(), "free now, so pruned");

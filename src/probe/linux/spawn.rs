@@ -5,11 +5,11 @@
 //! of the tree dies with it; the sentinel does the rest), and stdout/stderr
 //! captured by threads made before it starts (see `capture`).
 
-use crate::probe::capture::Capture;
+use crate::probe::capture::{self, Capture};
 use std::ffi::CString;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 pub(crate) struct Started {
     pub pid: u32,
@@ -34,8 +34,6 @@ pub(crate) fn start(
     confine: Confine,
     userns: bool,
 ) -> std::io::Result<Started> {
-    let (stdout, out_pipe) = Capture::start()?;
-    let (stderr, err_pipe) = Capture::start()?;
     let mut confine = confine;
     let mut cmd = if userns {
         // The helper (this executable) sets up the namespaces, then runs
@@ -54,13 +52,8 @@ pub(crate) fn start(
     } else {
         Command::new(program)
     };
-    cmd.args(&options.args)
-        .envs(options.env.iter().map(|(k, v)| (k, v)))
-        .env("TMPDIR", tmpdir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::from(out_pipe))
-        .stderr(Stdio::from(err_pipe))
-        .process_group(0);
+    let (stdout, stderr) = capture::wire(&mut cmd, options)?;
+    cmd.env("TMPDIR", tmpdir).process_group(0);
     let parent = std::process::id();
     // SAFETY: the closure runs in the forked child before exec and only
     // makes async-signal-safe calls (open, write, close, setrlimit, prctl,

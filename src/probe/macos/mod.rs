@@ -12,14 +12,14 @@ mod procs;
 mod tree;
 
 use super::assemble::{self, Extra};
-use super::capture::Capture;
+use super::capture;
 use super::signals;
 use super::watch;
 use super::{Error, Options, ProbeReport, Verdict};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// The tree's niceness: the watchdog cannot be raised without root.
@@ -41,16 +41,9 @@ pub(super) fn probe(options: &Options, program: &Path) -> Result<ProbeReport, Er
     }
     let tmp = tempfile::Builder::new().prefix("cargo-freeze-probe-").tempdir().map_err(Error::TempDir)?;
     let spawn_error = |source| Error::Spawn { program: program.display().to_string(), source };
-    let (stdout, out_pipe) = Capture::start().map_err(spawn_error)?;
-    let (stderr, err_pipe) = Capture::start().map_err(spawn_error)?;
     let mut cmd = Command::new(program);
-    cmd.args(&options.args)
-        .envs(options.env.iter().map(|(k, v)| (k, v)))
-        .env("TMPDIR", tmp.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::from(out_pipe))
-        .stderr(Stdio::from(err_pipe))
-        .process_group(0);
+    let (stdout, stderr) = capture::wire(&mut cmd, options).map_err(spawn_error)?;
+    cmd.env("TMPDIR", tmp.path()).process_group(0);
     // SAFETY: async-signal-safe calls only (setrlimit, getpriority,
     // setpriority), on values prepared before the fork.
     unsafe {

@@ -8,13 +8,13 @@ mod job;
 mod tree;
 
 use super::assemble::{self, Extra};
-use super::capture::Capture;
+use super::capture;
 use super::watch;
 use super::{Error, Options, ProbeReport, Verdict};
 use std::os::windows::io::AsRawHandle;
 use std::os::windows::process::CommandExt;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 use windows_sys::Win32::Foundation::CloseHandle;
 use windows_sys::Win32::System::Diagnostics::ToolHelp::{
@@ -30,17 +30,9 @@ pub(super) fn probe(options: &Options, program: &Path) -> Result<ProbeReport, Er
         source: std::io::Error::other(format!("no Job Object for the probe: {why}")),
     })?;
     let spawn_error = |source| Error::Spawn { program: program.display().to_string(), source };
-    let (stdout, out_pipe) = Capture::start().map_err(spawn_error)?;
-    let (stderr, err_pipe) = Capture::start().map_err(spawn_error)?;
     let mut cmd = Command::new(program);
-    cmd.args(&options.args)
-        .envs(options.env.iter().map(|(k, v)| (k, v)))
-        .env("TEMP", &tmpdir)
-        .env("TMP", &tmpdir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::from(out_pipe))
-        .stderr(Stdio::from(err_pipe))
-        .creation_flags(CREATE_SUSPENDED);
+    let (stdout, stderr) = capture::wire(&mut cmd, options).map_err(spawn_error)?;
+    cmd.env("TEMP", &tmpdir).env("TMP", &tmpdir).creation_flags(CREATE_SUSPENDED);
     let start = Instant::now();
     let mut child = cmd.spawn().map_err(spawn_error)?;
     // The pipes' write ends must close here for the readers to see the end.
