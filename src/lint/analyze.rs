@@ -7,6 +7,7 @@ use super::child::Child;
 use super::eval::Eval;
 use super::index::{CrateView, FnId, Program};
 use super::ir::{Expr, Loc};
+use super::library::Library;
 use super::load::Loaded;
 use super::rules::{self, SiteContext};
 use super::value::{Facts, Locals, Site, Val, Via};
@@ -20,8 +21,13 @@ use std::path::Path;
 /// chains of that depth.
 const MAX_PASSES: usize = 5;
 
-pub(crate) fn binary(bin: &BinaryInput, loaded: &Loaded, root: &Path) -> (BinaryReport, Vec<Diagnostic>) {
-    let prog = program(bin, loaded);
+pub(crate) fn binary<'a>(
+    bin: &BinaryInput,
+    loaded: &'a Loaded,
+    lib: &'a Library<'a>,
+    root: &Path,
+) -> (BinaryReport, Vec<Diagnostic>) {
+    let prog = program(bin, loaded, lib);
     let locate = |loc: Loc| location(loaded, root, loc);
     let mut report = BinaryReport {
         package: bin.package.clone(),
@@ -34,7 +40,7 @@ pub(crate) fn binary(bin: &BinaryInput, loaded: &Loaded, root: &Path) -> (Binary
         guards: Vec::new(),
     };
     let mut diagnostics = Vec::new();
-    if !prog.crates.iter().flat_map(|c| &c.files).any(|&f| loaded.files[f as usize].mentions_self) {
+    if !prog.crates().flat_map(|c| &c.files).any(|&f| loaded.files[f as usize].mentions_self) {
         // Nothing in the program names its own executable: no self-spawn.
         return (report, diagnostics);
     }
@@ -102,7 +108,7 @@ fn mark_unanalysed(report: &mut BinaryReport, prog: &Program<'_>, loaded: &Loade
 /// A file of the program that could not be parsed (or was refused as too
 /// deeply nested) although its text names an own-executable source.
 fn unanalysed_self_naming_file(prog: &Program<'_>, loaded: &Loaded, root: &Path) -> Option<(String, String)> {
-    prog.crates.iter().flat_map(|c| &c.files).find_map(|&f| {
+    prog.crates().flat_map(|c| &c.files).find_map(|&f| {
         let file = &loaded.files[f as usize];
         let (why, loc) = file.error.as_ref().filter(|_| file.mentions_self)?;
         let at = location(loaded, root, *loc);
@@ -160,36 +166,31 @@ fn check_site(
     Some((report, (diagnostics, guards, reason)))
 }
 
-/// The program one binary sees: its own crate first.
-fn program<'a>(bin: &BinaryInput, loaded: &'a Loaded) -> Program<'a> {
-    let mut crates =
-        vec![CrateView { name: "crate".to_string(), files: loaded.crates.get(&bin.root).cloned().unwrap_or_default() }];
-    for c in &bin.crates {
-        if c.root != bin.root
-            && let Some(files) = loaded.crates.get(&c.root)
-        {
-            crates.push(CrateView { name: c.name.clone(), files: files.clone() });
-        }
-    }
-    Program::new(&loaded.files, crates)
+/// The program one binary sees: its own crate, then `lib` (the crates of
+/// [`super::library::key`]).
+fn program<'a>(bin: &BinaryInput, loaded: &'a Loaded, lib: &'a Library<'a>) -> Program<'a> {
+    let own = CrateView { name: "crate".to_string(), files: loaded.crates.get(&bin.root).cloned().unwrap_or_default() };
+    Program::new(&loaded.files, own, lib)
 }
 
 /// The functions of files that name an own-executable source: they can put
 /// one in a field or static that reachable code reads, even when the call
 /// graph does not see them called (trait dispatch, `Default`).
 fn self_naming_fns(prog: &Program<'_>, loaded: &Loaded) -> Vec<FnId> {
-    (0..prog.fns.len()).filter(|&id| loaded.files[prog.def(id).loc.file as usize].mentions_self).collect()
+    (0..prog.fn_count()).filter(|&id| loaded.files[prog.def(id).loc.file as usize].mentions_self).collect()
 }
 
 /// Evaluates `fns` (the functions whose summaries can matter), and every
 /// function found to be passed an own-executable value or a command, until
 /// the summaries stop changing.
 fn learn(prog: &Program<'_>, fns: &[FnId]) -> Facts {
-    let mut fns: BTreeSet<FnId> = fns.iter().copied().collect();
+    // In the program's order (own crate first), which decides the order in
+    // which spawn sites are found and reported.
+    let mut fns: BTreeSet<usize> = fns.iter().map(|&id| prog.order_of(id)).collect();
     let mut facts = Facts::default();
     for _ in 0..MAX_PASSES {
         let mut rec = Facts { sites: facts.sites.restart(), ..Facts::default() };
-        for &id in &fns {
+        for id in fns.iter().map(|&n| prog.at_order(n)) {
             let val = Eval::new(prog, &facts, Some(&mut rec), id).function(&mut Locals::new());
             if matches!(
                 val,
@@ -199,7 +200,7 @@ fn learn(prog: &Program<'_>, fns: &[FnId]) -> Facts {
             }
         }
         let before = fns.len();
-        fns.extend(rec.param_vals.keys().map(|&(id, _)| id));
+        fns.extend(rec.param_vals.keys().map(|&(id, _)| prog.order_of(id)));
         let stable = fns.len() == before && rec.same_summaries(&facts);
         facts = rec;
         if stable {

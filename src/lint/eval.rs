@@ -419,7 +419,7 @@ impl<'p, 'a> Eval<'p, 'a> {
         if !ids.is_empty() {
             let mut all = vec![r];
             all.extend(vals);
-            return self.call_analysed(ids, all, 0);
+            return self.call_analysed(&ids, all, 0);
         }
         Val::Unknown
     }

@@ -62,7 +62,7 @@ fn calls_library_init(prog: &Program<'_>, reachable: &HashSet<FnId>, via: Via) -
             found |= match prog.resolve_from(id, path) {
                 Target::External(canon) => api::library_init(&canon) == Some(via),
                 Target::Fns(ids) => ids.iter().any(|&f| {
-                    let krate = &prog.crates[prog.krate_of(f)].name;
+                    let krate = &prog.krate(prog.krate_of(f)).name;
                     api::library_init(&[krate.clone(), prog.def(f).name.clone()]) == Some(via)
                 }),
             };
