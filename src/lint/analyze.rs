@@ -121,7 +121,7 @@ type SiteFindings = (Vec<Diagnostic>, Vec<Location>, Option<String>);
 fn check_site(
     prog: &Program<'_>,
     facts: &Facts,
-    graph: &CallGraph,
+    graph: &CallGraph<'_, '_>,
     site: &Site,
     entries: &[FnId],
     bin: &BinaryInput,

@@ -6,29 +6,26 @@
 use super::api;
 use super::index::{FnId, Program, Target};
 use super::ir::{Expr, Stmt};
+use super::memo::{self, Callees};
 use super::receiver::StdValues;
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 
 /// The part of the call graph reachable from a binary's entry points:
 /// only those functions' bodies are scanned, so a program that links large
 /// libraries but calls little of them pays for what it calls.
-pub(crate) struct CallGraph {
+pub(crate) struct CallGraph<'p, 'a> {
+    prog: &'p Program<'a>,
     /// Every function reachable from the entries.
     reachable: HashSet<FnId>,
-    callers: HashMap<FnId, Vec<FnId>>,
+    /// Who calls whom among them, built when a spawn site is checked.
+    callers: OnceCell<HashMap<FnId, Vec<FnId>>>,
 }
 
-impl CallGraph {
-    pub fn new(prog: &Program<'_>, entries: &[FnId]) -> CallGraph {
-        let mut callers: HashMap<FnId, Vec<FnId>> = HashMap::new();
-        let reachable = closure(entries, |id| {
-            let out = callees(prog, id, true);
-            for &to in &out {
-                callers.entry(to).or_default().push(id);
-            }
-            out
-        });
-        CallGraph { reachable, callers }
+impl<'p, 'a> CallGraph<'p, 'a> {
+    pub fn new(prog: &'p Program<'a>, entries: &[FnId]) -> CallGraph<'p, 'a> {
+        let reachable = closure(entries, |id| &callees(prog, id).graph);
+        CallGraph { prog, reachable, callers: OnceCell::new() }
     }
 
     /// Every function reachable from the entries.
@@ -39,7 +36,16 @@ impl CallGraph {
     /// Every function from which `target` can be reached (within the
     /// reachable part: paths from the entries run through nothing else).
     pub fn reaching(&self, target: FnId) -> HashSet<FnId> {
-        closure(&[target], |id| self.callers.get(&id).cloned().unwrap_or_default())
+        let callers = self.callers.get_or_init(|| {
+            let mut callers: HashMap<FnId, Vec<FnId>> = HashMap::new();
+            for &id in &self.reachable {
+                for &to in &callees(self.prog, id).graph {
+                    callers.entry(to).or_default().push(id);
+                }
+            }
+            callers
+        });
+        closure(&[target], |id| callers.get(&id).map(Vec::as_slice).unwrap_or(&[]))
     }
 }
 
@@ -50,53 +56,68 @@ impl CallGraph {
 /// own-executable value where reachable code reads it). Learning adds the
 /// functions that are passed such values.
 pub(crate) fn summary_set(prog: &Program<'_>, entries: &[FnId], writers: &[FnId]) -> Vec<FnId> {
-    let mut set = closure(entries, |id| callees(prog, id, false));
+    let mut set = closure(entries, |id| &callees(prog, id).all);
     set.extend(writers);
     let mut list: Vec<FnId> = set.into_iter().collect();
     list.sort_unstable();
     list
 }
 
+/// The functions `id`'s body calls (computed once, see [`super::memo`]).
+fn callees<'p>(prog: &'p Program<'_>, id: FnId) -> &'p Callees {
+    memo::callees(prog, id, || scan_callees(prog, id))
+}
+
 /// The functions a body calls: by path, functions named as values, and
-/// methods by name (`skip_std`: not names std types commonly have, unless
-/// called on `self`).
-fn callees(prog: &Program<'_>, id: FnId, skip_std: bool) -> Vec<FnId> {
+/// methods by name; for the call graph, not names std types commonly have
+/// unless called on `self`.
+fn scan_callees(prog: &Program<'_>, id: FnId) -> Callees {
     let std_values = StdValues::new(prog, id);
-    let mut out = HashSet::new();
+    let (mut graph, mut all) = (HashSet::new(), HashSet::new());
     let mut visit = |e: &Expr| match e {
         Expr::Call { func, .. } => {
             if let Expr::Path(path, _) = func.peel()
                 && let Target::Fns(ids) = prog.resolve_from(id, path)
             {
-                out.extend(ids);
+                graph.extend(ids.iter().copied());
+                all.extend(ids);
             }
         }
         Expr::Path(path, _) => {
             if let Target::Fns(ids) = prog.resolve_from(id, path) {
-                out.extend(ids);
+                graph.extend(ids.iter().copied());
+                all.extend(ids);
             }
         }
         Expr::Method { name, recv, .. } => {
             let on_self = matches!(recv.peel(), Expr::Path(p, _) if p.len() == 1 && p[0] == "self");
             if let Some(ids) = std_values.candidates(recv, name) {
-                out.extend(ids);
-            } else if !skip_std || on_self || !api::STD_METHODS.contains(&name.as_str()) {
-                out.extend(prog.methods_named(name).iter().copied());
+                graph.extend(ids.iter().copied());
+                all.extend(ids);
+            } else {
+                let ids = prog.methods_named(name);
+                if on_self || !api::STD_METHODS.contains(&name.as_str()) {
+                    graph.extend(ids.iter().copied());
+                }
+                all.extend(ids.iter().copied());
             }
         }
         _ => {}
     };
     for_each_expr(prog.def(id).body.get(), &mut visit);
-    let mut list: Vec<FnId> = out.into_iter().collect();
-    list.sort_unstable();
-    list
+    let sorted = |set: HashSet<FnId>| {
+        let mut list: Vec<FnId> = set.into_iter().collect();
+        list.sort_unstable();
+        list
+    };
+    Callees { graph: sorted(graph), all: sorted(all) }
 }
 
-fn closure(start: &[FnId], mut edges: impl FnMut(FnId) -> Vec<FnId>) -> HashSet<FnId> {
+fn closure<'e>(start: &[FnId], mut edges: impl FnMut(FnId) -> &'e [FnId]) -> HashSet<FnId> {
     let mut seen: HashSet<FnId> = start.iter().copied().collect();
     let mut stack = start.to_vec();
     while let Some(id) = stack.pop() {
-        for next in edges(id) {
+        for &next in edges(id) {
             if seen.insert(next) {
                 stack.push(next);
             }

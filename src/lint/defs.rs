@@ -137,6 +137,13 @@ impl<'a> Defs<'a> {
         self.consts.get(name).map(Vec::as_slice).unwrap_or(&[])
     }
 
+    /// Whether these definitions define methods (`impl` blocks, trait
+    /// defaults): a call by method name, `Type::f` or `Self::f` in any
+    /// crate can reach them.
+    pub fn defines_methods(&self) -> bool {
+        !self.methods.is_empty()
+    }
+
     /// Whether these definitions (a binary's own crate) can change what
     /// the code of other crates resolves to or evaluates to: they define
     /// methods (reached by name or type from anywhere), constants, clap

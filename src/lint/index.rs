@@ -6,6 +6,7 @@
 use super::defs::{CrateDefs, Defs};
 use super::ir::{ClapToken, FileIr, FnDef, Path, UseDef};
 use super::library::Library;
+use super::memo::Memo;
 use std::borrow::Cow;
 
 pub(crate) type FnId = usize;
@@ -28,6 +29,9 @@ pub(crate) struct Program<'a> {
     lib: &'a Library<'a>,
     pub clap: Cow<'a, [ClapToken]>,
     pub self_spawn_macros: Vec<&'a str>,
+    /// Answers about functions, for those not shared with the library's
+    /// memo.
+    memo: Memo,
 }
 
 /// What a path in the code refers to.
@@ -56,7 +60,8 @@ impl<'a> Program<'a> {
             Cow::Owned(clap)
         };
         let self_spawn_macros = own.self_spawn_macros.iter().chain(&lib.defs.self_spawn_macros).copied().collect();
-        Program { files, own_view, own, lib, clap, self_spawn_macros }
+        let memo = Memo::new(lib.defs.fns.len() + own.fns.len());
+        Program { files, own_view, own, lib, clap, self_spawn_macros, memo }
     }
 
     /// Crate `krate` of the program: 0 is the binary's own.
@@ -94,15 +99,14 @@ impl<'a> Program<'a> {
         self.own.first_fn + self.own.fns.len()
     }
 
-    /// The library the program links (shared with other binaries).
-    pub fn library(&self) -> &'a Library<'a> {
-        self.lib
-    }
-
-    /// Whether the own crate leaves the library's functions as every other
-    /// binary sees them (see [`Defs::is_private`]).
-    pub fn own_is_private(&self) -> bool {
-        self.own.is_private()
+    /// Where the answers about function `id` are kept, and its index
+    /// there: the library's memo for a library function when the own crate
+    /// cannot change what it calls (see [`super::memo`]).
+    pub fn memo_of(&self, id: FnId) -> (&Memo, usize) {
+        match id < self.own.first_fn && !self.own.defines_methods() {
+            true => (&self.lib.memo, id),
+            false => (&self.memo, id),
+        }
     }
 
     /// The functions in the order the analysis visits them: the own

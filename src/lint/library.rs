@@ -7,6 +7,7 @@ use super::defs::{Defs, resolve_clap_consts};
 use super::index::CrateView;
 use super::ir::{ClapToken, FileIr};
 use super::load::Loaded;
+use super::memo::Memo;
 use super::{BinaryInput, CrateInput};
 use std::path::PathBuf;
 
@@ -20,6 +21,9 @@ pub(crate) struct Library<'a> {
     pub defs: Defs<'a>,
     /// The library's clap tokens, its own constants resolved.
     pub clap: Vec<ClapToken>,
+    /// Answers about its functions, shared by the binaries whose own crate
+    /// defines no methods.
+    pub memo: Memo,
 }
 
 impl<'a> Library<'a> {
@@ -27,12 +31,13 @@ impl<'a> Library<'a> {
         let defs = Defs::new(files, &crates, 1, 0);
         let mut clap = defs.clap.clone();
         resolve_clap_consts(&mut clap, |name| defs.consts_named(name).first().map(|c| c.2.as_str()));
-        Library { crates, defs, clap }
+        let memo = Memo::new(defs.fns.len());
+        Library { crates, defs, clap, memo }
     }
 
     /// A library of no crates (a single file analysed alone).
     pub fn empty() -> Library<'a> {
-        Library { crates: Vec::new(), defs: Defs::default(), clap: Vec::new() }
+        Library { crates: Vec::new(), defs: Defs::default(), clap: Vec::new(), memo: Memo::default() }
     }
 }
 

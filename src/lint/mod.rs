@@ -24,6 +24,7 @@ mod ir;
 mod library;
 mod load;
 mod lower;
+mod memo;
 pub(crate) mod nesting;
 mod passing;
 mod receiver;

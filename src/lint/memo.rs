@@ -1,0 +1,51 @@
+//! Answers about one function that the analysis asks many times: which
+//! functions its body calls, and whether it may stop the child. Each is
+//! computed on first use, once per program; for the functions of a shared
+//! [`super::library::Library`], once per run for all the binaries whose own
+//! crate defines no methods, since only methods (found by name or by type
+//! from any crate) let a binary's own crate change what library code calls
+//! ([`super::defs::Defs::defines_methods`]). Issue 18: 200 binaries over
+//! one library scan its bodies once.
+
+use super::index::{FnId, Program};
+use std::sync::OnceLock;
+
+/// The functions a body calls, two ways (see `callgraph::callees`).
+#[derive(Debug, Default)]
+pub(crate) struct Callees {
+    /// The call graph's edges: calls by path, functions named as values,
+    /// and methods by name except names std types commonly have (unless
+    /// called on `self`).
+    pub graph: Vec<FnId>,
+    /// Every method of a called name too: the functions whose summaries
+    /// can matter.
+    pub all: Vec<FnId>,
+}
+
+/// One cell per function.
+#[derive(Default)]
+pub(crate) struct Memo {
+    callees: Vec<OnceLock<Callees>>,
+    may_stop: Vec<OnceLock<bool>>,
+}
+
+impl Memo {
+    pub fn new(fns: usize) -> Memo {
+        Memo {
+            callees: std::iter::repeat_with(OnceLock::new).take(fns).collect(),
+            may_stop: std::iter::repeat_with(OnceLock::new).take(fns).collect(),
+        }
+    }
+}
+
+/// `id`'s callees, computed by `compute` on first use.
+pub(crate) fn callees<'p>(prog: &'p Program<'_>, id: FnId, compute: impl FnOnce() -> Callees) -> &'p Callees {
+    let (memo, i) = prog.memo_of(id);
+    memo.callees[i].get_or_init(compute)
+}
+
+/// Whether `id` may stop the child, computed by `compute` on first use.
+pub(crate) fn may_stop(prog: &Program<'_>, id: FnId, compute: impl FnOnce() -> bool) -> bool {
+    let (memo, i) = prog.memo_of(id);
+    *memo.may_stop[i].get_or_init(compute)
+}
