@@ -4,22 +4,17 @@
 
 use super::callgraph::{CallGraph, for_each_expr, summary_set};
 use super::child::Child;
-use super::eval::Eval;
 use super::index::{CrateView, FnId, Program};
 use super::ir::{Expr, Loc};
+use super::learn::learn;
 use super::library::Library;
 use super::load::Loaded;
 use super::rules::{self, SiteContext};
-use super::value::{Facts, Locals, Site, Val, Via};
+use super::value::{Facts, Site, Via};
 use super::walk::{Reach, Walker};
 use super::{BinaryInput, BinaryReport, SiteReport, Verdict};
 use crate::diag::{Diagnostic, Location};
-use std::collections::BTreeSet;
 use std::path::Path;
-
-/// Summaries are recomputed until stable; a few passes suffice for helper
-/// chains of that depth.
-const MAX_PASSES: usize = 5;
 
 pub(crate) fn binary<'a>(
     bin: &BinaryInput,
@@ -178,36 +173,6 @@ fn program<'a>(bin: &BinaryInput, loaded: &'a Loaded, lib: &'a Library<'a>) -> P
 /// graph does not see them called (trait dispatch, `Default`).
 fn self_naming_fns(prog: &Program<'_>, loaded: &Loaded) -> Vec<FnId> {
     (0..prog.fn_count()).filter(|&id| loaded.files[prog.def(id).loc.file as usize].mentions_self).collect()
-}
-
-/// Evaluates `fns` (the functions whose summaries can matter), and every
-/// function found to be passed an own-executable value or a command, until
-/// the summaries stop changing.
-fn learn(prog: &Program<'_>, fns: &[FnId]) -> Facts {
-    // In the program's order (own crate first), which decides the order in
-    // which spawn sites are found and reported.
-    let mut fns: BTreeSet<usize> = fns.iter().map(|&id| prog.order_of(id)).collect();
-    let mut facts = Facts::default();
-    for _ in 0..MAX_PASSES {
-        let mut rec = Facts { sites: facts.sites.restart(), ..Facts::default() };
-        for id in fns.iter().map(|&n| prog.at_order(n)) {
-            let val = Eval::new(prog, &facts, Some(&mut rec), id).function(&mut Locals::new());
-            if matches!(
-                val,
-                Val::Exe(_) | Val::Cmd(_) | Val::Argv { .. } | Val::ArgvItem(_) | Val::Env(_) | Val::Clap(_)
-            ) {
-                rec.returns.insert(id, val);
-            }
-        }
-        let before = fns.len();
-        fns.extend(rec.param_vals.keys().map(|&(id, _)| prog.order_of(id)));
-        let stable = fns.len() == before && rec.same_summaries(&facts);
-        facts = rec;
-        if stable {
-            break;
-        }
-    }
-    facts
 }
 
 fn self_spawn_macro_use(prog: &Program<'_>, reachable: &std::collections::HashSet<FnId>) -> Option<Loc> {

@@ -109,20 +109,25 @@ impl<'a> Program<'a> {
         }
     }
 
-    /// The functions in the order the analysis visits them: the own
+    /// Where the answers that depend on evaluating function `id` are
+    /// kept: the library's memo for a library function when the own crate
+    /// is private (see [`Defs::is_private`]).
+    pub fn memo_for_eval(&self, id: FnId) -> (&Memo, usize) {
+        match id < self.own.first_fn && self.own.is_private() {
+            true => (&self.lib.memo, id),
+            false => (&self.memo, id),
+        }
+    }
+
+    /// A function's place in the order the analysis visits them: the own
     /// crate's first, then the library's, each in definition order. (Ids
     /// number the library first so that they are the same in every program
     /// that links it.)
-    pub fn in_order(&self) -> impl Iterator<Item = FnId> + '_ {
-        (self.own.first_fn..self.fn_count()).chain(0..self.own.first_fn)
-    }
-
-    /// A function's place in [`Program::in_order`].
     pub fn order_of(&self, id: FnId) -> usize {
         if id >= self.own.first_fn { id - self.own.first_fn } else { self.own.fns.len() + id }
     }
 
-    /// The function at place `n` of [`Program::in_order`].
+    /// The function at place `n` of [`Program::order_of`].
     pub fn at_order(&self, n: usize) -> FnId {
         if n < self.own.fns.len() { self.own.first_fn + n } else { n - self.own.fns.len() }
     }

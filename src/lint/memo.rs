@@ -8,6 +8,7 @@
 //! one library scan its bodies once.
 
 use super::index::{FnId, Program};
+use super::learn::Quiet;
 use std::sync::OnceLock;
 
 /// The functions a body calls, two ways (see `callgraph::callees`).
@@ -27,6 +28,7 @@ pub(crate) struct Callees {
 pub(crate) struct Memo {
     callees: Vec<OnceLock<Callees>>,
     may_stop: Vec<OnceLock<bool>>,
+    quiet: Vec<OnceLock<Quiet>>,
 }
 
 impl Memo {
@@ -34,6 +36,7 @@ impl Memo {
         Memo {
             callees: std::iter::repeat_with(OnceLock::new).take(fns).collect(),
             may_stop: std::iter::repeat_with(OnceLock::new).take(fns).collect(),
+            quiet: std::iter::repeat_with(OnceLock::new).take(fns).collect(),
         }
     }
 }
@@ -48,4 +51,13 @@ pub(crate) fn callees<'p>(prog: &'p Program<'_>, id: FnId, compute: impl FnOnce(
 pub(crate) fn may_stop(prog: &Program<'_>, id: FnId, compute: impl FnOnce() -> bool) -> bool {
     let (memo, i) = prog.memo_of(id);
     *memo.may_stop[i].get_or_init(compute)
+}
+
+/// `id`'s evaluation with nothing learned, computed by `compute` on first
+/// use; shared only when the own crate is private
+/// ([`super::defs::Defs::is_private`]): evaluation also reads constants,
+/// clap tokens, payloads and fields of every crate.
+pub(crate) fn quiet<'p>(prog: &'p Program<'_>, id: FnId, compute: impl FnOnce() -> Quiet) -> &'p Quiet {
+    let (memo, i) = prog.memo_for_eval(id);
+    memo.quiet[i].get_or_init(compute)
 }

@@ -21,6 +21,7 @@ mod eval;
 pub mod fix;
 mod index;
 mod ir;
+mod learn;
 mod library;
 mod load;
 mod lower;
