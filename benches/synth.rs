@@ -329,7 +329,7 @@ fn summarize_{H}(records: &[Record]) -> String {
 
 fn binary(b: usize, modules: usize) -> String {
     let m = other(b, 7, modules);
-    let spawn = if b % 3 == 0 {
+    let spawn = if b.is_multiple_of(3) {
         "    if cfg.parallel {\n        let mut child = pool::spawn_worker(\"sum\").expect(\"start a worker\");\n        \
          let _ = child.wait();\n    }\n"
     } else {

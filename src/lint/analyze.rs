@@ -4,6 +4,7 @@
 
 use super::callgraph::{CallGraph, for_each_expr, summary_set};
 use super::child::Child;
+use super::fnset::FnSet;
 use super::index::{CrateView, FnId, Program};
 use super::ir::{Expr, Loc};
 use super::learn::learn;
@@ -175,9 +176,12 @@ fn self_naming_fns(prog: &Program<'_>, loaded: &Loaded) -> Vec<FnId> {
     (0..prog.fn_count()).filter(|&id| loaded.files[prog.def(id).loc.file as usize].mentions_self).collect()
 }
 
-fn self_spawn_macro_use(prog: &Program<'_>, reachable: &std::collections::HashSet<FnId>) -> Option<Loc> {
+fn self_spawn_macro_use(prog: &Program<'_>, reachable: &FnSet) -> Option<Loc> {
+    if prog.self_spawn_macros.is_empty() {
+        return None;
+    }
     let mut found = None;
-    for &id in reachable {
+    for id in reachable.iter() {
         for_each_expr(prog.def(id).body.get(), &mut |e| {
             if let Expr::Macro(m) = e
                 && found.is_none()

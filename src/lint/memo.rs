@@ -11,16 +11,27 @@ use super::index::{FnId, Program};
 use super::learn::Quiet;
 use std::sync::OnceLock;
 
-/// The functions a body calls, two ways (see `callgraph::callees`).
+/// The functions a body calls, two ways (see `callgraph::scan_callees`).
 #[derive(Debug, Default)]
 pub(crate) struct Callees {
     /// The call graph's edges: calls by path, functions named as values,
     /// and methods by name except names std types commonly have (unless
     /// called on `self`).
-    pub graph: Vec<FnId>,
+    pub graph: Edges,
     /// Every method of a called name too: the functions whose summaries
     /// can matter.
-    pub all: Vec<FnId>,
+    pub all: Edges,
+}
+
+/// Edges out of one function.
+#[derive(Debug, Default)]
+pub(crate) struct Edges {
+    pub fns: Vec<FnId>,
+    /// Method names called on a receiver of unknown type: an edge to every
+    /// method of that name, kept as the name (a program with 100 types
+    /// that have a `render` method has one such group, not 100 edges from
+    /// every caller).
+    pub names: Vec<String>,
 }
 
 /// One cell per function.

@@ -19,6 +19,7 @@ mod cond;
 mod defs;
 mod eval;
 pub mod fix;
+mod fnset;
 mod index;
 mod ir;
 mod learn;
