@@ -94,7 +94,7 @@ for shape in shapes:
         storms = sum(r["verdict"] == "storm" for r in rows)
         methods = "; ".join(sorted({r.get("kill_method") or "-" for r in rows}))
         label = shape if variant == shape else f"{shape} (no v2)"
-        evidence = "; ".join(sorted({(r.get("trigger") or "-").split(" (")[0].split(":")[0][:40] for r in rows}))
+        evidence = "; ".join(sorted({" ".join((r.get("trigger") or "-").split(" (")[0].split(":")[0].split()[:7]) for r in rows}))
         print(f"| {label} | {storms}/{len(rows)} | {f(det)} | {f(kill)} | {max(r['peak_processes'] for r in rows)} | "
               f"{max(r['peak_tasks'] for r in rows)} | {sum(r['survivors'] for r in rows)} | {evidence} | {rows[0]['containment']} | {methods} |")
 print()

@@ -5,7 +5,7 @@ use serde::Serialize;
 use std::path::PathBuf;
 
 /// How seriously a finding is taken. `Deny` findings make the exit code 1.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     Allow,
@@ -85,6 +85,18 @@ impl Serialize for Code {
     }
 }
 
+/// One of the stable kebab-case names.
+impl schemars::JsonSchema for Code {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Code".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let names: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        schemars::json_schema!({ "type": "string", "enum": names })
+    }
+}
+
 /// A place in a source file. `file` is relative to the workspace root;
 /// `line` and `column` are 1-based; `span` is a byte range into the file.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -146,6 +158,11 @@ impl Diagnostic {
         self.help = Some(text.into());
         self
     }
+}
+
+/// A path as the reports show it: `/`-separated on every platform.
+pub fn slash_path(path: &std::path::Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
 }
 
 #[cfg(test)]

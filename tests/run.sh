@@ -80,6 +80,10 @@ for target in x86_64-unknown-linux-gnu x86_64-pc-windows-gnu; do
     --all-targets --locked -- -D warnings
 done
 
+# Private items too: the module docs are the architecture's map.
+say "cargo doc --document-private-items (rustdoc warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --document-private-items --quiet
+
 # macOS: compiled and linted for both apple targets, never run here.
 say "macOS: clippy for the apple targets, a release build of the bootloader (tests/apple.sh)"
 bash tests/apple.sh

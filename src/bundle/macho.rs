@@ -1,10 +1,14 @@
-//! Mach-O (macOS) dependencies, read and resolved the way dyld would, for
-//! reporting: a Mach-O bundle is not made yet (it would need its install
-//! names rewritten). Load commands `LC_LOAD_DYLIB`, weak, re-export and
-//! upward (goblin), with `@executable_path`, `@loader_path` and `@rpath`
-//! (the `LC_RPATH`s of the requesting image, then of the images that loaded
-//! it, as dyld does). System libraries (`/usr/lib/`, `/System/`) are not
-//! looked for.
+//! Mach-O (macOS) dependencies, resolved the way dyld would: what a macOS
+//! one-dir bundle copies into `lib/` ([`super::install_name`] then points
+//! the images at the copies). Load commands `LC_LOAD_DYLIB`, weak,
+//! re-export and upward (goblin), with `@executable_path`, `@loader_path`
+//! and `@rpath` (the `LC_RPATH`s of the requesting image, then of the
+//! images that loaded it, as dyld does). A name not found so is looked for
+//! by its file name in the search directories: the build scripts' link
+//! directories, where `cargo run` lets dyld find a library a build script
+//! made (through `DYLD_FALLBACK_LIBRARY_PATH`). Two names of one file (by
+//! real path) are one library. System libraries (`/usr/lib/`, `/System/`)
+//! are not looked for.
 
 use super::Error;
 use super::resolve::{Library, Resolution, Via};
@@ -58,8 +62,9 @@ pub fn is_system(install_name: &str) -> bool {
     install_name.starts_with("/usr/lib/") || install_name.starts_with("/System/")
 }
 
-/// Resolves every non-system dylib `exe` loads, breadth-first.
-pub fn resolve(exe: &Path) -> Result<Resolution, Error> {
+/// Resolves every non-system dylib `exe` loads, breadth-first; names dyld
+/// would not find are looked for by file name in `search_dirs`.
+pub fn resolve(exe: &Path, search_dirs: &[PathBuf]) -> Result<Resolution, Error> {
     let exe_dir = exe.parent().map(Path::to_path_buf).unwrap_or_default();
     // Loaded images: (path, image, index of the image that loaded it).
     let mut images: Vec<(PathBuf, Image, Option<usize>)> = vec![(exe.to_path_buf(), read(exe)?, None)];
@@ -74,9 +79,14 @@ pub fn resolve(exe: &Path) -> Result<Resolution, Error> {
                 known.needed_by.push(images[next].0.clone());
                 continue;
             }
-            match locate(&lib, next, &images, &exe_dir) {
+            let found = locate(&lib, next, &images, &exe_dir).or_else(|| search(&lib, search_dirs));
+            match found {
                 Some((path, via)) => {
                     let real = fs_err::canonicalize(&path).map_err(Error::Io)?;
+                    if let Some(same) = out.libraries.iter_mut().find(|l| l.real == real) {
+                        same.needed_by.push(images[next].0.clone());
+                        continue;
+                    }
                     let needed_by = vec![images[next].0.clone()];
                     out.libraries.push(Library { name: lib, soname: None, path: path.clone(), real, via, needed_by });
                     images.push((path.clone(), read(&path)?, Some(next)));
@@ -87,6 +97,13 @@ pub fn resolve(exe: &Path) -> Result<Resolution, Error> {
         next += 1;
     }
     Ok(out)
+}
+
+/// `lib`'s file name in the first search directory that has it.
+fn search(lib: &str, search_dirs: &[PathBuf]) -> Option<(PathBuf, Via)> {
+    let file = lib.rsplit('/').next().filter(|f| !f.is_empty())?;
+    let found = search_dirs.iter().map(|dir| dir.join(file)).find(|path| path.is_file());
+    found.map(|path| (path, Via::SearchDir))
 }
 
 /// Expands an install name for the image at `from`; the first candidate
@@ -189,7 +206,7 @@ pub(crate) mod tests {
         std::fs::write(frameworks.join("libbar.dylib"), macho(6, &[(LC_LOAD_DYLIB, "@loader_path/libgone.dylib")]))
             .unwrap();
         assert!(is_macho(&exe).unwrap());
-        let res = resolve(&exe).unwrap();
+        let res = resolve(&exe, &[]).unwrap();
         let found: Vec<(&str, Via)> = res.libraries.iter().map(|l| (l.name.as_str(), l.via)).collect();
         assert_eq!(
             found,
@@ -202,5 +219,27 @@ pub(crate) mod tests {
         assert_eq!(res.libraries[0].real, lib.join("libfoo.dylib").canonicalize().unwrap());
         let needer = bin.join("../Frameworks/libbar.dylib");
         assert_eq!(res.missing, vec![("@loader_path/libgone.dylib".to_string(), needer)]);
+    }
+
+    /// A name dyld would not find (an `@rpath` with no matching run path)
+    /// is found by file name in the search directories (a build script's
+    /// output); a second name of the same file is the same library.
+    #[test]
+    fn search_directories_and_one_file_under_two_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        std::fs::create_dir_all(&out).unwrap();
+        let full = out.join("libhelper.dylib").display().to_string();
+        let exe = dir.path().join("app");
+        let loads = [(LC_LOAD_DYLIB, "@rpath/libgreet.dylib"), (LC_LOAD_DYLIB, full.as_str())];
+        std::fs::write(&exe, macho(2, &loads)).unwrap();
+        std::fs::write(out.join("libgreet.dylib"), macho(6, &[(LC_LOAD_DYLIB, "@rpath/libhelper.dylib")])).unwrap();
+        std::fs::write(out.join("libhelper.dylib"), macho(6, &[])).unwrap();
+        assert_eq!(resolve(&exe, &[]).unwrap().missing.len(), 1, "not found without the search dirs");
+        let res = resolve(&exe, std::slice::from_ref(&out)).unwrap();
+        let found: Vec<(&str, Via, usize)> =
+            res.libraries.iter().map(|l| (l.name.as_str(), l.via, l.needed_by.len())).collect();
+        assert_eq!(found, [("@rpath/libgreet.dylib", Via::SearchDir, 1), (full.as_str(), Via::Path, 2)]);
+        assert!(res.missing.is_empty(), "{:?}", res.missing);
     }
 }

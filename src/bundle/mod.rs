@@ -5,14 +5,19 @@
 //! ([`ldcache`]), filtered by a policy kept as data ([`policy`]). A one-dir
 //! tree packed behind the bootloader is a one-file executable
 //! ([`onefile`]). Windows PE imports are resolved by [`pe`] (DLLs go beside
-//! the exe); Mach-O load commands are read by [`macho`] for the report that
-//! refuses a macOS bundle.
+//! the exe). Mach-O dylibs are resolved the way dyld would ([`macho`]) and
+//! the copies found through `@rpath` ([`install_name`]): load commands
+//! edited in place ([`macho_edit`]), code signatures kept valid
+//! ([`macho_sign`]).
 
 pub mod data;
 pub mod dynamic;
 pub mod elf;
+pub mod install_name;
 pub mod ldcache;
 pub mod macho;
+pub mod macho_edit;
+pub mod macho_sign;
 pub mod onedir;
 pub mod onefile;
 pub mod pe;
@@ -48,7 +53,7 @@ fn head<const N: usize>(path: &Path) -> Result<Option<[u8; N]>, Error> {
 pub enum Error {
     #[error(transparent)]
     Io(std::io::Error),
-    #[error("{} is not an executable or library cargo-freeze can read: {reason}\nhelp: pass a binary built for Linux (ELF) or Windows (PE); Mach-O binaries are read only to report why they are not bundled", path.display())]
+    #[error("{} is not an executable or library cargo-freeze can read: {reason}\nhelp: pass a binary built for Linux (ELF), Windows (PE) or macOS (Mach-O)", path.display())]
     NotLoadable { path: PathBuf, reason: String },
     #[error("{} needs libraries the loader would not find:\n  {list}\nhelp: install them, or add their directory to LD_LIBRARY_PATH (or, for a library a build script makes, to its link-search path)", binary.display())]
     MissingLibraries { binary: PathBuf, list: String },
@@ -61,7 +66,7 @@ pub enum Error {
     #[error("{} has no run path and no room to set `$ORIGIN/lib` in place\nhelp: link it with `-C link-arg=-Wl,--disable-new-dtags,-rpath,$ORIGIN/lib` (`cargo freeze --onedir` does this for the binary it builds)", path.display())]
     NoRunPath { path: PathBuf },
     #[error(
-        "the bundle's copy of {library} would not be loaded: the loader finds it at {found} first\nhelp: this is a bug in cargo-freeze's run paths; please report it with the binary's `readelf -d` output"
+        "the bundle's copy of {library} would not be loaded: the loader finds it at {found} first\nhelp: this is a bug in cargo-freeze's run paths; please report it with the binary's `readelf -d` output (macOS: `otool -l`)"
     )]
     NotFromBundle { library: String, found: String },
     #[error("two libraries {} needs are both named {name}; a bundle's lib/ holds one file per name\nhelp: leave one of them to the host with --exclude-lib", binary.display())]
@@ -72,8 +77,12 @@ pub enum Error {
     MissingSource { path: PathBuf },
     #[error("`{tool}` was not found on PATH\nhelp: {hint}")]
     MissingTool { tool: &'static str, hint: &'static str },
-    #[error("{} is a Mach-O (macOS) binary: its libraries are read, but macOS bundles are not made yet (their install names would need rewriting)\n{libraries}\nhelp: bundle a Linux or Windows build (--target)", path.display())]
-    MachO { path: PathBuf, libraries: String },
+    #[error("failed to edit the load commands of {}: {reason}", path.display())]
+    MachOEdit { path: PathBuf, reason: String },
+    #[error("{} has no room for its new load commands: they need {needed} bytes, and its header has {available} before the first section\nhelp: {hint}", path.display())]
+    NoHeaderRoom { path: PathBuf, needed: usize, available: usize, hint: &'static str },
+    #[error("{option} is not available for a macOS (Mach-O) bundle: {why}\nhelp: {hint}")]
+    NotForMachO { option: &'static str, why: &'static str, hint: &'static str },
     #[error("`{command}` failed: {message}")]
     Tool { command: String, message: String },
     #[error(

@@ -2,10 +2,13 @@
 //! `$ORIGIN/lib`), `DIST/NAME/lib/` (every library the loader would find
 //! outside the never-bundle policy, found through the executable's run
 //! path: [`super::runpath`]), data and extra binaries at their DEST.
+//! macOS is laid out alike (`@executable_path/lib`, install names through
+//! `@rpath`: [`super::install_name`]); Windows puts DLLs beside `NAME.exe`.
 //! Assembled in a stage beside the destination and renamed into place
 //! ([`super::stage`]), so a failed run leaves an earlier bundle intact.
 
 use super::data::{Extra, copy_into};
+use super::macho_sign::Signature;
 use super::resolve::{Library, SearchEnv, Via, resolve};
 use super::stage::Stage;
 use super::strip::Strip;
@@ -46,7 +49,7 @@ pub struct UpxOptions {
 }
 
 /// One file UPX was given.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema)]
 pub struct UpxRow {
     pub path: String,
     pub before: u64,
@@ -55,7 +58,7 @@ pub struct UpxRow {
     pub outcome: Outcome,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum FileKind {
     Executable,
@@ -65,7 +68,7 @@ pub enum FileKind {
 }
 
 /// One file of the finished bundle.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema)]
 pub struct BundleFile {
     /// Relative to the bundle's directory, `/`-separated.
     pub path: String,
@@ -75,9 +78,12 @@ pub struct BundleFile {
     /// Where it was copied from, and for libraries how the loader found it.
     pub source: PathBuf,
     pub via: Option<Via>,
+    /// macOS: the code signature of the file as bundled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature: Option<Signature>,
 }
 
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema)]
 pub struct BundleReport {
     pub dir: PathBuf,
     pub files: Vec<BundleFile>,
@@ -100,21 +106,22 @@ pub fn assemble_verified(o: &OnedirOptions, verify: Option<&super::Verify<'_>>) 
     for extra in o.data.iter().chain(&o.binaries) {
         extra.check()?;
     }
-    if super::macho::is_macho(&o.binary)? {
-        return Err(macho_refusal(&o.binary));
+    let format = Format::of(&o.binary)?;
+    if format == Format::MachO {
+        super::preflight::macho(o.strip, o.upx.is_some())?;
     }
-    // A Windows executable finds its DLLs next to itself: no run paths.
-    let windows = super::pe::is_pe(&o.binary)?;
-    let strip = o.strip.then(|| Strip::find(windows)).transpose()?;
+    let strip = o.strip.then(|| Strip::find(format == Format::Pe)).transpose()?;
     let upx = o.upx.as_ref().map(|u| Upx::find(u.dir.as_deref())).transpose()?;
-    let res = if windows {
-        super::pe::resolve(&o.binary, &o.search_dirs)?
-    } else {
-        let mut search: Vec<PathBuf> = std::env::var_os("LD_LIBRARY_PATH")
-            .map(|v| std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()).collect())
-            .unwrap_or_default();
-        search.extend(o.search_dirs.iter().cloned());
-        resolve(&o.binary, &SearchEnv::host(search))?
+    let res = match format {
+        Format::Pe => super::pe::resolve(&o.binary, &o.search_dirs)?,
+        Format::MachO => super::macho::resolve(&o.binary, &o.search_dirs)?,
+        Format::Elf => {
+            let mut search: Vec<PathBuf> = std::env::var_os("LD_LIBRARY_PATH")
+                .map(|v| std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()).collect())
+                .unwrap_or_default();
+            search.extend(o.search_dirs.iter().cloned());
+            resolve(&o.binary, &SearchEnv::host(search))?
+        }
     };
     if !res.missing.is_empty() {
         let list: Vec<String> =
@@ -129,7 +136,7 @@ pub fn assemble_verified(o: &OnedirOptions, verify: Option<&super::Verify<'_>>) 
         replaced: false,
         upx: Vec::new(),
     };
-    fill(stage.root(), o, &res.libraries, windows, strip.as_ref(), &mut report)?;
+    fill(stage.root(), o, &res.libraries, format, strip.as_ref(), &mut report)?;
     if let (Some(upx), Some(options)) = (&upx, &o.upx) {
         compress(stage.root(), upx, options, verify, &mut report)?;
     }
@@ -154,19 +161,41 @@ pub fn check_destination(dest: &Path, name: &str, clean: bool) -> Result<(), Err
     }
 }
 
-/// Copies the executable, the libraries (ELF: into `lib/`, found through
-/// the executable's run path; PE: beside the exe) and the extras.
+/// The executable format of the binary a bundle is made of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Elf,
+    /// Windows: DLLs next to the exe, no run paths.
+    Pe,
+    MachO,
+}
+
+impl Format {
+    fn of(binary: &Path) -> Result<Format, Error> {
+        if super::pe::is_pe(binary)? {
+            Ok(Format::Pe)
+        } else if super::macho::is_macho(binary)? {
+            Ok(Format::MachO)
+        } else {
+            Ok(Format::Elf)
+        }
+    }
+}
+
+/// Copies the executable, the libraries (ELF and Mach-O: into `lib/`,
+/// found through the executable's run path; PE: beside the exe) and the
+/// extras.
 fn fill(
     stage: &Path,
     o: &OnedirOptions,
     libraries: &[Library],
-    windows: bool,
+    format: Format,
     strip: Option<&Strip>,
     report: &mut BundleReport,
 ) -> Result<(), Error> {
-    let (exe, lib_dir) = match windows {
-        false => (stage.join(&o.name), stage.join("lib")),
-        true => (stage.join(exe_name(&o.name)), stage.to_path_buf()),
+    let (exe, lib_dir) = match format {
+        Format::Elf | Format::MachO => (stage.join(&o.name), stage.join("lib")),
+        Format::Pe => (stage.join(exe_name(&o.name)), stage.to_path_buf()),
     };
     fs_err::create_dir_all(&lib_dir).map_err(Error::Io)?;
     copy(&o.binary, &exe, strip)?;
@@ -184,23 +213,28 @@ fn fill(
         copied.push((name, lib));
     }
     let names: Vec<String> = copied.iter().map(|(n, _)| n.clone()).collect();
-    if !windows {
-        for name in &names {
-            runpath::library(&lib_dir.join(name), &names)?;
+    let signatures = match format {
+        Format::Elf => {
+            for name in &names {
+                runpath::library(&lib_dir.join(name), &names)?;
+            }
+            runpath::executable(&exe, &names)?;
+            if !names.is_empty() {
+                runpath::verify(&exe, &lib_dir, &names)?;
+            }
+            vec![None; names.len() + 1]
         }
-        runpath::executable(&exe, &names)?;
-        if !names.is_empty() {
-            runpath::verify(&exe, &lib_dir, &names)?;
-        }
-    }
-    record(report, stage, &exe, FileKind::Executable, &o.binary, None)?;
-    for (name, lib) in copied {
-        record(report, stage, &lib_dir.join(name), FileKind::Library, &lib.real, Some(lib.via))?;
+        Format::MachO => super::install_name::apply(&exe, &lib_dir, &names)?.into_iter().map(Some).collect(),
+        Format::Pe => vec![None; names.len() + 1],
+    };
+    record(report, stage, &exe, FileKind::Executable, &o.binary, None, signatures[0])?;
+    for ((name, lib), signature) in copied.into_iter().zip(&signatures[1..]) {
+        record(report, stage, &lib_dir.join(name), FileKind::Library, &lib.real, Some(lib.via), *signature)?;
     }
     for (extras, kind) in [(&o.binaries, FileKind::Binary), (&o.data, FileKind::Data)] {
         for extra in extras.iter() {
             for file in copy_into(&extra.src, &stage.join(&extra.dest))? {
-                record(report, stage, &file, kind, &extra.src, None)?;
+                record(report, stage, &file, kind, &extra.src, None, None)?;
             }
         }
     }
@@ -266,20 +300,6 @@ fn compress(
     Ok(())
 }
 
-/// Why a Mach-O binary is not bundled, with what it would need.
-fn macho_refusal(binary: &Path) -> Error {
-    let libraries = match super::macho::resolve(binary) {
-        Ok(res) => {
-            let found = res.libraries.iter().map(|l| format!("  {} -> {}", l.name, l.path.display()));
-            let missing = res.missing.iter().map(|(n, by)| format!("  {n}: not found (needed by {})", by.display()));
-            let lines: Vec<String> = found.chain(missing).collect();
-            if lines.is_empty() { "  (no libraries beyond the system's)".to_string() } else { lines.join("\n") }
-        }
-        Err(err) => format!("  (its load commands could not be read: {err})"),
-    };
-    Error::MachO { path: binary.to_path_buf(), libraries }
-}
-
 /// A Windows program's file name: `NAME.exe`.
 pub fn exe_name(name: &str) -> String {
     if name.to_ascii_lowercase().ends_with(".exe") { name.to_string() } else { format!("{name}.exe") }
@@ -292,6 +312,7 @@ fn record(
     kind: FileKind,
     source: &Path,
     via: Option<Via>,
+    signature: Option<Signature>,
 ) -> Result<(), Error> {
     let bytes = fs_err::read(file).map_err(Error::Io)?;
     let rel = file.strip_prefix(stage).unwrap_or(file).to_string_lossy().replace('\\', "/");
@@ -303,32 +324,7 @@ fn record(
         sha256,
         source: source.to_path_buf(),
         via,
+        signature,
     });
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::bundle::macho::tests::{LC_LOAD_DYLIB, macho};
-
-    /// A Mach-O is refused by name, with the libraries it would need, and
-    /// nothing is written.
-    #[test]
-    fn a_macho_binary_is_refused_with_its_libraries() {
-        let dir = tempfile::tempdir().unwrap();
-        let exe = dir.path().join("app");
-        std::fs::write(&exe, macho(2, &[(LC_LOAD_DYLIB, "@executable_path/libfoo.dylib")])).unwrap();
-        std::fs::write(dir.path().join("libfoo.dylib"), macho(6, &[])).unwrap();
-        let options = OnedirOptions {
-            binary: exe.clone(),
-            name: "app".into(),
-            dist: dir.path().join("dist"),
-            ..OnedirOptions::default()
-        };
-        let err = assemble(&options).unwrap_err().to_string();
-        assert!(err.contains("is a Mach-O (macOS) binary"), "{err}");
-        assert!(err.contains("@executable_path/libfoo.dylib -> "), "{err}");
-        assert!(!dir.path().join("dist").exists());
-    }
 }

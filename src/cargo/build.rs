@@ -67,6 +67,9 @@ pub struct BuildRequest {
     pub rustc_args: Vec<String>,
     /// Environment for cargo and the build scripts it runs.
     pub env: Vec<(String, String)>,
+    /// Run cargo through cargo-zigbuild (a macOS target on another OS:
+    /// [`super::zig`]).
+    pub zig: bool,
 }
 
 /// A built executable.
@@ -83,7 +86,11 @@ pub struct Artifact {
 /// Builds every unit in one cargo invocation and returns their executables,
 /// in the order of `request.units`.
 pub fn build(request: &BuildRequest) -> Result<Vec<Artifact>, Error> {
-    let mut cmd = Command::new(cargo_program());
+    let program = match request.zig {
+        true => super::zig::program(request.target.as_deref().unwrap_or("the target"))?.into_os_string(),
+        false => cargo_program(),
+    };
+    let mut cmd = Command::new(program);
     cmd.args(build_args(request))
         .envs(request.env.iter().map(|(k, v)| (k, v)))
         .stdout(Stdio::piped())
@@ -137,7 +144,11 @@ fn cargo_program() -> OsString {
 }
 
 fn build_args(request: &BuildRequest) -> Vec<OsString> {
-    let verb = if request.rustc_args.is_empty() { "build" } else { "rustc" };
+    let verb = match (request.rustc_args.is_empty(), request.zig) {
+        (true, false) => "build",
+        (true, true) => "zigbuild",
+        (false, _) => "rustc",
+    };
     let mut args: Vec<OsString> = vec![verb.into(), "--message-format=json-render-diagnostics".into()];
     if let Some(path) = &request.manifest_path {
         args.extend(["--manifest-path".into(), path.clone().into_os_string()]);

@@ -5,6 +5,7 @@
 mod build;
 mod metadata;
 mod rustc;
+pub mod zig;
 
 pub use build::{Artifact, BuildRequest, Profile, Unit, build};
 pub use metadata::workspace;
@@ -19,6 +20,10 @@ pub enum Error {
     BuildFailed { command: String, status: std::process::ExitStatus },
     #[error("`{command}` succeeded but reported no executable for {kind} `{name}`")]
     NoArtifact { command: String, kind: &'static str, name: String },
+    #[error(
+        "building for {target} on this host needs cargo-zigbuild and zig (the linker and C compiler for macOS), and `{tool}` was not found\nhelp: `cargo install cargo-zigbuild` and `pip install ziglang` (or zig on PATH); `bash tests/apple.sh` in cargo-freeze's repository installs both"
+    )]
+    NoZig { target: String, tool: &'static str },
     #[error("failed to read the cargo metadata of {}: {message}\nhelp: check that the manifest exists and is valid (`cargo metadata --no-deps` shows the same error)", manifest.display())]
     Metadata { manifest: PathBuf, message: String },
 }

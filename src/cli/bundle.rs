@@ -175,7 +175,8 @@ pub(crate) fn run(args: &BundleArgs) -> Result<u8, Error> {
 
 /// Everything that can be known to fail before the build starts: the
 /// destination (taken without --clean, or by another kind of bundle), the
-/// tools the options ask for (strip, UPX), the `--add-data`/`--add-binary`
+/// tools the options ask for (strip, UPX; neither for macOS), cargo-zigbuild
+/// and zig for a macOS target on another OS, the `--add-data`/`--add-binary`
 /// sources, and for a one-file, a C compiler for the bootloader unless it
 /// is cached.
 fn preflight(
@@ -186,14 +187,18 @@ fn preflight(
     triple: &str,
     cache: &Path,
 ) -> Result<(), Error> {
-    let windows = triple.contains("-windows-");
-    if args.onefile {
-        crate::bundle::onefile::check_destination(&onefile_step::out_path(dist, name, triple), settings.clean)?;
-        crate::bundle::onefile::bootloader_prerequisites(triple, cache)?;
-    } else {
-        onedir::check_destination(&dist.join(name), name, settings.clean)?;
+    let onefile_out = onefile_step::out_path(dist, name, triple);
+    match args.onefile {
+        true => crate::bundle::onefile::check_destination(&onefile_out, settings.clean)?,
+        false => onedir::check_destination(&dist.join(name), name, settings.clean)?,
     }
-    crate::bundle::preflight::check(settings.strip, windows, settings.upx.as_ref())?;
+    crate::bundle::preflight::check(settings.strip, triple, settings.upx.as_ref())?;
+    if cargo::zig::needed(Some(triple)) {
+        cargo::zig::program(triple)?;
+    }
+    if args.onefile {
+        crate::bundle::onefile::bootloader_prerequisites(triple, cache)?;
+    }
     settings.check_sources()
 }
 
@@ -294,9 +299,12 @@ fn select_one<'w>(
     }
 }
 
-/// Builds the one binary, with the bundle's run path linked in (ELF): no
-/// editing of the executable afterwards, which UPX could not pack.
+/// Builds the one binary, with the bundle's run path linked in (ELF: no
+/// editing of the executable afterwards, which UPX could not pack; macOS:
+/// `@executable_path/lib` and header room for install names). A macOS
+/// target on another OS is built through cargo-zigbuild.
 fn build(args: &BundleArgs, unit: &Unit, profile: cargo::Profile) -> Result<cargo::Artifact, Error> {
+    let target = args.cargo.target.as_deref();
     let mut built = cargo::build(&BuildRequest {
         manifest_path: args.cargo.manifest_path.clone(),
         units: vec![unit.clone()],
@@ -305,12 +313,16 @@ fn build(args: &BundleArgs, unit: &Unit, profile: cargo::Profile) -> Result<carg
         quiet: args.cargo.quiet,
         color: None,
         target_dir: None,
-        // ELF only: a Windows program finds its DLLs beside itself.
-        rustc_args: match args.cargo.target.as_deref().is_none_or(|t| t.contains("-linux-")) {
-            true => crate::bundle::runpath::link_args(),
-            false => Vec::new(),
+        // A Windows program finds its DLLs beside itself: no run path.
+        rustc_args: match target {
+            Some(t) if t.contains("-apple-") => crate::bundle::install_name::link_args(),
+            None if cfg!(target_os = "macos") => crate::bundle::install_name::link_args(),
+            None => crate::bundle::runpath::link_args(),
+            Some(t) if t.contains("-linux-") => crate::bundle::runpath::link_args(),
+            Some(_) => Vec::new(),
         },
         env: Vec::new(),
+        zig: cargo::zig::needed(target),
     })?;
     Ok(built.remove(0))
 }

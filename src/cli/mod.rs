@@ -79,7 +79,7 @@ fn clap_cargo_styles() -> clap::builder::Styles {
         .placeholder(AnsiColor::Cyan.on_default())
 }
 
-/// Entry point: parses `args` (argv including argv[0]) and runs the command.
+/// Entry point: parses `args` (argv including `argv[0]`) and runs the command.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let args = with_subcommand_name(args.into_iter().collect());
     // What came after `freeze`, to tell a bare `cargo freeze` from flags

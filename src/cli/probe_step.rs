@@ -39,6 +39,7 @@ pub(crate) fn run(
             target_dir: None,
             rustc_args: Vec::new(),
             env: Vec::new(),
+            zig: cargo::zig::needed(cargo_args.target.as_deref()),
         })?
     };
     let mut out = Vec::new();

@@ -13,8 +13,6 @@
 //! runtime-dir = "{cache}/my-app/{hash}"
 //! ```
 
-use serde_json::Value;
-
 /// Bundle settings from the manifest.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct BundleConfig {
@@ -26,33 +24,6 @@ pub struct BundleConfig {
     pub clean: Option<bool>,
     pub strip: Option<bool>,
     pub runtime_dir: Option<String>,
-}
-
-/// The keys this module owns.
-pub(super) const KEYS: &[&str] =
-    &["name", "dist", "add-data", "add-binary", "exclude-lib", "clean", "strip", "runtime-dir"];
-
-/// Reads one bundle key into `out`; `Err` says what the value must be.
-pub(super) fn setting(out: &mut BundleConfig, key: &str, value: &Value) -> Result<(), &'static str> {
-    let text = || value.as_str().map(str::to_string).ok_or("must be a string");
-    let list = || -> Result<Vec<String>, &'static str> {
-        value
-            .as_array()
-            .and_then(|a| a.iter().map(|v| v.as_str().map(str::to_string)).collect())
-            .ok_or("must be an array of strings")
-    };
-    match key {
-        "name" => out.name = Some(text()?),
-        "dist" => out.dist = Some(text()?),
-        "runtime-dir" => out.runtime_dir = Some(text()?),
-        "add-data" => out.add_data = list()?,
-        "add-binary" => out.add_binary = list()?,
-        "exclude-lib" => out.exclude_lib = list()?,
-        "clean" => out.clean = Some(value.as_bool().ok_or("must be true or false")?),
-        "strip" => out.strip = Some(value.as_bool().ok_or("must be true or false")?),
-        _ => unreachable!("only KEYS are passed"),
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -70,6 +41,6 @@ mod tests {
         assert_eq!(config.bundle.clean, Some(true));
         let bad = json!({"clean": "yes"});
         let err = Config::from_metadata(Some(&bad), PathBuf::from("Cargo.toml")).unwrap_err().to_string();
-        assert!(err.contains("`clean`") && err.contains("true or false"), "{err}");
+        assert!(err.contains("`clean` in [package.metadata.freeze] must be a boolean, not string \"yes\""), "{err}");
     }
 }

@@ -1,16 +1,20 @@
 //! `[package.metadata.freeze]` in Cargo.toml -> the same settings the flags
-//! give. Unknown keys and values are errors that name the key, so a typo never
-//! silently turns a lint off.
+//! give. The table is deserialized with serde ([`raw`]); unknown keys and
+//! bad values are errors that name the key's full path (with a "did you
+//! mean" for a typo), so a typo never silently turns a lint off.
 
 mod bundle;
 mod probe;
+mod raw;
 pub mod template;
 mod upx;
 
 use crate::diag::{Code, Level};
 pub use bundle::BundleConfig;
 pub use probe::{ProbeConfig, ProbeSettings};
+use raw::RawConfig;
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 pub use upx::UpxConfig;
 
@@ -38,81 +42,103 @@ pub struct Config {
     pub upx: UpxConfig,
 }
 
-/// Every top-level key, for "did you mean" hints.
-fn known_keys() -> Vec<&'static str> {
-    ["lints", "guards", "probe"]
-        .into_iter()
-        .chain(bundle::KEYS.iter().copied())
-        .chain(upx::KEYS.iter().copied())
-        .collect()
-}
-
 impl Config {
     /// Reads the `freeze` value of a package's metadata; `manifest` is only
     /// used to name the file in errors.
     pub fn from_metadata(value: Option<&Value>, manifest: PathBuf) -> Result<Config, Error> {
-        let mut config = Config::default();
         let Some(value) = value else {
-            return Ok(config);
+            return Ok(Config::default());
         };
+        let raw: RawConfig = serde_path_to_error::deserialize(value).map_err(|e| refusal(&manifest, e))?;
         let bad = |key: &str, expected: &str| Error::BadValue {
             manifest: manifest.clone(),
             key: key.to_string(),
             expected: expected.to_string(),
         };
-        let table = value.as_object().ok_or_else(|| bad("freeze", "must be a table"))?;
-        for (key, value) in table {
-            match key.as_str() {
-                "lints" => config.lints = lints(value, &bad)?,
-                "guards" => {
-                    config.guards = strings(value)
-                        .ok_or_else(|| bad(key, "must be an array of paths like \"my_crate::dispatch\""))?
-                }
-                "probe" => config.probe = probe::parse(value, &manifest, &bad)?,
-                k if bundle::KEYS.contains(&k) => {
-                    bundle::setting(&mut config.bundle, k, value).map_err(|e| bad(k, e))?
-                }
-                k if upx::KEYS.contains(&k) => upx::setting(&mut config.upx, k, value).map_err(|e| bad(k, e))?,
-                _ => return Err(unknown(&manifest, key)),
-            }
-        }
-        Ok(config)
+        Ok(Config {
+            lints: lints(&raw.lints, &bad)?,
+            probe: probe::convert(raw.probe, &bad)?,
+            bundle: BundleConfig {
+                name: raw.name,
+                dist: raw.dist,
+                add_data: raw.add_data,
+                add_binary: raw.add_binary,
+                exclude_lib: raw.exclude_lib,
+                clean: raw.clean,
+                strip: raw.strip,
+                runtime_dir: raw.runtime_dir,
+            },
+            upx: UpxConfig {
+                enabled: raw.upx,
+                dir: raw.upx_dir,
+                args: raw.upx_args,
+                exclude: raw.upx_exclude,
+                libs: raw.upx_libs,
+            },
+            guards: raw.guards,
+        })
     }
 }
 
-fn lints(value: &Value, bad: &dyn Fn(&str, &str) -> Error) -> Result<Vec<(Code, Level)>, Error> {
-    let table =
-        value.as_object().ok_or_else(|| bad("lints", "must be a table of code = \"allow\" | \"warn\" | \"deny\""))?;
+fn lints(table: &BTreeMap<String, String>, bad: &dyn Fn(&str, &str) -> Error) -> Result<Vec<(Code, Level)>, Error> {
     let mut out = Vec::new();
     for (name, level) in table {
         let key = format!("lints.{name}");
         let code = Code::parse(name).ok_or_else(|| {
-            let known: Vec<_> = Code::ALL.iter().map(|c| c.as_str()).collect();
-            bad(&key, &format!("is not a known diagnostic code (known: {})", known.join(", ")))
+            let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+            let hint = suggest(name, &known).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
+            bad(&key, &format!("is not a known diagnostic code{hint}; known: {}", known.join(", ")))
         })?;
-        let level = level
-            .as_str()
-            .and_then(Level::parse)
-            .ok_or_else(|| bad(&key, "must be \"allow\", \"warn\" or \"deny\""))?;
+        let level = Level::parse(level).ok_or_else(|| bad(&key, "must be \"allow\", \"warn\" or \"deny\""))?;
         out.push((code, level));
     }
     Ok(out)
 }
 
-fn strings(value: &Value) -> Option<Vec<String>> {
-    value.as_array()?.iter().map(|v| v.as_str().map(str::to_string)).collect()
+/// serde's refusal, with the key's full path: an unknown key gets a
+/// "did you mean" from the keys allowed where it stands.
+fn refusal(manifest: &std::path::Path, err: serde_path_to_error::Error<serde_json::Error>) -> Error {
+    // The path includes the offending key itself.
+    let path = err.path().to_string();
+    let message = err.into_inner().to_string();
+    if let Some((key, known)) = unknown_field(&message) {
+        let hint = match suggest(&key, &known) {
+            Some(s) => format!(" (did you mean `{s}`?)"),
+            None => format!(" (known keys here: {})", known.join(", ")),
+        };
+        return Error::UnknownKey { manifest: manifest.to_path_buf(), key: path, hint };
+    }
+    let key = if path == "." { "freeze".to_string() } else { path };
+    Error::BadValue { manifest: manifest.to_path_buf(), key, expected: expectation(&message) }
 }
 
-fn unknown(manifest: &std::path::Path, key: &str) -> Error {
-    // Compare by characters: a key is user text and may not be ASCII.
-    let prefix: String = key.chars().take(3).collect();
-    let keys = known_keys();
-    let hint = keys
+/// serde's `invalid type: string "yes", expected a boolean` as
+/// `must be a boolean, not string "yes"`.
+fn expectation(message: &str) -> String {
+    let found = message.strip_prefix("invalid type: ").or_else(|| message.strip_prefix("invalid value: "));
+    match found.and_then(|rest| rest.split_once(", expected ")) {
+        Some((got, want)) => format!("must be {want}, not {got}"),
+        None => format!("is invalid: {message}"),
+    }
+}
+
+/// serde's `unknown field `x`, expected one of `a`, `b`` (the wording of
+/// `serde::de::Error::unknown_field`): the field and the expected ones.
+fn unknown_field(message: &str) -> Option<(String, Vec<String>)> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (field, rest) = rest.split_once('`')?;
+    let known = rest.split('`').skip(1).step_by(2).map(str::to_string).collect();
+    Some((field.to_string(), known))
+}
+
+/// The known name closest to `typo`, when it is close enough to be meant.
+fn suggest(typo: &str, known: &[impl AsRef<str>]) -> Option<String> {
+    known
         .iter()
-        .find(|k| !prefix.is_empty() && k.starts_with(&prefix))
-        .map(|k| format!(" (did you mean `{k}`?)"))
-        .unwrap_or_else(|| format!(" (known keys: {})", keys.join(", ")));
-    Error::UnknownKey { manifest: manifest.to_path_buf(), key: key.to_string(), hint }
+        .map(|k| (strsim::jaro_winkler(typo, k.as_ref()), k.as_ref()))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k.to_string())
 }
 
 #[cfg(test)]
@@ -138,15 +164,28 @@ mod tests {
     }
 
     #[test]
+    fn nested_unknown_keys_are_named_by_their_path() {
+        let err = parse(json!({"probe": {"bin": {"x": {"tiemout": 3}}}})).unwrap_err().to_string();
+        assert!(err.contains("unknown key `probe.bin.x.tiemout`") && err.contains("did you mean `timeout`?"), "{err}");
+        let err = parse(json!({"upx-dir": 3})).unwrap_err().to_string();
+        assert!(err.contains("`upx-dir` in [package.metadata.freeze] must be a string, not integer `3`"), "{err}");
+    }
+
+    #[test]
     fn non_ascii_unknown_key_is_named_without_panicking() {
         let err = parse(json!({"é€x": 1})).unwrap_err().to_string();
-        assert!(err.contains("unknown key `é€x`") && err.contains("known keys: lints, guards, probe, name"), "{err}");
+        assert!(
+            err.contains("unknown key `é€x`") && err.contains("known keys here: lints, guards, probe, name"),
+            "{err}"
+        );
     }
 
     #[test]
     fn unknown_code_and_level_are_named() {
         let err = parse(json!({"lints": {"nope": "deny"}})).unwrap_err().to_string();
         assert!(err.contains("`lints.nope`"), "{err}");
+        let err = parse(json!({"lints": {"late-gaurd": "deny"}})).unwrap_err().to_string();
+        assert!(err.contains("did you mean `late-guard`?"), "{err}");
         let err = parse(json!({"lints": {"late-guard": "loud"}})).unwrap_err().to_string();
         assert!(err.contains("must be \"allow\""), "{err}");
     }

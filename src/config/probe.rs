@@ -15,8 +15,7 @@
 //! ```
 
 use super::Error;
-use serde_json::Value;
-use std::path::Path;
+use super::raw::RawProbeSettings;
 
 /// Probe settings for one binary (or the defaults for all).
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -35,8 +34,6 @@ pub struct ProbeConfig {
     pub all: ProbeSettings,
     pub bins: Vec<(String, ProbeSettings)>,
 }
-
-const KEYS: &[&str] = &["cap", "max-depth", "max-detached", "timeout", "args", "env", "skip", "bin"];
 
 impl ProbeConfig {
     /// The settings for binary `name`: its own table over the defaults.
@@ -57,63 +54,38 @@ impl ProbeConfig {
 
 type Bad<'a> = &'a dyn Fn(&str, &str) -> Error;
 
-pub(super) fn parse(value: &Value, manifest: &Path, bad: Bad<'_>) -> Result<ProbeConfig, Error> {
-    let unknown = |key: &str| Error::UnknownKey {
-        manifest: manifest.to_path_buf(),
-        key: key.to_string(),
-        hint: format!(" (known keys under probe: {})", KEYS.join(", ")),
-    };
-    let table = value.as_object().ok_or_else(|| bad("probe", "must be a table"))?;
-    let mut config = ProbeConfig::default();
-    for (key, value) in table {
-        if key == "bin" {
-            let bins = value.as_object().ok_or_else(|| bad("probe.bin", "must be a table of binary names"))?;
-            for (name, settings) in bins {
-                let prefix = format!("probe.bin.{name}");
-                let table = settings.as_object().ok_or_else(|| bad(&prefix, "must be a table"))?;
-                let mut own = ProbeSettings::default();
-                for (key, value) in table {
-                    setting(&mut own, key, value, &format!("{prefix}.{key}"), bad, &unknown)?;
-                }
-                config.bins.push((name.clone(), own));
-            }
-        } else {
-            setting(&mut config.all, key, value, &format!("probe.{key}"), bad, &unknown)?;
+/// The probe table, with the checks serde does not make.
+pub(super) fn convert(mut raw: RawProbeSettings, bad: Bad<'_>) -> Result<ProbeConfig, Error> {
+    let bins = raw.bin.take().unwrap_or_default();
+    let all = settings(raw, "probe", bad)?;
+    let mut config = ProbeConfig { all, bins: Vec::new() };
+    for (name, own) in bins {
+        let prefix = format!("probe.bin.{name}");
+        if own.bin.is_some() {
+            return Err(bad(&format!("{prefix}.bin"), "is not allowed: per-binary tables do not nest"));
         }
+        config.bins.push((name, settings(own, &prefix, bad)?));
     }
     Ok(config)
 }
 
-fn setting(
-    out: &mut ProbeSettings,
-    key: &str,
-    value: &Value,
-    full: &str,
-    bad: Bad<'_>,
-    unknown: &dyn Fn(&str) -> Error,
-) -> Result<(), Error> {
-    let positive = || value.as_u64().filter(|n| *n >= 1 && *n <= u64::from(u32::MAX)).map(|n| n as u32);
-    match key {
-        "cap" => out.cap = Some(positive().ok_or_else(|| bad(full, "must be a number of tasks >= 1"))?),
-        "max-depth" => out.max_depth = Some(positive().ok_or_else(|| bad(full, "must be a number >= 2"))?),
-        "max-detached" => out.max_detached = Some(positive().ok_or_else(|| bad(full, "must be a number >= 2"))?),
-        "timeout" => {
-            out.timeout = Some(value.as_f64().filter(|s| *s > 0.0).ok_or_else(|| bad(full, "must be seconds > 0"))?)
-        }
-        "args" => {
-            let args = value.as_array().and_then(|a| a.iter().map(|v| v.as_str().map(str::to_string)).collect());
-            out.args = Some(args.ok_or_else(|| bad(full, "must be an array of strings"))?);
-        }
-        "env" => {
-            let env = value.as_object().and_then(|t| {
-                t.iter().map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string()))).collect::<Option<Vec<_>>>()
-            });
-            out.env = Some(env.ok_or_else(|| bad(full, "must be a table of NAME = \"value\""))?);
-        }
-        "skip" => out.skip = Some(value.as_bool().ok_or_else(|| bad(full, "must be true or false"))?),
-        _ => return Err(unknown(full)),
+fn settings(raw: RawProbeSettings, prefix: &str, bad: Bad<'_>) -> Result<ProbeSettings, Error> {
+    let at_least = |value: Option<u32>, key: &str, min: u32| match value {
+        Some(n) if n < min => Err(bad(&format!("{prefix}.{key}"), &format!("must be at least {min}"))),
+        other => Ok(other),
+    };
+    if raw.timeout.is_some_and(|t| t.is_nan() || t <= 0.0) {
+        return Err(bad(&format!("{prefix}.timeout"), "must be seconds > 0"));
     }
-    Ok(())
+    Ok(ProbeSettings {
+        cap: at_least(raw.cap, "cap", 1)?,
+        max_depth: at_least(raw.max_depth, "max-depth", 2)?,
+        max_detached: at_least(raw.max_detached, "max-detached", 2)?,
+        timeout: raw.timeout,
+        args: raw.args,
+        env: raw.env.map(|env| env.into_iter().collect()),
+        skip: raw.skip,
+    })
 }
 
 #[cfg(test)]
@@ -135,7 +107,7 @@ mod tests {
     fn bad_probe_values_are_named() {
         let value = json!({"probe": {"bin": {"x": {"cap": 0}}}});
         let err = Config::from_metadata(Some(&value), PathBuf::from("Cargo.toml")).unwrap_err().to_string();
-        assert!(err.contains("`probe.bin.x.cap`") && err.contains(">= 1"), "{err}");
+        assert!(err.contains("`probe.bin.x.cap`") && err.contains("at least 1"), "{err}");
         let value = json!({"probe": {"tiemout": 3}});
         let err = Config::from_metadata(Some(&value), PathBuf::from("Cargo.toml")).unwrap_err().to_string();
         assert!(err.contains("probe.tiemout"), "{err}");

@@ -10,8 +10,6 @@
 //! upx-libs = false
 //! ```
 
-use serde_json::Value;
-
 /// UPX settings from the manifest.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct UpxConfig {
@@ -20,29 +18,6 @@ pub struct UpxConfig {
     pub args: Option<String>,
     pub exclude: Vec<String>,
     pub libs: Option<bool>,
-}
-
-/// The keys this module owns.
-pub(super) const KEYS: &[&str] = &["upx", "upx-dir", "upx-args", "upx-exclude", "upx-libs"];
-
-/// Reads one UPX key into `out`; `Err` says what the value must be.
-pub(super) fn setting(out: &mut UpxConfig, key: &str, value: &Value) -> Result<(), &'static str> {
-    let flag = || value.as_bool().ok_or("must be true or false");
-    let text = || value.as_str().map(str::to_string).ok_or("must be a string");
-    match key {
-        "upx" => out.enabled = Some(flag()?),
-        "upx-dir" => out.dir = Some(text()?),
-        "upx-args" => out.args = Some(text()?),
-        "upx-libs" => out.libs = Some(flag()?),
-        "upx-exclude" => {
-            out.exclude = value
-                .as_array()
-                .and_then(|a| a.iter().map(|v| v.as_str().map(str::to_string)).collect())
-                .ok_or("must be an array of globs")?
-        }
-        _ => unreachable!("only KEYS are passed"),
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -59,6 +34,6 @@ mod tests {
         assert_eq!(config.upx.exclude, vec!["lib/*".to_string()]);
         assert_eq!(config.upx.libs, Some(true));
         let err = Config::from_metadata(Some(&json!({"upx": "yes"})), PathBuf::from("Cargo.toml")).unwrap_err();
-        assert!(err.to_string().contains("`upx` in [package.metadata.freeze] must be true or false"), "{err}");
+        assert!(err.to_string().contains("`upx` in [package.metadata.freeze] must be a boolean"), "{err}");
     }
 }

@@ -108,7 +108,7 @@ fn unanalysed_self_naming_file(prog: &Program<'_>, loaded: &Loaded, root: &Path)
         let file = &loaded.files[f as usize];
         let (why, loc) = file.error.as_ref().filter(|_| file.mentions_self)?;
         let at = location(loaded, root, *loc);
-        Some((format!("{}:{}", crate::report::slash_path(&at.file), at.line), why.clone()))
+        Some((format!("{}:{}", crate::diag::slash_path(&at.file), at.line), why.clone()))
     })
 }
 
@@ -157,7 +157,7 @@ fn check_site(
     let guards = outcome.guards.iter().map(|g| locate(*g)).collect();
     let reason = outcome.reason.as_ref().map(|(text, loc)| {
         let at = locate(*loc);
-        format!("{text} ({}:{})", crate::report::slash_path(&at.file), at.line)
+        format!("{text} ({}:{})", crate::diag::slash_path(&at.file), at.line)
     });
     Some((report, (diagnostics, guards, reason)))
 }

@@ -12,7 +12,7 @@ enum Arg<'m> {
     Dynamic,
     /// Not passed.
     Absent,
-    /// Whatever the parent had (forwarded arguments, unchanged argv[0]).
+    /// Whatever the parent had (forwarded arguments, unchanged `argv[0]`).
     Inherited,
 }
 

@@ -35,7 +35,7 @@ pub(crate) fn list_items(e: &Expr) -> Option<&[Expr]> {
     }
 }
 
-/// `execv(path, &[argv0, a, b])`: the arguments after argv[0].
+/// `execv(path, &[argv0, a, b])`: the arguments after `argv[0]`.
 pub(crate) fn exec_marker(argv: Option<&Expr>) -> Marker {
     let mut marker = Marker::default();
     match argv.map(Expr::peel) {

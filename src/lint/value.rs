@@ -191,7 +191,7 @@ pub(crate) struct Marker {
     pub env: Vec<(Option<String>, Option<String>)>,
     pub env_removed: Vec<String>,
     pub env_clear: bool,
-    /// Arguments after argv[0]; `None` for values not known statically.
+    /// Arguments after `argv[0]`; `None` for values not known statically.
     pub args: Vec<Option<String>>,
     /// Some arguments come from a collection of unknown length.
     pub unknown_args: bool,

@@ -95,7 +95,7 @@ pub enum Error {
 }
 
 /// The outcome, most severe first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Verdict {
     /// The same executable nested `max_depth` deep: killed.
@@ -109,14 +109,14 @@ pub enum Verdict {
 }
 
 /// How the root process ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ExitStatus {
     pub code: Option<i32>,
     pub signal: Option<i32>,
 }
 
 /// One process seen in the tree.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Node {
     pub pid: u32,
     pub ppid: u32,
@@ -127,7 +127,7 @@ pub struct Node {
 }
 
 /// Everything the probe observed.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ProbeReport {
     pub verdict: Verdict,
     /// Why the verdict (storm trigger, cap note, timeout note).
@@ -174,7 +174,7 @@ pub struct ProbeReport {
     pub reaped: Vec<String>,
 }
 
-/// argv[1] of the probe's namespace helper: cargo-freeze re-executed by
+/// `argv[1]` of the probe's namespace helper: cargo-freeze re-executed by
 /// the probe. `main` tests for it before anything else (the child-dispatch
 /// guard) and then calls [`helper_main`].
 pub const HELPER_ARG: &str = "__cargo-freeze-probe-init";
@@ -185,7 +185,7 @@ pub fn helper_main(args: &[OsString]) -> i32 {
     os::helper_main(args)
 }
 
-/// argv[1] of the probe's sentinel: cargo-freeze re-executed to clean up
+/// `argv[1]` of the probe's sentinel: cargo-freeze re-executed to clean up
 /// should the probing cargo-freeze die. Routed like [`HELPER_ARG`].
 pub const SENTINEL_ARG: &str = "__cargo-freeze-probe-sentinel";
 

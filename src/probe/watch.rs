@@ -94,7 +94,7 @@ pub(crate) fn watch(
         let snap = source.snapshot();
         record(&mut out, &snap, options.cap);
         out.cap_hit |= source.cap_hit(options.cap);
-        if let Some(trigger) = storm(&snap, &out, options) {
+        if let Some(trigger) = storm(&snap, &out, source.peak_tasks(), options) {
             out.verdict = Verdict::Storm;
             out.trigger = Some(trigger);
             out.detected_after = Some(start.elapsed());
@@ -148,7 +148,7 @@ fn record(out: &mut Outcome, snap: &Snapshot, cap: u32) {
 /// Storm evidence: the program nested `max_depth` deep; relaunched
 /// detached `max_detached` times; or the cap hit with the program nested at
 /// least 3 deep (or detached copies running) and most processes running it.
-fn storm(snap: &Snapshot, out: &Outcome, options: &Options) -> Option<String> {
+fn storm(snap: &Snapshot, out: &Outcome, kernel_peak: Option<u32>, options: &Options) -> Option<String> {
     let pids = |list: &[u32]| list.iter().map(u32::to_string).collect::<Vec<_>>().join(" -> ");
     if snap.max_depth >= options.max_depth {
         return Some(format!(
@@ -174,7 +174,7 @@ fn storm(snap: &Snapshot, out: &Outcome, options: &Options) -> Option<String> {
         return Some(format!(
             "{} after the program relaunched itself {} times detached from its parent (double forks or parents \
              that exit at once)",
-            limit_hit(options),
+            limit_hit(out, kernel_peak, options),
             out.relaunches
         ));
     }
@@ -182,7 +182,7 @@ fn storm(snap: &Snapshot, out: &Outcome, options: &Options) -> Option<String> {
     if out.cap_hit && snap.max_depth >= 3 && dominated {
         return Some(format!(
             "{} while the program nested {} levels deep and ran {} of {} processes",
-            limit_hit(options),
+            limit_hit(out, kernel_peak, options),
             snap.max_depth,
             snap.same_exe,
             snap.processes
@@ -191,15 +191,22 @@ fn storm(snap: &Snapshot, out: &Outcome, options: &Options) -> Option<String> {
     if out.cap_hit && snap.orphans >= 2 && dominated {
         return Some(format!(
             "{} while {} copies of the program ran detached from their parents (double forks)",
-            limit_hit(options),
+            limit_hit(out, kernel_peak, options),
             snap.orphans
         ));
     }
     None
 }
 
-fn limit_hit(options: &Options) -> String {
-    format!("the task cap ({}) was hit", options.cap)
+/// Which limit refused forks: the cap, or (the kernel's peak stayed
+/// below it) one outside the probe.
+fn limit_hit(out: &Outcome, kernel_peak: Option<u32>, options: &Options) -> String {
+    match kernel_peak.map(|k| k.max(out.peak_tasks)) {
+        Some(peak) if peak < options.cap => {
+            format!("forks were refused at {peak} tasks, below the cap ({}), by a limit outside the probe", options.cap)
+        }
+        _ => format!("the task cap ({}) was hit", options.cap),
+    }
 }
 
 /// Why `capped`: the cap itself, or (the peak stayed below it) a limit

@@ -5,7 +5,9 @@
 //! workspace root when they are inside it, as every path of the JSON
 //! output).
 
-use super::{Built, Gate, Style, plural, size};
+use super::doc::{OnedirDoc, OnefileDoc};
+use super::{Built, Gate, Style, paint, plural, size};
+use crate::bundle::macho_sign::Signature;
 use crate::bundle::onedir::BundleReport;
 use crate::bundle::onefile::PackReport;
 use crate::bundle::upx::Outcome;
@@ -20,28 +22,8 @@ pub(crate) fn write_json(
     built: &Built<'_>,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let dir = relative(&report.dir, built);
-    let artifacts: Vec<serde_json::Value> = report
-        .files
-        .iter()
-        .map(|f| serde_json::json!({"path": format!("{dir}/{}", f.path), "size": f.size, "sha256": f.sha256}))
-        .collect();
-    let mut value = serde_json::to_value(report).unwrap_or_default();
-    if let Some(map) = value.as_object_mut() {
-        map.insert("version".into(), 1.into());
-        map.insert("mode".into(), "onedir".into());
-        map.insert("profile".into(), built.profile.into());
-        map.insert("dir".into(), dir.into());
-        map.insert("artifacts".into(), artifacts.into());
-        map.insert("gate".into(), gate_json(gate));
-    }
-    serde_json::to_writer_pretty(&mut *out, &value)?;
+    serde_json::to_writer_pretty(&mut *out, &OnedirDoc::new(report, gate, built))?;
     writeln!(out)
-}
-
-/// A path relative to the workspace root when it is inside it, else as is.
-fn relative(path: &std::path::Path, built: &Built<'_>) -> String {
-    super::slash_path(path.strip_prefix(built.root).unwrap_or(path))
 }
 
 pub(crate) fn write_human(
@@ -50,13 +32,13 @@ pub(crate) fn write_human(
     built: &Built<'_>,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let (bold, reset) = if style.color { ("\x1b[1;32m", "\x1b[0m") } else { ("", "") };
     let total: u64 = report.files.iter().map(|f| f.size).sum();
     let verb = if report.replaced { "Replaced" } else { "Bundled" };
+    let verb = paint::paint(paint::GOOD, &format!("{verb:>12}"), style.color);
     writeln!(
         out,
-        "{bold}{verb:>12}{reset} {} ({} profile, {}, {})",
-        relative(&report.dir, built),
+        "{verb} {} ({} profile, {}, {})",
+        built.relative(&report.dir),
         built.profile,
         plural(report.files.len(), "file", "files"),
         size(total)
@@ -66,13 +48,44 @@ pub(crate) fn write_human(
     }
     for f in &report.files {
         let via = f.via.map(|v| format!(" via {}", serde_json::to_value(v).unwrap_or_default().as_str().unwrap_or("")));
-        let from = format!("{}{}", f.source.display(), via.unwrap_or_default());
+        let signed = f.signature.map(|s| format!(", {} signature", signature_words(s))).unwrap_or_default();
+        let from = format!("{}{}{signed}", f.source.display(), via.unwrap_or_default());
         writeln!(out, "  {:<40} {:>10}  {:<10} {from}", f.path, size(f.size), format!("{:?}", f.kind).to_lowercase())?;
     }
+    write_signature_notes(report, out)?;
     if !report.left_to_host.is_empty() {
         writeln!(out, "  left to the host (never bundled): {}", report.left_to_host.join(", "))?;
     }
     write_upx(report, out)
+}
+
+fn signature_words(signature: Signature) -> &'static str {
+    match signature {
+        Signature::AdHoc => "ad-hoc",
+        Signature::Certificate => "certificate",
+        Signature::CertificateReplaced => "ad-hoc (was certificate)",
+        Signature::Unsigned | Signature::UnsignedArm64 => "no",
+    }
+}
+
+/// What a macOS user must do about a signature the bundle could not keep.
+fn write_signature_notes(report: &BundleReport, out: &mut dyn Write) -> std::io::Result<()> {
+    for f in &report.files {
+        match f.signature {
+            Some(Signature::CertificateReplaced) => writeln!(
+                out,
+                "  note: {} was signed with a certificate, which editing its load commands voids: it is signed ad-hoc now; sign the bundle with your identity on a Mac to distribute it (`codesign --force --sign IDENTITY`)",
+                f.path
+            )?,
+            Some(Signature::UnsignedArm64) => writeln!(
+                out,
+                "  note: {} is arm64 code without a code signature, as its original was: Macs with Apple silicon refuse to load it; sign it on a Mac (`codesign --force --sign - FILE`)",
+                f.path
+            )?,
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// UPX's size table: per file before/after, totals, ratio.
@@ -100,12 +113,11 @@ pub(crate) fn write_onefile_human(
     built: &Built<'_>,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let (bold, reset) = if style.color { ("\x1b[1;32m", "\x1b[0m") } else { ("", "") };
     writeln!(
         out,
-        "{bold}{:>12}{reset} {} ({} profile, {}, {} unpacked in {})",
-        "Packed",
-        relative(&report.out, built),
+        "{} {} ({} profile, {}, {} unpacked in {})",
+        paint::paint(paint::GOOD, &format!("{:>12}", "Packed"), style.color),
+        built.relative(&report.out),
         built.profile,
         size(report.total_size),
         size(report.unpacked_size),
@@ -141,38 +153,8 @@ pub(crate) fn write_onefile_json(
     built: &Built<'_>,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let path = relative(&report.out, built);
-    let value = serde_json::json!({
-        "gate": gate_json(gate),
-        "version": 1,
-        "mode": "onefile",
-        "profile": built.profile,
-        "artifacts": [{"path": path, "size": report.total_size, "sha256": sha256}],
-        "files": tree.files,
-        "left_to_host": tree.left_to_host,
-        "upx": tree.upx.iter().chain(&report.bootloader_upx).collect::<Vec<_>>(),
-        "sha256": sha256,
-        "out": path,
-        "total_size": report.total_size,
-        "bootloader_size": report.bootloader_size,
-        "bootloader_cached": report.bootloader_cached,
-        "entries": report.entries,
-        "unpacked_size": report.unpacked_size,
-        "payload_size": report.payload_size,
-        "payload_sha256": report.hash,
-    });
-    serde_json::to_writer_pretty(&mut *out, &value)?;
+    serde_json::to_writer_pretty(&mut *out, &OnefileDoc::new(report, tree, sha256, gate, built))?;
     writeln!(out)
-}
-
-/// `{"check": <check JSON of the built binary>, "bundle_probe": <probe>}`,
-/// nulls with `--no-check`.
-fn gate_json(gate: &Gate<'_>) -> serde_json::Value {
-    serde_json::json!({
-        "check": gate.check.map(super::json::to_value),
-        "bundle_probe": gate.bundle_probe.map(super::probe::json_value),
-        "bundle_probe_skipped": gate.bundle_skipped,
-    })
 }
 
 pub(crate) fn write_gate_human(gate: &Gate<'_>, style: Style, out: &mut dyn Write) -> std::io::Result<()> {
@@ -190,4 +172,53 @@ pub(crate) fn write_gate_human(gate: &Gate<'_>, style: Style, out: &mut dyn Writ
         )?;
     }
     writeln!(out, "  probe of the bundle: {}", super::probe::summary(gate.bundle_probe, gate.bundle_skipped, style))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bundle::onedir::{BundleFile, FileKind};
+    use crate::bundle::resolve::Via;
+    use std::path::{Path, PathBuf};
+
+    fn file(path: &str, kind: FileKind, signature: Signature) -> BundleFile {
+        BundleFile {
+            path: path.into(),
+            kind,
+            size: 2048,
+            sha256: String::new(),
+            source: PathBuf::from("/build").join(path.rsplit('/').next().unwrap_or(path)),
+            via: (kind == FileKind::Library).then_some(Via::SearchDir),
+            signature: Some(signature),
+        }
+    }
+
+    /// A macOS bundle's table names each file's signature, and the two a
+    /// user must act on get a note saying what to do.
+    #[test]
+    fn macos_signatures_in_the_summary() {
+        let report = BundleReport {
+            dir: PathBuf::from("/ws/dist/app"),
+            files: vec![
+                file("app", FileKind::Executable, Signature::AdHoc),
+                file("lib/libvendor.dylib", FileKind::Library, Signature::CertificateReplaced),
+                file("lib/libgo.dylib", FileKind::Library, Signature::UnsignedArm64),
+            ],
+            left_to_host: Vec::new(),
+            replaced: false,
+            upx: Vec::new(),
+        };
+        let style = Style { color: false, quiet: false, verbose: false };
+        let mut out = Vec::new();
+        write_human(&report, style, &Built { profile: "release", root: Path::new("/ws") }, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let expected = "     Bundled dist/app (release profile, 3 files, 6.0 KiB)
+  app                                         2.0 KiB  executable /build/app, ad-hoc signature
+  lib/libvendor.dylib                         2.0 KiB  library    /build/libvendor.dylib via search-dir, ad-hoc (was certificate) signature
+  lib/libgo.dylib                             2.0 KiB  library    /build/libgo.dylib via search-dir, no signature
+  note: lib/libvendor.dylib was signed with a certificate, which editing its load commands voids: it is signed ad-hoc now; sign the bundle with your identity on a Mac to distribute it (`codesign --force --sign IDENTITY`)
+  note: lib/libgo.dylib is arm64 code without a code signature, as its original was: Macs with Apple silicon refuse to load it; sign it on a Mac (`codesign --force --sign - FILE`)
+";
+        assert_eq!(text, expected);
+    }
 }

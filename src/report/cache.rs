@@ -31,8 +31,7 @@ pub(super) fn write_pruned_human(pruned: &Pruned, dry_run: bool, out: &mut dyn W
 }
 
 pub(super) fn write_list_json(root: &Path, entries: &[CacheEntry], out: &mut dyn Write) -> std::io::Result<()> {
-    let value = serde_json::json!({"version": 1, "dir": root, "entries": entries});
-    serde_json::to_writer_pretty(&mut *out, &value)?;
+    serde_json::to_writer_pretty(&mut *out, &super::doc::CacheListDoc::new(root, entries))?;
     writeln!(out)
 }
 
@@ -42,11 +41,7 @@ pub(super) fn write_pruned_json(
     dry_run: bool,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let value = serde_json::json!({
-        "version": 1, "dir": root, "dry_run": dry_run,
-        "removed": pruned.removed, "in_use": pruned.in_use, "freed": pruned.freed,
-    });
-    serde_json::to_writer_pretty(&mut *out, &value)?;
+    serde_json::to_writer_pretty(&mut *out, &super::doc::CachePrunedDoc::new(root, pruned, dry_run))?;
     writeln!(out)
 }
 

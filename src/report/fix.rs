@@ -2,24 +2,22 @@
 //! `--dry-run`, one `Fixed` line per written file, and every site it could
 //! not fix with the reason; the same as JSON under `fix`.
 
-use super::{FixOutcome, Style, slash_path};
+use super::{FixOutcome, Style, paint, slash_path};
 use crate::lint::fix::{FileFix, Formatting};
-use serde_json::{Value, json};
 use std::io::Write;
 
 pub(super) fn write_human(fix: &FixOutcome, style: Style, out: &mut dyn Write) -> std::io::Result<()> {
-    let paint =
-        |code: &str, text: &str| if style.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() };
+    let paint = |s: anstyle::Style, text: &str| paint::paint(s, text, style.color);
     if !fix.applied {
         for file in &fix.plan.files {
             for line in diff(file).lines() {
-                let code = match line.as_bytes().first() {
-                    Some(b'+') if !line.starts_with("+++") => "32",
-                    Some(b'-') if !line.starts_with("---") => "31",
-                    Some(b'@') => "36",
-                    _ => "0",
+                let kind = match line.as_bytes().first() {
+                    Some(b'+') if !line.starts_with("+++") => paint::ADDED,
+                    Some(b'-') if !line.starts_with("---") => paint::REMOVED,
+                    Some(b'@') => paint::HUNK,
+                    _ => anstyle::Style::new(),
                 };
-                writeln!(out, "{}", paint(code, line))?;
+                writeln!(out, "{}", paint(kind, line))?;
             }
         }
     }
@@ -30,48 +28,30 @@ pub(super) fn write_human(fix: &FixOutcome, style: Style, out: &mut dyn Write) -
             Formatting::Untouched => "",
         };
         let path = slash_path(&file.display);
-        writeln!(out, "{:>14} {path}: {}{formatted}", paint("1;32", verb), file.changes.join("; "))?;
+        writeln!(out, "{:>14} {path}: {}{formatted}", paint(paint::GOOD, verb), file.changes.join("; "))?;
     }
     for skipped in &fix.plan.skipped {
         let place = skipped.location.as_ref().map(|l| format!(" at {}:{}", slash_path(&l.file), l.line));
-        let warning = paint("1;33", "warning");
+        let warning = paint(paint::WARN, "warning");
         writeln!(out, "{warning}: cannot fix {}{}: {}", skipped.binary, place.unwrap_or_default(), skipped.reason)?;
     }
     if style.quiet {
         return Ok(());
     }
     if fix.plan.files.is_empty() && fix.plan.skipped.is_empty() {
-        writeln!(out, "{:>14} nothing: no binary is unguarded", paint("1;32", "Fixed"))?;
+        writeln!(out, "{:>14} nothing: no binary is unguarded", paint(paint::GOOD, "Fixed"))?;
     } else if !fix.applied && !fix.plan.files.is_empty() {
-        writeln!(out, "{:>14} --dry-run: nothing was written", paint("1;36", "Note"))?;
+        writeln!(out, "{:>14} --dry-run: nothing was written", paint(paint::NOTE, "Note"))?;
     }
     Ok(())
 }
 
 /// The unified diff of one file, paths as `a/..` and `b/..`.
-pub(super) fn diff(file: &FileFix) -> String {
+pub(crate) fn diff(file: &FileFix) -> String {
     let path = slash_path(&file.display);
     similar::TextDiff::from_lines(&file.before, &file.after)
         .unified_diff()
         .context_radius(3)
         .header(&format!("a/{path}"), &format!("b/{path}"))
         .to_string()
-}
-
-pub(super) fn json_value(fix: &FixOutcome) -> Value {
-    json!({
-        "applied": fix.applied,
-        "files": fix.plan.files.iter().map(|f| json!({
-            "path": slash_path(&f.display),
-            "changes": f.changes,
-            "formatted": f.formatting == Formatting::Rustfmt,
-            "diff": diff(f),
-        })).collect::<Vec<_>>(),
-        "skipped": fix.plan.skipped.iter().map(|s| json!({
-            "binary": s.binary,
-            "file": s.location.as_ref().map(|l| slash_path(&l.file)),
-            "line": s.location.as_ref().map(|l| l.line),
-            "reason": s.reason,
-        })).collect::<Vec<_>>(),
-    })
 }

@@ -1,7 +1,7 @@
 //! rustc-style output: each finding with its source snippet (rendered by
 //! annotate-snippets, rustc's own emitter), then one line per binary.
 
-use super::{CheckReport, Style, plural, slash_path};
+use super::{CheckReport, Style, paint, plural, slash_path};
 use crate::diag::{Diagnostic, Level, Location};
 use annotate_snippets::{AnnotationKind, Group, Level as ALevel, Renderer, Snippet};
 use std::collections::HashMap;
@@ -91,21 +91,20 @@ fn annotation<'a>(
 }
 
 fn summary(report: &CheckReport, style: Style, out: &mut dyn Write) -> std::io::Result<()> {
-    let (bold, reset) = if style.color { ("\x1b[1m", "\x1b[0m") } else { ("", "") };
     for bin in &report.binaries {
-        let color = match bin.verdict.as_str() {
-            "unguarded" => "\x1b[1;31m",
-            "undecided" => "\x1b[1;33m",
-            _ => "\x1b[1;32m",
+        let look = match bin.verdict.as_str() {
+            "unguarded" => paint::BAD,
+            "undecided" => paint::WARN,
+            _ => paint::GOOD,
         };
-        let (on, off) = if style.color { (color, reset) } else { ("", "") };
+        let verdict = paint::paint(look, &format!("{:>14}", bin.verdict.as_str()), style.color);
         let place = bin.main.as_ref().map(|m| format!("{}:{}", slash_path(&m.file), m.line)).unwrap_or_default();
         let sites = if bin.spawn_sites.is_empty() {
             String::new()
         } else {
             format!(" ({})", plural(bin.spawn_sites.len(), "self-spawn site", "self-spawn sites"))
         };
-        writeln!(out, "{on}{:>14}{off} {}/{} {place}{sites}", bin.verdict.as_str(), bin.package, bin.name)?;
+        writeln!(out, "{verdict} {}/{} {place}{sites}", bin.package, bin.name)?;
         if style.verbose
             && let Some(reason) = &bin.reason
         {
@@ -133,8 +132,8 @@ fn summary(report: &CheckReport, style: Style, out: &mut dyn Write) -> std::io::
     };
     writeln!(
         out,
-        "{bold}{:>14}{reset} {}: {}, {}{storms}",
-        "Checked",
+        "{} {}: {}, {}{storms}",
+        paint::paint(paint::BOLD, &format!("{:>14}", "Checked"), style.color),
         plural(report.binaries.len(), "binary", "binaries"),
         plural(deny, "error", "errors"),
         plural(warn, "warning", "warnings"),

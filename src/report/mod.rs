@@ -5,6 +5,8 @@
 
 mod bundle;
 mod cache;
+pub(crate) use crate::diag::slash_path;
+pub mod doc;
 mod failure;
 mod fix;
 mod github;
@@ -12,6 +14,7 @@ mod human;
 mod init;
 pub mod inspect;
 mod json;
+mod paint;
 mod probe;
 mod progress;
 mod sarif;
@@ -97,6 +100,14 @@ pub struct Built<'a> {
     pub root: &'a std::path::Path,
 }
 
+impl Built<'_> {
+    /// A path relative to the workspace root when it is inside it, else
+    /// as is; `/`-separated.
+    pub(crate) fn relative(&self, path: &std::path::Path) -> String {
+        slash_path(path.strip_prefix(self.root).unwrap_or(path))
+    }
+}
+
 /// The gate's lines under a bundle summary.
 pub fn gate_human(gate: &Gate<'_>, style: Style, out: &mut dyn Write) -> std::io::Result<()> {
     bundle::write_gate_human(gate, style, out)
@@ -104,7 +115,7 @@ pub fn gate_human(gate: &Gate<'_>, style: Style, out: &mut dyn Write) -> std::io
 
 /// Says a bundle was refused (on stderr, after the findings).
 pub fn refused(name: &str, color: bool) {
-    let prefix = if color { "\x1b[1;31merror\x1b[0m" } else { "error" };
+    let prefix = paint::paint(paint::BAD, "error", color);
     let _ = writeln!(
         std::io::stderr(),
         "{prefix}: refusing to bundle `{name}`: it can start a spawn storm (findings above)\nhelp: add the child-dispatch guard, or pass --no-check to bundle it anyway"
@@ -199,7 +210,7 @@ pub fn cache_pruned(
 /// Prints a failure of the tool itself to stderr, cargo-style.
 pub fn failure(err: &dyn std::error::Error, color: bool) {
     let text = failure::render(err);
-    let prefix = if color { "\x1b[1;31merror\x1b[0m" } else { "error" };
+    let prefix = paint::paint(paint::BAD, "error", color);
     let _ = writeln!(std::io::stderr(), "{prefix}: {text}");
 }
 
@@ -215,8 +226,4 @@ pub(crate) fn size(bytes: u64) -> String {
 /// "1 binary", "2 binaries": the one helper for plurals.
 pub(crate) fn plural(count: usize, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })
-}
-
-pub(crate) fn slash_path(path: &std::path::Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
 }

@@ -2,7 +2,7 @@
 //! short tree of who started whom, the program's output) or `json` (the
 //! probe's contract, documented in README.md).
 
-use super::Style;
+use super::{Style, paint};
 use crate::probe::{Node, ProbeReport, Verdict};
 use std::collections::HashMap;
 use std::io::Write;
@@ -10,21 +10,8 @@ use std::io::Write;
 /// Lines of the program's output shown per stream in human output.
 const OUTPUT_LINES: usize = 20;
 
-pub(crate) fn json_value(report: &ProbeReport) -> serde_json::Value {
-    let mut value = serde_json::to_value(report).unwrap_or_default();
-    if let Some(map) = value.as_object_mut() {
-        map.insert("version".into(), 1.into());
-        for key in ["tmpdir", "cgroup", "cgroup_v2"] {
-            if let Some(serde_json::Value::String(s)) = map.get_mut(key) {
-                *s = s.replace('\\', "/");
-            }
-        }
-    }
-    value
-}
-
 pub(crate) fn write_json(report: &ProbeReport, out: &mut dyn Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &json_value(report))?;
+    serde_json::to_writer_pretty(&mut *out, &super::doc::ProbeDoc::new(report))?;
     writeln!(out)
 }
 
@@ -103,13 +90,13 @@ pub(crate) fn summary(report: Option<&ProbeReport>, skipped: Option<&str>, style
 }
 
 fn verdict_word(verdict: Verdict, style: Style) -> String {
-    let (word, color) = match verdict {
-        Verdict::Storm => ("storm", "1;31"),
-        Verdict::Capped => ("capped", "1;33"),
-        Verdict::Timeout => ("timeout", "1;33"),
-        Verdict::Pass => ("pass", "1;32"),
+    let (word, look) = match verdict {
+        Verdict::Storm => ("storm", paint::BAD),
+        Verdict::Capped => ("capped", paint::WARN),
+        Verdict::Timeout => ("timeout", paint::WARN),
+        Verdict::Pass => ("pass", paint::GOOD),
     };
-    if style.color { format!("\x1b[{color}m{word}\x1b[0m") } else { word.to_string() }
+    paint::paint(look, word, style.color)
 }
 
 /// `pid [depth] argv`, indented under its parent.

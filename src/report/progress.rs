@@ -84,8 +84,8 @@ impl Progress {
     }
 
     fn line(&self, verb: &str, what: &str) {
-        let (on, off) = if self.color { ("\x1b[1;36m", "\x1b[0m") } else { ("", "") };
-        let _ = writeln!(std::io::stderr(), "{on}{verb:>12}{off} {what}");
+        let verb = super::paint::paint(super::paint::NOTE, &format!("{verb:>12}"), self.color);
+        let _ = writeln!(std::io::stderr(), "{verb} {what}");
     }
 }
 

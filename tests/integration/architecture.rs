@@ -1,6 +1,7 @@
 //! House rules that code review alone would not keep: the rooms (`lint`,
 //! `probe`, `bundle`) never import each other (data passes between them
-//! through `cli.rs`), and only `report/` prints.
+//! through `cli.rs`), nor the tiers above them (`cli`, `config`, `report`,
+//! `error`), and only `report/` prints.
 
 use std::path::{Path, PathBuf};
 
@@ -38,6 +39,22 @@ fn rooms_never_import_each_other() {
         }
     }
     assert!(offences.is_empty(), "rooms import each other: {offences:#?}");
+}
+
+#[test]
+fn rooms_never_reach_up() {
+    let mut offences = Vec::new();
+    for room in ROOMS {
+        for file in rust_files(&src().join(room)) {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for top in ["cli", "config", "report", "error"] {
+                if text.contains(&format!("crate::{top}::")) || text.contains(&format!("crate::{top};")) {
+                    offences.push(format!("{} uses crate::{top}", file.display()));
+                }
+            }
+        }
+    }
+    assert!(offences.is_empty(), "rooms import the tiers above them: {offences:#?}");
 }
 
 #[test]

@@ -23,9 +23,11 @@ const FIXABLE: &[Case] = &[
     Case { name: "guard-clap-mismatch", args: &[], original: "storm" },
     Case { name: "guard-diverge-missing", args: &[], original: "storm" },
     Case { name: "marker-mismatch", args: &[], original: "storm" },
+    Case { name: "method-dispatch-workspace", args: &["daemon"], original: "storm" },
     // mitosis's child panics instead of spawning again (it sees its own
     // marker), and the parent waits for it forever: a hang, not a storm.
     Case { name: "mitosis-no-init", args: &[], original: "timeout" },
+    Case { name: "mitosis-no-init-deref", args: &[], original: "timeout" },
     Case { name: "mod-path-attr", args: &[], original: "storm" },
     Case { name: "mod-raw-and-cfg-attr", args: &[], original: "storm" },
     Case { name: "multi-bin", args: &[], original: "storm" },
@@ -36,6 +38,7 @@ const FIXABLE: &[Case] = &[
     Case { name: "sink-shadowed-command", args: &[], original: "storm" },
     Case { name: "sink-use-alias", args: &[], original: "storm" },
     Case { name: "source-args-os-index", args: &[], original: "storm" },
+    Case { name: "source-argv0-adapters", args: &[], original: "storm" },
     Case { name: "source-clone-into", args: &[], original: "storm" },
     Case { name: "source-helper-fn", args: &[], original: "storm" },
     Case { name: "spawn-in-lib-unguarded", args: &[], original: "storm" },

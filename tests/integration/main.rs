@@ -38,6 +38,11 @@
 //! - [`onedir_windows`]: `--onedir --target x86_64-pc-windows-gnu` of a
 //!   fixture linking a MinGW-built private DLL: the DLL beside the exe, no
 //!   system DLL, the bundle runs under Wine without the DLL's directory.
+//! - [`onedir_macos`]: `--onedir`/`--onefile --target aarch64-apple-darwin`
+//!   (cargo-zigbuild) of a fixture linking two zig-built private dylibs:
+//!   both in `lib/`, every load command inside the bundle or the system's,
+//!   nothing else changed, every code signature valid (inspected: nothing
+//!   Mach-O runs here); the one-file reads back.
 //! - [`onefile`]: a fixture packed as a one-file runs through the real
 //!   bootloader (exec, cache, fuse, corruption, SIGKILL mid-extraction,
 //!   non-root, Wine) and reads back with `inspect`.
@@ -70,6 +75,7 @@ mod fixtures;
 mod init;
 mod messages;
 mod onedir;
+mod onedir_macos;
 mod onedir_runpath;
 mod onedir_windows;
 mod onefile;

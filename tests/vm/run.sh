@@ -62,8 +62,10 @@ say "booting $kernel (software emulation, ~45 s) and running tests/vm/guest.sh"
 start=$(date +%s)
 PATH=$venv/bin:$PATH timeout 1200 vng -r "$kernel" --disable-kvm --cpus 2 --memory 2G \
   --rwdir "$repo/target" --rwdir "$cargo_home" \
-  --exec "env PATH=$PATH CARGO_HOME=$cargo_home RUSTUP_HOME=${RUSTUP_HOME:-$HOME/.rustup} bash $repo/tests/vm/guest.sh $test_bin $out/status" ||
-  true
+  --exec "env PATH=$PATH CARGO_HOME=$cargo_home RUSTUP_HOME=${RUSTUP_HOME:-$HOME/.rustup} bash $repo/tests/vm/guest.sh $test_bin $out/status" \
+  2>&1 | cat || true
+# (Through a pipe: virtme-ng reopens its standard output, which truncates a
+# log file it was redirected to, losing everything before the lane.)
 status=$(cat "$out/status" 2>/dev/null || echo "none")
 say "guest finished in $(($(date +%s) - start)) s with status $status"
 [ "$status" = 0 ] || fail "the tests in the guest failed (status $status; the guest's output is above)"

@@ -1,6 +1,7 @@
 //! The bootloader crate under `templates/bootloader/`, embedded in the tool,
 //! built for the bundle's target on first use and cached by a key over its
-//! files, the target and `rustc -vV`. Concurrent builds each build in their
+//! files, the target and `rustc -vV` (for macOS on another OS through
+//! cargo-zigbuild: [`cargo::zig`]). Concurrent builds each build in their
 //! own dir and rename the result into place; the last rename wins and every
 //! candidate is identical in purpose.
 
@@ -44,6 +45,10 @@ fn cached_path(target: &str, cache: &Path) -> Result<(PathBuf, PathBuf, String),
 pub(crate) fn prerequisites(target: &str, cache: &Path) -> Result<bool, Error> {
     if cached_path(target, cache)?.1.is_file() {
         return Ok(true);
+    }
+    // zig is the C compiler of a macOS build on another OS.
+    if cargo::zig::needed(Some(target)) {
+        return cargo::zig::program(target).map(|_| false).map_err(Error::Bootloader);
     }
     let (looked, found) = c_compiler(target);
     match found {
@@ -92,6 +97,7 @@ pub(crate) fn ensure(target: &str, cache: &Path) -> Result<Built, Error> {
         target_dir: Some(cache.join("bootloader/target")),
         rustc_args: rustc_args(target),
         env: c_env(target),
+        zig: cargo::zig::needed(Some(target)),
         ..cargo::BuildRequest::default()
     };
     // Concurrent builds share cargo's target dir (cargo locks it), but one

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 /// One directory of the cache.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema)]
 pub struct CacheEntry {
     pub path: PathBuf,
     /// The bundle's program name and the first 16 hex digits of its hash.
@@ -28,7 +28,7 @@ pub struct CacheEntry {
     pub state: EntryState,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum EntryState {
     /// A finished extraction whose program is there: starts warm.

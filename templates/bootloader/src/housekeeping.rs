@@ -131,10 +131,20 @@ fn now() -> i64 {
     0
 }
 
+/// Whether the process that made a temp dir still runs. Linux: its
+/// `/proc` entry; other Unix (macOS): `kill(pid, 0)`, which fails with
+/// ESRCH only for a pid that is gone (EPERM: another user's, alive).
+/// Windows: assumed alive (its leftovers are never removed).
 fn pid_alive(pid: &str) -> bool {
     if cfg!(target_os = "linux") {
-        Path::new("/proc").join(pid).exists()
-    } else {
-        true
+        return Path::new("/proc").join(pid).exists();
     }
+    #[cfg(unix)]
+    if let Ok(pid) = pid.parse::<libc::pid_t>() {
+        // SAFETY: signal 0 only checks that the process exists.
+        return pid > 0
+            && (unsafe { libc::kill(pid, 0) } == 0
+                || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH));
+    }
+    true
 }

@@ -28,8 +28,9 @@ pub use fail::{bad, io_fail, Fail, EXIT_BAD_BUNDLE, EXIT_FUSE, EXIT_IO};
 #[cfg(unix)]
 #[no_mangle]
 pub extern "C" fn main(_argc: i32, _argv: *const *const u8) -> i32 {
-    // glibc hands argv and environ to std before this runs, so
-    // `env::args_os` works without std's `lang_start`.
+    // glibc hands argv and environ to std before this runs, and on macOS
+    // std reads them through `_NSGetArgv`/`_NSGetEnviron`, so `env::args_os`
+    // works without std's `lang_start`.
     finish(run())
 }
 
@@ -51,6 +52,11 @@ fn finish(result: Result<i32, Fail>) -> i32 {
 
 fn run() -> Result<i32, Fail> {
     let exe = env::current_exe().map_err(|e| (EXIT_IO, format!("cannot find own executable: {e}")))?;
+    // macOS gives the path the program was started by (`./app`, a
+    // symlink); Linux's /proc/self/exe is the real, absolute one, which
+    // CARGO_FREEZE_BUNDLE (and the fuse that compares it) is.
+    #[cfg(target_os = "macos")]
+    let exe = exe.canonicalize().unwrap_or(exe);
     start(&exe).map_err(|(code, msg)| match code {
         EXIT_BAD_BUNDLE => (
             code,

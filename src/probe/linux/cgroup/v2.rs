@@ -1,5 +1,5 @@
 //! The probe's cgroup v2 leaf, beneath the cgroup cargo-freeze runs in
-//! (see [`plan`](super::plan) for what it may do here): membership
+//! (see [`plan`] for what it may do here): membership
 //! (`cgroup.procs`), `populated` (`cgroup.events`), an atomic `cgroup.kill`
 //! (it also kills frozen tasks and children forked while it runs), and,
 //! where pids is delegated, `pids.max` as the hard cap. The target joins it
@@ -19,8 +19,8 @@ pub(crate) struct V2 {
     pub kill: bool,
     /// Why the leaf has no `pids.max`, when it has none.
     pub no_pids: Option<String>,
-    /// Where this process moved itself to make room for pids, undone by
-    /// [`V2::remove`].
+    /// Where this process moved itself to make room for pids; undone by
+    /// [`Moved::undo`] once the leaf is gone.
     pub moved: Option<Moved>,
 }
 
