@@ -1,4 +1,4 @@
-//! Generates the synthetic workspace of `benches/check.sh`: one package whose
+//! Generates the synthetic workspace of `benches/scale.sh`: one package whose
 //! library is shared by many binaries (issue 18: the check's cost must grow
 //! with the code, not with binaries x code).
 //!
