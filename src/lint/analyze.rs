@@ -4,24 +4,26 @@
 
 use super::callgraph::{CallGraph, for_each_expr, summary_set};
 use super::child::Child;
-use super::eval::Eval;
+use super::fnset::FnSet;
 use super::index::{CrateView, FnId, Program};
 use super::ir::{Expr, Loc};
+use super::learn::learn;
+use super::library::Library;
 use super::load::Loaded;
 use super::rules::{self, SiteContext};
-use super::value::{Facts, Locals, Site, Val, Via};
+use super::value::{Facts, Site, Via};
 use super::walk::{Reach, Walker};
 use super::{BinaryInput, BinaryReport, SiteReport, Verdict};
 use crate::diag::{Diagnostic, Location};
-use std::collections::BTreeSet;
 use std::path::Path;
 
-/// Summaries are recomputed until stable; a few passes suffice for helper
-/// chains of that depth.
-const MAX_PASSES: usize = 5;
-
-pub(crate) fn binary(bin: &BinaryInput, loaded: &Loaded, root: &Path) -> (BinaryReport, Vec<Diagnostic>) {
-    let prog = program(bin, loaded);
+pub(crate) fn binary<'a>(
+    bin: &BinaryInput,
+    loaded: &'a Loaded,
+    lib: &'a Library<'a>,
+    root: &Path,
+) -> (BinaryReport, Vec<Diagnostic>) {
+    let prog = program(bin, loaded, lib);
     let locate = |loc: Loc| location(loaded, root, loc);
     let mut report = BinaryReport {
         package: bin.package.clone(),
@@ -34,7 +36,7 @@ pub(crate) fn binary(bin: &BinaryInput, loaded: &Loaded, root: &Path) -> (Binary
         guards: Vec::new(),
     };
     let mut diagnostics = Vec::new();
-    if !prog.crates.iter().flat_map(|c| &c.files).any(|&f| loaded.files[f as usize].mentions_self) {
+    if !prog.crates().flat_map(|c| &c.files).any(|&f| loaded.files[f as usize].mentions_self) {
         // Nothing in the program names its own executable: no self-spawn.
         return (report, diagnostics);
     }
@@ -102,7 +104,7 @@ fn mark_unanalysed(report: &mut BinaryReport, prog: &Program<'_>, loaded: &Loade
 /// A file of the program that could not be parsed (or was refused as too
 /// deeply nested) although its text names an own-executable source.
 fn unanalysed_self_naming_file(prog: &Program<'_>, loaded: &Loaded, root: &Path) -> Option<(String, String)> {
-    prog.crates.iter().flat_map(|c| &c.files).find_map(|&f| {
+    prog.crates().flat_map(|c| &c.files).find_map(|&f| {
         let file = &loaded.files[f as usize];
         let (why, loc) = file.error.as_ref().filter(|_| file.mentions_self)?;
         let at = location(loaded, root, *loc);
@@ -115,7 +117,7 @@ type SiteFindings = (Vec<Diagnostic>, Vec<Location>, Option<String>);
 fn check_site(
     prog: &Program<'_>,
     facts: &Facts,
-    graph: &CallGraph,
+    graph: &CallGraph<'_, '_>,
     site: &Site,
     entries: &[FnId],
     bin: &BinaryInput,
@@ -160,58 +162,26 @@ fn check_site(
     Some((report, (diagnostics, guards, reason)))
 }
 
-/// The program one binary sees: its own crate first.
-fn program<'a>(bin: &BinaryInput, loaded: &'a Loaded) -> Program<'a> {
-    let mut crates =
-        vec![CrateView { name: "crate".to_string(), files: loaded.crates.get(&bin.root).cloned().unwrap_or_default() }];
-    for c in &bin.crates {
-        if c.root != bin.root
-            && let Some(files) = loaded.crates.get(&c.root)
-        {
-            crates.push(CrateView { name: c.name.clone(), files: files.clone() });
-        }
-    }
-    Program::new(&loaded.files, crates)
+/// The program one binary sees: its own crate, then `lib` (the crates of
+/// [`super::library::key`]).
+fn program<'a>(bin: &BinaryInput, loaded: &'a Loaded, lib: &'a Library<'a>) -> Program<'a> {
+    let own = CrateView { name: "crate".to_string(), files: loaded.crates.get(&bin.root).cloned().unwrap_or_default() };
+    Program::new(&loaded.files, own, lib)
 }
 
 /// The functions of files that name an own-executable source: they can put
 /// one in a field or static that reachable code reads, even when the call
 /// graph does not see them called (trait dispatch, `Default`).
 fn self_naming_fns(prog: &Program<'_>, loaded: &Loaded) -> Vec<FnId> {
-    (0..prog.fns.len()).filter(|&id| loaded.files[prog.def(id).loc.file as usize].mentions_self).collect()
+    (0..prog.fn_count()).filter(|&id| loaded.files[prog.def(id).loc.file as usize].mentions_self).collect()
 }
 
-/// Evaluates `fns` (the functions whose summaries can matter), and every
-/// function found to be passed an own-executable value or a command, until
-/// the summaries stop changing.
-fn learn(prog: &Program<'_>, fns: &[FnId]) -> Facts {
-    let mut fns: BTreeSet<FnId> = fns.iter().copied().collect();
-    let mut facts = Facts::default();
-    for _ in 0..MAX_PASSES {
-        let mut rec = Facts { sites: facts.sites.restart(), ..Facts::default() };
-        for &id in &fns {
-            let val = Eval::new(prog, &facts, Some(&mut rec), id).function(&mut Locals::new());
-            if matches!(
-                val,
-                Val::Exe(_) | Val::Cmd(_) | Val::Argv { .. } | Val::ArgvItem(_) | Val::Env(_) | Val::Clap(_)
-            ) {
-                rec.returns.insert(id, val);
-            }
-        }
-        let before = fns.len();
-        fns.extend(rec.param_vals.keys().map(|&(id, _)| id));
-        let stable = fns.len() == before && rec.same_summaries(&facts);
-        facts = rec;
-        if stable {
-            break;
-        }
+fn self_spawn_macro_use(prog: &Program<'_>, reachable: &FnSet) -> Option<Loc> {
+    if prog.self_spawn_macros.is_empty() {
+        return None;
     }
-    facts
-}
-
-fn self_spawn_macro_use(prog: &Program<'_>, reachable: &std::collections::HashSet<FnId>) -> Option<Loc> {
     let mut found = None;
-    for &id in reachable {
+    for id in reachable.iter() {
         for_each_expr(prog.def(id).body.get(), &mut |e| {
             if let Expr::Macro(m) = e
                 && found.is_none()

@@ -4,42 +4,75 @@
 //! the functions whose summaries the analysis must learn.
 
 use super::api;
+use super::fnset::FnSet;
 use super::index::{FnId, Program, Target};
 use super::ir::{Expr, Stmt};
+use super::memo::{self, Callees, Edges};
 use super::receiver::StdValues;
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 
 /// The part of the call graph reachable from a binary's entry points:
 /// only those functions' bodies are scanned, so a program that links large
 /// libraries but calls little of them pays for what it calls.
-pub(crate) struct CallGraph {
+pub(crate) struct CallGraph<'p, 'a> {
+    prog: &'p Program<'a>,
     /// Every function reachable from the entries.
-    reachable: HashSet<FnId>,
-    callers: HashMap<FnId, Vec<FnId>>,
+    reachable: FnSet,
+    /// Who calls whom among them, built when a spawn site is checked.
+    callers: OnceCell<Callers<'p>>,
 }
 
-impl CallGraph {
-    pub fn new(prog: &Program<'_>, entries: &[FnId]) -> CallGraph {
-        let mut callers: HashMap<FnId, Vec<FnId>> = HashMap::new();
-        let reachable = closure(entries, |id| {
-            let out = callees(prog, id, true);
-            for &to in &out {
-                callers.entry(to).or_default().push(id);
-            }
-            out
-        });
-        CallGraph { reachable, callers }
+/// The call graph's edges reversed: callers by callee, and callers of
+/// method names (which reach every method of that name).
+#[derive(Default)]
+struct Callers<'p> {
+    of_fn: HashMap<FnId, Vec<FnId>>,
+    of_name: HashMap<&'p str, Vec<FnId>>,
+}
+
+impl<'p, 'a> CallGraph<'p, 'a> {
+    pub fn new(prog: &'p Program<'a>, entries: &[FnId]) -> CallGraph<'p, 'a> {
+        let reachable = closure(prog, entries, |id| &callees(prog, id).graph);
+        CallGraph { prog, reachable, callers: OnceCell::new() }
     }
 
     /// Every function reachable from the entries.
-    pub fn reachable(&self) -> &HashSet<FnId> {
+    pub fn reachable(&self) -> &FnSet {
         &self.reachable
     }
 
     /// Every function from which `target` can be reached (within the
     /// reachable part: paths from the entries run through nothing else).
-    pub fn reaching(&self, target: FnId) -> HashSet<FnId> {
-        closure(&[target], |id| self.callers.get(&id).cloned().unwrap_or_default())
+    pub fn reaching(&self, target: FnId) -> FnSet {
+        let prog = self.prog;
+        let callers = self.callers.get_or_init(|| {
+            let mut callers = Callers::default();
+            for id in self.reachable.iter() {
+                let edges = &callees(prog, id).graph;
+                for &to in &edges.fns {
+                    callers.of_fn.entry(to).or_default().push(id);
+                }
+                for name in &edges.names {
+                    callers.of_name.entry(name.as_str()).or_default().push(id);
+                }
+            }
+            callers
+        });
+        let mut seen = FnSet::new(prog.fn_count());
+        seen.insert(target);
+        let mut stack = vec![target];
+        while let Some(id) = stack.pop() {
+            let def = prog.def(id);
+            // A method is in the group of its name.
+            let by_name = def.self_ty.as_ref().and_then(|_| callers.of_name.get(def.name.as_str()));
+            for &from in callers.of_fn.get(&id).into_iter().chain(by_name).flatten() {
+                if seen.insert(from) {
+                    stack.push(from);
+                }
+            }
+        }
+        seen
     }
 }
 
@@ -50,53 +83,76 @@ impl CallGraph {
 /// own-executable value where reachable code reads it). Learning adds the
 /// functions that are passed such values.
 pub(crate) fn summary_set(prog: &Program<'_>, entries: &[FnId], writers: &[FnId]) -> Vec<FnId> {
-    let mut set = closure(entries, |id| callees(prog, id, false));
-    set.extend(writers);
-    let mut list: Vec<FnId> = set.into_iter().collect();
-    list.sort_unstable();
-    list
+    let mut set = closure(prog, entries, |id| &callees(prog, id).all);
+    set.extend(writers.iter().copied());
+    set.iter().collect()
+}
+
+/// The functions `id`'s body calls (computed once, see [`super::memo`]).
+fn callees<'p>(prog: &'p Program<'_>, id: FnId) -> &'p Callees {
+    memo::callees(prog, id, || scan_callees(prog, id))
 }
 
 /// The functions a body calls: by path, functions named as values, and
-/// methods by name (`skip_std`: not names std types commonly have, unless
-/// called on `self`).
-fn callees(prog: &Program<'_>, id: FnId, skip_std: bool) -> Vec<FnId> {
+/// methods by name; for the call graph, not names std types commonly have
+/// unless called on `self`.
+fn scan_callees(prog: &Program<'_>, id: FnId) -> Callees {
     let std_values = StdValues::new(prog, id);
-    let mut out = HashSet::new();
+    let (mut graph, mut all) = (Edges::default(), Edges::default());
     let mut visit = |e: &Expr| match e {
         Expr::Call { func, .. } => {
             if let Expr::Path(path, _) = func.peel()
                 && let Target::Fns(ids) = prog.resolve_from(id, path)
             {
-                out.extend(ids);
+                graph.fns.extend(ids.iter().copied());
+                all.fns.extend(ids);
             }
         }
         Expr::Path(path, _) => {
             if let Target::Fns(ids) = prog.resolve_from(id, path) {
-                out.extend(ids);
+                graph.fns.extend(ids.iter().copied());
+                all.fns.extend(ids);
             }
         }
         Expr::Method { name, recv, .. } => {
             let on_self = matches!(recv.peel(), Expr::Path(p, _) if p.len() == 1 && p[0] == "self");
             if let Some(ids) = std_values.candidates(recv, name) {
-                out.extend(ids);
-            } else if !skip_std || on_self || !api::STD_METHODS.contains(&name.as_str()) {
-                out.extend(prog.methods_named(name).iter().copied());
+                graph.fns.extend(ids.iter().copied());
+                all.fns.extend(ids);
+            } else if !prog.methods_named(name).is_empty() {
+                if on_self || !api::STD_METHODS.contains(&name.as_str()) {
+                    graph.names.push(name.clone());
+                }
+                all.names.push(name.clone());
             }
         }
         _ => {}
     };
     for_each_expr(prog.def(id).body.get(), &mut visit);
-    let mut list: Vec<FnId> = out.into_iter().collect();
-    list.sort_unstable();
-    list
+    for edges in [&mut graph, &mut all] {
+        edges.fns.sort_unstable();
+        edges.fns.dedup();
+        edges.names.sort_unstable();
+        edges.names.dedup();
+    }
+    Callees { graph, all }
 }
 
-fn closure(start: &[FnId], mut edges: impl FnMut(FnId) -> Vec<FnId>) -> HashSet<FnId> {
-    let mut seen: HashSet<FnId> = start.iter().copied().collect();
-    let mut stack = start.to_vec();
+/// Everything reachable from `start` through `edges`; a method name is
+/// expanded to its methods once.
+fn closure<'e>(prog: &Program<'_>, start: &[FnId], mut edges: impl FnMut(FnId) -> &'e Edges) -> FnSet {
+    let mut seen = FnSet::new(prog.fn_count());
+    let mut names: HashSet<&'e str> = HashSet::new();
+    let mut stack = Vec::new();
+    for &id in start {
+        if seen.insert(id) {
+            stack.push(id);
+        }
+    }
     while let Some(id) = stack.pop() {
-        for next in edges(id) {
+        let out = edges(id);
+        let methods = out.names.iter().filter(|n| names.insert(n.as_str())).map(|n| prog.methods_named(n));
+        for next in out.fns.iter().copied().chain(methods.flat_map(|ids| ids.into_owned())) {
             if seen.insert(next) {
                 stack.push(next);
             }

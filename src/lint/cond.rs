@@ -246,8 +246,8 @@ impl Cond<'_, '_, '_> {
     }
 
     fn helper_method(&mut self, name: &str) -> Truth {
-        match self.prog.methods_named(name) {
-            [id] => self.inline(*id, Vec::new()),
+        match *self.prog.methods_named(name) {
+            [id] => self.inline(id, Vec::new()),
             _ => Truth::Same,
         }
     }

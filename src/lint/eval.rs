@@ -6,6 +6,7 @@ use super::api;
 pub(crate) use super::bind::{bind, type_payloads};
 use super::index::{FnId, Program, Target};
 use super::ir::{Expr, FnDef, Lit, Loc, Stmt};
+use super::learn::Reads;
 use super::shapes::{constructed_type, exec_marker, list_items, variant};
 use super::value::{Facts, Locals, Marker, Origin, Site, Val, Via};
 
@@ -18,11 +19,20 @@ pub(crate) struct Eval<'p, 'a> {
     pub fn_id: FnId,
     /// Join of the values this function returns.
     pub ret: Val,
+    /// Where to note what is read of `facts`, when asked.
+    reads: Option<&'p mut Reads>,
 }
 
 impl<'p, 'a> Eval<'p, 'a> {
     pub fn new(prog: &'p Program<'a>, facts: &'p Facts, rec: Option<&'p mut Facts>, fn_id: FnId) -> Self {
-        Eval { prog, facts, rec, fn_id, ret: Val::Unknown }
+        Eval { prog, facts, rec, fn_id, ret: Val::Unknown, reads: None }
+    }
+
+    /// Notes in `reads` the return summaries and fields this evaluation
+    /// looks up (see [`super::learn`]; parameters are always read).
+    pub fn reading(mut self, reads: &'p mut Reads) -> Self {
+        self.reads = Some(reads);
+        self
     }
 
     fn def(&self) -> &'a FnDef {
@@ -233,13 +243,13 @@ impl<'p, 'a> Eval<'p, 'a> {
         }
     }
 
-    fn field(&self, base: Val, name: &str) -> Val {
+    fn field(&mut self, base: Val, name: &str) -> Val {
         match base {
             Val::Clap(ty) | Val::ClapField(_, ty) => {
                 let field_ty = ty.and_then(|t| self.prog.field_type(&t, name)).map(str::to_string);
                 Val::ClapField(name.to_string(), field_ty)
             }
-            _ if self.facts.exe_fields.contains(name) => Val::Exe(Origin::CurrentExe),
+            _ if self.exe_field(name) => Val::Exe(Origin::CurrentExe),
             // A clap-derived payload bound from a subcommand variant
             // (`Command::Web(web_opts) => web_opts.daemonize`): argv decides it.
             Val::Typed(ty) if self.prog.clap.iter().any(|t| t.type_name == ty) => {
@@ -249,6 +259,13 @@ impl<'p, 'a> Eval<'p, 'a> {
             Val::Typed(ty) if let Some(field_ty) = self.prog.field_type(&ty, name) => Val::Typed(field_ty.to_string()),
             _ => Val::Unknown,
         }
+    }
+
+    fn exe_field(&mut self, name: &str) -> bool {
+        if let Some(reads) = self.reads.as_deref_mut() {
+            reads.fields.push(name.to_string());
+        }
+        self.facts.exe_fields.contains(name)
     }
 
     fn note_field(&mut self, name: &str, v: &Val) {
@@ -311,6 +328,9 @@ impl<'p, 'a> Eval<'p, 'a> {
         }
         // Several candidates (cfg alternatives, same-named methods): what
         // any of them returns, so the executable is not lost.
+        if let Some(reads) = self.reads.as_deref_mut() {
+            reads.returns.extend_from_slice(ids);
+        }
         ids.iter().filter_map(|id| self.facts.returns.get(id).cloned()).fold(Val::Unknown, Val::join)
     }
 
@@ -419,7 +439,7 @@ impl<'p, 'a> Eval<'p, 'a> {
         if !ids.is_empty() {
             let mut all = vec![r];
             all.extend(vals);
-            return self.call_analysed(ids, all, 0);
+            return self.call_analysed(&ids, all, 0);
         }
         Val::Unknown
     }

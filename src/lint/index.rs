@@ -3,8 +3,11 @@
 //! code wrote them (`use` aliases, `crate::`, `super::`, other crates) to
 //! functions of the analysed crates or to canonical external paths.
 
-use super::ir::{ClapToken, Fields, FileIr, FnDef, Path, UseDef};
-use std::collections::{HashMap, HashSet};
+use super::defs::{CrateDefs, Defs};
+use super::ir::{ClapToken, FileIr, FnDef, Path, UseDef};
+use super::library::Library;
+use super::memo::Memo;
+use std::borrow::Cow;
 
 pub(crate) type FnId = usize;
 
@@ -16,24 +19,19 @@ pub(crate) struct CrateView {
 
 pub(crate) struct Program<'a> {
     pub files: &'a [FileIr],
-    pub crates: Vec<CrateView>,
-    /// Every function: (crate index, file id, index in the file).
-    pub fns: Vec<(usize, u32, usize)>,
-    by_path: HashMap<(usize, Vec<String>, String), Vec<FnId>>,
-    by_type: HashMap<(String, String), Vec<FnId>>,
-    methods: HashMap<String, Vec<FnId>>,
-    uses: HashMap<(usize, Vec<String>), Vec<&'a UseDef>>,
-    consts: HashMap<String, Vec<(usize, Vec<String>, String)>>,
-    /// Every module path (and prefix) that exists, per crate.
-    modules: HashSet<(usize, Vec<String>)>,
-    pub clap: Vec<ClapToken>,
-    /// Tuple-variant payload types by variant name (None when ambiguous).
-    payloads: HashMap<String, Option<Fields>>,
+    /// The binary's own crate (crate 0; crates 1.. are the library's).
+    own_view: CrateView,
+    /// The binary's own crate: crate 0, its functions numbered after the
+    /// library's.
+    own: Defs<'a>,
+    /// The crates it links (crates 1..), shared with the other binaries
+    /// that link the same ones; their functions are numbered from 0.
+    lib: &'a Library<'a>,
+    pub clap: Cow<'a, [ClapToken]>,
     pub self_spawn_macros: Vec<&'a str>,
-    /// Types with inherent methods: the analysed crates define them.
-    inherent_types: HashSet<&'a str>,
-    /// Struct field types by (struct, field).
-    fields: HashMap<(&'a str, &'a str), &'a str>,
+    /// Answers about functions, for those not shared with the library's
+    /// memo.
+    memo: Memo,
 }
 
 /// What a path in the code refers to.
@@ -46,113 +44,128 @@ pub(crate) enum Target {
 }
 
 impl<'a> Program<'a> {
-    pub fn new(files: &'a [FileIr], crates: Vec<CrateView>) -> Program<'a> {
-        let mut p = Program {
-            files,
-            crates,
-            fns: Vec::new(),
-            by_path: HashMap::new(),
-            by_type: HashMap::new(),
-            methods: HashMap::new(),
-            uses: HashMap::new(),
-            consts: HashMap::new(),
-            modules: HashSet::new(),
-            payloads: HashMap::new(),
-            clap: Vec::new(),
-            self_spawn_macros: Vec::new(),
-            inherent_types: HashSet::new(),
-            fields: HashMap::new(),
+    /// The program of a binary whose own crate is `own` (crate 0) and
+    /// which links `lib` (crates 1.., described by `crates[1..]`).
+    pub fn new(files: &'a [FileIr], own_view: CrateView, lib: &'a Library<'a>) -> Program<'a> {
+        let own = Defs::new(files, std::slice::from_ref(&own_view), 0, lib.defs.fns.len());
+        let clap = if own.clap.is_empty() && own.consts.is_empty() {
+            Cow::Borrowed(lib.clap.as_slice())
+        } else {
+            // Constants of the own crate come first, as its clap tokens do.
+            let mut clap: Vec<ClapToken> = own.clap.iter().chain(&lib.defs.clap).cloned().collect();
+            let first = |name: &str| {
+                own.consts_named(name).first().or(lib.defs.consts_named(name).first()).map(|c| c.2.as_str())
+            };
+            super::defs::resolve_clap_consts(&mut clap, first);
+            Cow::Owned(clap)
         };
-        for (krate, view) in p.crates.iter().enumerate() {
-            for &file in &view.files {
-                let ir = &files[file as usize];
-                for module in std::iter::once(&ir.module).chain(ir.fns.iter().map(|f| &f.module)) {
-                    for len in 0..=module.len() {
-                        p.modules.insert((krate, module[..len].to_vec()));
-                    }
-                }
-                for (i, f) in ir.fns.iter().enumerate() {
-                    let id = p.fns.len();
-                    p.fns.push((krate, file, i));
-                    p.by_path.entry((krate, f.module.clone(), f.name.clone())).or_default().push(id);
-                    if let Some(ty) = &f.self_ty {
-                        p.by_type.entry((ty.clone(), f.name.clone())).or_default().push(id);
-                        p.methods.entry(f.name.clone()).or_default().push(id);
-                        if f.inherent {
-                            p.inherent_types.insert(ty.as_str());
-                        }
-                    }
-                }
-                for u in &ir.uses {
-                    p.uses.entry((krate, u.module.clone())).or_default().push(u);
-                }
-                for (module, name, value) in &ir.consts {
-                    p.consts.entry(name.clone()).or_default().push((krate, module.clone(), value.clone()));
-                }
-                p.clap.extend(ir.clap.iter().cloned());
-                for (ty, field, field_ty) in &ir.fields {
-                    p.fields.insert((ty.as_str(), field.as_str()), field_ty.as_str());
-                }
-                for (variant, types) in &ir.payloads {
-                    p.payloads
-                        .entry(variant.clone())
-                        .and_modify(|known| {
-                            if known.as_ref() != Some(types) {
-                                *known = None;
-                            }
-                        })
-                        .or_insert_with(|| Some(types.clone()));
-                }
-                p.self_spawn_macros.extend(ir.self_spawn_macros.iter().map(String::as_str));
-            }
-        }
-        p.resolve_clap_consts();
-        p
+        let self_spawn_macros = own.self_spawn_macros.iter().chain(&lib.defs.self_spawn_macros).copied().collect();
+        let memo = Memo::new(lib.defs.fns.len() + own.fns.len());
+        Program { files, own_view, own, lib, clap, self_spawn_macros, memo }
     }
 
-    /// Clap names given as constants become the constants' values.
-    fn resolve_clap_consts(&mut self) {
-        let mut clap = std::mem::take(&mut self.clap);
-        for entry in &mut clap {
-            for token in &mut entry.tokens {
-                if let Some(name) = token.strip_prefix(crate::lint::lower::CONST_TOKEN).map(str::to_string)
-                    && let Some(value) = self.consts.get(&name).and_then(|c| c.first())
-                {
-                    *token = value.2.clone();
-                }
-            }
-        }
-        self.clap = clap;
+    /// Crate `krate` of the program: 0 is the binary's own.
+    pub fn krate(&self, krate: usize) -> &CrateView {
+        if krate == 0 { &self.own_view } else { &self.lib.crates[krate - 1] }
+    }
+
+    /// Every crate of the program, the own crate first.
+    pub fn crates(&self) -> impl Iterator<Item = &CrateView> {
+        std::iter::once(&self.own_view).chain(&self.lib.crates)
+    }
+
+    /// The definitions that hold function `id`.
+    fn defs_of(&self, id: FnId) -> &Defs<'a> {
+        if id < self.own.first_fn { &self.lib.defs } else { &self.own }
+    }
+
+    fn krate_defs(&self, krate: usize) -> Option<&CrateDefs<'a>> {
+        if krate == 0 { self.own.krate(0) } else { self.lib.defs.krate(krate) }
     }
 
     pub fn def(&self, id: FnId) -> &'a FnDef {
-        let (_, file, i) = self.fns[id];
+        let defs = self.defs_of(id);
+        let (_, file, i) = defs.fns[id - defs.first_fn];
         &self.files[file as usize].fns[i]
     }
 
     pub fn krate_of(&self, id: FnId) -> usize {
-        self.fns[id].0
+        let defs = self.defs_of(id);
+        defs.fns[id - defs.first_fn].0
+    }
+
+    /// How many functions the program has (ids are `0..fn_count()`).
+    pub fn fn_count(&self) -> usize {
+        self.own.first_fn + self.own.fns.len()
+    }
+
+    /// Where the answers about function `id` are kept, and its index
+    /// there: the library's memo for a library function when the own crate
+    /// cannot change what it calls (see [`super::memo`]).
+    pub fn memo_of(&self, id: FnId) -> (&Memo, usize) {
+        match id < self.own.first_fn && !self.own.defines_methods() {
+            true => (&self.lib.memo, id),
+            false => (&self.memo, id),
+        }
+    }
+
+    /// Where the answers that depend on evaluating function `id` are
+    /// kept: the library's memo for a library function when the own crate
+    /// is private (see [`Defs::is_private`]).
+    pub fn memo_for_eval(&self, id: FnId) -> (&Memo, usize) {
+        match id < self.own.first_fn && self.own.is_private() {
+            true => (&self.lib.memo, id),
+            false => (&self.memo, id),
+        }
+    }
+
+    /// A function's place in the order the analysis visits them: the own
+    /// crate's first, then the library's, each in definition order. (Ids
+    /// number the library first so that they are the same in every program
+    /// that links it.)
+    pub fn order_of(&self, id: FnId) -> usize {
+        if id >= self.own.first_fn { id - self.own.first_fn } else { self.own.fns.len() + id }
+    }
+
+    /// The function at place `n` of [`Program::order_of`].
+    pub fn at_order(&self, n: usize) -> FnId {
+        if n < self.own.fns.len() { self.own.first_fn + n } else { n - self.own.fns.len() }
+    }
+
+    /// Own ids and the library's, own first (the order code was written in
+    /// before the library was shared): a borrowed slice when one is empty.
+    fn both<'s>(own: &'s [FnId], lib: &'s [FnId]) -> Cow<'s, [FnId]> {
+        match (own.is_empty(), lib.is_empty()) {
+            (true, _) => Cow::Borrowed(lib),
+            (_, true) => Cow::Borrowed(own),
+            _ => Cow::Owned(own.iter().chain(lib).copied().collect()),
+        }
     }
 
     /// Functions named `main` at the root of crate 0 (the binary).
     pub fn main(&self) -> Option<FnId> {
-        self.by_path.get(&(0, Vec::new(), "main".to_string())).and_then(|ids| ids.first().copied())
+        self.own.krate(0)?.by_path.get(&[][..])?.get("main").and_then(|ids| ids.first().copied())
     }
 
     pub fn ctors(&self) -> Vec<FnId> {
-        (0..self.fns.len()).filter(|&id| self.def(id).attrs.ctor).collect()
+        self.own.ctors.iter().chain(&self.lib.defs.ctors).copied().collect()
     }
 
     /// The type of field `field` (a name, or an index for tuple variants)
     /// of enum variant `variant`, if known.
     pub fn payload_type(&self, variant: &str, field: &str) -> Option<&str> {
-        let fields = self.payloads.get(variant)?.as_ref()?;
+        let fields = match (self.own.payloads.get(variant), self.lib.defs.payloads.get(variant)) {
+            (Some(a), Some(b)) => a.as_ref().filter(|a| Some(*a) == b.as_ref())?,
+            (Some(one), None) | (None, Some(one)) => one.as_ref()?,
+            (None, None) => return None,
+        };
         fields.iter().find(|(name, _)| name == field)?.1.as_deref()
     }
 
-    /// The declared type of struct `ty`'s field `field`, if known.
+    /// The declared type of struct `ty`'s field `field`, if known (the
+    /// library's declaration wins, as the last one indexed did).
     pub fn field_type(&self, ty: &str, field: &str) -> Option<&'a str> {
-        self.fields.get(&(ty, field)).copied()
+        self.lib.defs.fields.get(&(ty, field)).or_else(|| self.own.fields.get(&(ty, field))).copied()
     }
 
     /// Whether a declared type name is surely not one of the analysed
@@ -164,24 +177,24 @@ impl<'a> Program<'a> {
 
     /// Whether the analysed crates define methods for `ty`.
     pub fn has_methods(&self, ty: &str) -> bool {
-        self.inherent_types.contains(ty) || self.by_type.keys().any(|(t, _)| t == ty)
+        self.own.has_methods(ty) || self.lib.defs.has_methods(ty)
     }
 
     /// Methods named `name` of type `ty` (`impl Ty { fn name(..) }`).
-    pub fn methods_of(&self, ty: &str, name: &str) -> &[FnId] {
-        self.by_type.get(&(ty.to_string(), name.to_string())).map(Vec::as_slice).unwrap_or(&[])
+    pub fn methods_of(&self, ty: &str, name: &str) -> Cow<'_, [FnId]> {
+        Self::both(self.own.of_type(ty, name), self.lib.defs.of_type(ty, name))
     }
 
     /// Methods of the analysed crates named `name` (call `x.name()`).
-    pub fn methods_named(&self, name: &str) -> &[FnId] {
-        self.methods.get(name).map(Vec::as_slice).unwrap_or(&[])
+    pub fn methods_named(&self, name: &str) -> Cow<'_, [FnId]> {
+        Self::both(self.own.methods_named(name), self.lib.defs.methods_named(name))
     }
 
     /// Methods named `name` that a value of a std type can have: those of
     /// trait impls and trait defaults, unless the impl's type has inherent
     /// methods (then the analysed crates define it).
     pub fn trait_methods_named(&self, name: &str) -> Vec<FnId> {
-        let local_type = |ty: &str| self.inherent_types.contains(ty);
+        let local_type = |ty: &str| self.own.inherent_types.contains(ty) || self.lib.defs.inherent_types.contains(ty);
         self.methods_named(name)
             .iter()
             .copied()
@@ -199,9 +212,10 @@ impl<'a> Program<'a> {
         if path.first().is_some_and(|s| s == "Self")
             && let Some(ty) = &def.self_ty
             && path.len() == 2
-            && let Some(ids) = self.by_type.get(&(ty.clone(), path[1].clone()))
+            && let ids = self.methods_of(ty, &path[1])
+            && !ids.is_empty()
         {
-            return Target::Fns(ids.clone());
+            return Target::Fns(ids.into_owned());
         }
         self.resolve(self.krate_of(id), &def.module, path)
     }
@@ -230,9 +244,9 @@ impl<'a> Program<'a> {
             _ => {}
         }
         if rest.is_empty()
-            && let Some(ids) = self.by_path.get(&(krate, module.to_vec(), first.clone()))
+            && let Some(ids) = self.fns_at(krate, module, first)
         {
-            return Target::Fns(ids.clone());
+            return Target::Fns(ids.to_vec());
         }
         // `use evcxr::{self};` or `use evcxr;` names the crate by itself:
         // expanding it would only loop.
@@ -243,7 +257,7 @@ impl<'a> Program<'a> {
             expanded.extend_from_slice(rest);
             return self.resolve_depth(krate, module, &expanded, depth + 1);
         }
-        if let Some(other) = self.crates.iter().position(|c| &c.name == first) {
+        if let Some(other) = self.crates().position(|c| &c.name == first) {
             return self.absolute(other, Vec::new(), rest, depth);
         }
         let mut local = module.to_vec();
@@ -267,9 +281,10 @@ impl<'a> Program<'a> {
         // that reached here starts outside them (`std::process::Command::new`
         // is not some analysed `Command::new`).
         if let [ty, func] = path
-            && let Some(ids) = self.by_type.get(&(ty.clone(), func.clone()))
+            && let ids = self.methods_of(ty, func)
+            && !ids.is_empty()
         {
-            return Target::Fns(ids.clone());
+            return Target::Fns(ids.into_owned());
         }
         Target::External(path.to_vec())
     }
@@ -293,13 +308,14 @@ impl<'a> Program<'a> {
                 expanded.extend_from_slice(&remainder[1..]);
                 return self.resolve_depth(krate, &module, &expanded, depth + 1);
             }
-            if let Some(ids) = self.by_type.get(&(seg.clone(), name.clone())) {
-                return Target::Fns(ids.clone());
+            let ids = self.methods_of(seg, name);
+            if !ids.is_empty() {
+                return Target::Fns(ids.into_owned());
             }
             return Target::External(rest.to_vec());
         }
-        if let Some(ids) = self.by_path.get(&(krate, module.clone(), name.clone())) {
-            return Target::Fns(ids.clone());
+        if let Some(ids) = self.fns_at(krate, &module, name) {
+            return Target::Fns(ids.to_vec());
         }
         if let Some(u) = self.use_named(krate, &module, name) {
             return self.resolve_depth(krate, &module, &u.path.clone(), depth + 1);
@@ -308,40 +324,49 @@ impl<'a> Program<'a> {
     }
 
     fn by_name_anywhere(&self, path: &[String]) -> Target {
-        let name = path.last().cloned().unwrap_or_default();
-        match self.methods.get(&name) {
-            Some(ids) => Target::Fns(ids.clone()),
-            None => Target::External(path.to_vec()),
+        let name = path.last().map(String::as_str).unwrap_or_default();
+        let ids = self.methods_named(name);
+        match ids.is_empty() {
+            false => Target::Fns(ids.into_owned()),
+            true => Target::External(path.to_vec()),
         }
     }
 
+    /// Functions named `name` in module `module` of crate `krate`.
+    fn fns_at(&self, krate: usize, module: &[String], name: &str) -> Option<&[FnId]> {
+        self.krate_defs(krate)?.by_path.get(module)?.get(name).map(Vec::as_slice)
+    }
+
+    fn uses_in(&self, krate: usize, module: &[String]) -> &[&'a UseDef] {
+        self.krate_defs(krate).and_then(|c| c.uses.get(module)).map(Vec::as_slice).unwrap_or(&[])
+    }
+
     fn use_named(&self, krate: usize, module: &[String], name: &str) -> Option<&'a UseDef> {
-        self.uses.get(&(krate, module.to_vec()))?.iter().find(|u| !u.glob && u.alias == name).copied()
+        self.uses_in(krate, module).iter().find(|u| !u.glob && u.alias == name).copied()
     }
 
     fn globs(&self, krate: usize, module: &[String]) -> Vec<&'a UseDef> {
-        self.uses
-            .get(&(krate, module.to_vec()))
-            .map(|list| list.iter().filter(|u| u.glob).copied().collect())
-            .unwrap_or_default()
+        self.uses_in(krate, module).iter().filter(|u| u.glob).copied().collect()
     }
 
     fn module_exists(&self, krate: usize, module: &[String]) -> bool {
-        self.modules.contains(&(krate, module.to_vec()))
+        self.krate_defs(krate).is_some_and(|c| c.modules.contains(module))
     }
 
     /// The value of a `const`/`static` string named by `path`, if unique.
     pub fn const_str(&self, krate: usize, module: &[String], path: &[String]) -> Option<&str> {
         let name = path.last()?;
-        let candidates = self.consts.get(name)?;
-        if candidates.len() == 1 {
-            return Some(candidates[0].2.as_str());
+        let (own, lib) = (self.own.consts_named(name), self.lib.defs.consts_named(name));
+        match (own, lib) {
+            ([], []) => return None,
+            ([one], []) | ([], [one]) => return Some(one.2.as_str()),
+            _ => {}
         }
         // Several constants share the name: prefer this module, then this crate.
-        candidates
-            .iter()
+        let candidates = || own.iter().chain(lib);
+        candidates()
             .find(|(k, m, _)| *k == krate && m == module)
-            .or_else(|| candidates.iter().find(|(k, _, _)| *k == krate))
+            .or_else(|| candidates().find(|(k, _, _)| *k == krate))
             .map(|(_, _, v)| v.as_str())
     }
 

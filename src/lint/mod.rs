@@ -16,12 +16,17 @@ mod callgraph;
 mod child;
 mod clap_cond;
 mod cond;
+mod defs;
 mod eval;
 pub mod fix;
+mod fnset;
 mod index;
 mod ir;
+mod learn;
+mod library;
 mod load;
 mod lower;
+mod memo;
 pub(crate) mod nesting;
 mod passing;
 mod receiver;
@@ -158,8 +163,22 @@ fn run_here(options: &Options) -> Result<Output, Error> {
     let loaded = load::load(&roots)?;
     let mut output =
         Output { binaries: Vec::new(), diagnostics: rules::parse_error::check(&loaded, &options.workspace_root) };
-    let results: Vec<_> =
-        options.binaries.par_iter().map(|bin| analyze::binary(bin, &loaded, &options.workspace_root)).collect();
+    // One library per distinct list of linked crates, shared by the
+    // binaries that link it.
+    let keys: Vec<library::LibraryKey> = options.binaries.iter().map(|bin| library::key(bin, &loaded)).collect();
+    let mut distinct: Vec<&library::LibraryKey> = keys.iter().collect();
+    distinct.sort();
+    distinct.dedup();
+    let libraries: Vec<library::Library<'_>> = distinct.par_iter().map(|key| library::build(key, &loaded)).collect();
+    let results: Vec<_> = options
+        .binaries
+        .par_iter()
+        .zip(&keys)
+        .map(|(bin, key)| {
+            let lib = &libraries[distinct.binary_search(&key).expect("every key has a library")];
+            analyze::binary(bin, &loaded, lib, &options.workspace_root)
+        })
+        .collect();
     for (report, diagnostics) in results {
         output.binaries.push(report);
         output.diagnostics.extend(diagnostics);
@@ -187,6 +206,7 @@ fn analyze_source_here(text: &str) -> (Verdict, Vec<Diagnostic>) {
         crates: Vec::new(),
         guards: Vec::new(),
     };
-    let (report, diagnostics) = analyze::binary(&bin, &loaded, std::path::Path::new(""));
+    let lib = library::Library::empty();
+    let (report, diagnostics) = analyze::binary(&bin, &loaded, &lib, std::path::Path::new(""));
     (report.verdict, diagnostics)
 }

@@ -10,18 +10,18 @@
 
 use super::api;
 use super::callgraph::for_each_expr;
-use super::index::{FnId, Program, Target};
+use super::fnset::FnSet;
+use super::index::{Program, Target};
 use super::ir::Expr;
 use super::value::{Site, Via};
 use super::walk::{Outcome, Reach};
-use std::collections::HashSet;
 
 /// Settles a guard-less answer: a library whose `init()` is never called
 /// is `Yes` once the walk may have arrived or lost its way; a site the walk
 /// never arrived at is `Maybe` when it lost its way (a call it could not
 /// resolve), and otherwise stays `No`: the parent itself never gets there
 /// (the call graph's by-name edges over-approximate), see [`is_dead`].
-pub(crate) fn settle(outcome: &mut Outcome, site: &Site, prog: &Program<'_>, reachable: &HashSet<FnId>) {
+pub(crate) fn settle(outcome: &mut Outcome, site: &Site, prog: &Program<'_>, reachable: &FnSet) {
     if outcome.reach == Some(Reach::Yes) || !outcome.guards.is_empty() {
         return;
     }
@@ -53,8 +53,8 @@ pub(crate) fn is_dead(outcome: &Outcome) -> bool {
 
 /// Whether any function `main` can reach calls `via`'s `init()` (the
 /// library's, or the library's own when its source is analysed).
-fn calls_library_init(prog: &Program<'_>, reachable: &HashSet<FnId>, via: Via) -> bool {
-    reachable.iter().any(|&id| {
+fn calls_library_init(prog: &Program<'_>, reachable: &FnSet, via: Via) -> bool {
+    reachable.iter().any(|id| {
         let mut found = false;
         for_each_expr(prog.def(id).body.get(), &mut |e| {
             let Expr::Call { func, .. } = e else { return };
@@ -62,7 +62,7 @@ fn calls_library_init(prog: &Program<'_>, reachable: &HashSet<FnId>, via: Via) -
             found |= match prog.resolve_from(id, path) {
                 Target::External(canon) => api::library_init(&canon) == Some(via),
                 Target::Fns(ids) => ids.iter().any(|&f| {
-                    let krate = &prog.crates[prog.krate_of(f)].name;
+                    let krate = &prog.krate(prog.krate_of(f)).name;
                     api::library_init(&[krate.clone(), prog.def(f).name.clone()]) == Some(via)
                 }),
             };

@@ -84,7 +84,7 @@ impl Walker<'_, '_, '_> {
     /// however its body routes the child.
     fn is_own_library_init(&self, ids: &[FnId]) -> bool {
         ids.iter().all(|&id| {
-            let krate = &self.prog.crates[self.prog.krate_of(id)];
+            let krate = self.prog.krate(self.prog.krate_of(id));
             let via = api::library_init(&[krate.name.clone(), self.prog.def(id).name.clone()]);
             via.is_some() && (self.child.lib == via || krate.files.contains(&self.site.file))
         })

@@ -16,10 +16,11 @@ use super::bind::receiver_type;
 use super::child::Child;
 use super::cond::Cond;
 use super::eval::{Eval, bind};
+use super::fnset::FnSet;
 use super::index::{FnId, Program};
 use super::ir::{Expr, Loc, Pat, Stmt};
 use super::value::{Facts, Locals, Truth, Val};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// How far calls are followed from `main`.
 const MAX_DEPTH: usize = 12;
@@ -81,7 +82,7 @@ pub(crate) struct Walker<'w, 'p, 'a> {
     child: &'w Child<'w>,
     site: Loc,
     /// Functions from which the site can be reached.
-    reaches: &'w HashSet<FnId>,
+    reaches: &'w FnSet,
     /// Extra guard functions from the config (`guards = [..]`).
     extra_guards: &'w [String],
     out: Outcome,
@@ -103,7 +104,7 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
         facts: &'p Facts,
         child: &'w Child<'w>,
         site: Loc,
-        reaches: &'w HashSet<FnId>,
+        reaches: &'w FnSet,
         extra_guards: &'w [String],
     ) -> Self {
         Walker {

@@ -14,7 +14,7 @@ const STOP_DEPTH: u8 = 3;
 /// Whether a body can end the process or the child's path: directly, or
 /// through functions of the analysed crates it calls by path, a few deep.
 pub(super) fn may_stop(prog: &Program<'_>, id: FnId) -> bool {
-    may_stop_within(prog, id, STOP_DEPTH)
+    crate::lint::memo::may_stop(prog, id, || may_stop_within(prog, id, STOP_DEPTH))
 }
 
 fn may_stop_within(prog: &Program<'_>, id: FnId, depth: u8) -> bool {

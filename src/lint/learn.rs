@@ -1,0 +1,179 @@
+//! Learning the summaries: which functions return the program's own
+//! executable (or argv, an env lookup, a command), which parameters are
+//! passed one, which fields hold one, and the spawn sites with their
+//! markers. Every function whose summary can matter is evaluated, pass
+//! after pass, until the summaries stop changing.
+//!
+//! Most functions of a large program never touch such a value, and
+//! evaluating them again in every pass, for every binary, was most of the
+//! analysis (issue 18). So each function is first evaluated once with
+//! nothing learned ([`Quiet`]): if that records nothing, the function is
+//! skipped in every pass in which nothing it read in that evaluation has
+//! been learned since. This is exact, not a heuristic: the evaluation is a
+//! deterministic function of the program and of what it reads of the
+//! summaries, and it reads them only through [`Reads`] (a parameter's
+//! value, a function's return summary, whether a field holds the
+//! executable). If every read gives what it gave with nothing learned, the
+//! evaluation takes the same steps and again records nothing. (It reads the
+//! pass's own records only to add markers to a command, and a command
+//! exists only after something was recorded or read.)
+
+use super::eval::Eval;
+use super::index::{FnId, Program};
+use super::memo;
+use super::value::{Facts, Locals, Val};
+use std::collections::BTreeSet;
+
+/// Summaries are recomputed until stable; a few passes suffice for helper
+/// chains of that depth.
+const MAX_PASSES: usize = 5;
+
+/// What a function's evaluation read of the summaries.
+#[derive(Debug, Default)]
+pub(crate) struct Reads {
+    /// Functions whose return summary it looked up.
+    pub returns: Vec<FnId>,
+    /// Field names it asked about.
+    pub fields: Vec<String>,
+}
+
+/// A function's evaluation with nothing learned.
+#[derive(Debug)]
+pub(crate) enum Quiet {
+    /// It recorded something: evaluate it in every pass.
+    Active,
+    /// It recorded nothing, reading these.
+    Inert(Reads),
+}
+
+/// Evaluates `fns` (the functions whose summaries can matter), and every
+/// function found to be passed an own-executable value or a command, until
+/// the summaries stop changing.
+pub(crate) fn learn(prog: &Program<'_>, fns: &[FnId]) -> Facts {
+    // In the program's order (own crate first), which decides the order in
+    // which spawn sites are found and reported.
+    let mut fns: BTreeSet<usize> = fns.iter().map(|&id| prog.order_of(id)).collect();
+    let mut facts = Facts::default();
+    for _ in 0..MAX_PASSES {
+        let mut rec = Facts { sites: facts.sites.restart(), ..Facts::default() };
+        for id in fns.iter().map(|&n| prog.at_order(n)) {
+            if let Quiet::Inert(reads) = quiet(prog, id)
+                && !learned(prog, id, reads, &facts)
+            {
+                continue;
+            }
+            let val = Eval::new(prog, &facts, Some(&mut rec), id).function(&mut Locals::new());
+            if summarised(&val) {
+                rec.returns.insert(id, val);
+            }
+        }
+        let before = fns.len();
+        fns.extend(rec.param_vals.keys().map(|&(id, _)| prog.order_of(id)));
+        let stable = fns.len() == before && rec.same_summaries(&facts);
+        facts = rec;
+        if stable {
+            break;
+        }
+    }
+    facts
+}
+
+/// The values a function's return summary keeps.
+fn summarised(val: &Val) -> bool {
+    matches!(val, Val::Exe(_) | Val::Cmd(_) | Val::Argv { .. } | Val::ArgvItem(_) | Val::Env(_) | Val::Clap(_))
+}
+
+/// `id`'s evaluation with nothing learned (computed once, see [`memo`]).
+fn quiet<'p>(prog: &'p Program<'_>, id: FnId) -> &'p Quiet {
+    memo::quiet(prog, id, || {
+        let nothing = Facts::default();
+        let mut rec = Facts::default();
+        let mut reads = Reads::default();
+        let val = Eval::new(prog, &nothing, Some(&mut rec), id).reading(&mut reads).function(&mut Locals::new());
+        let recorded = summarised(&val)
+            || !rec.sites.list.is_empty()
+            || !rec.param_vals.is_empty()
+            || !rec.exe_fields.is_empty()
+            || !rec.returns.is_empty();
+        if recorded { Quiet::Active } else { Quiet::Inert(reads) }
+    })
+}
+
+/// Whether anything `id` read with nothing learned has been learned in
+/// `facts`: its parameters' values, a return summary, a field.
+fn learned(prog: &Program<'_>, id: FnId, reads: &Reads, facts: &Facts) -> bool {
+    (0..prog.def(id).params.len()).any(|i| facts.param_vals.contains_key(&(id, i)))
+        || reads.returns.iter().any(|f| facts.returns.contains_key(f))
+        || reads.fields.iter().any(|name| facts.exe_fields.contains(name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::library::Library;
+    use crate::lint::load::{Loaded, parse_text};
+
+    /// Learns over every function of `text`, with and without skipping
+    /// quiet functions: the facts must be the same.
+    fn same_both_ways(text: &str) {
+        let loaded = Loaded { files: vec![parse_text(text, Vec::new(), 0, None)], crates: Default::default() };
+        let lib = Library::empty();
+        let own = crate::lint::index::CrateView { name: "crate".into(), files: vec![0] };
+        let prog = Program::new(&loaded.files, own, &lib);
+        let all: Vec<FnId> = (0..prog.fn_count()).collect();
+        let skipping = learn(&prog, &all);
+        let everything = learn_everything(&prog, &all);
+        assert_eq!(format!("{:?}", skipping.sites.list), format!("{:?}", everything.sites.list));
+        let sorted = |f: &Facts| {
+            let mut r: Vec<_> = f.returns.iter().map(|(k, v)| format!("{k}:{v:?}")).collect();
+            let mut p: Vec<_> = f.param_vals.iter().map(|(k, v)| format!("{k:?}:{v:?}")).collect();
+            r.sort();
+            p.sort();
+            (r, p, f.exe_fields.clone())
+        };
+        assert_eq!(sorted(&skipping), sorted(&everything));
+        assert!(!everything.sites.list.is_empty(), "the text has a spawn site to learn");
+    }
+
+    /// `learn` as it was before quiet functions were skipped.
+    fn learn_everything(prog: &Program<'_>, fns: &[FnId]) -> Facts {
+        let mut fns: BTreeSet<usize> = fns.iter().map(|&id| prog.order_of(id)).collect();
+        let mut facts = Facts::default();
+        for _ in 0..MAX_PASSES {
+            let mut rec = Facts { sites: facts.sites.restart(), ..Facts::default() };
+            for id in fns.iter().map(|&n| prog.at_order(n)) {
+                let val = Eval::new(prog, &facts, Some(&mut rec), id).function(&mut Locals::new());
+                if summarised(&val) {
+                    rec.returns.insert(id, val);
+                }
+            }
+            let before = fns.len();
+            fns.extend(rec.param_vals.keys().map(|&(id, _)| prog.order_of(id)));
+            let stable = fns.len() == before && rec.same_summaries(&facts);
+            facts = rec;
+            if stable {
+                break;
+            }
+        }
+        facts
+    }
+
+    #[test]
+    fn values_passed_through_quiet_looking_helpers_are_learned() {
+        // `spawn` and `run` look quiet until `exe` is learned to return the
+        // executable and `run` to be passed it; `Holder.path` is learned to
+        // hold it from `store`.
+        same_both_ways(
+            "use std::process::Command;\n\
+             struct Holder { path: std::path::PathBuf }\n\
+             fn exe() -> std::path::PathBuf { std::env::current_exe().unwrap() }\n\
+             fn store() -> Holder { Holder { path: exe() } }\n\
+             fn run(p: std::path::PathBuf) { spawn(p) }\n\
+             fn spawn(p: std::path::PathBuf) { Command::new(p).arg(\"--child\").status().unwrap(); }\n\
+             fn from_field(h: &Holder) { Command::new(&h.path).arg(\"--field\").spawn().unwrap(); }\n\
+             fn build() -> Command { let mut c = Command::new(exe()); c.env(\"ROLE\", \"w\"); c }\n\
+             fn marker() { let mut c = build(); c.arg(\"--late\"); c.spawn().unwrap(); }\n\
+             fn main() { run(exe()); from_field(&store()); marker(); }\n",
+        );
+    }
+}

@@ -1,0 +1,59 @@
+//! The crates a binary links (its package's library, its path
+//! dependencies), indexed once per run and shared by every binary that
+//! links the same crates under the same names: with 200 binaries over one
+//! library, the library is indexed once, not 200 times (issue 18).
+
+use super::defs::{Defs, resolve_clap_consts};
+use super::index::CrateView;
+use super::ir::{ClapToken, FileIr};
+use super::load::Loaded;
+use super::memo::Memo;
+use super::{BinaryInput, CrateInput};
+use std::path::PathBuf;
+
+/// Which crates, under which names: binaries with the same key share a
+/// [`Library`].
+pub(crate) type LibraryKey = Vec<(String, PathBuf)>;
+
+pub(crate) struct Library<'a> {
+    /// Crates 1.. of every program that links this library.
+    pub crates: Vec<CrateView>,
+    pub defs: Defs<'a>,
+    /// The library's clap tokens, its own constants resolved.
+    pub clap: Vec<ClapToken>,
+    /// Answers about its functions, shared by the binaries whose own crate
+    /// defines no methods.
+    pub memo: Memo,
+}
+
+impl<'a> Library<'a> {
+    pub fn new(files: &'a [FileIr], crates: Vec<CrateView>) -> Library<'a> {
+        let defs = Defs::new(files, &crates, 1, 0);
+        let mut clap = defs.clap.clone();
+        resolve_clap_consts(&mut clap, |name| defs.consts_named(name).first().map(|c| c.2.as_str()));
+        let memo = Memo::new(defs.fns.len());
+        Library { crates, defs, clap, memo }
+    }
+
+    /// A library of no crates (a single file analysed alone).
+    pub fn empty() -> Library<'a> {
+        Library { crates: Vec::new(), defs: Defs::default(), clap: Vec::new(), memo: Memo::default() }
+    }
+}
+
+/// The crates `bin` links that were loaded, other than its own root, in
+/// the order the binary lists them.
+pub(crate) fn key(bin: &BinaryInput, loaded: &Loaded) -> LibraryKey {
+    bin.crates
+        .iter()
+        .filter(|c| c.root != bin.root && loaded.crates.contains_key(&c.root))
+        .map(|CrateInput { name, root }| (name.clone(), root.clone()))
+        .collect()
+}
+
+/// The library of `key`.
+pub(crate) fn build<'a>(key: &LibraryKey, loaded: &'a Loaded) -> Library<'a> {
+    let crates =
+        key.iter().map(|(name, root)| CrateView { name: name.clone(), files: loaded.crates[root].clone() }).collect();
+    Library::new(&loaded.files, crates)
+}

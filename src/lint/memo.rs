@@ -1,0 +1,74 @@
+//! Answers about one function that the analysis asks many times: which
+//! functions its body calls, and whether it may stop the child. Each is
+//! computed on first use, once per program; for the functions of a shared
+//! [`super::library::Library`], once per run for all the binaries whose own
+//! crate defines no methods, since only methods (found by name or by type
+//! from any crate) let a binary's own crate change what library code calls
+//! ([`super::defs::Defs::defines_methods`]). Issue 18: 200 binaries over
+//! one library scan its bodies once.
+
+use super::index::{FnId, Program};
+use super::learn::Quiet;
+use std::sync::OnceLock;
+
+/// The functions a body calls, two ways (see `callgraph::scan_callees`).
+#[derive(Debug, Default)]
+pub(crate) struct Callees {
+    /// The call graph's edges: calls by path, functions named as values,
+    /// and methods by name except names std types commonly have (unless
+    /// called on `self`).
+    pub graph: Edges,
+    /// Every method of a called name too: the functions whose summaries
+    /// can matter.
+    pub all: Edges,
+}
+
+/// Edges out of one function.
+#[derive(Debug, Default)]
+pub(crate) struct Edges {
+    pub fns: Vec<FnId>,
+    /// Method names called on a receiver of unknown type: an edge to every
+    /// method of that name, kept as the name (a program with 100 types
+    /// that have a `render` method has one such group, not 100 edges from
+    /// every caller).
+    pub names: Vec<String>,
+}
+
+/// One cell per function.
+#[derive(Default)]
+pub(crate) struct Memo {
+    callees: Vec<OnceLock<Callees>>,
+    may_stop: Vec<OnceLock<bool>>,
+    quiet: Vec<OnceLock<Quiet>>,
+}
+
+impl Memo {
+    pub fn new(fns: usize) -> Memo {
+        Memo {
+            callees: std::iter::repeat_with(OnceLock::new).take(fns).collect(),
+            may_stop: std::iter::repeat_with(OnceLock::new).take(fns).collect(),
+            quiet: std::iter::repeat_with(OnceLock::new).take(fns).collect(),
+        }
+    }
+}
+
+/// `id`'s callees, computed by `compute` on first use.
+pub(crate) fn callees<'p>(prog: &'p Program<'_>, id: FnId, compute: impl FnOnce() -> Callees) -> &'p Callees {
+    let (memo, i) = prog.memo_of(id);
+    memo.callees[i].get_or_init(compute)
+}
+
+/// Whether `id` may stop the child, computed by `compute` on first use.
+pub(crate) fn may_stop(prog: &Program<'_>, id: FnId, compute: impl FnOnce() -> bool) -> bool {
+    let (memo, i) = prog.memo_of(id);
+    *memo.may_stop[i].get_or_init(compute)
+}
+
+/// `id`'s evaluation with nothing learned, computed by `compute` on first
+/// use; shared only when the own crate is private
+/// ([`super::defs::Defs::is_private`]): evaluation also reads constants,
+/// clap tokens, payloads and fields of every crate.
+pub(crate) fn quiet<'p>(prog: &'p Program<'_>, id: FnId, compute: impl FnOnce() -> Quiet) -> &'p Quiet {
+    let (memo, i) = prog.memo_for_eval(id);
+    memo.quiet[i].get_or_init(compute)
+}
