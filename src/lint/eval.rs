@@ -25,7 +25,7 @@ impl<'p, 'a> Eval<'p, 'a> {
         Eval { prog, facts, rec, fn_id, ret: Val::Unknown }
     }
 
-    fn def(&self) -> &'a FnDef {
+    pub(super) fn def(&self) -> &'a FnDef {
         self.prog.def(self.fn_id)
     }
 

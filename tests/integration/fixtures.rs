@@ -61,6 +61,7 @@ fixtures! {
     forwarded_args_storm => "forwarded-args-storm",
     guard_args_const_closure => "guard-args-const-closure",
     guard_args_contains => "guard-args-contains",
+    guard_args_local_list => "guard-args-local-list",
     guard_args_position => "guard-args-position",
     guard_args_pushed_flag => "guard-args-pushed-flag",
     guard_args_slice => "guard-args-slice",

@@ -5,7 +5,7 @@
 use super::{Flow, MAX_DEPTH, Reach, Walker, scan};
 use crate::lint::api;
 use crate::lint::index::{FnId, Target};
-use crate::lint::ir::{Expr, Loc, Macro, Pat};
+use crate::lint::ir::{Expr, Loc, Macro};
 use crate::lint::value::{Locals, Val};
 
 /// Method names so common that a call by name alone says little about
@@ -197,9 +197,9 @@ impl Walker<'_, '_, '_> {
         if typed.is_none() && (api::COMMAND_BUILDERS.contains(&name) || api::STD_METHODS.contains(&name)) {
             ids.clear();
         }
-        ids.retain(|&id| self.takes_args(id, args.len()));
+        ids.retain(|&id| self.prog.takes_args(id, args.len()));
         if ids.is_empty() {
-            self.lost_method(name, typed.as_deref(), args.len(), loc);
+            self.lost_method(name, typed.as_deref(), loc);
         }
         // A receiver built by another crate's API (`sqlx::query(..).bind(..)`)
         // is of that crate's type: the analysed crates' methods on their own
@@ -292,22 +292,12 @@ impl Walker<'_, '_, '_> {
         }
     }
 
-    /// Whether `recv.name(..)` with `n` arguments can call method `id`: it
-    /// takes `self` and exactly `n` more. Rust has neither overloading nor
-    /// default arguments, so a same-named method of another arity belongs to
-    /// some other type (std's `Metadata::is_file()` is never a workspace's
-    /// `is_file(&self, path)`; following it made a false recursion, issue 14).
-    fn takes_args(&self, id: FnId, n: usize) -> bool {
-        let params = &self.prog.def(id).params;
-        matches!(params.first(), Some(Pat::Bind(name, None)) if name == "self") && params.len() == n + 1
-    }
-
     /// A method call the walk does not follow although a method of that
-    /// name (and arity) leads to the site: if the walk never arrives, it
-    /// lost the way.
-    fn lost_method(&mut self, name: &str, typed: Option<&str>, n: usize, loc: Loc) {
-        let leads = |id: &FnId| self.reaches.contains(id) && self.takes_args(*id, n);
-        if self.out.lost.is_none() && self.prog.methods_named(name).iter().any(leads) {
+    /// name leads to the site: if the walk never arrives, it lost the way.
+    /// (Of any arity: the call graph links by name alone, and a site it
+    /// reaches only through such a link is undecided, never dead code.)
+    fn lost_method(&mut self, name: &str, typed: Option<&str>, loc: Loc) {
+        if self.out.lost.is_none() && self.prog.methods_named(name).iter().any(|id| self.reaches.contains(id)) {
             let on = typed.map_or_else(String::new, |ty| format!(" on a `{ty}`"));
             let why = format!(
                 "the call `.{name}()`{on} could not be resolved to a method of the analysed crates, and a method of that name leads to this spawn"
