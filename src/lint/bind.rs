@@ -60,24 +60,83 @@ pub(crate) fn receiver_type<'a>(def: &'a FnDef, param: &Pat) -> Option<&'a str> 
 }
 
 /// After [`bind`]: names bound to a tuple variant's fields get the field's
-/// type (`Command::Run(opts) => opts.exec()` calls `RunOpts::exec`).
-pub(crate) fn type_payloads(prog: &Program<'_>, self_ty: Option<&str>, pat: &Pat, locals: &mut Locals) {
-    match pat {
-        Pat::TupleStruct(path, items) => {
-            let variant = variant_key(path, self_ty);
-            for (i, item) in items.iter().enumerate() {
-                type_field(prog, self_ty, &variant, &i.to_string(), item, locals);
+/// type (`Command::Run(opts) => opts.exec()` calls `RunOpts::exec`). Over a
+/// clap-routed value (`scrut`), a payload of a clap type stays routed by
+/// argv, one subcommand deeper, and a struct variant's fields are flags.
+pub(crate) fn type_payloads(prog: &Program<'_>, self_ty: Option<&str>, pat: &Pat, scrut: &Val, locals: &mut Locals) {
+    let typing = Typing { prog, self_ty, depth: clap_depth(scrut) };
+    typing.payloads(pat, locals);
+}
+
+/// How many subcommands deep a clap-routed value's enum lies (the parsed
+/// struct's own subcommand field is 0), or `None` when argv does not route it.
+fn clap_depth(val: &Val) -> Option<usize> {
+    match val {
+        Val::Clap(_) | Val::ClapField(..) => Some(0),
+        Val::ClapNested(_, depth) => Some(*depth),
+        _ => None,
+    }
+}
+
+struct Typing<'p, 'a> {
+    prog: &'p Program<'a>,
+    self_ty: Option<&'p str>,
+    depth: Option<usize>,
+}
+
+impl Typing<'_, '_> {
+    fn payloads(&self, pat: &Pat, locals: &mut Locals) {
+        match pat {
+            Pat::TupleStruct(path, items) => {
+                let variant = variant_key(path, self.self_ty);
+                for (i, item) in items.iter().enumerate() {
+                    self.field(&variant, &i.to_string(), item, locals);
+                }
             }
-        }
-        Pat::Struct(path, fields) => {
-            let variant = variant_key(path, self_ty);
-            for (field, item) in fields {
-                type_field(prog, self_ty, &variant, field, item, locals);
+            Pat::Struct(path, fields) => {
+                let variant = variant_key(path, self.self_ty);
+                for (field, item) in fields {
+                    // `Self::Share { active, .. }` over argv-routed `self`:
+                    // `active` is that flag as the child's argv sets it.
+                    if let (Some(_), Pat::Bind(name, None)) = (self.depth, item) {
+                        locals.insert(name.clone(), Val::ClapField(field.clone(), None));
+                        continue;
+                    }
+                    self.field(&variant, field, item, locals);
+                }
             }
+            Pat::Or(items) | Pat::Tuple(items) => items.iter().for_each(|p| self.payloads(p, locals)),
+            Pat::Guard(p, _) => self.payloads(p, locals),
+            _ => {}
         }
-        Pat::Or(items) | Pat::Tuple(items) => items.iter().for_each(|p| type_payloads(prog, self_ty, p, locals)),
-        Pat::Guard(p, _) => type_payloads(prog, self_ty, p, locals),
-        _ => {}
+    }
+
+    fn field(&self, variant: &str, field: &str, item: &Pat, locals: &mut Locals) {
+        match item {
+            Pat::Bind(name, None) => {
+                let bare = variant.rsplit("::").next().unwrap_or(variant);
+                let prog = self.prog;
+                if let Some(ty) = prog.payload_type(variant, field).or_else(|| prog.payload_type(bare, field)) {
+                    locals.insert(name.clone(), self.payload_val(bare, ty));
+                }
+            }
+            other => self.payloads(other, locals),
+        }
+    }
+
+    /// A payload of clap type `ty` in variant `bare` of an argv-routed enum:
+    /// the variant's own subcommand name (`#[command(subcommand)]`) puts it
+    /// one positional deeper; without tokens (`#[command(flatten)]`) its
+    /// variants are chosen at the same depth.
+    fn payload_val(&self, bare: &str, ty: &str) -> Val {
+        let clap = &self.prog.clap;
+        match self.depth {
+            Some(depth) if clap.iter().any(|t| t.subcommand && t.type_name == ty) => {
+                let named = clap.iter().any(|t| t.subcommand && t.member == bare && !t.tokens.is_empty());
+                Val::ClapNested(ty.to_string(), if named { depth + 1 } else { depth })
+            }
+            _ => Val::Typed(ty.to_string()),
+        }
     }
 }
 
@@ -87,17 +146,5 @@ fn variant_key(path: &[String], self_ty: Option<&str>) -> String {
         [.., ty, variant] => format!("{}::{variant}", if ty == "Self" { self_ty.unwrap_or("Self") } else { ty }),
         [variant] => variant.clone(),
         [] => String::new(),
-    }
-}
-
-fn type_field(prog: &Program<'_>, self_ty: Option<&str>, variant: &str, field: &str, item: &Pat, locals: &mut Locals) {
-    match item {
-        Pat::Bind(name, None) => {
-            let bare = variant.rsplit("::").next().unwrap_or(variant);
-            if let Some(ty) = prog.payload_type(variant, field).or_else(|| prog.payload_type(bare, field)) {
-                locals.insert(name.clone(), Val::Typed(ty.to_string()));
-            }
-        }
-        other => type_payloads(prog, self_ty, other, locals),
     }
 }

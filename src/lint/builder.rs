@@ -1,8 +1,10 @@
 //! Builder calls on a `Command` that starts the own executable: each one
 //! records what the child gets (`.arg`, `.args`, `.env`, `.envs`,
-//! `.env_remove`, `.env_clear`, `.arg0`) on the spawn site's marker.
+//! `.env_remove`, `.env_clear`, `.arg0`) on the spawn site's marker; a
+//! local list passed to `.args(..)` is read by [`arglist`].
 
 use super::api;
+use super::arglist;
 use super::eval::Eval;
 use super::ir::{Expr, Loc};
 use super::value::Val;
@@ -10,6 +12,12 @@ use super::value::Val;
 impl Eval<'_, '_> {
     /// Builder calls on a self-spawn `Command` record the child's marker.
     pub(super) fn command_method(&mut self, site: Loc, name: &str, args: &[Expr], vals: &[Val]) -> Val {
+        // `.args(&list)` with a local list built by pushes in this body.
+        let list = match (name, args.first().map(Expr::peel), vals.first()) {
+            (_, _, Some(Val::Argv { .. })) => None,
+            ("args", Some(Expr::Path(p, _)), _) if p.len() == 1 => arglist::local_list(self.def().body.get(), &p[0]),
+            _ => None,
+        };
         let Some(rec) = self.rec.as_deref_mut() else {
             return if api::COMMAND_BUILDERS.contains(&name) { Val::Cmd(site) } else { Val::Unknown };
         };
@@ -23,7 +31,13 @@ impl Eval<'_, '_> {
         };
         match name {
             "arg" => marker.args.push(vals.first().and_then(text)),
-            "args" => api::record_args(marker, args.first(), vals.first()),
+            "args" => match list {
+                Some(list) => {
+                    marker.args.extend(list.items);
+                    marker.unknown_args |= !list.complete;
+                }
+                None => api::record_args(marker, args.first(), vals.first()),
+            },
             "env" => marker.env.push((vals.first().and_then(text), vals.get(1).and_then(text))),
             "envs" => api::record_envs(marker, args.first()),
             "env_remove" => marker.env_removed.extend(vals.first().and_then(text)),

@@ -153,9 +153,18 @@ impl Child<'_> {
     /// The first argument that is not a flag is one of `tokens` (clap
     /// subcommand selection).
     pub fn subcommand_is(&self, tokens: &[String]) -> Truth {
+        self.subcommand_at(0, tokens)
+    }
+
+    /// The argument that is not a flag at position `depth` among those
+    /// (a nested subcommand: `share start` has `start` at depth 1) is one
+    /// of `tokens`.
+    pub fn subcommand_at(&self, depth: usize, tokens: &[String]) -> Truth {
+        let mut seen = 0;
         for (i, arg) in self.marker.args.iter().enumerate() {
             match arg {
                 Some(a) if a.starts_with('-') => continue,
+                Some(_) if seen < depth => seen += 1,
                 Some(a) => return Truth::from_bool(tokens.iter().any(|t| t == a)),
                 None if flag_before(&self.marker.args, i) => continue,
                 None => return Truth::Unknown,
@@ -210,5 +219,19 @@ mod tests {
         forwarded.forwards_args = true;
         let child = Child { marker: &forwarded, lib: None };
         assert_eq!(child.has_token("--spawn", false), Truth::Same);
+    }
+
+    #[test]
+    fn nested_subcommands_by_depth() {
+        let m = marker(&["--quiet", "share", "start", "--active"], &[]);
+        let child = Child { marker: &m, lib: None };
+        assert_eq!(child.subcommand_at(0, &["share".into()]), Truth::True);
+        assert_eq!(child.subcommand_at(1, &["start".into()]), Truth::True);
+        assert_eq!(child.subcommand_at(1, &["share".into()]), Truth::False);
+        assert_eq!(child.subcommand_at(2, &["start".into()]), Truth::False);
+        let mut dynamic = m.clone();
+        dynamic.args[2] = None;
+        let child = Child { marker: &dynamic, lib: None };
+        assert_eq!(child.subcommand_at(1, &["start".into()]), Truth::Unknown);
     }
 }

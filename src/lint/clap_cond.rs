@@ -27,6 +27,9 @@ impl Cond<'_, '_, '_> {
         if let Val::Variant(v) = val {
             return Truth::from_bool(v == name);
         }
+        if let Val::ClapNested(ty, depth) = val {
+            return self.nested_variant(ty, *depth, name);
+        }
         let entry = self.prog.clap.iter().find(|t| t.subcommand && &t.member == name && !t.tokens.is_empty());
         match (entry, val) {
             (Some(entry), Val::ClapField(..) | Val::Clap(_)) => {
@@ -35,6 +38,25 @@ impl Cond<'_, '_, '_> {
             }
             _ => self.opaque(val),
         }
+    }
+
+    /// A variant of the subcommand enum `ty` that lies `depth` subcommands
+    /// deep: the child's positional at that depth names it. Several enums
+    /// may share the last name `ty`; a variant none of them names is not
+    /// known, never "the same as the parent".
+    fn nested_variant(&mut self, ty: &str, depth: usize, name: &str) -> Truth {
+        let tokens: Vec<String> = self
+            .prog
+            .clap
+            .iter()
+            .filter(|t| t.subcommand && t.type_name == ty && t.member == name)
+            .flat_map(|t| t.tokens.clone())
+            .collect();
+        if tokens.is_empty() {
+            return Truth::Unknown;
+        }
+        self.tested.extend(tokens.iter().cloned());
+        self.child.subcommand_at(depth, &tokens)
     }
 
     /// A clap-routed value matched against a variant that has no tokens of

@@ -65,10 +65,10 @@ impl Cond<'_, '_, '_> {
                 }
                 let val = self.eval(value, locals);
                 let t = self.pattern(pat, &val, locals);
-                bind(pat, val, locals);
+                bind(pat, val.clone(), locals);
                 // `if let Some(Command::Web(web_opts)) = ..`: the payload's type.
                 let self_ty = self.prog.def(self.fn_id).self_ty.as_deref();
-                super::bind::type_payloads(self.prog, self_ty, pat, locals);
+                super::bind::type_payloads(self.prog, self_ty, pat, &val, locals);
                 t
             }
             Expr::Method { recv, name, args, .. } => self.method(recv, name, args, locals),

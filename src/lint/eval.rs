@@ -35,7 +35,7 @@ impl<'p, 'a> Eval<'p, 'a> {
         self
     }
 
-    fn def(&self) -> &'a FnDef {
+    pub(super) fn def(&self) -> &'a FnDef {
         self.prog.def(self.fn_id)
     }
 
@@ -135,7 +135,7 @@ impl<'p, 'a> Eval<'p, 'a> {
                 for arm in arms {
                     let mut inner = locals.clone();
                     bind(&arm.pat, val.clone(), &mut inner);
-                    type_payloads(self.prog, self.def().self_ty.as_deref(), &arm.pat, &mut inner);
+                    type_payloads(self.prog, self.def().self_ty.as_deref(), &arm.pat, &val, &mut inner);
                     if let Some(guard) = &arm.guard {
                         self.expr(guard, &mut inner);
                     }
@@ -248,6 +248,9 @@ impl<'p, 'a> Eval<'p, 'a> {
             Val::Clap(ty) | Val::ClapField(_, ty) => {
                 let field_ty = ty.and_then(|t| self.prog.field_type(&t, name)).map(str::to_string);
                 Val::ClapField(name.to_string(), field_ty)
+            }
+            Val::ClapNested(ty, _) => {
+                Val::ClapField(name.to_string(), self.prog.field_type(&ty, name).map(str::to_string))
             }
             _ if self.exe_field(name) => Val::Exe(Origin::CurrentExe),
             // A clap-derived payload bound from a subcommand variant
@@ -433,7 +436,9 @@ impl<'p, 'a> Eval<'p, 'a> {
             return v;
         }
         let ids = match &r {
-            Val::Typed(ty) | Val::Clap(Some(ty)) | Val::ClapField(_, Some(ty)) => self.prog.methods_of(ty, name),
+            Val::Typed(ty) | Val::Clap(Some(ty)) | Val::ClapField(_, Some(ty)) | Val::ClapNested(ty, _) => {
+                self.prog.methods_of(ty, name)
+            }
             _ => self.prog.methods_named(name),
         };
         if !ids.is_empty() {

@@ -4,7 +4,7 @@
 //! functions of the analysed crates or to canonical external paths.
 
 use super::defs::{CrateDefs, Defs};
-use super::ir::{ClapToken, FileIr, FnDef, Path, UseDef};
+use super::ir::{ClapToken, FileIr, FnDef, Pat, Path, UseDef};
 use super::library::Library;
 use super::memo::Memo;
 use std::borrow::Cow;
@@ -188,6 +188,16 @@ impl<'a> Program<'a> {
     /// Methods of the analysed crates named `name` (call `x.name()`).
     pub fn methods_named(&self, name: &str) -> Cow<'_, [FnId]> {
         Self::both(self.own.methods_named(name), self.lib.defs.methods_named(name))
+    }
+
+    /// Whether `recv.name(..)` with `n` arguments can call method `id`: it
+    /// takes `self` and exactly `n` more. Rust has neither overloading nor
+    /// default arguments, so a same-named method of another arity belongs to
+    /// some other type (std's `Metadata::is_file()` is never a workspace's
+    /// `is_file(&self, path)`; following it made a false recursion, issue 14).
+    pub fn takes_args(&self, id: FnId, n: usize) -> bool {
+        let params = &self.def(id).params;
+        matches!(params.first(), Some(Pat::Bind(name, None)) if name == "self") && params.len() == n + 1
     }
 
     /// Methods named `name` that a value of a std type can have: those of

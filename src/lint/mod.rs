@@ -9,6 +9,7 @@
 
 mod analyze;
 mod api;
+mod arglist;
 mod bind;
 mod body;
 mod builder;

@@ -75,6 +75,11 @@ pub(crate) enum Val {
     /// A field of a clap-parsed value (`cli.server`, `cli.command`).
     /// The field's declared type, when known (for resolving its methods).
     ClapField(String, Option<String>),
+    /// A clap subcommand enum nested `depth` subcommands deep, bound from
+    /// the payload of a matched subcommand variant
+    /// (`Self::Share(share) => share.run()`): its variants are tested
+    /// against the child's `depth`-th positional argument.
+    ClapNested(String, usize),
     /// clap builder `ArgMatches`.
     ClapMatches,
     /// `matches.subcommand()` / `subcommand_name()`.
@@ -150,6 +155,7 @@ impl Val {
                 | Val::Env(_)
                 | Val::Clap(_)
                 | Val::ClapField(..)
+                | Val::ClapNested(..)
                 | Val::ClapMatches
                 | Val::ClapSub
         )

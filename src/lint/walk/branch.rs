@@ -89,7 +89,7 @@ impl Walker<'_, '_, '_> {
             let mut c = self.cond();
             let mut t = c.pattern(&arm.pat, &val, &mut inner);
             bind(&arm.pat, val.clone(), &mut inner);
-            type_payloads(self.prog, self.prog.def(self.fn_id()).self_ty.as_deref(), &arm.pat, &mut inner);
+            type_payloads(self.prog, self.prog.def(self.fn_id()).self_ty.as_deref(), &arm.pat, &val, &mut inner);
             // `[_, m] if m == "worker" =>`: the arm's guard is part of the test.
             if let Some(guard) = &arm.guard
                 && t != Truth::False

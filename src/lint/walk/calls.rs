@@ -167,7 +167,9 @@ impl Walker<'_, '_, '_> {
         // narrowed to the ones that matter here.
         let recv_val = self.eval(recv, locals);
         let typed = match &recv_val {
-            Val::Typed(ty) | Val::Clap(Some(ty)) | Val::ClapField(_, Some(ty)) => Some(ty.clone()),
+            Val::Typed(ty) | Val::Clap(Some(ty)) | Val::ClapField(_, Some(ty)) | Val::ClapNested(ty, _) => {
+                Some(ty.clone())
+            }
             // `self.get()` inside `impl EagerFutureCell`: that type's method
             // when it has one of that name.
             _ if on_self => {
@@ -195,6 +197,7 @@ impl Walker<'_, '_, '_> {
         if typed.is_none() && (api::COMMAND_BUILDERS.contains(&name) || api::STD_METHODS.contains(&name)) {
             ids.clear();
         }
+        ids.retain(|&id| self.prog.takes_args(id, args.len()));
         if ids.is_empty() {
             self.lost_method(name, typed.as_deref(), loc);
         }
@@ -291,6 +294,8 @@ impl Walker<'_, '_, '_> {
 
     /// A method call the walk does not follow although a method of that
     /// name leads to the site: if the walk never arrives, it lost the way.
+    /// (Of any arity: the call graph links by name alone, and a site it
+    /// reaches only through such a link is undecided, never dead code.)
     fn lost_method(&mut self, name: &str, typed: Option<&str>, loc: Loc) {
         if self.out.lost.is_none() && self.prog.methods_named(name).iter().any(|id| self.reaches.contains(id)) {
             let on = typed.map_or_else(String::new, |ty| format!(" on a `{ty}`"));
@@ -323,6 +328,11 @@ impl Walker<'_, '_, '_> {
     /// A function named as a value (`thread::spawn(worker)`) may be called.
     pub(super) fn fn_value(&mut self, path: &[String]) -> Flow {
         match self.prog.resolve_from(self.fn_id(), path) {
+            // A bare name never names a method (that takes `Type::` or
+            // `Self::`), though methods are indexed by their module too.
+            Target::Fns(ids) if path.len() == 1 && ids.iter().all(|&id| self.prog.def(id).self_ty.is_some()) => {
+                Flow::none()
+            }
             Target::Fns(ids) if ids.iter().any(|id| self.reaches.contains(id)) => {
                 let certain = self.same_path(&ids);
                 let flow =

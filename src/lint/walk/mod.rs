@@ -306,7 +306,10 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
             }
             Expr::Block(stmts) => self.block(stmts, &mut locals.clone()),
             Expr::Path(path, _) => {
-                let flow = self.fn_value(path);
+                // A name bound in this body is that local (`lines.push(..)`
+                // inside `fn lines`), never a function of the same name.
+                let local = path.len() == 1 && locals.contains_key(&path[0]);
+                let flow = if local { Flow::none() } else { self.fn_value(path) };
                 Flow { val: self.eval(e, locals), ..flow }
             }
             Expr::Try(inner) | Expr::Ref(inner) => self.valued(inner, locals),

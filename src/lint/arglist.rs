@@ -1,0 +1,240 @@
+//! Argument lists built in a local before they reach a self-spawn:
+//! `let mut args = vec!["run".to_string()]; args.push(task); ..;
+//! Command::new(exe).args(&args)`. The items pushed unconditionally, in
+//! order, right after the `let` are what the child surely gets first; from
+//! the first push that is conditional (in an `if`, a loop) or of unknown
+//! length on, the rest is unknown. Any other use of the local that could
+//! change it (a `&mut` loan, an assignment, `insert`, `clear`) makes the
+//! whole list unknown, as before (issue 14: mise's `mise run <task>`).
+
+use super::api::literal_text;
+use super::ir::{Expr, Stmt};
+use super::shapes::list_items;
+
+/// Methods on the local that only read it.
+const READS: &[&str] =
+    &["len", "is_empty", "iter", "first", "last", "get", "contains", "join", "clone", "as_slice", "to_vec"];
+/// Methods that add items at the end.
+const ADDS: &[&str] = &["push", "extend", "extend_from_slice", "append"];
+
+/// The arguments a local list `name` passed to `.args(..)` holds: the known
+/// first items, and whether they are all of them.
+pub(crate) struct ArgList {
+    pub items: Vec<Option<String>>,
+    pub complete: bool,
+}
+
+/// The list held by local `name` of a body, when its `let` and every use
+/// of it can be read.
+pub(crate) fn local_list(body: &[Stmt], name: &str) -> Option<ArgList> {
+    if !only_pushes_and_reads(body, name) {
+        return None;
+    }
+    let mut lets = Vec::new();
+    find_lets(body, name, &mut lets);
+    let [(block, at)] = lets.as_slice() else { return None };
+    let Stmt::Let { init: Some(init), .. } = &block[*at] else { return None };
+    let mut list = ArgList { items: new_list(init)?, complete: true };
+    for stmt in &block[at + 1..] {
+        if passes_on(stmt, name) {
+            // `if c { args.push(x); cmd.args(&args) }`: x may come too.
+            list.complete &= !mentions_add(stmt, name);
+            return Some(list);
+        }
+        let direct = match stmt {
+            Stmt::Expr(Expr::Method { recv, name: method, args, .. }, _) if is_local(recv, name) => {
+                Some(append(&mut list, method, args))
+            }
+            _ => None,
+        };
+        // An add the items are not known for, or one under a condition or
+        // in a loop: what follows is not known.
+        if direct == Some(false) || (direct.is_none() && mentions_add(stmt, name)) {
+            list.complete = false;
+            return Some(list);
+        }
+    }
+    Some(list)
+}
+
+/// `vec![..]` of items, `Vec::new()`, `Vec::with_capacity(n)`.
+fn new_list(init: &Expr) -> Option<Vec<Option<String>>> {
+    match init.peel() {
+        Expr::Call { func, .. } => match func.peel() {
+            Expr::Path(p, _) if p.len() >= 2 && p[p.len() - 2] == "Vec" => {
+                matches!(p[p.len() - 1].as_str(), "new" | "with_capacity").then(Vec::new)
+            }
+            _ => None,
+        },
+        e => list_items(e).map(|items| items.iter().map(literal_text).collect()),
+    }
+}
+
+/// A read-only method call, or one that adds items: `true` when the
+/// items are known (and recorded).
+fn append(list: &mut ArgList, method: &str, args: &[Expr]) -> bool {
+    match (method, args) {
+        (m, _) if READS.contains(&m) => true,
+        ("push", [item]) => {
+            list.items.push(literal_text(item));
+            true
+        }
+        ("extend" | "extend_from_slice", [items]) => match list_items(items) {
+            Some(items) => {
+                list.items.extend(items.iter().map(literal_text));
+                true
+            }
+            None => false,
+        },
+        _ => false,
+    }
+}
+
+fn is_local(e: &Expr, name: &str) -> bool {
+    matches!(e.peel(), Expr::Path(p, _) if p.len() == 1 && p[0] == name)
+}
+
+/// Every mention of the local is the receiver of a read or an add, or the
+/// argument of `.args(..)`: nothing else can change it.
+fn only_pushes_and_reads(body: &[Stmt], name: &str) -> bool {
+    let (mut mentions, mut known) = (0, 0);
+    super::callgraph::for_each_expr(body, &mut |e| match e {
+        Expr::Path(p, _) if p.len() == 1 && p[0] == name => mentions += 1,
+        Expr::Method { recv, name: m, .. }
+            if is_local(recv, name) && (READS.contains(&m.as_str()) || ADDS.contains(&m.as_str())) =>
+        {
+            known += 1
+        }
+        Expr::Method { name: m, args, .. } if m == "args" && args.len() == 1 && is_local(&args[0], name) => known += 1,
+        _ => {}
+    });
+    mentions == known
+}
+
+/// The statement hands the list to `.args(..)`: later pushes come too late.
+fn passes_on(stmt: &Stmt, name: &str) -> bool {
+    let mut found = false;
+    super::callgraph::for_each_expr(std::slice::from_ref(stmt), &mut |e| {
+        found |= matches!(e, Expr::Method { name: m, args, .. } if m == "args" && args.len() == 1 && is_local(&args[0], name));
+    });
+    found
+}
+
+/// The statement adds to the list somewhere inside (under a condition or
+/// in a loop).
+fn mentions_add(stmt: &Stmt, name: &str) -> bool {
+    let mut found = false;
+    super::callgraph::for_each_expr(std::slice::from_ref(stmt), &mut |e| {
+        found |= matches!(e, Expr::Method { recv, name: m, .. } if is_local(recv, name) && ADDS.contains(&m.as_str()));
+    });
+    found
+}
+
+/// Every `let name = ..` of the body, as (its statement list, index).
+fn find_lets<'a>(stmts: &'a [Stmt], name: &str, out: &mut Vec<(&'a [Stmt], usize)>) {
+    for (i, stmt) in stmts.iter().enumerate() {
+        match stmt {
+            Stmt::Let { pat, init, .. } => {
+                let mut names = Vec::new();
+                pat.bindings(&mut names);
+                if names.iter().any(|n| n == name) {
+                    out.push((stmts, i));
+                }
+                if let Some(e) = init {
+                    lets_in(e, name, out);
+                }
+            }
+            Stmt::Expr(e, _) => lets_in(e, name, out),
+        }
+    }
+}
+
+fn lets_in<'a>(e: &'a Expr, name: &str, out: &mut Vec<(&'a [Stmt], usize)>) {
+    match e {
+        Expr::Block(b) | Expr::Loop { body: b, .. } | Expr::While(_, b) | Expr::For(_, _, b) => find_lets(b, name, out),
+        Expr::If { then, els, .. } => {
+            find_lets(then, name, out);
+            if let Some(els) = els {
+                lets_in(els, name, out);
+            }
+        }
+        Expr::Match { arms, .. } => arms.iter().for_each(|a| lets_in(&a.body, name, out)),
+        Expr::Closure(_, body) => lets_in(body, name, out),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::ir::Loc;
+
+    fn path(n: &str) -> Expr {
+        Expr::Path(vec![n.to_string()], Loc::default())
+    }
+    fn lit(s: &str) -> Expr {
+        Expr::Lit(crate::lint::ir::Lit::Str(s.to_string()), Loc::default())
+    }
+    fn call(recv: Expr, name: &str, args: Vec<Expr>) -> Expr {
+        Expr::Method { recv: Box::new(recv), name: name.to_string(), args, loc: Loc::default() }
+    }
+    fn let_vec(name: &str, items: Vec<Expr>) -> Stmt {
+        let init = Expr::Macro(crate::lint::ir::Macro {
+            path: vec!["vec".into()],
+            args: items,
+            opaque: false,
+            loc: Loc::default(),
+        });
+        Stmt::Let { pat: crate::lint::ir::Pat::Bind(name.into(), None), ty: None, init: Some(init), els: None }
+    }
+    fn spawn(name: &str) -> Stmt {
+        Stmt::Expr(call(path("cmd"), "args", vec![Expr::Ref(Box::new(path(name)))]), true)
+    }
+
+    #[test]
+    fn unconditional_pushes_are_known_in_order() {
+        let body = vec![
+            let_vec("a", vec![lit("run")]),
+            Stmt::Expr(call(path("a"), "push", vec![path("task")]), true),
+            spawn("a"),
+            Stmt::Expr(call(path("a"), "push", vec![lit("late")]), true),
+        ];
+        let list = local_list(&body, "a").expect("readable");
+        assert_eq!(list.items, vec![Some("run".to_string()), None]);
+        assert!(list.complete);
+    }
+
+    #[test]
+    fn a_conditional_push_ends_what_is_known() {
+        let cond = Expr::If {
+            cond: Box::new(path("verbose")),
+            then: vec![Stmt::Expr(call(path("a"), "push", vec![lit("-v")]), true)],
+            els: None,
+            loc: Loc::default(),
+        };
+        let body = vec![
+            let_vec("a", vec![lit("run")]),
+            Stmt::Expr(cond, false),
+            Stmt::Expr(call(path("a"), "push", vec![lit("x")]), true),
+            spawn("a"),
+        ];
+        let list = local_list(&body, "a").expect("readable");
+        assert_eq!(list.items, vec![Some("run".to_string())]);
+        assert!(!list.complete);
+    }
+
+    #[test]
+    fn a_loan_or_other_method_makes_it_unreadable() {
+        let lend = Stmt::Expr(
+            Expr::Call {
+                func: Box::new(path("fill")),
+                args: vec![Expr::Ref(Box::new(path("a")))],
+                loc: Loc::default(),
+            },
+            true,
+        );
+        assert!(local_list(&[let_vec("a", vec![]), lend, spawn("a")], "a").is_none());
+        let insert = Stmt::Expr(call(path("a"), "insert", vec![lit("0"), lit("x")]), true);
+        assert!(local_list(&[let_vec("a", vec![]), insert, spawn("a")], "a").is_none());
+    }
+}
