@@ -19,10 +19,12 @@ struct Case {
 
 const FIXABLE: &[Case] = &[
     Case { name: "forwarded-args-storm", args: &["--spawn"], original: "storm" },
+    Case { name: "guard-args-local-list", args: &[], original: "storm" },
     Case { name: "guard-args-pushed-flag", args: &[], original: "storm" },
     Case { name: "guard-clap-mismatch", args: &[], original: "storm" },
     Case { name: "guard-diverge-missing", args: &[], original: "storm" },
     Case { name: "marker-mismatch", args: &[], original: "storm" },
+    Case { name: "method-dispatch-same-name", args: &["share", "start", "--active"], original: "storm" },
     Case { name: "method-dispatch-workspace", args: &["daemon"], original: "storm" },
     // mitosis's child panics instead of spawning again (it sees its own
     // marker), and the parent waits for it forever: a hang, not a storm.
