@@ -2,7 +2,7 @@
 //! finds the spawn sites `main` can run, walks the child of each, and
 //! turns the outcomes into a verdict and findings.
 
-use super::callgraph::{CallGraph, for_each_expr, summary_set};
+use super::callgraph::{CallGraph, summary_set};
 use super::child::Child;
 use super::fnset::FnSet;
 use super::index::{CrateView, FnId, Program};
@@ -12,6 +12,7 @@ use super::library::Library;
 use super::load::Loaded;
 use super::rules::{self, SiteContext};
 use super::value::{Facts, Site, Via};
+use super::visit::for_each_expr;
 use super::walk::{Reach, Walker};
 use super::{BinaryInput, BinaryReport, SiteReport, Verdict};
 use crate::diag::{Diagnostic, Location};
@@ -24,7 +25,7 @@ pub(crate) fn binary<'a>(
     root: &Path,
 ) -> (BinaryReport, Vec<Diagnostic>) {
     let prog = program(bin, loaded, lib);
-    let locate = |loc: Loc| location(loaded, root, loc);
+    let locate = |loc: Loc| loaded.location(root, loc);
     let mut report = BinaryReport {
         package: bin.package.clone(),
         name: bin.name.clone(),
@@ -107,7 +108,7 @@ fn unanalysed_self_naming_file(prog: &Program<'_>, loaded: &Loaded, root: &Path)
     prog.crates().flat_map(|c| &c.files).find_map(|&f| {
         let file = &loaded.files[f as usize];
         let (why, loc) = file.error.as_ref().filter(|_| file.mentions_self)?;
-        let at = location(loaded, root, *loc);
+        let at = loaded.location(root, *loc);
         Some((format!("{}:{}", crate::diag::slash_path(&at.file), at.line), why.clone()))
     })
 }
@@ -192,14 +193,4 @@ fn self_spawn_macro_use(prog: &Program<'_>, reachable: &FnSet) -> Option<Loc> {
         });
     }
     found
-}
-
-pub(crate) fn location(loaded: &Loaded, root: &Path, loc: Loc) -> Location {
-    let path = &loaded.files[loc.file as usize].path;
-    Location {
-        file: path.strip_prefix(root).unwrap_or(path).to_path_buf(),
-        line: loc.line.max(1),
-        column: loc.col.max(1),
-        span: (loc.start, loc.end),
-    }
 }

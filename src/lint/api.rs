@@ -4,7 +4,6 @@
 //! do work which must not run twice.
 
 use super::ir::{Expr, Lit};
-pub(crate) use super::passing::method_value;
 use super::value::{Marker, Val, Via};
 
 /// What a call to an external function means to the analysis.

@@ -98,7 +98,7 @@ fn is_local(e: &Expr, name: &str) -> bool {
 /// argument of `.args(..)`: nothing else can change it.
 fn only_pushes_and_reads(body: &[Stmt], name: &str) -> bool {
     let (mut mentions, mut known) = (0, 0);
-    super::callgraph::for_each_expr(body, &mut |e| match e {
+    super::visit::for_each_expr(body, &mut |e| match e {
         Expr::Path(p, _) if p.len() == 1 && p[0] == name => mentions += 1,
         Expr::Method { recv, name: m, .. }
             if is_local(recv, name) && (READS.contains(&m.as_str()) || ADDS.contains(&m.as_str())) =>
@@ -114,7 +114,7 @@ fn only_pushes_and_reads(body: &[Stmt], name: &str) -> bool {
 /// The statement hands the list to `.args(..)`: later pushes come too late.
 fn passes_on(stmt: &Stmt, name: &str) -> bool {
     let mut found = false;
-    super::callgraph::for_each_expr(std::slice::from_ref(stmt), &mut |e| {
+    super::visit::for_each_expr(std::slice::from_ref(stmt), &mut |e| {
         found |= matches!(e, Expr::Method { name: m, args, .. } if m == "args" && args.len() == 1 && is_local(&args[0], name));
     });
     found
@@ -124,7 +124,7 @@ fn passes_on(stmt: &Stmt, name: &str) -> bool {
 /// in a loop).
 fn mentions_add(stmt: &Stmt, name: &str) -> bool {
     let mut found = false;
-    super::callgraph::for_each_expr(std::slice::from_ref(stmt), &mut |e| {
+    super::visit::for_each_expr(std::slice::from_ref(stmt), &mut |e| {
         found |= matches!(e, Expr::Method { recv, name: m, .. } if is_local(recv, name) && ADDS.contains(&m.as_str()));
     });
     found

@@ -7,6 +7,7 @@ pub(crate) use super::bind::{bind, type_payloads};
 use super::index::{FnId, Program, Target};
 use super::ir::{Expr, FnDef, Lit, Loc, Stmt};
 use super::learn::Reads;
+use super::passing;
 use super::shapes::{constructed_type, exec_marker, list_items, variant};
 use super::value::{Facts, Locals, Marker, Origin, Site, Val, Via};
 
@@ -432,7 +433,7 @@ impl<'p, 'a> Eval<'p, 'a> {
             }
             return self.command_method(*site, name, args, &vals);
         }
-        if let Some(v) = api::method_value(&r, name, args) {
+        if let Some(v) = passing::method_value(&r, name, args) {
             return v;
         }
         let ids = match &r {

@@ -8,6 +8,7 @@ use super::body::Source;
 use super::ir::{FileIr, Loc, ModDecl};
 use super::lower;
 use super::nesting;
+use crate::diag::Location;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -21,6 +22,19 @@ pub(crate) struct Loaded {
     pub files: Vec<FileIr>,
     /// Crate root path -> ids of the crate's files (root first).
     pub crates: HashMap<PathBuf, Vec<u32>>,
+}
+
+impl Loaded {
+    /// Where `loc` is, for a finding: the file relative to `root`.
+    pub fn location(&self, root: &Path, loc: Loc) -> Location {
+        let path = &self.files[loc.file as usize].path;
+        Location {
+            file: path.strip_prefix(root).unwrap_or(path).to_path_buf(),
+            line: loc.line.max(1),
+            column: loc.col.max(1),
+            span: (loc.start, loc.end),
+        }
+    }
 }
 
 /// Loads every distinct crate root. A root that cannot be read is a failure

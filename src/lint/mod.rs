@@ -36,6 +36,7 @@ mod shapes;
 pub(crate) mod threads;
 mod unproven;
 mod value;
+mod visit;
 mod walk;
 
 use crate::diag::{Diagnostic, Location};

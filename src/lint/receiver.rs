@@ -7,9 +7,9 @@
 //! methods through extension traits, so only those stay candidates.
 
 use super::api;
-use super::callgraph::for_each_expr;
 use super::index::{FnId, Program, Target};
 use super::ir::{Expr, Lit, Pat, Stmt};
+use super::visit::for_each_expr;
 use std::collections::{HashMap, HashSet};
 
 /// Non-generic std functions: what they return is a std type.

@@ -9,11 +9,11 @@
 //! without it the child goes wherever the parent went, back to the site.
 
 use super::api;
-use super::callgraph::for_each_expr;
 use super::fnset::FnSet;
 use super::index::{Program, Target};
 use super::ir::Expr;
 use super::value::{Site, Via};
+use super::visit::for_each_expr;
 use super::walk::{Outcome, Reach};
 
 /// Settles a guard-less answer: a library whose `init()` is never called

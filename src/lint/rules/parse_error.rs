@@ -3,7 +3,6 @@
 //! analysed.
 
 use crate::diag::{Code, Diagnostic};
-use crate::lint::analyze::location;
 use crate::lint::load::Loaded;
 use std::path::Path;
 
@@ -14,7 +13,7 @@ pub(crate) fn check(loaded: &Loaded, root: &Path) -> Vec<Diagnostic> {
         .filter_map(|file| {
             let (message, loc) = file.error.as_ref()?;
             Some(
-                Diagnostic::new(Code::ParseError, message.clone(), location(loaded, root, *loc))
+                Diagnostic::new(Code::ParseError, message.clone(), loaded.location(root, *loc))
                     .label("cargo-freeze could not analyse this")
                     .help("the rest of the crate is still analysed; spawn sites in this file are not seen"),
             )

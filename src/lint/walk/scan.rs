@@ -3,9 +3,9 @@
 
 use super::Walker;
 use crate::lint::api;
-use crate::lint::callgraph::for_each_expr;
 use crate::lint::index::{FnId, Program, Target};
 use crate::lint::ir::{Expr, FnDef, Stmt};
+use crate::lint::visit::for_each_expr;
 
 /// How many calls deep [`may_stop`] looks for a stop through wrappers
 /// (`fn setup_workers() { pool::install() }` -> `mitosis::init()`).
