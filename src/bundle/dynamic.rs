@@ -148,10 +148,10 @@ impl Dynamic {
         bytes.get(d.strtab.0..d.strtab.0 + d.strtab.1).ok_or(".dynstr is outside the file")?;
         if !elf.section_headers.is_empty() {
             let mut refs: Vec<usize> = elf.dynsyms.iter().map(|s| s.st_name).collect();
-            for def in elf.verdef.iter().flat_map(|v| v.iter()) {
+            for def in elf.verdef.iter().flat_map(goblin::elf::VerdefSection::iter) {
                 refs.extend(def.iter().map(|aux| aux.vda_name));
             }
-            for need in elf.verneed.iter().flat_map(|v| v.iter()) {
+            for need in elf.verneed.iter().flat_map(goblin::elf::VerneedSection::iter) {
                 refs.push(need.vn_file);
                 refs.extend(need.iter().map(|aux| aux.vna_name));
             }

@@ -36,7 +36,7 @@ impl ElfInfo {
         Ok(ElfInfo {
             is_64: elf.is_64,
             machine: elf.header.e_machine,
-            needed: elf.libraries.iter().map(|s| s.to_string()).collect(),
+            needed: elf.libraries.iter().map(std::string::ToString::to_string).collect(),
             rpath: split(&elf.rpaths),
             runpath: split(&elf.runpaths),
             soname: elf.soname.map(str::to_string),

@@ -168,7 +168,10 @@ mod tests {
     fn read(path: &Path) -> (Vec<String>, Vec<String>) {
         let bytes = std::fs::read(path).unwrap();
         let m = MachO::parse(&bytes, 0).unwrap();
-        (m.libs.iter().map(|s| s.to_string()).collect(), m.rpaths.iter().map(|s| s.to_string()).collect())
+        (
+            m.libs.iter().map(std::string::ToString::to_string).collect(),
+            m.rpaths.iter().map(std::string::ToString::to_string).collect(),
+        )
     }
 
     fn signature_is_valid(path: &Path) -> bool {

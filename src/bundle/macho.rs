@@ -43,8 +43,8 @@ fn read(path: &Path) -> Result<Image, Error> {
     };
     let from = |m: &MachO| Image {
         // libs[0] is the image's own id ("self").
-        libs: m.libs.iter().skip(1).map(|s| s.to_string()).collect(),
-        rpaths: m.rpaths.iter().map(|s| s.to_string()).collect(),
+        libs: m.libs.iter().skip(1).map(std::string::ToString::to_string).collect(),
+        rpaths: m.rpaths.iter().map(std::string::ToString::to_string).collect(),
     };
     match Mach::parse(&bytes).map_err(malformed)? {
         Mach::Binary(m) => Ok(from(&m)),

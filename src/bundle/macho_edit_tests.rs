@@ -109,7 +109,10 @@ fn ad_hoc_signature(limit: usize) -> Vec<u8> {
 
 fn names(bytes: &[u8]) -> (Vec<String>, Vec<String>) {
     let m = MachO::parse(bytes, 0).expect("goblin reads the edited image");
-    (m.libs.iter().map(|s| s.to_string()).collect(), m.rpaths.iter().map(|s| s.to_string()).collect())
+    (
+        m.libs.iter().map(std::string::ToString::to_string).collect(),
+        m.rpaths.iter().map(std::string::ToString::to_string).collect(),
+    )
 }
 
 /// The bytes from the first section on: what an edit must never touch

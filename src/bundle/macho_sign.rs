@@ -84,9 +84,9 @@ impl Directory {
         if version >= 0x2_0100 && be(image, at + 44)? != 0 {
             return Err("a code signature with scatter vectors is not supported".into());
         }
-        let mut limit = be(image, at + 32)? as u64;
+        let mut limit = u64::from(be(image, at + 32)?);
         if version >= 0x2_0300 && limit == 0 {
-            let (hi, lo) = (be(image, at + 56)? as u64, be(image, at + 60)? as u64);
+            let (hi, lo) = (u64::from(be(image, at + 56)?), u64::from(be(image, at + 60)?));
             limit = hi << 32 | lo;
         }
         let page_shift = byte(39)?;

@@ -232,7 +232,7 @@ fn fill(
         record(report, stage, &lib_dir.join(name), FileKind::Library, &lib.real, Some(lib.via), *signature)?;
     }
     for (extras, kind) in [(&o.binaries, FileKind::Binary), (&o.data, FileKind::Data)] {
-        for extra in extras.iter() {
+        for extra in extras {
             for file in copy_into(&extra.src, &stage.join(&extra.dest))? {
                 record(report, stage, &file, kind, &extra.src, None, None)?;
             }
@@ -265,7 +265,7 @@ fn compress(
 ) -> Result<(), Error> {
     let args = |defaults: &[&str]| -> Vec<String> {
         match options.args.is_empty() {
-            true => defaults.iter().map(|a| a.to_string()).collect(),
+            true => defaults.iter().map(std::string::ToString::to_string).collect(),
             false => options.args.clone(),
         }
     };

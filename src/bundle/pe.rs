@@ -22,7 +22,7 @@ fn imports(path: &Path) -> Result<(u16, Vec<String>), Error> {
     let bytes = fs_err::read(path).map_err(Error::Io)?;
     let pe = goblin::pe::PE::parse(&bytes)
         .map_err(|e| Error::NotLoadable { path: path.to_path_buf(), reason: format!("a malformed PE file ({e})") })?;
-    Ok((pe.header.coff_header.machine, pe.libraries.iter().map(|s| s.to_string()).collect()))
+    Ok((pe.header.coff_header.machine, pe.libraries.iter().map(std::string::ToString::to_string).collect()))
 }
 
 /// Resolves every non-system DLL `exe` loads; system DLLs are not listed,

@@ -7,7 +7,7 @@ use clap::Args;
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
-pub struct InspectArgs {
+pub(super) struct InspectArgs {
     /// The one-file bundle to read.
     pub file: PathBuf,
     /// Extract the verified entries into this directory.
@@ -15,7 +15,7 @@ pub struct InspectArgs {
     pub extract: Option<PathBuf>,
 }
 
-pub fn run(args: &InspectArgs) -> Result<u8, crate::error::Error> {
+pub(super) fn run(args: &InspectArgs) -> Result<u8, crate::error::Error> {
     let bundle = onefile::inspect(&args.file, args.extract.as_deref())?;
     report::inspect::render(&bundle, args.extract.as_deref()).map_err(crate::error::Error::Output)?;
     Ok(crate::error::exit::CLEAN)

@@ -112,10 +112,8 @@ pub(crate) fn library_init(canon: &[String]) -> Option<Via> {
 pub(crate) fn diverges(canon: &[String]) -> bool {
     let last = canon.last().map(String::as_str).unwrap_or("");
     let prev = canon.len().checked_sub(2).map(|i| canon[i].as_str()).unwrap_or("");
-    matches!(
-        (prev, last),
-        ("process", "exit" | "abort") | ("libc", "exit" | "_exit" | "abort") | ("", "exit" | "abort")
-    ) || matches!(last, "resume_unwind")
+    matches!((prev, last), ("process" | "", "exit" | "abort") | ("libc", "exit" | "_exit" | "abort"))
+        || matches!(last, "resume_unwind")
 }
 
 /// Macros that never return.
@@ -302,9 +300,9 @@ pub(crate) fn record_args(marker: &mut Marker, expr: Option<&Expr>, val: Option<
         return;
     }
     match expr.map(Expr::peel) {
-        Some(Expr::Array(items)) | Some(Expr::Tuple(items)) => marker.args.extend(items.iter().map(literal_text)),
+        Some(Expr::Array(items) | Expr::Tuple(items)) => marker.args.extend(items.iter().map(literal_text)),
         Some(Expr::Macro(m)) if m.path.last().is_some_and(|n| n == "vec") && !m.opaque => {
-            marker.args.extend(m.args.iter().map(literal_text))
+            marker.args.extend(m.args.iter().map(literal_text));
         }
         _ => marker.unknown_args = true,
     }

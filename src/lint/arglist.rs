@@ -103,7 +103,7 @@ fn only_pushes_and_reads(body: &[Stmt], name: &str) -> bool {
         Expr::Method { recv, name: m, .. }
             if is_local(recv, name) && (READS.contains(&m.as_str()) || ADDS.contains(&m.as_str())) =>
         {
-            known += 1
+            known += 1;
         }
         Expr::Method { name: m, args, .. } if m == "args" && args.len() == 1 && is_local(&args[0], name) => known += 1,
         _ => {}

@@ -16,7 +16,7 @@ pub(crate) fn bind(pat: &Pat, val: Val, locals: &mut Locals) {
         Pat::TupleStruct(path, items)
             if items.len() == 1 && matches!(path.last().map(String::as_str), Some("Some" | "Ok")) =>
         {
-            bind(&items[0], val, locals)
+            bind(&items[0], val, locals);
         }
         Pat::Slice(items) if matches!(val, Val::Argv { .. }) => {
             let Val::Argv { skip, .. } = val else { return };

@@ -19,7 +19,7 @@ pub(crate) struct Source {
 }
 
 impl Source {
-    pub fn new(path: PathBuf, file: u32) -> Arc<Source> {
+    pub(super) fn new(path: PathBuf, file: u32) -> Arc<Source> {
         Arc::new(Source { path, file, text: OnceLock::new() })
     }
 
@@ -50,11 +50,11 @@ struct Late {
 }
 
 impl Body {
-    pub fn lowered(block: Block) -> Body {
+    pub(super) fn lowered(block: Block) -> Body {
         Body { block: OnceLock::from(block), late: None }
     }
 
-    pub fn late(source: &Arc<Source>, start: usize, end: usize, line: usize, col: usize) -> Body {
+    pub(super) fn late(source: &Arc<Source>, start: usize, end: usize, line: usize, col: usize) -> Body {
         let late = Late {
             source: Arc::clone(source),
             start: start as u32,
@@ -66,7 +66,7 @@ impl Body {
     }
 
     /// The lowered statements.
-    pub fn get(&self) -> &Block {
+    pub(super) fn get(&self) -> &Block {
         self.block.get_or_init(|| self.late.as_ref().map(Late::lower).unwrap_or_default())
     }
 }

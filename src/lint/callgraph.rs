@@ -33,19 +33,19 @@ struct Callers<'p> {
 }
 
 impl<'p, 'a> CallGraph<'p, 'a> {
-    pub fn new(prog: &'p Program<'a>, entries: &[FnId]) -> CallGraph<'p, 'a> {
+    pub(super) fn new(prog: &'p Program<'a>, entries: &[FnId]) -> CallGraph<'p, 'a> {
         let reachable = closure(prog, entries, |id| &callees(prog, id).graph);
         CallGraph { prog, reachable, callers: OnceCell::new() }
     }
 
     /// Every function reachable from the entries.
-    pub fn reachable(&self) -> &FnSet {
+    pub(super) fn reachable(&self) -> &FnSet {
         &self.reachable
     }
 
     /// Every function from which `target` can be reached (within the
     /// reachable part: paths from the entries run through nothing else).
-    pub fn reaching(&self, target: FnId) -> FnSet {
+    pub(super) fn reaching(&self, target: FnId) -> FnSet {
         let prog = self.prog;
         let callers = self.callers.get_or_init(|| {
             let mut callers = Callers::default();
@@ -153,7 +153,7 @@ fn closure<'e>(prog: &Program<'_>, start: &[FnId], mut edges: impl FnMut(FnId) -
     while let Some(id) = stack.pop() {
         let out = edges(id);
         let methods = out.names.iter().filter(|n| names.insert(n.as_str())).map(|n| prog.methods_named(n));
-        for next in out.fns.iter().copied().chain(methods.flat_map(|ids| ids.into_owned())) {
+        for next in out.fns.iter().copied().chain(methods.flat_map(std::borrow::Cow::into_owned)) {
             if seen.insert(next) {
                 stack.push(next);
             }

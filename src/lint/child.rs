@@ -23,7 +23,7 @@ pub(crate) struct Child<'m> {
 }
 
 impl Child<'_> {
-    pub fn env_present(&self, key: Option<&str>) -> Truth {
+    pub(super) fn env_present(&self, key: Option<&str>) -> Truth {
         let Some(key) = key else {
             return if self.marker.env.is_empty() { Truth::Same } else { Truth::Unknown };
         };
@@ -39,7 +39,7 @@ impl Child<'_> {
         Truth::Same
     }
 
-    pub fn env_equals(&self, key: Option<&str>, value: &str) -> Truth {
+    pub(super) fn env_equals(&self, key: Option<&str>, value: &str) -> Truth {
         match self.marker.env.iter().find(|(k, _)| key.is_some() && k.as_deref() == key) {
             Some((_, Some(v))) => Truth::from_bool(v == value),
             Some((_, None)) => Truth::Unknown,
@@ -65,7 +65,7 @@ impl Child<'_> {
     }
 
     /// `argv[index] == value`.
-    pub fn arg_equals(&self, index: usize, value: &str) -> Truth {
+    pub(super) fn arg_equals(&self, index: usize, value: &str) -> Truth {
         match self.arg(index) {
             Arg::Lit(s) => Truth::from_bool(s == value),
             Arg::Dynamic => Truth::Unknown,
@@ -75,7 +75,7 @@ impl Child<'_> {
     }
 
     /// `argv.len() > index`.
-    pub fn arg_present(&self, index: usize) -> Truth {
+    pub(super) fn arg_present(&self, index: usize) -> Truth {
         match self.arg(index) {
             Arg::Lit(_) => Truth::True,
             Arg::Dynamic if self.marker.args.len() >= index => Truth::True,
@@ -87,7 +87,7 @@ impl Child<'_> {
 
     /// What of the child's argv and env is not known statically, in words
     /// (`None` when everything at the spawn site is a literal).
-    pub fn unknown_parts(&self) -> Option<String> {
+    pub(super) fn unknown_parts(&self) -> Option<String> {
         let mut parts = Vec::new();
         if self.marker.unknown_args {
             parts.push("its arguments include a list built at run time".to_string());
@@ -120,13 +120,13 @@ impl Child<'_> {
     }
 
     /// The number of argv items, when known.
-    pub fn argc(&self) -> Option<usize> {
+    pub(super) fn argc(&self) -> Option<usize> {
         (!self.marker.unknown_args && !self.marker.forwards_args).then(|| self.marker.args.len() + 1)
     }
 
     /// Some argument equals `token` (or starts with it, for `prefix`);
     /// `--flag=value` counts as `--flag`.
-    pub fn has_token(&self, token: &str, prefix: bool) -> Truth {
+    pub(super) fn has_token(&self, token: &str, prefix: bool) -> Truth {
         let hit = self.marker.args.iter().chain(&self.marker.appended).flatten().any(|a| {
             a == token
                 || (prefix && a.starts_with(token))
@@ -152,14 +152,14 @@ impl Child<'_> {
 
     /// The first argument that is not a flag is one of `tokens` (clap
     /// subcommand selection).
-    pub fn subcommand_is(&self, tokens: &[String]) -> Truth {
+    pub(super) fn subcommand_is(&self, tokens: &[String]) -> Truth {
         self.subcommand_at(0, tokens)
     }
 
     /// The argument that is not a flag at position `depth` among those
     /// (a nested subcommand: `share start` has `start` at depth 1) is one
     /// of `tokens`.
-    pub fn subcommand_at(&self, depth: usize, tokens: &[String]) -> Truth {
+    pub(super) fn subcommand_at(&self, depth: usize, tokens: &[String]) -> Truth {
         let mut seen = 0;
         for (i, arg) in self.marker.args.iter().enumerate() {
             match arg {

@@ -26,7 +26,7 @@ pub(crate) struct Cond<'c, 'p, 'a> {
 
 impl Cond<'_, '_, '_> {
     /// Whether what was evaluated so far depends on the child's markers.
-    pub fn routes(&self) -> bool {
+    pub(super) fn routes(&self) -> bool {
         !self.tested.is_empty() || self.decided
     }
 
@@ -35,7 +35,7 @@ impl Cond<'_, '_, '_> {
     }
 
     /// The truth of `e` in the child; binds `if let` names into `locals`.
-    pub fn truth(&mut self, e: &Expr, locals: &mut Locals) -> Truth {
+    pub(super) fn truth(&mut self, e: &Expr, locals: &mut Locals) -> Truth {
         match e.peel() {
             Expr::Lit(Lit::Bool(b), _) => Truth::from_bool(*b),
             Expr::Not(inner) => self.truth(inner, locals).not(),
@@ -272,10 +272,7 @@ impl Cond<'_, '_, '_> {
             depth: self.depth + 1,
         };
         let mut eval = Eval::new(self.prog, self.facts, None, id);
-        let (lets, tail) = match def.body.get().split_last() {
-            Some((Stmt::Expr(tail, false), lets)) => (lets, tail),
-            _ => return Truth::Same,
-        };
+        let Some((Stmt::Expr(tail, false), lets)) = def.body.get().split_last() else { return Truth::Same };
         eval.block(lets, &mut locals);
         let t = inner.truth(tail, &mut locals);
         self.tested.extend(inner.tested);
@@ -284,7 +281,7 @@ impl Cond<'_, '_, '_> {
     }
 
     /// Whether a `match` arm or `if let` pattern matches `val` in the child.
-    pub fn pattern(&mut self, pat: &Pat, val: &Val, locals: &mut Locals) -> Truth {
+    pub(super) fn pattern(&mut self, pat: &Pat, val: &Val, locals: &mut Locals) -> Truth {
         match pat {
             Pat::Wild | Pat::Rest | Pat::Bind(_, None) => Truth::True,
             Pat::Bind(_, Some(sub)) => self.pattern(sub, val, locals),

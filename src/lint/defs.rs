@@ -55,7 +55,7 @@ pub(crate) struct Defs<'a> {
 impl<'a> Defs<'a> {
     /// Indexes `crates`, the first of which is crate `first_krate` of the
     /// program and whose first function gets id `first_fn`.
-    pub fn new(files: &'a [FileIr], crates: &[CrateView], first_krate: usize, first_fn: FnId) -> Defs<'a> {
+    pub(super) fn new(files: &'a [FileIr], crates: &[CrateView], first_krate: usize, first_fn: FnId) -> Defs<'a> {
         let mut d = Defs { first_fn, first_krate, ..Defs::default() };
         for (i, view) in crates.iter().enumerate() {
             let mut names = CrateDefs::default();
@@ -116,31 +116,31 @@ impl<'a> Defs<'a> {
     }
 
     /// The crate with program index `krate`, if it is one of these.
-    pub fn krate(&self, krate: usize) -> Option<&CrateDefs<'a>> {
+    pub(super) fn krate(&self, krate: usize) -> Option<&CrateDefs<'a>> {
         krate.checked_sub(self.first_krate).and_then(|i| self.crates.get(i))
     }
 
     /// Whether `ty` has methods here (inherent or of a trait impl).
-    pub fn has_methods(&self, ty: &str) -> bool {
+    pub(super) fn has_methods(&self, ty: &str) -> bool {
         self.inherent_types.contains(ty) || self.by_type.contains_key(ty)
     }
 
-    pub fn of_type(&self, ty: &str, name: &str) -> &[FnId] {
+    pub(super) fn of_type(&self, ty: &str, name: &str) -> &[FnId] {
         self.by_type.get(ty).and_then(|m| m.get(name)).map(Vec::as_slice).unwrap_or(&[])
     }
 
-    pub fn methods_named(&self, name: &str) -> &[FnId] {
+    pub(super) fn methods_named(&self, name: &str) -> &[FnId] {
         self.methods.get(name).map(Vec::as_slice).unwrap_or(&[])
     }
 
-    pub fn consts_named(&self, name: &str) -> &[(usize, Vec<String>, String)] {
+    pub(super) fn consts_named(&self, name: &str) -> &[(usize, Vec<String>, String)] {
         self.consts.get(name).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// Whether these definitions define methods (`impl` blocks, trait
     /// defaults): a call by method name, `Type::f` or `Self::f` in any
     /// crate can reach them.
-    pub fn defines_methods(&self) -> bool {
+    pub(super) fn defines_methods(&self) -> bool {
         !self.methods.is_empty()
     }
 
@@ -150,8 +150,8 @@ impl<'a> Defs<'a> {
     /// tokens, enum payloads, struct fields or self-spawning macros. A
     /// binary whose own crate defines none of them sees the crates it links
     /// exactly as every other such binary does, so what is computed about
-    /// their functions can be shared (see [`super::shared`]).
-    pub fn is_private(&self) -> bool {
+    /// their functions can be shared (see [`super::index::Program::memo_for_eval`]).
+    pub(super) fn is_private(&self) -> bool {
         self.methods.is_empty()
             && self.by_type.is_empty()
             && self.inherent_types.is_empty()

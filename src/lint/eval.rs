@@ -25,13 +25,13 @@ pub(crate) struct Eval<'p, 'a> {
 }
 
 impl<'p, 'a> Eval<'p, 'a> {
-    pub fn new(prog: &'p Program<'a>, facts: &'p Facts, rec: Option<&'p mut Facts>, fn_id: FnId) -> Self {
+    pub(super) fn new(prog: &'p Program<'a>, facts: &'p Facts, rec: Option<&'p mut Facts>, fn_id: FnId) -> Self {
         Eval { prog, facts, rec, fn_id, ret: Val::Unknown, reads: None }
     }
 
     /// Notes in `reads` the return summaries and fields this evaluation
     /// looks up (see [`super::learn`]; parameters are always read).
-    pub fn reading(mut self, reads: &'p mut Reads) -> Self {
+    pub(super) fn reading(mut self, reads: &'p mut Reads) -> Self {
         self.reads = Some(reads);
         self
     }
@@ -40,17 +40,17 @@ impl<'p, 'a> Eval<'p, 'a> {
         self.prog.def(self.fn_id)
     }
 
-    pub fn canonical(&self, path: &[String]) -> Vec<String> {
+    pub(super) fn canonical(&self, path: &[String]) -> Vec<String> {
         let def = self.def();
         self.prog.canonical(self.prog.krate_of(self.fn_id), &def.module, path)
     }
 
-    pub fn target(&self, path: &[String]) -> Target {
+    pub(super) fn target(&self, path: &[String]) -> Target {
         self.prog.resolve_from(self.fn_id, path)
     }
 
     /// Evaluates a whole function body with its parameters bound.
-    pub fn function(&mut self, locals: &mut Locals) -> Val {
+    pub(super) fn function(&mut self, locals: &mut Locals) -> Val {
         let def = self.def();
         for (i, p) in def.params.iter().enumerate() {
             let val = self.facts.param_vals.get(&(self.fn_id, i)).cloned().unwrap_or(Val::Unknown);
@@ -61,7 +61,7 @@ impl<'p, 'a> Eval<'p, 'a> {
         std::mem::replace(&mut self.ret, Val::Unknown).join(tail)
     }
 
-    pub fn block(&mut self, stmts: &[Stmt], locals: &mut Locals) -> Val {
+    pub(super) fn block(&mut self, stmts: &[Stmt], locals: &mut Locals) -> Val {
         let mut last = Val::Unknown;
         for stmt in stmts {
             last = match stmt {
@@ -83,7 +83,7 @@ impl<'p, 'a> Eval<'p, 'a> {
         last
     }
 
-    pub fn expr(&mut self, e: &Expr, locals: &mut Locals) -> Val {
+    pub(super) fn expr(&mut self, e: &Expr, locals: &mut Locals) -> Val {
         match e {
             Expr::Lit(Lit::Str(s), _) if s == "/proc/self/exe" => Val::Exe(Origin::ProcSelfExe),
             Expr::Lit(Lit::Str(s), _) => Val::Str(s.clone()),

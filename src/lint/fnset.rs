@@ -12,16 +12,16 @@ pub(crate) struct FnSet {
 
 impl FnSet {
     /// An empty set for ids `0..fns`.
-    pub fn new(fns: usize) -> FnSet {
+    pub(super) fn new(fns: usize) -> FnSet {
         FnSet { words: vec![0; fns.div_ceil(64)] }
     }
 
-    pub fn contains(&self, id: &FnId) -> bool {
+    pub(super) fn contains(&self, id: &FnId) -> bool {
         self.words.get(id / 64).is_some_and(|w| w & (1 << (id % 64)) != 0)
     }
 
     /// Adds `id`; whether it was new.
-    pub fn insert(&mut self, id: FnId) -> bool {
+    pub(super) fn insert(&mut self, id: FnId) -> bool {
         let (word, bit) = (id / 64, 1u64 << (id % 64));
         if word >= self.words.len() {
             self.words.resize(word + 1, 0);
@@ -32,7 +32,7 @@ impl FnSet {
     }
 
     /// The ids in increasing order.
-    pub fn iter(&self) -> impl Iterator<Item = FnId> + '_ {
+    pub(super) fn iter(&self) -> impl Iterator<Item = FnId> + '_ {
         self.words
             .iter()
             .enumerate()

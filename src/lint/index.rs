@@ -46,7 +46,7 @@ pub(crate) enum Target {
 impl<'a> Program<'a> {
     /// The program of a binary whose own crate is `own` (crate 0) and
     /// which links `lib` (crates 1.., described by `crates[1..]`).
-    pub fn new(files: &'a [FileIr], own_view: CrateView, lib: &'a Library<'a>) -> Program<'a> {
+    pub(super) fn new(files: &'a [FileIr], own_view: CrateView, lib: &'a Library<'a>) -> Program<'a> {
         let own = Defs::new(files, std::slice::from_ref(&own_view), 0, lib.defs.fns.len());
         let clap = if own.clap.is_empty() && own.consts.is_empty() {
             Cow::Borrowed(lib.clap.as_slice())
@@ -65,12 +65,12 @@ impl<'a> Program<'a> {
     }
 
     /// Crate `krate` of the program: 0 is the binary's own.
-    pub fn krate(&self, krate: usize) -> &CrateView {
+    pub(super) fn krate(&self, krate: usize) -> &CrateView {
         if krate == 0 { &self.own_view } else { &self.lib.crates[krate - 1] }
     }
 
     /// Every crate of the program, the own crate first.
-    pub fn crates(&self) -> impl Iterator<Item = &CrateView> {
+    pub(super) fn crates(&self) -> impl Iterator<Item = &CrateView> {
         std::iter::once(&self.own_view).chain(&self.lib.crates)
     }
 
@@ -83,26 +83,26 @@ impl<'a> Program<'a> {
         if krate == 0 { self.own.krate(0) } else { self.lib.defs.krate(krate) }
     }
 
-    pub fn def(&self, id: FnId) -> &'a FnDef {
+    pub(super) fn def(&self, id: FnId) -> &'a FnDef {
         let defs = self.defs_of(id);
         let (_, file, i) = defs.fns[id - defs.first_fn];
         &self.files[file as usize].fns[i]
     }
 
-    pub fn krate_of(&self, id: FnId) -> usize {
+    pub(super) fn krate_of(&self, id: FnId) -> usize {
         let defs = self.defs_of(id);
         defs.fns[id - defs.first_fn].0
     }
 
     /// How many functions the program has (ids are `0..fn_count()`).
-    pub fn fn_count(&self) -> usize {
+    pub(super) fn fn_count(&self) -> usize {
         self.own.first_fn + self.own.fns.len()
     }
 
     /// Where the answers about function `id` are kept, and its index
     /// there: the library's memo for a library function when the own crate
     /// cannot change what it calls (see [`super::memo`]).
-    pub fn memo_of(&self, id: FnId) -> (&Memo, usize) {
+    pub(super) fn memo_of(&self, id: FnId) -> (&Memo, usize) {
         match id < self.own.first_fn && !self.own.defines_methods() {
             true => (&self.lib.memo, id),
             false => (&self.memo, id),
@@ -112,7 +112,7 @@ impl<'a> Program<'a> {
     /// Where the answers that depend on evaluating function `id` are
     /// kept: the library's memo for a library function when the own crate
     /// is private (see [`Defs::is_private`]).
-    pub fn memo_for_eval(&self, id: FnId) -> (&Memo, usize) {
+    pub(super) fn memo_for_eval(&self, id: FnId) -> (&Memo, usize) {
         match id < self.own.first_fn && self.own.is_private() {
             true => (&self.lib.memo, id),
             false => (&self.memo, id),
@@ -123,12 +123,12 @@ impl<'a> Program<'a> {
     /// crate's first, then the library's, each in definition order. (Ids
     /// number the library first so that they are the same in every program
     /// that links it.)
-    pub fn order_of(&self, id: FnId) -> usize {
+    pub(super) fn order_of(&self, id: FnId) -> usize {
         if id >= self.own.first_fn { id - self.own.first_fn } else { self.own.fns.len() + id }
     }
 
     /// The function at place `n` of [`Program::order_of`].
-    pub fn at_order(&self, n: usize) -> FnId {
+    pub(super) fn at_order(&self, n: usize) -> FnId {
         if n < self.own.fns.len() { self.own.first_fn + n } else { n - self.own.fns.len() }
     }
 
@@ -143,17 +143,17 @@ impl<'a> Program<'a> {
     }
 
     /// Functions named `main` at the root of crate 0 (the binary).
-    pub fn main(&self) -> Option<FnId> {
+    pub(super) fn main(&self) -> Option<FnId> {
         self.own.krate(0)?.by_path.get(&[][..])?.get("main").and_then(|ids| ids.first().copied())
     }
 
-    pub fn ctors(&self) -> Vec<FnId> {
+    pub(super) fn ctors(&self) -> Vec<FnId> {
         self.own.ctors.iter().chain(&self.lib.defs.ctors).copied().collect()
     }
 
     /// The type of field `field` (a name, or an index for tuple variants)
     /// of enum variant `variant`, if known.
-    pub fn payload_type(&self, variant: &str, field: &str) -> Option<&str> {
+    pub(super) fn payload_type(&self, variant: &str, field: &str) -> Option<&str> {
         let fields = match (self.own.payloads.get(variant), self.lib.defs.payloads.get(variant)) {
             (Some(a), Some(b)) => a.as_ref().filter(|a| Some(*a) == b.as_ref())?,
             (Some(one), None) | (None, Some(one)) => one.as_ref()?,
@@ -164,29 +164,29 @@ impl<'a> Program<'a> {
 
     /// The declared type of struct `ty`'s field `field`, if known (the
     /// library's declaration wins, as the last one indexed did).
-    pub fn field_type(&self, ty: &str, field: &str) -> Option<&'a str> {
+    pub(super) fn field_type(&self, ty: &str, field: &str) -> Option<&'a str> {
         self.lib.defs.fields.get(&(ty, field)).or_else(|| self.own.fields.get(&(ty, field))).copied()
     }
 
     /// Whether a declared type name is surely not one of the analysed
     /// crates' types with methods (`Self` and one-letter generics are not
     /// known).
-    pub fn is_external_type(&self, ty: &str) -> bool {
+    pub(super) fn is_external_type(&self, ty: &str) -> bool {
         ty != "Self" && ty.len() > 1 && !self.has_methods(ty)
     }
 
     /// Whether the analysed crates define methods for `ty`.
-    pub fn has_methods(&self, ty: &str) -> bool {
+    pub(super) fn has_methods(&self, ty: &str) -> bool {
         self.own.has_methods(ty) || self.lib.defs.has_methods(ty)
     }
 
     /// Methods named `name` of type `ty` (`impl Ty { fn name(..) }`).
-    pub fn methods_of(&self, ty: &str, name: &str) -> Cow<'_, [FnId]> {
+    pub(super) fn methods_of(&self, ty: &str, name: &str) -> Cow<'_, [FnId]> {
         Self::both(self.own.of_type(ty, name), self.lib.defs.of_type(ty, name))
     }
 
     /// Methods of the analysed crates named `name` (call `x.name()`).
-    pub fn methods_named(&self, name: &str) -> Cow<'_, [FnId]> {
+    pub(super) fn methods_named(&self, name: &str) -> Cow<'_, [FnId]> {
         Self::both(self.own.methods_named(name), self.lib.defs.methods_named(name))
     }
 
@@ -195,7 +195,7 @@ impl<'a> Program<'a> {
     /// default arguments, so a same-named method of another arity belongs to
     /// some other type (std's `Metadata::is_file()` is never a workspace's
     /// `is_file(&self, path)`; following it made a false recursion, issue 14).
-    pub fn takes_args(&self, id: FnId, n: usize) -> bool {
+    pub(super) fn takes_args(&self, id: FnId, n: usize) -> bool {
         let params = &self.def(id).params;
         matches!(params.first(), Some(Pat::Bind(name, None)) if name == "self") && params.len() == n + 1
     }
@@ -203,7 +203,7 @@ impl<'a> Program<'a> {
     /// Methods named `name` that a value of a std type can have: those of
     /// trait impls and trait defaults, unless the impl's type has inherent
     /// methods (then the analysed crates define it).
-    pub fn trait_methods_named(&self, name: &str) -> Vec<FnId> {
+    pub(super) fn trait_methods_named(&self, name: &str) -> Vec<FnId> {
         let local_type = |ty: &str| self.own.inherent_types.contains(ty) || self.lib.defs.inherent_types.contains(ty);
         self.methods_named(name)
             .iter()
@@ -217,7 +217,7 @@ impl<'a> Program<'a> {
 
     /// Resolves `path` as written inside function `id`: its crate, its
     /// module, and `Self` as its `impl` type.
-    pub fn resolve_from(&self, id: FnId, path: &[String]) -> Target {
+    pub(super) fn resolve_from(&self, id: FnId, path: &[String]) -> Target {
         let def = self.def(id);
         if path.first().is_some_and(|s| s == "Self")
             && let Some(ty) = &def.self_ty
@@ -231,7 +231,7 @@ impl<'a> Program<'a> {
     }
 
     /// Resolves `path` as written in module `module` of crate `krate`.
-    pub fn resolve(&self, krate: usize, module: &[String], path: &[String]) -> Target {
+    pub(super) fn resolve(&self, krate: usize, module: &[String], path: &[String]) -> Target {
         self.resolve_depth(krate, module, path, 0)
     }
 
@@ -364,7 +364,7 @@ impl<'a> Program<'a> {
     }
 
     /// The value of a `const`/`static` string named by `path`, if unique.
-    pub fn const_str(&self, krate: usize, module: &[String], path: &[String]) -> Option<&str> {
+    pub(super) fn const_str(&self, krate: usize, module: &[String], path: &[String]) -> Option<&str> {
         let name = path.last()?;
         let (own, lib) = (self.own.consts_named(name), self.lib.defs.consts_named(name));
         match (own, lib) {
@@ -382,7 +382,7 @@ impl<'a> Program<'a> {
 
     /// The canonical form of a path for matching known APIs: use aliases
     /// expanded; unresolvable paths are returned as written.
-    pub fn canonical(&self, krate: usize, module: &[String], path: &[String]) -> Path {
+    pub(super) fn canonical(&self, krate: usize, module: &[String], path: &[String]) -> Path {
         match self.resolve(krate, module, path) {
             Target::External(p) if !p.is_empty() => p,
             _ => path.to_vec(),

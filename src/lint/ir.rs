@@ -98,7 +98,7 @@ pub(crate) enum Expr {
 
 impl Expr {
     /// Strips `&`, `*`, parentheses, casts and `.await`.
-    pub fn peel(&self) -> &Expr {
+    pub(super) fn peel(&self) -> &Expr {
         match self {
             Expr::Ref(inner) => inner.peel(),
             Expr::Block(block) if block.len() == 1 => match &block[0] {
@@ -109,7 +109,7 @@ impl Expr {
         }
     }
 
-    pub fn loc(&self) -> Option<Loc> {
+    pub(super) fn loc(&self) -> Option<Loc> {
         match self {
             Expr::Lit(_, loc) | Expr::Path(_, loc) | Expr::Return(_, loc) => Some(*loc),
             Expr::Call { loc, .. } | Expr::Method { loc, .. } | Expr::If { loc, .. } | Expr::Match { loc, .. } => {
@@ -173,7 +173,7 @@ pub(crate) enum Pat {
 
 impl Pat {
     /// Every name the pattern binds.
-    pub fn bindings(&self, out: &mut Vec<String>) {
+    pub(super) fn bindings(&self, out: &mut Vec<String>) {
         match self {
             Pat::Bind(name, sub) => {
                 out.push(name.clone());
@@ -182,7 +182,7 @@ impl Pat {
                 }
             }
             Pat::TupleStruct(_, items) | Pat::Tuple(items) | Pat::Slice(items) | Pat::Or(items) => {
-                items.iter().for_each(|p| p.bindings(out))
+                items.iter().for_each(|p| p.bindings(out));
             }
             Pat::Struct(_, fields) => fields.iter().for_each(|(_, p)| p.bindings(out)),
             Pat::Guard(p, _) => p.bindings(out),

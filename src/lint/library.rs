@@ -27,7 +27,7 @@ pub(crate) struct Library<'a> {
 }
 
 impl<'a> Library<'a> {
-    pub fn new(files: &'a [FileIr], crates: Vec<CrateView>) -> Library<'a> {
+    pub(super) fn new(files: &'a [FileIr], crates: Vec<CrateView>) -> Library<'a> {
         let defs = Defs::new(files, &crates, 1, 0);
         let mut clap = defs.clap.clone();
         resolve_clap_consts(&mut clap, |name| defs.consts_named(name).first().map(|c| c.2.as_str()));
@@ -36,7 +36,7 @@ impl<'a> Library<'a> {
     }
 
     /// A library of no crates (a single file analysed alone).
-    pub fn empty() -> Library<'a> {
+    pub(super) fn empty() -> Library<'a> {
         Library { crates: Vec::new(), defs: Defs::default(), clap: Vec::new(), memo: Memo::default() }
     }
 }

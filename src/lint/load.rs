@@ -26,7 +26,7 @@ pub(crate) struct Loaded {
 
 impl Loaded {
     /// Where `loc` is, for a finding: the file relative to `root`.
-    pub fn location(&self, root: &Path, loc: Loc) -> Location {
+    pub(super) fn location(&self, root: &Path, loc: Loc) -> Location {
         let path = &self.files[loc.file as usize].path;
         Location {
             file: path.strip_prefix(root).unwrap_or(path).to_path_buf(),

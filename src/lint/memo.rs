@@ -43,7 +43,7 @@ pub(crate) struct Memo {
 }
 
 impl Memo {
-    pub fn new(fns: usize) -> Memo {
+    pub(super) fn new(fns: usize) -> Memo {
         Memo {
             callees: std::iter::repeat_with(OnceLock::new).take(fns).collect(),
             may_stop: std::iter::repeat_with(OnceLock::new).take(fns).collect(),

@@ -193,7 +193,7 @@ mod tests {
         let mut stack = vec![std::path::PathBuf::from(dir)];
         while let Some(path) = stack.pop() {
             if path.is_dir() {
-                stack.extend(fs_err::read_dir(&path).unwrap().filter_map(|e| e.ok()).map(|e| e.path()));
+                stack.extend(fs_err::read_dir(&path).unwrap().filter_map(std::result::Result::ok).map(|e| e.path()));
                 continue;
             }
             let Some(text) = path.extension().filter(|e| *e == "rs").and_then(|_| fs_err::read_to_string(&path).ok())

@@ -104,7 +104,7 @@ pub(crate) struct StdValues<'p, 'a> {
 }
 
 impl<'p, 'a> StdValues<'p, 'a> {
-    pub fn new(prog: &'p Program<'a>, id: FnId) -> Self {
+    pub(super) fn new(prog: &'p Program<'a>, id: FnId) -> Self {
         let mut this = StdValues { prog, id, locals: HashSet::new() };
         // A `let` can name an earlier std local; a few rounds settle it.
         for _ in 0..4 {
@@ -156,7 +156,7 @@ impl<'p, 'a> StdValues<'p, 'a> {
     }
 
     /// The analysed crates' methods a call `recv.name()` can reach.
-    pub fn candidates(&self, recv: &Expr, name: &str) -> Option<Vec<FnId>> {
+    pub(super) fn candidates(&self, recv: &Expr, name: &str) -> Option<Vec<FnId>> {
         if !self.is_std(recv) {
             return None;
         }
@@ -165,7 +165,7 @@ impl<'p, 'a> StdValues<'p, 'a> {
     }
 
     /// `e`'s value is of a std type.
-    pub fn is_std(&self, e: &Expr) -> bool {
+    pub(super) fn is_std(&self, e: &Expr) -> bool {
         match e.peel() {
             Expr::Lit(Lit::Str(_) | Lit::Int(_) | Lit::Bool(_), _) => true,
             Expr::Path(p, _) => p.len() == 1 && self.locals.contains(&p[0]),

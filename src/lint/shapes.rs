@@ -39,7 +39,7 @@ pub(crate) fn list_items(e: &Expr) -> Option<&[Expr]> {
 pub(crate) fn exec_marker(argv: Option<&Expr>) -> Marker {
     let mut marker = Marker::default();
     match argv.map(Expr::peel) {
-        Some(Expr::Array(items)) | Some(Expr::Tuple(items)) => {
+        Some(Expr::Array(items) | Expr::Tuple(items)) => {
             for item in items.iter().skip(1) {
                 marker.args.push(api::literal_text(item));
             }

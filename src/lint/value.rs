@@ -32,7 +32,7 @@ pub(crate) struct Facts {
 
 impl Facts {
     /// Whether two passes learned the same summaries.
-    pub fn same_summaries(&self, other: &Facts) -> bool {
+    pub(super) fn same_summaries(&self, other: &Facts) -> bool {
         let spawning = |f: &Facts| -> Vec<(usize, Val)> {
             let mut v: Vec<(usize, Val)> = f
                 .returns
@@ -110,11 +110,11 @@ pub(crate) enum Truth {
 }
 
 impl Truth {
-    pub fn from_bool(b: bool) -> Truth {
+    pub(super) fn from_bool(b: bool) -> Truth {
         if b { Truth::True } else { Truth::False }
     }
 
-    pub fn not(self) -> Truth {
+    pub(super) fn not(self) -> Truth {
         match self {
             Truth::True => Truth::False,
             Truth::False => Truth::True,
@@ -122,7 +122,7 @@ impl Truth {
         }
     }
 
-    pub fn and(self, other: Truth) -> Truth {
+    pub(super) fn and(self, other: Truth) -> Truth {
         match (self, other) {
             (Truth::False, _) | (_, Truth::False) => Truth::False,
             (Truth::True, x) | (x, Truth::True) => x,
@@ -131,14 +131,14 @@ impl Truth {
         }
     }
 
-    pub fn or(self, other: Truth) -> Truth {
+    pub(super) fn or(self, other: Truth) -> Truth {
         self.not().and(other.not()).not()
     }
 }
 
 impl Val {
     /// Whether this value is the program's own executable, and how.
-    pub fn exe_origin(&self) -> Option<Origin> {
+    pub(super) fn exe_origin(&self) -> Option<Origin> {
         match self {
             Val::Exe(origin) => Some(*origin),
             Val::ArgvItem(Some(0)) => Some(Origin::Argv0),
@@ -147,7 +147,7 @@ impl Val {
     }
 
     /// Values that a guard may test (argv, env, clap).
-    pub fn is_marker_source(&self) -> bool {
+    pub(super) fn is_marker_source(&self) -> bool {
         matches!(
             self,
             Val::Argv { .. }
@@ -164,7 +164,7 @@ impl Val {
     /// The more informative of two values (for merging branches and returns).
     /// The value of code that may produce either: exact, for routing. An
     /// error path is ignored; different values give `Unknown`.
-    pub fn either(self, other: Val) -> Val {
+    pub(super) fn either(self, other: Val) -> Val {
         match (&self, &other) {
             (Val::Error, _) => other,
             (_, Val::Error) => self,
@@ -173,7 +173,7 @@ impl Val {
         }
     }
 
-    pub fn join(self, other: Val) -> Val {
+    pub(super) fn join(self, other: Val) -> Val {
         match (&self, &other) {
             (Val::Error, _) => other,
             (_, Val::Error) => self,
@@ -212,12 +212,12 @@ pub(crate) struct Marker {
 }
 
 impl Marker {
-    pub fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         self.env.is_empty() && self.args.is_empty() && !self.unknown_args && self.arg0.is_none()
     }
 
     /// A short human description: `env APP_WORKER=1, args ["--worker"]`.
-    pub fn describe(&self) -> String {
+    pub(super) fn describe(&self) -> String {
         let mut parts = Vec::new();
         if !self.env.is_empty() {
             let env: Vec<String> = self
@@ -275,12 +275,12 @@ impl Sites {
     /// The same sites with only their starting markers, for the next pass:
     /// markers added in functions evaluated before the site's own function
     /// are then not lost.
-    pub fn restart(&self) -> Sites {
+    pub(super) fn restart(&self) -> Sites {
         let list = self.list.iter().map(|s| Site { marker: s.base.clone(), ..s.clone() }).collect();
         Sites { list, by_loc: self.by_loc.clone() }
     }
 
-    pub fn add(&mut self, site: Site) -> SiteId {
+    pub(super) fn add(&mut self, site: Site) -> SiteId {
         if let Some(&id) = self.by_loc.get(&site.loc) {
             return id;
         }
@@ -289,7 +289,7 @@ impl Sites {
         self.list.len() - 1
     }
 
-    pub fn at(&self, loc: &Loc) -> Option<SiteId> {
+    pub(super) fn at(&self, loc: &Loc) -> Option<SiteId> {
         self.by_loc.get(loc).copied()
     }
 }

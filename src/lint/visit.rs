@@ -33,7 +33,7 @@ fn expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
             args.iter().for_each(|a| expr(a, f));
         }
         Expr::Field(a, _) | Expr::Ref(a) | Expr::Try(a) | Expr::Not(a) | Expr::Let(_, a) | Expr::Closure(_, a) => {
-            expr(a, f)
+            expr(a, f);
         }
         Expr::Index(a, b) | Expr::Binary(_, a, b) | Expr::Assign(a, b) => {
             expr(a, f);

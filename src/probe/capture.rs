@@ -60,7 +60,7 @@ impl Capture {
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                     Err(_) => break,
                 };
-                let mut kept = sink.lock().unwrap_or_else(|e| e.into_inner());
+                let mut kept = sink.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                 let room = KEEP_BYTES.saturating_sub(kept.len());
                 kept.extend_from_slice(&buf[..n.min(room)]);
             }
@@ -73,6 +73,6 @@ impl Capture {
     /// wait if something still holds it open).
     pub(crate) fn text(&self) -> String {
         let _ = self.done.recv_timeout(EOF_WAIT);
-        String::from_utf8_lossy(&self.kept.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
+        String::from_utf8_lossy(&self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner)).into_owned()
     }
 }

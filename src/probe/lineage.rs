@@ -51,7 +51,7 @@ pub(crate) struct Lineage {
 
 impl Lineage {
     /// The snapshot of `procs` (the tree now): counts, births, nesting.
-    pub fn snapshot(&mut self, procs: &[Proc], view: &mut dyn View) -> Snapshot {
+    pub(super) fn snapshot(&mut self, procs: &[Proc], view: &mut dyn View) -> Snapshot {
         let mut snap = Snapshot { processes: procs.len() as u32, ..Snapshot::default() };
         let (nodes, detached) = self.record_births(procs, view);
         for p in procs {

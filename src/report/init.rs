@@ -25,7 +25,7 @@ pub(super) fn write_human(report: &InitReport, root: &Path, out: &mut dyn Write)
         match action {
             InitAction::Added => writeln!(out, "{:>12} [package.metadata.freeze] to {}", "Added", show(manifest))?,
             InitAction::Kept => {
-                writeln!(out, "{:>12} {}: it already has [package.metadata.freeze]", "Kept", show(manifest))?
+                writeln!(out, "{:>12} {}: it already has [package.metadata.freeze]", "Kept", show(manifest))?;
             }
         }
     }
@@ -38,7 +38,7 @@ pub(super) fn write_human(report: &InitReport, root: &Path, out: &mut dyn Write)
                 }
             }
             InitAction::Kept => {
-                writeln!(out, "{:>12} {}: it exists (remove it to write a new one)", "Kept", show(path))?
+                writeln!(out, "{:>12} {}: it exists (remove it to write a new one)", "Kept", show(path))?;
             }
         }
     }

@@ -217,7 +217,7 @@ pub fn failure(err: &dyn std::error::Error, color: bool) {
 /// "4.2 MiB": the one helper for sizes.
 pub(crate) fn size(bytes: u64) -> String {
     match bytes {
-        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / (1 << 20) as f64),
+        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / f64::from(1 << 20)),
         b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / 1024.0),
         b => format!("{b} B"),
     }

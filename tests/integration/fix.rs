@@ -155,8 +155,11 @@ fn every_unguarded_fixture_has_a_case() {
         })
         .collect();
     unguarded.sort();
-    let mut listed: Vec<String> =
-        FIXABLE.iter().map(|c| c.name.to_string()).chain(UNFIXABLE.iter().map(|n| n.to_string())).collect();
+    let mut listed: Vec<String> = FIXABLE
+        .iter()
+        .map(|c| c.name.to_string())
+        .chain(UNFIXABLE.iter().map(std::string::ToString::to_string))
+        .collect();
     listed.sort();
     assert_eq!(listed, unguarded, "a new unguarded fixture needs a case in tests/integration/fix.rs");
 }

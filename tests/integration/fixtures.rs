@@ -127,12 +127,12 @@ fixtures! {
 fn every_fixture_is_listed() {
     let mut dirs: Vec<String> = std::fs::read_dir(fixtures_dir())
         .expect("fixtures/lint")
-        .filter_map(|e| e.ok())
+        .filter_map(std::result::Result::ok)
         .filter(|e| e.path().join("Cargo.toml").is_file())
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     dirs.sort();
-    let mut listed: Vec<String> = LISTED.iter().map(|s| s.to_string()).collect();
+    let mut listed: Vec<String> = LISTED.iter().map(std::string::ToString::to_string).collect();
     listed.sort();
     assert_eq!(dirs, listed, "fixtures/lint and the list in tests/integration/fixtures.rs differ");
 }

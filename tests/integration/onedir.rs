@@ -51,7 +51,7 @@ fn run(exe: &Path) -> Output {
 
 #[test]
 fn private_library_travels_with_the_bundle() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let dist = tempfile::tempdir().unwrap();
     let out = onedir("fixtures/bundle/private-lib/Cargo.toml", dist.path(), &[]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
@@ -112,7 +112,7 @@ fn system_library_is_used_from_the_bundle_when_hidden() {
 
 #[test]
 fn an_existing_bundle_is_replaced_only_with_clean() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let dist = tempfile::tempdir().unwrap();
     let manifest = "fixtures/bundle/private-lib/Cargo.toml";
     assert_eq!(onedir(manifest, dist.path(), &[]).status.code(), Some(0));
@@ -171,7 +171,7 @@ fn leftovers(dist: &Path) -> Vec<String> {
 
 #[test]
 fn bad_input_leaves_nothing_behind() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let dist = tempfile::tempdir().unwrap();
     let manifest = "fixtures/bundle/private-lib/Cargo.toml";
     let missing = onedir(manifest, dist.path(), &["--add-data", "no/such/file.txt:assets"]);
@@ -186,7 +186,7 @@ fn bad_input_leaves_nothing_behind() {
 
 #[test]
 fn data_files_land_at_their_destination() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let dist = tempfile::tempdir().unwrap();
     let data = root().join("fixtures/bundle/private-lib/c");
     let spec = format!("{}:share", data.display());
@@ -223,7 +223,7 @@ fn guarded_self_spawner_works_from_the_bundle() {
 /// onefile.rs for the runtime itself) carries the private library too.
 #[test]
 fn onefile_carries_the_private_library() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let dist = tempfile::tempdir().unwrap();
     let cache = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_cargo-freeze"))
@@ -251,7 +251,7 @@ fn onefile_carries_the_private_library() {
 /// reason; a missing UPX is exit 2 naming where it looked.
 #[test]
 fn upx_compresses_the_executable_and_the_bundle_still_runs() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if !require(which_upx().is_some(), "upx is not installed (tests/run.sh installs it)") {
         return;
     }

@@ -66,8 +66,8 @@ fn bundle(mode: &str, dist: &Path, extra: &[&str]) -> std::process::Output {
 fn load_commands(bytes: &[u8]) -> (Option<String>, Vec<String>, Vec<String>) {
     let m = MachO::parse(bytes, 0).expect("goblin reads it");
     assert_eq!(m.header.cputype, ARM64);
-    let loads = m.libs.iter().skip(1).map(|s| s.to_string()).collect();
-    (m.name.map(str::to_string), loads, m.rpaths.iter().map(|s| s.to_string()).collect())
+    let loads = m.libs.iter().skip(1).map(std::string::ToString::to_string).collect();
+    (m.name.map(str::to_string), loads, m.rpaths.iter().map(std::string::ToString::to_string).collect())
 }
 
 /// Where the first section's data starts and the signature's range: the
@@ -84,7 +84,7 @@ fn layout(bytes: &[u8]) -> (usize, (usize, usize)) {
 fn shape(bytes: &[u8]) -> Vec<(String, u64, u64, u64)> {
     let m = MachO::parse(bytes, 0).unwrap();
     let mut out = Vec::new();
-    for seg in m.segments.iter() {
+    for seg in &m.segments {
         out.push((seg.name().unwrap().to_string(), seg.vmaddr, seg.vmsize, seg.fileoff));
         for (s, _) in seg.sections().unwrap() {
             out.push((s.name().unwrap().to_string(), s.addr, s.size, u64::from(s.offset)));

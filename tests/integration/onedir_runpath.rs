@@ -59,7 +59,7 @@ fn without_private_dir<T>(summary: &serde_json::Value, f: impl FnOnce() -> T) ->
 
 #[test]
 fn a_chain_of_private_libraries_runs_from_the_bundle_without_patchelf() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let (_bin, path) = path_without("patchelf");
     assert!(which::which_in("patchelf", Some(&path), root()).is_err(), "patchelf is hidden");
     assert!(which::which_in("cargo", Some(&path), root()).is_ok(), "the rest of PATH is there");
@@ -99,7 +99,7 @@ fn a_chain_of_private_libraries_runs_from_the_bundle_without_patchelf() {
 /// the private directory.
 #[test]
 fn upx_packs_the_edited_libraries_and_the_bundle_runs() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let Ok(upx) = which::which("upx") else {
         require(false, "upx is not installed (tests/run.sh installs it)");
         return;

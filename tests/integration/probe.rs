@@ -140,7 +140,7 @@ pub(crate) fn expect_verdict(
     verdict: &str,
     code: i32,
 ) -> serde_json::Value {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let program = exe(name);
     let (out, json) = probe(&program, extra, unprivileged);
     assert_eq!(json["verdict"], verdict, "{name}: {json:#}");
@@ -193,7 +193,7 @@ fn exit_status_and_output_are_kept() {
 
 #[test]
 fn human_output_draws_the_tree() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let program = exe("workers");
     let outer = Outer::new(BACKSTOP_TASKS);
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-freeze"));
@@ -230,7 +230,7 @@ fn bad_input_is_refused_before_anything_starts() {
 
 #[test]
 fn check_builds_and_probes_each_binary() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let outer = Outer::new(BACKSTOP_TASKS);
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-freeze"));

@@ -48,7 +48,7 @@ fn storms_in_a_delegated_subtree_meet_its_pids_max() {
     if !require(pids_on_v2() && crate::outer::is_root(), "needs root on a pure cgroup v2 host with pids") {
         return;
     }
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     for name in ["chain", "tree", "setsid", "daemon", "fastfork", "bomb"] {
         delegated_case(name, "storm");
     }

@@ -71,7 +71,7 @@ fn check_case(name: &str, args: &[&str], unprivileged: bool, verdicts: &[&str]) 
 }
 
 fn matrix(unprivileged: bool) {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     for name in STORMS {
         check_case(name, &[], unprivileged, &["storm"]);
     }
@@ -118,7 +118,7 @@ fn a_one_file_bundle_storms_as_one_program() {
     if !require(is_root(), "needs root for the outer cgroup and uid 65534") {
         return;
     }
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let dist = tempfile::tempdir().unwrap();
     let bundle = onefile_chain(dist.path());
     for unprivileged in [false, true] {
@@ -183,7 +183,7 @@ fn probe_dirs_in(tmp: &Path) -> Vec<PathBuf> {
 }
 
 fn killed_mid_probe(unprivileged: bool) {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let program = exe("respawn");
     let outer = Outer::new(OUTER_TASKS);
     let mut probe = start_probe(&outer, &program, unprivileged);
@@ -210,7 +210,7 @@ fn leftovers_of_a_dead_run_are_reaped_by_the_next() {
     if !require(is_root(), "needs root for the outer cgroup") {
         return;
     }
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let program = exe("respawn");
     let outer = Outer::new(OUTER_TASKS);
     let mut probe = start_probe(&outer, &program, false);
@@ -241,7 +241,7 @@ fn sigint_kills_the_tree_and_exits_130() {
     if !require(is_root(), "needs root for the outer cgroup") {
         return;
     }
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let program = exe("stubborn");
     let outer = Outer::new(OUTER_TASKS);
     let probe = start_probe(&outer, &program, false);

@@ -84,7 +84,7 @@ fn without_v2_the_freezer_kills() {
     if !require(hybrid, "not a hybrid host as root (v1 pids + v2 unified): no v1 freezer kill to compare") {
         return;
     }
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let program = exe("setsid");
     let env = [("CARGO_FREEZE_PROBE_NO_CGROUP_V2", "1")];
     let (out, json) = probe_with(&program, &["--timeout", "20"], false, &env);
@@ -139,7 +139,7 @@ fn clean_program_passes_in_the_v2_leaf() {
 #[test]
 fn v2_kill_without_a_cap_is_refused_unless_allowed() {
     let Some(Host::Hybrid) = host() else { return };
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let server = exe("server");
     let run = |extra: &str| {
         let script = format!(

@@ -4,22 +4,22 @@ use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
 /// `cargo-freeze freeze ...`, as cargo runs it.
-pub fn freeze() -> Command {
+pub(crate) fn freeze() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-freeze"));
     cmd.arg("freeze").env_remove("CARGO_TERM_COLOR").env("NO_COLOR", "1");
     cmd
 }
 
-pub fn fixtures_dir() -> PathBuf {
+pub(crate) fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lint")
 }
 
-pub fn fixture_manifest(name: &str) -> PathBuf {
+pub(crate) fn fixture_manifest(name: &str) -> PathBuf {
     fixtures_dir().join(name).join("Cargo.toml")
 }
 
 /// Runs `check --format json` on a manifest; returns (exit code, JSON).
-pub fn check_json(manifest: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
+pub(crate) fn check_json(manifest: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
     let output = freeze()
         .args(["check", "--static", "--format", "json", "--manifest-path"])
         .arg(manifest)
@@ -34,7 +34,7 @@ pub fn check_json(manifest: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
 }
 
 /// A scratch crate: `files` are (relative path, contents).
-pub fn scratch_crate(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+pub(crate) fn scratch_crate(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     for (path, contents) in files {
         let path = dir.path().join(path);
@@ -44,11 +44,12 @@ pub fn scratch_crate(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     dir
 }
 
-pub const MANIFEST: &[u8] = b"[package]\nname = \"scratch\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n";
+pub(crate) const MANIFEST: &[u8] =
+    b"[package]\nname = \"scratch\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n";
 
 /// Whether this run is CI: `CI` set to anything but empty, `0` or `false`
 /// (CI runs the suite with `CI=true`).
-pub fn under_ci() -> bool {
+pub(crate) fn under_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"))
 }
 
@@ -60,7 +61,7 @@ pub fn under_ci() -> bool {
 /// `tests/run.sh` prints at the end of the run. Returns `false` then; the
 /// caller returns (or does the lesser thing it says it does).
 #[track_caller]
-pub fn require(ok: bool, why: &str) -> bool {
+pub(crate) fn require(ok: bool, why: &str) -> bool {
     if ok {
         return true;
     }
@@ -79,18 +80,18 @@ pub fn require(ok: bool, why: &str) -> bool {
 }
 
 /// Where skipped prerequisites are recorded (one line each, appended).
-pub const SKIP_LOG: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/skips.log");
+pub(crate) const SKIP_LOG: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/skips.log");
 
 /// Prints a measured fact next to a passing test (shown with `--nocapture`).
 #[expect(clippy::disallowed_macros, reason = "tests report what they measured on stderr")]
-pub fn note(message: &str) {
+pub(crate) fn note(message: &str) {
     eprintln!("note: {message}");
 }
 
 /// A `PATH` holding every program of the current one except `tool`: a
 /// directory of symlinks, the first of each name winning, as for the shell.
 /// Returns the directory (keep it alive) and the `PATH` value.
-pub fn path_without(tool: &str) -> (tempfile::TempDir, std::ffi::OsString) {
+pub(crate) fn path_without(tool: &str) -> (tempfile::TempDir, std::ffi::OsString) {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = std::env::var_os("PATH").unwrap_or_default();
     for bin in std::env::split_paths(&path) {

@@ -147,7 +147,7 @@ fn bootloader_bytes(
     let copy = scratch.path().join(path.file_name().unwrap_or_default());
     fs_err::copy(path, &copy).map_err(Error::io("copy the bootloader"))?;
     let args = if options.args.is_empty() {
-        crate::bundle::upx::DEFAULT_ARGS.iter().map(|a| a.to_string()).collect()
+        crate::bundle::upx::DEFAULT_ARGS.iter().map(std::string::ToString::to_string).collect()
     } else {
         options.args.clone()
     };

@@ -175,11 +175,11 @@ fn mark(pending: &mut Pending, shape: locate::SiteShape, vars: &template::Vars, 
     let what = format!("marker `{}` on the spawn at {}:{}", vars.marker, at.line, at.column);
     match shape {
         locate::SiteShape::Chain { end, newline_indent: Some(indent) } => {
-            push(pending, end, format!("\n{indent}{marker}"), what)
+            push(pending, end, format!("\n{indent}{marker}"), what);
         }
         locate::SiteShape::Chain { end, newline_indent: None } => push(pending, end, marker, what),
         locate::SiteShape::Let { after, var, indent } => {
-            push(pending, after, format!("\n{indent}{var}{marker};"), what)
+            push(pending, after, format!("\n{indent}{var}{marker};"), what);
         }
         locate::SiteShape::Wrap { start, end } => {
             push(pending, start, "{ let mut freeze_command = ".to_string(), what);

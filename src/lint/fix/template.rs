@@ -26,17 +26,17 @@ impl Vars<'_> {
 
     /// The guard, each line indented, starting with a newline (it goes just
     /// after `main`'s opening brace).
-    pub fn guard(&self, indent: &str) -> String {
+    pub(super) fn guard(&self, indent: &str) -> String {
         indented(&self.render(GUARD), indent)
     }
 
     /// The worker function, appended at the end of the file.
-    pub fn worker(&self) -> String {
+    pub(super) fn worker(&self) -> String {
         self.render(WORKER)
     }
 
     /// The `.env(..)` call that marks a child, without a trailing newline.
-    pub fn marker(&self) -> String {
+    pub(super) fn marker(&self) -> String {
         self.render(MARKER).trim_end().to_string()
     }
 }

@@ -40,7 +40,7 @@ fn keys(attrs: &[syn::Attribute]) -> Keys {
             continue;
         }
         let _ = attr.parse_nested_meta(|meta| {
-            let key = meta.path.get_ident().map(|i| i.to_string()).unwrap_or_default();
+            let key = meta.path.get_ident().map(std::string::ToString::to_string).unwrap_or_default();
             let value = |meta: &syn::meta::ParseNestedMeta| meta_value(meta).ok().flatten();
             match key.as_str() {
                 "name" | "rename" => keys.name = value(&meta).and_then(lit_str),
@@ -49,7 +49,7 @@ fn keys(attrs: &[syn::Attribute]) -> Keys {
                     keys.short = Some(value(&meta).and_then(|l| match l {
                         syn::Lit::Char(c) => Some(c.value()),
                         _ => None,
-                    }))
+                    }));
                 }
                 "alias" | "visible_alias" => keys.aliases.extend(value(&meta).and_then(lit_str)),
                 "subcommand" => keys.subcommand = true,

@@ -20,7 +20,7 @@ pub(crate) struct Base {
 }
 
 impl Ctx {
-    pub fn loc(&self, span: proc_macro2::Span) -> Loc {
+    pub(crate) fn loc(&self, span: proc_macro2::Span) -> Loc {
         let start = span.start();
         let range = span.byte_range();
         let col = start.column as u32 + if start.line == 1 { self.base.col } else { 0 };
@@ -33,7 +33,7 @@ impl Ctx {
         }
     }
 
-    pub fn block(&self, block: &syn::Block) -> Block {
+    pub(crate) fn block(&self, block: &syn::Block) -> Block {
         block.stmts.iter().filter_map(|s| self.stmt(s)).collect()
     }
 
@@ -67,7 +67,7 @@ impl Ctx {
         items.into_iter().map(|e| self.expr(e)).collect()
     }
 
-    pub fn expr(&self, e: &syn::Expr) -> Expr {
+    pub(crate) fn expr(&self, e: &syn::Expr) -> Expr {
         use syn::Expr as E;
         match e {
             E::Lit(l) => Expr::Lit(lit(&l.lit), self.loc(l.span())),
@@ -143,7 +143,7 @@ impl Ctx {
 
     /// Macro arguments are lowered when they parse as expressions (`format!`,
     /// `matches!` need a pattern: handled below); otherwise the macro is opaque.
-    pub fn mac(&self, mac: &syn::Macro) -> Macro {
+    pub(crate) fn mac(&self, mac: &syn::Macro) -> Macro {
         let loc = self.loc(mac.span());
         let p = path(&mac.path);
         let name = p.last().map(String::as_str).unwrap_or("");
@@ -168,7 +168,7 @@ impl Ctx {
         }
     }
 
-    pub fn pat(&self, p: &syn::Pat) -> Pat {
+    pub(crate) fn pat(&self, p: &syn::Pat) -> Pat {
         use syn::Pat as P;
         match p {
             // `use Step::*; match step { SelfUpdate => .. }`: a bare upper-case

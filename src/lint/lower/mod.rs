@@ -88,7 +88,7 @@ impl Lower<'_> {
                         .iter()
                         .enumerate()
                         .map(|(i, f)| {
-                            let name = f.ident.as_ref().map_or_else(|| i.to_string(), |n| n.to_string());
+                            let name = f.ident.as_ref().map_or_else(|| i.to_string(), std::string::ToString::to_string);
                             (name, type_name(&f.ty))
                         })
                         .collect();
@@ -322,7 +322,7 @@ pub(crate) fn type_name(ty: &syn::Type) -> Option<String> {
 
 fn use_tree(tree: &syn::UseTree, prefix: Vec<String>, module: &[String], out: &mut Vec<UseDef>) {
     let push = |alias: String, path: Vec<String>, glob: bool, out: &mut Vec<UseDef>| {
-        out.push(UseDef { module: module.to_vec(), alias, path, glob })
+        out.push(UseDef { module: module.to_vec(), alias, path, glob });
     };
     match tree {
         syn::UseTree::Path(p) => {

@@ -99,7 +99,7 @@ pub(crate) struct Walker<'w, 'p, 'a> {
 }
 
 impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
-    pub fn new(
+    pub(super) fn new(
         prog: &'p Program<'a>,
         facts: &'p Facts,
         child: &'w Child<'w>,
@@ -125,7 +125,7 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
     }
 
     /// Walks the entry points in order (constructors, then `main`).
-    pub fn run(mut self, entries: &[FnId]) -> Outcome {
+    pub(super) fn run(mut self, entries: &[FnId]) -> Outcome {
         let mut reach = Reach::No;
         for &entry in entries {
             let flow = self.function(entry, Vec::new());

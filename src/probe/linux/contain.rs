@@ -41,7 +41,7 @@ pub(crate) struct Containment {
 
 impl Containment {
     /// Some layer bounds the number of tasks.
-    pub fn capped(&self) -> bool {
+    pub(super) fn capped(&self) -> bool {
         self.cgroups.capped() || self.nproc.is_some()
     }
 }

@@ -21,7 +21,7 @@ pub(crate) struct Program {
 impl Program {
     /// The program at `path`, plus what `root` runs now (not under the
     /// namespace helper, whose root is the helper).
-    pub fn new(path: &Path, root: Option<u32>) -> Program {
+    pub(super) fn new(path: &Path, root: Option<u32>) -> Program {
         let mut program = Program { ids: Vec::new() };
         program.add(id_of(path));
         if let Some(root) = root {
@@ -31,12 +31,12 @@ impl Program {
     }
 
     /// Whatever the root runs is the program.
-    pub fn adopt_root(&mut self, root: u32) {
+    pub(super) fn adopt_root(&mut self, root: u32) {
         self.add(procfs::exe_id(root));
     }
 
     /// Whether process `pid` runs the program.
-    pub fn runs(&mut self, pid: u32) -> bool {
+    pub(super) fn runs(&mut self, pid: u32) -> bool {
         let Some(id) = procfs::exe_id(pid) else { return false };
         if self.ids.contains(&id) {
             return true;

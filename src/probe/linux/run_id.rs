@@ -19,36 +19,36 @@ pub(crate) struct RunId {
 }
 
 impl RunId {
-    pub fn current() -> RunId {
+    pub(super) fn current() -> RunId {
         let pid = std::process::id();
         RunId { pid, start: procfs::stat(pid).map_or(0, |s| s.start) }
     }
 
     /// `PID-START`.
-    pub fn tag(self) -> String {
+    pub(super) fn tag(self) -> String {
         format!("{}-{}", self.pid, self.start)
     }
 
     /// The probe cgroup leaf of this process's next run (`check` probes
     /// several binaries, one after the other).
-    pub fn next_leaf(self) -> String {
+    pub(super) fn next_leaf(self) -> String {
         static SEQ: AtomicU32 = AtomicU32::new(0);
         format!("{PROBE_PREFIX}{}-{}", self.tag(), SEQ.fetch_add(1, Ordering::Relaxed))
     }
 
     /// The leaf this process moves itself into in a delegated v2 cgroup.
-    pub fn own_leaf(self) -> String {
+    pub(super) fn own_leaf(self) -> String {
         format!("{SELF_PREFIX}{}", self.tag())
     }
 
     /// The prefix of this run's temporary directory (a random suffix
     /// follows).
-    pub fn tmp_prefix(self) -> String {
+    pub(super) fn tmp_prefix(self) -> String {
         format!("{PROBE_PREFIX}{}-", self.tag())
     }
 
     /// The owner named by `name` (`PREFIX` + `PID-START-...`).
-    pub fn parse(name: &str) -> Option<RunId> {
+    pub(super) fn parse(name: &str) -> Option<RunId> {
         let rest = name.strip_prefix(PROBE_PREFIX).or_else(|| name.strip_prefix(SELF_PREFIX))?;
         let mut parts = rest.split('-');
         let pid = parts.next()?.parse().ok()?;
@@ -57,7 +57,7 @@ impl RunId {
     }
 
     /// The process still runs (same pid, same start time).
-    pub fn alive(self) -> bool {
+    pub(super) fn alive(self) -> bool {
         procfs::stat(self.pid).is_some_and(|s| s.start == self.start)
     }
 }

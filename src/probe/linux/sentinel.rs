@@ -65,7 +65,7 @@ pub(crate) struct Sentinel {
 }
 
 impl Sentinel {
-    pub fn start(teardown: &Teardown) -> std::io::Result<Sentinel> {
+    pub(super) fn start(teardown: &Teardown) -> std::io::Result<Sentinel> {
         let mut cmd = Command::new(std::env::current_exe()?);
         cmd.arg(SENTINEL_ARG).args(teardown.to_args()).stdin(Stdio::piped()).stdout(Stdio::null());
         // SAFETY: setsid is async-signal-safe.
@@ -80,19 +80,19 @@ impl Sentinel {
         Ok(Sentinel { child, pipe })
     }
 
-    pub fn pid(&self) -> u32 {
+    pub(super) fn pid(&self) -> u32 {
         self.child.id()
     }
 
     /// The target's process group, to kill if cargo-freeze dies.
-    pub fn watch_group(&mut self, pgid: u32) {
+    pub(super) fn watch_group(&mut self, pgid: u32) {
         if let Some(pipe) = &mut self.pipe {
             let _ = writeln!(pipe, "pgid {pgid}");
         }
     }
 
     /// cargo-freeze cleaned up itself: the sentinel leaves doing nothing.
-    pub fn dismiss(mut self) {
+    pub(super) fn dismiss(mut self) {
         if let Some(mut pipe) = self.pipe.take() {
             let _ = writeln!(pipe, "done");
         }

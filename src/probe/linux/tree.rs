@@ -39,7 +39,7 @@ struct LinuxView {
 }
 
 impl<'c> Tree<'c> {
-    pub fn new(
+    pub(super) fn new(
         root: u32,
         program: Program,
         cgroup: Option<&'c Cgroups>,
@@ -52,7 +52,7 @@ impl<'c> Tree<'c> {
     }
 
     /// The processes of the tree right now.
-    pub fn processes(&self) -> Vec<procfs::Stat> {
+    pub(super) fn processes(&self) -> Vec<procfs::Stat> {
         match self.cgroup {
             Some(cg) => cg.members().into_iter().filter_map(procfs::stat).collect(),
             None => {

@@ -25,14 +25,14 @@ struct MacView {
 }
 
 impl Tree {
-    pub fn new(root: u32, program: &Path) -> Tree {
+    pub(super) fn new(root: u32, program: &Path) -> Tree {
         let by_path = std::fs::metadata(program).ok().map(|m| (m.dev(), m.ino()));
         let ids = by_path.into_iter().chain(procs::exe_id(root)).collect();
         Tree { root, last: Vec::new(), lineage: Lineage::default(), view: MacView { root, ids } }
     }
 
     /// The processes of the tree right now.
-    pub fn processes(&self) -> Vec<Info> {
+    pub(super) fn processes(&self) -> Vec<Info> {
         let me = std::process::id();
         let all: Vec<Info> = procs::all_pids().into_iter().filter_map(procs::info).collect();
         let parent: HashMap<u32, u32> = all.iter().map(|i| (i.proc.pid, i.proc.ppid)).collect();

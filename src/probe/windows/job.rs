@@ -17,7 +17,7 @@ pub(crate) struct Job(HANDLE);
 
 impl Job {
     /// A new job with an active-process limit of `cap`, or why not.
-    pub fn new(cap: u32) -> Result<Job, String> {
+    pub(super) fn new(cap: u32) -> Result<Job, String> {
         // SAFETY: plain Win32 calls; the structure is fully initialised.
         unsafe {
             let handle = CreateJobObjectW(std::ptr::null(), std::ptr::null());
@@ -37,7 +37,7 @@ impl Job {
         }
     }
 
-    pub fn assign(&self, process: HANDLE) -> std::io::Result<()> {
+    pub(super) fn assign(&self, process: HANDLE) -> std::io::Result<()> {
         // SAFETY: both handles are valid for the call.
         if unsafe { AssignProcessToJobObject(self.0, process) } == 0 {
             return Err(std::io::Error::last_os_error());
@@ -46,7 +46,7 @@ impl Job {
     }
 
     /// Process ids of the job's live members.
-    pub fn members(&self) -> Vec<u32> {
+    pub(super) fn members(&self) -> Vec<u32> {
         #[repr(C)]
         struct List {
             head: JOBOBJECT_BASIC_PROCESS_ID_LIST,
@@ -73,7 +73,7 @@ impl Job {
     }
 
     /// Ends every member.
-    pub fn terminate(&self) {
+    pub(super) fn terminate(&self) {
         // SAFETY: a valid job handle.
         unsafe {
             TerminateJobObject(self.0, 1);

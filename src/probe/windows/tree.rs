@@ -29,7 +29,7 @@ pub(crate) struct Tree<'j> {
 }
 
 impl<'j> Tree<'j> {
-    pub fn new(job: &'j Job, root: Child, program: &Path) -> Self {
+    pub(super) fn new(job: &'j Job, root: Child, program: &Path) -> Self {
         let program = program.canonicalize().unwrap_or_else(|_| program.to_path_buf());
         Tree { job, root, root_status: None, program: normal(&program), same: HashMap::new(), seen: HashSet::new() }
     }

@@ -81,7 +81,7 @@ pub(crate) struct OnefileDoc {
 }
 
 impl GateDoc {
-    pub fn new(gate: &Gate<'_>) -> GateDoc {
+    pub(crate) fn new(gate: &Gate<'_>) -> GateDoc {
         GateDoc {
             check: gate.check.map(CheckDoc::new),
             bundle_probe: gate.bundle_probe.map(ProbeDoc::new),
@@ -91,7 +91,7 @@ impl GateDoc {
 }
 
 impl OnedirDoc {
-    pub fn new(report: &BundleReport, gate: &Gate<'_>, built: &Built<'_>) -> OnedirDoc {
+    pub(crate) fn new(report: &BundleReport, gate: &Gate<'_>, built: &Built<'_>) -> OnedirDoc {
         let dir = built.relative(&report.dir);
         let artifacts = report
             .files
@@ -114,7 +114,13 @@ impl OnedirDoc {
 }
 
 impl OnefileDoc {
-    pub fn new(report: &PackReport, tree: &BundleReport, sha256: &str, gate: &Gate<'_>, built: &Built<'_>) -> Self {
+    pub(crate) fn new(
+        report: &PackReport,
+        tree: &BundleReport,
+        sha256: &str,
+        gate: &Gate<'_>,
+        built: &Built<'_>,
+    ) -> Self {
         let out = built.relative(&report.out);
         OnefileDoc {
             version: VERSION,

@@ -27,13 +27,13 @@ pub(crate) struct CachePrunedDoc {
 }
 
 impl CacheListDoc {
-    pub fn new(root: &Path, entries: &[CacheEntry]) -> CacheListDoc {
+    pub(crate) fn new(root: &Path, entries: &[CacheEntry]) -> CacheListDoc {
         CacheListDoc { version: VERSION, dir: root.display().to_string(), entries: entries.to_vec() }
     }
 }
 
 impl CachePrunedDoc {
-    pub fn new(root: &Path, pruned: &Pruned, dry_run: bool) -> CachePrunedDoc {
+    pub(crate) fn new(root: &Path, pruned: &Pruned, dry_run: bool) -> CachePrunedDoc {
         CachePrunedDoc {
             version: VERSION,
             dir: root.display().to_string(),

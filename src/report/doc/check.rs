@@ -127,7 +127,7 @@ pub(crate) struct FixSkipDoc {
 }
 
 impl CheckDoc {
-    pub fn new(report: &CheckReport) -> CheckDoc {
+    pub(crate) fn new(report: &CheckReport) -> CheckDoc {
         let binaries = report
             .binaries
             .iter()
@@ -154,7 +154,7 @@ impl CheckDoc {
 
 impl ProbeDoc {
     /// The report with its paths `/`-separated, as every path of the JSON.
-    pub fn new(report: &ProbeReport) -> ProbeDoc {
+    pub(crate) fn new(report: &ProbeReport) -> ProbeDoc {
         let slashed = |p: &PathBuf| PathBuf::from(slash_path(p));
         let mut report = report.clone();
         report.tmpdir = slashed(&report.tmpdir);

@@ -43,7 +43,7 @@ pub(crate) enum KillMethod {
 }
 
 impl KillMethod {
-    pub fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             KillMethod::CgroupKill => "cgroup.kill",
             KillMethod::FreezeAndSignal => "freeze + SIGKILL each + thaw",
@@ -53,17 +53,17 @@ impl KillMethod {
 }
 
 impl Cgroups {
-    pub fn new(v1: Option<V1>, v2: Option<V2>) -> Cgroups {
+    pub(super) fn new(v1: Option<V1>, v2: Option<V2>) -> Cgroups {
         Cgroups { v1, v2, moved: None }
     }
 
     /// Whether a cgroup holds the hard cap.
-    pub fn capped(&self) -> bool {
+    pub(super) fn capped(&self) -> bool {
         self.v1.is_some() || self.v2.as_ref().is_some_and(|v| v.pids)
     }
 
     /// e.g. `cgroup-v1 (pids+freezer) + cgroup-v2 kill`.
-    pub fn describe(&self, cap: u32) -> String {
+    pub(super) fn describe(&self, cap: u32) -> String {
         let parts: Vec<String> =
             self.v1.iter().map(V1::describe).chain(self.v2.iter().map(|v| v.describe(cap))).collect();
         parts.join(" + ")
@@ -71,26 +71,26 @@ impl Cgroups {
 
     /// The cgroup holding the cap (v1 `pids`, or the v2 leaf when it has
     /// `pids.max`), and the v2 leaf; for the report.
-    pub fn paths(&self) -> (Option<PathBuf>, Option<PathBuf>) {
+    pub(super) fn paths(&self) -> (Option<PathBuf>, Option<PathBuf>) {
         let v2 = self.v2.as_ref().map(|v| v.dir.clone());
         let cap = self.v1.as_ref().map(|v1| v1.pids.clone()).or_else(|| v2.clone());
         (cap, v2)
     }
 
     /// Every directory of the run, for the sentinel.
-    pub fn dirs(&self) -> Vec<PathBuf> {
+    pub(super) fn dirs(&self) -> Vec<PathBuf> {
         let v1 = self.v1.iter().flat_map(|v| std::iter::once(v.pids.clone()).chain(v.freezer.clone()));
         v1.chain(self.v2.iter().map(|v| v.dir.clone())).collect()
     }
 
     /// `cgroup.procs` files the target writes itself into before `exec`.
-    pub fn join_files(&self) -> Vec<CString> {
+    pub(super) fn join_files(&self) -> Vec<CString> {
         let mut files = self.v1.as_ref().map(V1::join_files).unwrap_or_default();
         files.extend(self.v2.iter().filter_map(|v| CString::new(v.procs().as_os_str().as_bytes()).ok()));
         files
     }
 
-    pub fn members(&self) -> Vec<u32> {
+    pub(super) fn members(&self) -> Vec<u32> {
         match (&self.v2, &self.v1) {
             (Some(v2), _) => v2.members(),
             (None, Some(v1)) => v1.members(),
@@ -101,25 +101,25 @@ impl Cgroups {
     /// Tasks still charged or alive: zombies stay charged to `pids.current`
     /// until reaped, and a populated leaf with no listed process still has
     /// a task on its way out.
-    pub fn remaining(&self) -> u32 {
+    pub(super) fn remaining(&self) -> u32 {
         let charged = self.v1.as_ref().map_or(0, V1::current).max(self.v2.as_ref().map_or(0, V2::current));
         let listed = self.members().len() as u32;
         let populated = u32::from(self.v2.as_ref().is_some_and(V2::populated));
         listed.max(charged).max(populated)
     }
 
-    pub fn cap_hit(&self) -> bool {
+    pub(super) fn cap_hit(&self) -> bool {
         self.v1.as_ref().is_some_and(V1::cap_hit) || self.v2.as_ref().is_some_and(V2::cap_hit)
     }
 
-    pub fn peak(&self) -> Option<u32> {
+    pub(super) fn peak(&self) -> Option<u32> {
         self.v1.as_ref().and_then(V1::peak).max(self.v2.as_ref().and_then(V2::peak))
     }
 
     /// The first blow of the kill: `cgroup.kill` when the v2 leaf has it
     /// (no freeze: v1-frozen tasks would not die before a thaw), else
     /// freeze, SIGKILL every member via `signal`, thaw.
-    pub fn kill(&self, signal: impl Fn(&[u32])) -> KillMethod {
+    pub(super) fn kill(&self, signal: impl Fn(&[u32])) -> KillMethod {
         if self.v2.as_ref().is_some_and(V2::kill) {
             return KillMethod::CgroupKill;
         }
@@ -136,7 +136,7 @@ impl Cgroups {
     }
 
     /// Repeated while the kill loop waits for the tree to empty.
-    pub fn kill_again(&self) {
+    pub(super) fn kill_again(&self) {
         if let Some(v2) = &self.v2 {
             v2.kill();
         }
@@ -144,7 +144,7 @@ impl Cgroups {
 
     /// Removes every cgroup of the run; whether all are gone. A move of
     /// this process waits for [`Cgroups::undo_move`].
-    pub fn remove(&mut self) -> bool {
+    pub(super) fn remove(&mut self) -> bool {
         let v1 = self.v1.take().is_none_or(|v| v.remove());
         let v2 = self.v2.take().is_none_or(|mut v| {
             self.moved = v.moved.take();
@@ -155,7 +155,7 @@ impl Cgroups {
 
     /// Moves this process back into the cgroup it left for a leaf of its
     /// own (after the sentinel, which started in that leaf, has left it).
-    pub fn undo_move(&mut self) {
+    pub(super) fn undo_move(&mut self) {
         if let Some(moved) = self.moved.take() {
             moved.undo();
         }

@@ -29,7 +29,7 @@ pub(crate) struct V1 {
 
 impl V1 {
     /// Creates the cgroups with `pids.max = cap`, or says why not.
-    pub fn create(cap: u32, leaf: &str) -> Result<V1, String> {
+    pub(crate) fn create(cap: u32, leaf: &str) -> Result<V1, String> {
         let pids_parent = own_cgroup("pids").ok_or("no cgroup v1 pids hierarchy is mounted")?;
         let pids = pids_parent.join(leaf);
         std::fs::create_dir(&pids).map_err(|e| format!("cannot create {}: {e}", pids.display()))?;
@@ -41,34 +41,34 @@ impl V1 {
         Ok(V1 { pids, freezer })
     }
 
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         if self.freezer.is_some() { "cgroup-v1 (pids+freezer)".into() } else { "cgroup-v1 (pids)".into() }
     }
 
     /// `cgroup.procs` files the target writes itself into before `exec`.
-    pub fn join_files(&self) -> Vec<CString> {
+    pub(crate) fn join_files(&self) -> Vec<CString> {
         let mut files = vec![self.pids.join("cgroup.procs")];
         files.extend(self.freezer.as_ref().map(|f| f.join("cgroup.procs")));
         files.iter().filter_map(|f| CString::new(f.as_os_str().as_bytes()).ok()).collect()
     }
 
     /// Every process (thread-group leader) in the cgroup.
-    pub fn members(&self) -> Vec<u32> {
+    pub(crate) fn members(&self) -> Vec<u32> {
         read(&self.pids.join("cgroup.procs")).lines().filter_map(|l| l.trim().parse().ok()).collect()
     }
 
     /// Tasks charged now (zombies included until reaped).
-    pub fn current(&self) -> u32 {
+    pub(crate) fn current(&self) -> u32 {
         read(&self.pids.join("pids.current")).trim().parse().unwrap_or(0)
     }
 
     /// The sticky counter of forks refused at the cap.
-    pub fn cap_hit(&self) -> bool {
+    pub(crate) fn cap_hit(&self) -> bool {
         read(&self.pids.join("pids.events")).lines().any(|l| l.strip_prefix("max ").is_some_and(|n| n.trim() != "0"))
     }
 
     /// `pids.peak`, where the kernel has it.
-    pub fn peak(&self) -> Option<u32> {
+    pub(crate) fn peak(&self) -> Option<u32> {
         read(&self.pids.join("pids.peak")).trim().parse().ok()
     }
 
@@ -79,7 +79,7 @@ impl V1 {
     /// (a vfork parent) can hold the freezer in FREEZING for hundreds of
     /// milliseconds (measured: 1 in 4 runs of some shapes), and a group
     /// that creates no task cannot outrun the kill loop.
-    pub fn freeze(&self) -> bool {
+    pub(crate) fn freeze(&self) -> bool {
         let Some(dir) = &self.freezer else { return false };
         let state = dir.join("freezer.state");
         if std::fs::write(&state, "FROZEN").is_err() {
@@ -101,7 +101,7 @@ impl V1 {
     }
 
     /// SIGKILLed frozen tasks die only once thawed.
-    pub fn thaw(&self) {
+    pub(crate) fn thaw(&self) {
         if let Some(dir) = &self.freezer {
             let _ = std::fs::write(dir.join("freezer.state"), "THAWED");
         }
@@ -109,7 +109,7 @@ impl V1 {
 
     /// Removes the cgroups (they must be empty); retried briefly while the
     /// last members are being reaped. Returns whether both are gone.
-    pub fn remove(&self) -> bool {
+    pub(crate) fn remove(&self) -> bool {
         let pids = remove_dir_retrying(&self.pids);
         self.freezer.as_deref().is_none_or(remove_dir_retrying) && pids
     }

@@ -38,7 +38,7 @@ impl V2 {
     /// Finds this process's v2 cgroup and creates the leaf `leaf` beneath
     /// it (moving into `own_leaf` first where that is what makes pids
     /// usable), or says why not.
-    pub fn create(cap: u32, leaf: &str, own_leaf: &str) -> Result<V2, String> {
+    pub(crate) fn create(cap: u32, leaf: &str, own_leaf: &str) -> Result<V2, String> {
         let mountinfo = read(Path::new("/proc/self/mountinfo"));
         let own = read(Path::new("/proc/self/cgroup"));
         let (dir, is_root) = plan::own_dir(&mountinfo, &own)?;
@@ -100,7 +100,7 @@ impl V2 {
         }
     }
 
-    pub fn describe(&self, cap: u32) -> String {
+    pub(crate) fn describe(&self, cap: u32) -> String {
         let delegated = if self.moved.is_some() { ", delegated" } else { "" };
         match (self.pids, self.kill) {
             (true, true) => format!("cgroup-v2 (pids.max={cap}, cgroup.kill{delegated})"),
@@ -109,34 +109,34 @@ impl V2 {
         }
     }
 
-    pub fn procs(&self) -> PathBuf {
+    pub(crate) fn procs(&self) -> PathBuf {
         self.dir.join("cgroup.procs")
     }
 
-    pub fn members(&self) -> Vec<u32> {
+    pub(crate) fn members(&self) -> Vec<u32> {
         read(&self.procs()).lines().filter_map(|l| l.trim().parse().ok()).collect()
     }
 
     /// `populated 1` in `cgroup.events`: a live task in the leaf.
-    pub fn populated(&self) -> bool {
+    pub(crate) fn populated(&self) -> bool {
         read(&self.dir.join("cgroup.events")).lines().any(|l| l.trim() == "populated 1")
     }
 
-    pub fn current(&self) -> u32 {
+    pub(crate) fn current(&self) -> u32 {
         if !self.pids {
             return 0;
         }
         read(&self.dir.join("pids.current")).trim().parse().unwrap_or(0)
     }
 
-    pub fn cap_hit(&self) -> bool {
+    pub(crate) fn cap_hit(&self) -> bool {
         self.pids
             && read(&self.dir.join("pids.events"))
                 .lines()
                 .any(|l| l.strip_prefix("max ").is_some_and(|n| n.trim() != "0"))
     }
 
-    pub fn peak(&self) -> Option<u32> {
+    pub(crate) fn peak(&self) -> Option<u32> {
         if !self.pids {
             return None;
         }
@@ -145,12 +145,12 @@ impl V2 {
 
     /// SIGKILLs every task in the leaf at once, escapers and frozen tasks
     /// included; forks racing with it are killed too.
-    pub fn kill(&self) -> bool {
+    pub(crate) fn kill(&self) -> bool {
         self.kill && std::fs::write(self.dir.join("cgroup.kill"), "1").is_ok()
     }
 
     /// v2-frozen tasks die on SIGKILL without a thaw (unlike v1).
-    pub fn freeze(&self, on: bool) -> bool {
+    pub(crate) fn freeze(&self, on: bool) -> bool {
         std::fs::write(self.dir.join("cgroup.freeze"), if on { "1" } else { "0" }).is_ok()
     }
 
@@ -158,7 +158,7 @@ impl V2 {
     /// members are being reaped); whether it is gone. A move of this
     /// process is undone separately ([`Moved::undo`]), once the sentinel,
     /// which runs in this process's leaf, has left.
-    pub fn remove_leaf(&self) -> bool {
+    pub(crate) fn remove_leaf(&self) -> bool {
         remove_dir_retrying(&self.dir)
     }
 }
@@ -168,13 +168,13 @@ impl Moved {
     /// controller enabled below it may hold no process), moves this
     /// process home, and removes its own leaf. Best effort: whatever is
     /// left is reaped by a later run (see `stale`).
-    pub fn undo(&self) {
+    pub(crate) fn undo(&self) {
         self.undo_for(std::process::id());
     }
 
     /// [`Moved::undo`] by another process of the leaf (the sentinel, when
     /// cargo-freeze is gone): `pid` goes home.
-    pub fn undo_for(&self, pid: u32) {
+    pub(crate) fn undo_for(&self, pid: u32) {
         let _ = std::fs::write(self.home.join("cgroup.subtree_control"), "-pids");
         let _ = std::fs::write(self.home.join("cgroup.procs"), pid.to_string());
         remove_dir_retrying(&self.own);
