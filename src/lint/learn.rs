@@ -50,6 +50,11 @@ pub(crate) enum Quiet {
 /// function found to be passed an own-executable value or a command, until
 /// the summaries stop changing.
 pub(crate) fn learn(prog: &Program<'_>, fns: &[FnId]) -> Facts {
+    learn_skipping(prog, fns, true)
+}
+
+/// [`learn`], skipping quiet functions or not (the tests compare both).
+fn learn_skipping(prog: &Program<'_>, fns: &[FnId], skip_quiet: bool) -> Facts {
     // In the program's order (own crate first), which decides the order in
     // which spawn sites are found and reported.
     let mut fns: BTreeSet<usize> = fns.iter().map(|&id| prog.order_of(id)).collect();
@@ -57,7 +62,8 @@ pub(crate) fn learn(prog: &Program<'_>, fns: &[FnId]) -> Facts {
     for _ in 0..MAX_PASSES {
         let mut rec = Facts { sites: facts.sites.restart(), ..Facts::default() };
         for id in fns.iter().map(|&n| prog.at_order(n)) {
-            if let Quiet::Inert(reads) = quiet(prog, id)
+            if skip_quiet
+                && let Quiet::Inert(reads) = quiet(prog, id)
                 && !learned(prog, id, reads, &facts)
             {
                 continue;
@@ -122,7 +128,7 @@ mod tests {
         let prog = Program::new(&loaded.files, own, &lib);
         let all: Vec<FnId> = (0..prog.fn_count()).collect();
         let skipping = learn(&prog, &all);
-        let everything = learn_everything(&prog, &all);
+        let everything = learn_skipping(&prog, &all, false);
         assert_eq!(format!("{:?}", skipping.sites.list), format!("{:?}", everything.sites.list));
         let sorted = |f: &Facts| {
             let mut r: Vec<_> = f.returns.iter().map(|(k, v)| format!("{k}:{v:?}")).collect();
@@ -133,29 +139,6 @@ mod tests {
         };
         assert_eq!(sorted(&skipping), sorted(&everything));
         assert!(!everything.sites.list.is_empty(), "the text has a spawn site to learn");
-    }
-
-    /// `learn` as it was before quiet functions were skipped.
-    fn learn_everything(prog: &Program<'_>, fns: &[FnId]) -> Facts {
-        let mut fns: BTreeSet<usize> = fns.iter().map(|&id| prog.order_of(id)).collect();
-        let mut facts = Facts::default();
-        for _ in 0..MAX_PASSES {
-            let mut rec = Facts { sites: facts.sites.restart(), ..Facts::default() };
-            for id in fns.iter().map(|&n| prog.at_order(n)) {
-                let val = Eval::new(prog, &facts, Some(&mut rec), id).function(&mut Locals::new());
-                if summarised(&val) {
-                    rec.returns.insert(id, val);
-                }
-            }
-            let before = fns.len();
-            fns.extend(rec.param_vals.keys().map(|&(id, _)| prog.order_of(id)));
-            let stable = fns.len() == before && rec.same_summaries(&facts);
-            facts = rec;
-            if stable {
-                break;
-            }
-        }
-        facts
     }
 
     #[test]
