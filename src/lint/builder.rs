@@ -1,6 +1,7 @@
 //! Builder calls on a `Command` that starts the own executable: each one
 //! records what the child gets (`.arg`, `.args`, `.env`, `.envs`,
-//! `.env_remove`, `.env_clear`, `.arg0`) on the spawn site's marker; a
+//! `.env_remove`, `.env_clear`, `.arg0`, `.stdout` and the other streams)
+//! on the spawn site's marker; a
 //! local list passed to `.args(..)` is read by [`arglist`].
 
 use super::api;
@@ -43,6 +44,7 @@ impl Eval<'_, '_> {
             "env_remove" => marker.env_removed.extend(vals.first().and_then(text)),
             "env_clear" => marker.env_clear = true,
             "arg0" => marker.arg0 = Some(vals.first().and_then(text)),
+            "stdin" | "stdout" | "stderr" => marker.stdio.push((name.to_string(), args.first().is_some_and(no_tty))),
             _ => {}
         }
         if api::COMMAND_BUILDERS.contains(&name) { Val::Cmd(site) } else { Val::Unknown }
@@ -59,5 +61,20 @@ impl Eval<'_, '_> {
             }));
         }
         Val::Cmd(site)
+    }
+}
+
+/// `Stdio::null()` or `Stdio::piped()`: a stream that is surely not a
+/// terminal in the child (anything else, a file or an inherited handle,
+/// might be one).
+fn no_tty(e: &Expr) -> bool {
+    match e.peel() {
+        Expr::Call { func, args, .. } if args.is_empty() => match func.peel() {
+            Expr::Path(p, _) => {
+                p.len() >= 2 && p[p.len() - 2] == "Stdio" && matches!(p[p.len() - 1].as_str(), "null" | "piped")
+            }
+            _ => false,
+        },
+        _ => false,
     }
 }

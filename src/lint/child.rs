@@ -47,6 +47,17 @@ impl Child<'_> {
         }
     }
 
+    /// `stream().is_terminal()` in the child: the parent's answer unless
+    /// the spawn redirected that stream; a redirect to a null device or a
+    /// pipe is surely not a terminal, any other target might be one.
+    pub fn stream_is_terminal(&self, stream: &str) -> Truth {
+        match self.marker.stdio.iter().rev().find(|(s, _)| s == stream) {
+            None => Truth::Same,
+            Some((_, true)) => Truth::False,
+            Some((_, false)) => Truth::Unknown,
+        }
+    }
+
     fn arg(&self, index: usize) -> Arg<'_> {
         if index == 0 {
             return match &self.marker.arg0 {

@@ -183,6 +183,11 @@ impl Cond<'_, '_, '_> {
         {
             return self.method(inner, "any", search_args, locals);
         }
+        if name == "is_terminal"
+            && let Some(stream) = std_stream(recv)
+        {
+            return self.terminal(stream);
+        }
         let val = self.eval(recv, locals);
         match name {
             "is_ok" | "is_some" => self.present(&val),
@@ -225,11 +230,33 @@ impl Cond<'_, '_, '_> {
         }
     }
 
+    /// Whether `stream` is a terminal in the child: the spawn may have
+    /// redirected it, so a parent that sees a terminal has a child that
+    /// does not (a detached re-spawn with `Stdio::null()`).
+    fn terminal(&mut self, stream: &str) -> Truth {
+        let t = self.child.stream_is_terminal(stream);
+        match t {
+            Truth::True | Truth::False => self.decided = true,
+            Truth::Unknown => self.tested.push(format!("a terminal on {stream}")),
+            Truth::Same => {}
+        }
+        t
+    }
+
     /// A call in a condition: an analysed helper is evaluated inline.
     fn call(&mut self, func: &Expr, args: &[Expr], locals: &mut Locals) -> Truth {
         let Expr::Path(path, _) = func.peel() else {
             return Truth::Same;
         };
+        // `atty::is(Stream::Stdout)`: the same test as `is_terminal`.
+        if path.len() >= 2
+            && path[path.len() - 2] == "atty"
+            && path[path.len() - 1] == "is"
+            && let Some(Expr::Path(arg, _)) = args.first().map(Expr::peel)
+            && let Some(stream) = arg.last().and_then(|a| stream_name(&a.to_lowercase()))
+        {
+            return self.terminal(stream);
+        }
         match self.prog.resolve_from(self.fn_id, path) {
             Target::Fns(ids) if ids.len() == 1 => {
                 let vals: Vec<Val> = args.iter().map(|a| self.eval(a, locals)).collect();
@@ -355,6 +382,23 @@ impl Cond<'_, '_, '_> {
         bind(&Pat::Slice(items.to_vec()), val.clone(), locals);
         t
     }
+}
+
+/// `std::io::stdout()` (or `io::stdin()`, `stderr()`, with `.lock()`):
+/// the stream's name.
+fn std_stream(e: &Expr) -> Option<&'static str> {
+    match e.peel() {
+        Expr::Call { func, args, .. } if args.is_empty() => match func.peel() {
+            Expr::Path(p, _) => p.last().and_then(|n| stream_name(n)),
+            _ => None,
+        },
+        Expr::Method { recv, name, .. } if name == "lock" => std_stream(recv),
+        _ => None,
+    }
+}
+
+fn stream_name(name: &str) -> Option<&'static str> {
+    ["stdin", "stdout", "stderr"].into_iter().find(|s| *s == name)
 }
 
 fn is_some_ok(path: &[String]) -> bool {

@@ -209,6 +209,12 @@ pub(crate) struct Marker {
     pub appended: Vec<Option<String>>,
     /// `arg0` override, if any (`Some(None)`: not a literal).
     pub arg0: Option<Option<String>>,
+    /// Standard streams the spawn redirects (`stdin`, `stdout`, `stderr`),
+    /// and whether the new target is surely not a terminal
+    /// (`Stdio::null()`, `Stdio::piped()`): a child that tests
+    /// `stdout().is_terminal()` then takes another branch than its parent.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stdio: Vec<(String, bool)>,
 }
 
 impl Marker {
