@@ -13,7 +13,7 @@ use super::load::Loaded;
 use super::rules::{self, SiteContext};
 use super::value::{Facts, Site, Via};
 use super::visit::for_each_expr;
-use super::walk::{Reach, Walker};
+use super::walk::{Outcome, Reach, Walker};
 use super::{BinaryInput, BinaryReport, SiteReport, Verdict};
 use crate::diag::{Diagnostic, Location};
 use std::path::Path;
@@ -124,11 +124,7 @@ fn check_site(
     bin: &BinaryInput,
     locate: &dyn Fn(Loc) -> Location,
 ) -> Option<(SiteReport, SiteFindings)> {
-    let lib = matches!(site.via, Via::Procspawn | Via::Mitosis).then_some(site.via);
-    let child = Child { marker: &site.marker, lib };
-    let reaches = graph.reaching(site.fn_id);
-    let walker = Walker::new(prog, facts, &child, site.loc, &reaches, &bin.guards);
-    let mut outcome = walker.run(entries);
+    let mut outcome = walk(prog, facts, graph, site, entries, bin);
     super::unproven::settle(&mut outcome, site, prog, graph.reachable());
     if super::unproven::is_dead(&outcome) {
         return None;
@@ -161,6 +157,29 @@ fn check_site(
         format!("{text} ({}:{})", crate::diag::slash_path(&at.file), at.line)
     });
     Some((report, (diagnostics, guards, reason)))
+}
+
+/// Walks from `main` in the child `site` starts. A child whose subcommand
+/// depends on whether the parent had one ([`Child::splits`]) is walked for
+/// both parents, and the worse answer kept.
+fn walk(
+    prog: &Program<'_>,
+    facts: &Facts,
+    graph: &CallGraph<'_, '_>,
+    site: &Site,
+    entries: &[FnId],
+    bin: &BinaryInput,
+) -> Outcome {
+    let lib = matches!(site.via, Via::Procspawn | Via::Mitosis).then_some(site.via);
+    let mut child = Child::new(&site.marker, lib, site.origin);
+    let reaches = graph.reaching(site.fn_id);
+    let outcome = Walker::new(prog, facts, &child, site.loc, &reaches, &bin.guards).run(entries);
+    if !child.splits() {
+        return outcome;
+    }
+    child.parent_had_subcommand = true;
+    let other = Walker::new(prog, facts, &child, site.loc, &reaches, &bin.guards).run(entries);
+    if other.reach > outcome.reach { other } else { outcome }
 }
 
 /// The program one binary sees: its own crate, then `lib` (the crates of

@@ -300,9 +300,9 @@ pub(crate) fn record_args(marker: &mut Marker, expr: Option<&Expr>, val: Option<
         return;
     }
     match expr.map(Expr::peel) {
-        Some(Expr::Array(items) | Expr::Tuple(items)) => marker.args.extend(items.iter().map(literal_text)),
+        Some(Expr::Array(items) | Expr::Tuple(items)) => marker.push_args(items.iter().map(literal_text)),
         Some(Expr::Macro(m)) if m.path.last().is_some_and(|n| n == "vec") && !m.opaque => {
-            marker.args.extend(m.args.iter().map(literal_text));
+            marker.push_args(m.args.iter().map(literal_text));
         }
         _ => marker.unknown_args = true,
     }

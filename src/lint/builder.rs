@@ -31,10 +31,10 @@ impl Eval<'_, '_> {
             _ => None,
         };
         match name {
-            "arg" => marker.args.push(vals.first().and_then(text)),
+            "arg" => marker.push_args([vals.first().and_then(text)]),
             "args" => match list {
                 Some(list) => {
-                    marker.args.extend(list.items);
+                    marker.push_args(list.items);
                     marker.unknown_args |= !list.complete;
                 }
                 None => api::record_args(marker, args.first(), vals.first()),
@@ -55,7 +55,7 @@ impl Eval<'_, '_> {
             && let Some(id) = rec.sites.at(&site)
         {
             let marker = &mut rec.sites.list[id].marker;
-            marker.args.extend(vals.into_iter().map(|v| match v {
+            marker.push_args(vals.into_iter().map(|v| match v {
                 Val::Str(s) => Some(s),
                 _ => None,
             }));

@@ -2,7 +2,9 @@
 //! conditions evaluate in it: "started with this argv and env, does this
 //! branch run?"
 
-use super::value::{Marker, Truth, Via};
+use super::value::{Marker, Origin, Truth, Via};
+use std::cell::Cell;
+use std::path::Path;
 
 /// An argv position in the child.
 #[derive(Debug, PartialEq)]
@@ -12,17 +14,46 @@ enum Arg<'m> {
     Dynamic,
     /// Not passed.
     Absent,
-    /// Whatever the parent had (forwarded arguments, unchanged `argv[0]`).
+    /// Whatever the parent had (forwarded arguments, `argv[0]` when the
+    /// parent's own argv[0] names the program).
     Inherited,
+    /// `argv[0]` when the program is named by `current_exe()` (or
+    /// `/proc/self/exe`, or a library's choice): the executable's path. Its
+    /// file name is not the name the parent was started by when that was a
+    /// symlink (Linux resolves it), but is on a hard link or a renamed copy.
+    ExePath,
 }
 
 pub(crate) struct Child<'m> {
     pub marker: &'m Marker,
     /// The self-spawning library that started it, if any.
     pub lib: Option<Via>,
+    /// How the site names the program: sets the child's `argv[0]`.
+    pub origin: Origin,
+    /// A condition asked about an `argv[0]` the check could not know.
+    pub asked_exe_path: Cell<bool>,
+    /// For a spawn that forwards the parent's arguments and then appends a
+    /// positional one ([`Child::splits`]): whether the parent is taken to
+    /// have had a subcommand of its own (the site is walked both ways).
+    pub parent_had_subcommand: bool,
 }
 
-impl Child<'_> {
+impl<'m> Child<'m> {
+    pub(crate) fn new(marker: &'m Marker, lib: Option<Via>, origin: Origin) -> Self {
+        Child { marker, lib, origin, asked_exe_path: Cell::new(false), parent_had_subcommand: false }
+    }
+
+    /// Whether the child's subcommand depends on the parent's: it gets the
+    /// parent's arguments and then a positional one, which is its
+    /// subcommand only when the parent had none.
+    pub(crate) fn splits(&self) -> bool {
+        self.marker.forwards_args && self.appended_positional().is_some()
+    }
+
+    fn appended_positional(&self) -> Option<&Option<String>> {
+        self.marker.appended.iter().find(|a| !a.as_deref().is_some_and(|s| s.starts_with('-')))
+    }
+
     pub(super) fn env_present(&self, key: Option<&str>) -> Truth {
         let Some(key) = key else {
             return if self.marker.env.is_empty() { Truth::Same } else { Truth::Unknown };
@@ -50,7 +81,7 @@ impl Child<'_> {
     /// `stream().is_terminal()` in the child: the parent's answer unless
     /// the spawn redirected that stream; a redirect to a null device or a
     /// pipe is surely not a terminal, any other target might be one.
-    pub fn stream_is_terminal(&self, stream: &str) -> Truth {
+    pub(super) fn stream_is_terminal(&self, stream: &str) -> Truth {
         match self.marker.stdio.iter().rev().find(|(s, _)| s == stream) {
             None => Truth::Same,
             Some((_, true)) => Truth::False,
@@ -63,7 +94,8 @@ impl Child<'_> {
             return match &self.marker.arg0 {
                 Some(Some(s)) => Arg::Lit(s),
                 Some(None) => Arg::Dynamic,
-                None => Arg::Inherited,
+                None if self.origin == Origin::Argv0 => Arg::Inherited,
+                None => Arg::ExePath,
             };
         }
         match self.marker.args.get(index - 1) {
@@ -77,9 +109,40 @@ impl Child<'_> {
 
     /// `argv[index] == value`.
     pub(super) fn arg_equals(&self, index: usize, value: &str) -> Truth {
+        self.arg_test(index, |s| s == value)
+    }
+
+    /// The file name (`stem`: without its extension) of `argv[index]` is
+    /// `value`.
+    pub(super) fn name_equals(&self, index: usize, value: &str, stem: bool) -> Truth {
+        self.arg_test(index, |s| {
+            let path = Path::new(s);
+            let name = if stem { path.file_stem() } else { path.file_name() };
+            name.is_some_and(|n| n == value)
+        })
+    }
+
+    /// Any function of `argv[index]`: the parent's answer when the child
+    /// inherits it, unknown otherwise.
+    pub(super) fn arg_opaque(&self, index: usize) -> Truth {
         match self.arg(index) {
-            Arg::Lit(s) => Truth::from_bool(s == value),
+            Arg::Inherited => Truth::Same,
+            Arg::ExePath => {
+                self.asked_exe_path.set(true);
+                Truth::Unknown
+            }
+            _ => Truth::Unknown,
+        }
+    }
+
+    fn arg_test(&self, index: usize, test: impl Fn(&str) -> bool) -> Truth {
+        match self.arg(index) {
+            Arg::Lit(s) => Truth::from_bool(test(s)),
             Arg::Dynamic => Truth::Unknown,
+            Arg::ExePath => {
+                self.asked_exe_path.set(true);
+                Truth::Unknown
+            }
             Arg::Absent => Truth::False,
             Arg::Inherited => Truth::Same,
         }
@@ -89,8 +152,8 @@ impl Child<'_> {
     pub(super) fn arg_present(&self, index: usize) -> Truth {
         match self.arg(index) {
             Arg::Lit(_) => Truth::True,
-            Arg::Dynamic if self.marker.args.len() >= index => Truth::True,
-            Arg::Dynamic => Truth::Unknown,
+            Arg::Dynamic | Arg::ExePath if self.marker.args.len() >= index => Truth::True,
+            Arg::Dynamic | Arg::ExePath => Truth::Unknown,
             Arg::Absent => Truth::False,
             Arg::Inherited => Truth::Same,
         }
@@ -126,6 +189,13 @@ impl Child<'_> {
         }
         if self.marker.arg0 == Some(None) {
             parts.push("its argv[0] is not a literal".to_string());
+        }
+        if self.asked_exe_path.get() {
+            parts.push(
+                "its argv[0] is the path of the executable, whose file name is the installed file's, \
+                 not necessarily the name the parent was started by"
+                    .to_string(),
+            );
         }
         (!parts.is_empty()).then(|| parts.join("; "))
     }
@@ -171,6 +241,15 @@ impl Child<'_> {
     /// (a nested subcommand: `share start` has `start` at depth 1) is one
     /// of `tokens`.
     pub(super) fn subcommand_at(&self, depth: usize, tokens: &[String]) -> Truth {
+        self.subcommand_test(depth, tokens, false)
+    }
+
+    /// Some subcommand (one of `all`) is given.
+    pub(super) fn has_subcommand(&self, all: &[String]) -> Truth {
+        self.subcommand_test(0, all, true)
+    }
+
+    fn subcommand_test(&self, depth: usize, tokens: &[String], any: bool) -> Truth {
         let mut seen = 0;
         for (i, arg) in self.marker.args.iter().enumerate() {
             match arg {
@@ -184,9 +263,28 @@ impl Child<'_> {
         if self.marker.unknown_args {
             Truth::Unknown
         } else if self.marker.forwards_args {
-            Truth::Same
+            self.after_forwarded(depth - seen, tokens, any)
         } else {
             Truth::False
+        }
+    }
+
+    /// The subcommand test on a child given the parent's arguments and then
+    /// `appended` (`.args(env::args().skip(1)).arg("daemon")`), `rest`
+    /// positionals past the literal ones: the parent's subcommand when it
+    /// had one (so some subcommand is given), else the positionals appended.
+    fn after_forwarded(&self, rest: usize, tokens: &[String], any: bool) -> Truth {
+        if self.appended_positional().is_none() {
+            return Truth::Same;
+        }
+        if self.parent_had_subcommand {
+            return if any && rest == 0 { Truth::True } else { Truth::Same };
+        }
+        let mut positionals = self.marker.appended.iter().filter(|a| !a.as_deref().is_some_and(|s| s.starts_with('-')));
+        match positionals.nth(rest) {
+            Some(Some(p)) => Truth::from_bool(tokens.contains(p)),
+            Some(None) => Truth::Unknown,
+            None => Truth::False,
         }
     }
 }
@@ -211,7 +309,7 @@ mod tests {
     #[test]
     fn env_tests() {
         let m = marker(&[], &[("W", "1")]);
-        let child = Child { marker: &m, lib: None };
+        let child = Child::new(&m, None, Origin::CurrentExe);
         assert_eq!(child.env_present(Some("W")), Truth::True);
         assert_eq!(child.env_present(Some("X")), Truth::Same);
         assert_eq!(child.env_equals(Some("W"), "1"), Truth::True);
@@ -221,28 +319,28 @@ mod tests {
     #[test]
     fn argv_tests() {
         let m = marker(&["--verbose", "worker"], &[]);
-        let child = Child { marker: &m, lib: None };
+        let child = Child::new(&m, None, Origin::CurrentExe);
         assert_eq!(child.arg_equals(2, "worker"), Truth::True);
         assert_eq!(child.arg_equals(3, "x"), Truth::False);
         assert_eq!(child.has_token("--spawn", false), Truth::False);
         assert_eq!(child.subcommand_is(&["worker".into()]), Truth::True);
         let mut forwarded = m.clone();
         forwarded.forwards_args = true;
-        let child = Child { marker: &forwarded, lib: None };
+        let child = Child::new(&forwarded, None, Origin::CurrentExe);
         assert_eq!(child.has_token("--spawn", false), Truth::Same);
     }
 
     #[test]
     fn nested_subcommands_by_depth() {
         let m = marker(&["--quiet", "share", "start", "--active"], &[]);
-        let child = Child { marker: &m, lib: None };
+        let child = Child::new(&m, None, Origin::CurrentExe);
         assert_eq!(child.subcommand_at(0, &["share".into()]), Truth::True);
         assert_eq!(child.subcommand_at(1, &["start".into()]), Truth::True);
         assert_eq!(child.subcommand_at(1, &["share".into()]), Truth::False);
         assert_eq!(child.subcommand_at(2, &["start".into()]), Truth::False);
         let mut dynamic = m.clone();
         dynamic.args[2] = None;
-        let child = Child { marker: &dynamic, lib: None };
+        let child = Child::new(&dynamic, None, Origin::CurrentExe);
         assert_eq!(child.subcommand_at(1, &["start".into()]), Truth::Unknown);
     }
 }

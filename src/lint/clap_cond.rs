@@ -14,7 +14,9 @@ impl Cond<'_, '_, '_> {
             // `if let Some(cmd) = cli.command`: some subcommand was given.
             let all: Vec<String> =
                 self.prog.clap.iter().filter(|t| !t.type_name.is_empty()).flat_map(|t| t.tokens.clone()).collect();
-            return self.child.subcommand_is(&all);
+            let t = self.child.has_subcommand(&all);
+            self.tested.extend(all);
+            return t;
         }
         let tokens = entry.map_or_else(|| vec![format!("--{}", kebab(field))], |e| e.tokens.clone());
         self.tested.extend(tokens.iter().cloned());

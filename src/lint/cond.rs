@@ -6,7 +6,7 @@ use super::api::literal_text;
 use super::child::Child;
 use super::eval::{Eval, bind};
 use super::index::{Program, Target};
-use super::ir::{BinOp, Expr, Lit, Pat, Stmt};
+use super::ir::{BinOp, Expr, Lit, Pat};
 use super::value::{Facts, Locals, Truth, Val};
 
 /// A condition evaluator for one function of one walk.
@@ -107,7 +107,13 @@ impl Cond<'_, '_, '_> {
     }
 
     pub(super) fn opaque(&self, val: &Val) -> Truth {
-        if val.is_marker_source() { Truth::Unknown } else { Truth::Same }
+        match val {
+            // Whatever is computed from an argv item the child inherits, it
+            // computes the same.
+            Val::ArgvItem(Some(index)) | Val::ArgvName { index, .. } => self.child.arg_opaque(*index),
+            _ if val.is_marker_source() => Truth::Unknown,
+            _ => Truth::Same,
+        }
     }
 
     fn equals(&mut self, l: &Expr, r: &Expr, locals: &mut Locals) -> Truth {
@@ -136,7 +142,11 @@ impl Cond<'_, '_, '_> {
                 self.tested.push(lit.to_string());
                 self.child.arg_equals(*i, lit)
             }
-            Val::ArgvItem(_) | Val::Argv { .. } => {
+            Val::ArgvName { index, stem } if !prefix => {
+                self.tested.push(format!("argv[{index}] named {lit}"));
+                self.child.name_equals(*index, lit, *stem)
+            }
+            Val::ArgvItem(_) | Val::ArgvName { .. } | Val::Argv { .. } => {
                 self.tested.push(lit.to_string());
                 self.child.has_token(lit, prefix)
             }
@@ -277,34 +287,6 @@ impl Cond<'_, '_, '_> {
             [id] => self.inline(id, Vec::new()),
             _ => Truth::Same,
         }
-    }
-
-    /// Evaluates a helper's result expression with its parameters bound.
-    fn inline(&mut self, id: usize, vals: Vec<Val>) -> Truth {
-        if self.depth >= 3 {
-            return Truth::Same;
-        }
-        let def = self.prog.def(id);
-        let mut locals = Locals::new();
-        for (p, v) in def.params.iter().zip(vals) {
-            bind(p, v, &mut locals);
-        }
-        let mut inner = Cond {
-            prog: self.prog,
-            facts: self.facts,
-            child: self.child,
-            fn_id: id,
-            tested: Vec::new(),
-            decided: false,
-            depth: self.depth + 1,
-        };
-        let mut eval = Eval::new(self.prog, self.facts, None, id);
-        let Some((Stmt::Expr(tail, false), lets)) = def.body.get().split_last() else { return Truth::Same };
-        eval.block(lets, &mut locals);
-        let t = inner.truth(tail, &mut locals);
-        self.tested.extend(inner.tested);
-        self.decided |= inner.decided;
-        t
     }
 
     /// Whether a `match` arm or `if let` pattern matches `val` in the child.

@@ -86,7 +86,17 @@ fn learn_skipping(prog: &Program<'_>, fns: &[FnId], skip_quiet: bool) -> Facts {
 
 /// The values a function's return summary keeps.
 fn summarised(val: &Val) -> bool {
-    matches!(val, Val::Exe(_) | Val::Cmd(_) | Val::Argv { .. } | Val::ArgvItem(_) | Val::Env(_) | Val::Clap(_))
+    matches!(
+        val,
+        Val::Exe(_)
+            | Val::Cmd(_)
+            | Val::Argv { .. }
+            | Val::ArgvItem(_)
+            | Val::ArgvName { .. }
+            | Val::Env(_)
+            | Val::Clap(_)
+            | Val::ClapField(..)
+    )
 }
 
 /// `id`'s evaluation with nothing learned (computed once, see [`memo`]).

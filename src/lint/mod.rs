@@ -22,6 +22,7 @@ mod eval;
 pub mod fix;
 mod fnset;
 mod index;
+mod inline;
 mod ir;
 mod learn;
 mod library;

@@ -63,12 +63,17 @@ pub(crate) fn method_value(recv: &Val, name: &str, args: &[Expr]) -> Option<Val>
             | "enumerate" => Val::Argv { skip: *skip, pushed: pushed.clone() },
             _ => Val::Unknown,
         }),
-        Val::Exe(_) | Val::Str(_) | Val::Env(_) | Val::ArgvItem(_) | Val::ClapField(..) if SAME.contains(&name) => {
+        Val::ArgvItem(Some(index)) if matches!(name, "file_name" | "file_stem") => {
+            Some(Val::ArgvName { index: *index, stem: name == "file_stem" })
+        }
+        Val::Exe(_) | Val::Str(_) | Val::Env(_) | Val::ArgvItem(_) | Val::ArgvName { .. } | Val::ClapField(..)
+            if SAME.contains(&name) =>
+        {
             Some(recv.clone())
         }
         // `.map_or_else(|e| .., Some)`, `.map(PathBuf::from)`,
         // `.map(|a| PathBuf::from(a))`: the value passes.
-        Val::Exe(_) | Val::Variant(_) | Val::ArgvItem(_) | Val::Str(_)
+        Val::Exe(_) | Val::Variant(_) | Val::ArgvItem(_) | Val::ArgvName { .. } | Val::Str(_)
             if matches!(name, "map_or_else" | "map" | "map_or" | "and_then")
                 && args.last().is_some_and(passes_value) =>
         {
@@ -95,7 +100,8 @@ pub(crate) fn method_value(recv: &Val, name: &str, args: &[Expr]) -> Option<Val>
 /// `OsString::from`, `Into::into`), or a closure applying one to its
 /// parameter (`|a| PathBuf::from(a)`, `|a| Some(a.into())`).
 fn passes_value(arg: &Expr) -> bool {
-    const CONVERSIONS: &[&str] = &["Some", "Ok", "from", "new", "into", "to_owned", "clone", "to_path_buf"];
+    const CONVERSIONS: &[&str] =
+        &["Some", "Ok", "from", "new", "into", "to_owned", "clone", "to_path_buf", "to_str", "to_string_lossy"];
     match arg.peel() {
         Expr::Path(p, _) => p.last().is_some_and(|l| CONVERSIONS.contains(&l.as_str())),
         Expr::Closure(params, body) => {

@@ -66,6 +66,13 @@ pub(crate) enum Val {
     },
     /// One argv item: `Some(i)` at a known index, `None` at an unknown one.
     ArgvItem(Option<usize>),
+    /// The file name of argv item `index` (`Path::new(&argv[0]).file_name()`;
+    /// `stem`: `file_stem()`), for programs that act on the name they were
+    /// started by.
+    ArgvName {
+        index: usize,
+        stem: bool,
+    },
     /// The result of `env::var(K)`/`var_os(K)`; `None` when K is not a literal.
     Env(Option<String>),
     /// A `Command` whose program is the own executable, by its site.
@@ -152,6 +159,7 @@ impl Val {
             self,
             Val::Argv { .. }
                 | Val::ArgvItem(_)
+                | Val::ArgvName { .. }
                 | Val::Env(_)
                 | Val::Clap(_)
                 | Val::ClapField(..)
@@ -218,6 +226,16 @@ pub(crate) struct Marker {
 }
 
 impl Marker {
+    /// Arguments given by `.arg`/`.args`: after the parent's own when those
+    /// were forwarded first (`.args(env::args().skip(1)).arg("daemon")`).
+    pub(super) fn push_args(&mut self, items: impl IntoIterator<Item = Option<String>>) {
+        if self.forwards_args {
+            self.appended.extend(items);
+        } else {
+            self.args.extend(items);
+        }
+    }
+
     pub(super) fn is_empty(&self) -> bool {
         self.env.is_empty() && self.args.is_empty() && !self.unknown_args && self.arg0.is_none()
     }

@@ -18,7 +18,11 @@ struct Case {
 }
 
 const FIXABLE: &[Case] = &[
+    // Under the probe argv[0] is the binary's own name, not `pretend`: the
+    // original exits at once; installed as `pretend` it storms.
+    Case { name: "argv0-alias-exe", args: &[], original: "exit 0" },
     Case { name: "forwarded-args-storm", args: &["--spawn"], original: "storm" },
+    Case { name: "guard-appended-subcommand", args: &["status"], original: "storm" },
     Case { name: "guard-args-local-list", args: &[], original: "storm" },
     Case { name: "guard-args-pushed-flag", args: &[], original: "storm" },
     Case { name: "guard-clap-mismatch", args: &[], original: "storm" },

@@ -57,8 +57,10 @@ macro_rules! fixtures {
 }
 
 fixtures! {
+    argv0_alias_exe => "argv0-alias-exe",
     ctor_guard => "ctor-guard",
     forwarded_args_storm => "forwarded-args-storm",
+    guard_appended_subcommand => "guard-appended-subcommand",
     guard_args_const_closure => "guard-args-const-closure",
     guard_args_contains => "guard-args-contains",
     guard_args_local_list => "guard-args-local-list",

@@ -12,11 +12,13 @@ pub(crate) fn check(ctx: &SiteContext<'_>) -> Option<Diagnostic> {
         return None;
     }
     let mut given: Vec<String> = marker.env.iter().filter_map(|(k, _)| k.clone()).collect();
-    given.extend(marker.args.iter().flatten().cloned());
+    given.extend(marker.args.iter().chain(&marker.appended).flatten().cloned());
     if given.is_empty() {
         return None;
     }
-    let tested: Vec<&(String, _)> = ctx.outcome.tested.iter().filter(|(t, _)| !given.contains(t)).collect();
+    let mut tested: Vec<&(String, _)> = ctx.outcome.tested.iter().filter(|(t, _)| !given.contains(t)).collect();
+    // A subcommand pattern tests its token twice (some subcommand, then this one).
+    tested.dedup();
     // The site's marker is tested somewhere on the way: not a mismatch.
     let matched = ctx.outcome.seen.iter().any(|t| given.contains(t));
     // Only when the child got past every guard and no condition on its way

@@ -1,0 +1,118 @@
+//! A helper function called in a guard condition (`if is_worker(&args)`),
+//! evaluated in the child with its arguments bound: its early exits
+//! (`if c { return x; }`, `let P = e else { return x; }`) and its tail,
+//! each under the condition that reaches it. A helper is read only up to
+//! three calls deep.
+
+use super::cond::Cond;
+use super::eval::Eval;
+use super::ir::{Expr, Stmt};
+use super::value::{Locals, Truth, Val};
+use super::visit;
+
+/// One way out of the helper before its tail: taken when `when` holds,
+/// with the result `then`.
+struct Exit {
+    when: Truth,
+    then: Truth,
+}
+
+impl Cond<'_, '_, '_> {
+    /// The truth of helper `id`'s result in the child.
+    pub(super) fn inline(&mut self, id: usize, vals: Vec<Val>) -> Truth {
+        if self.depth >= 3 {
+            return Truth::Same;
+        }
+        let def = self.prog.def(id);
+        let mut locals = Locals::new();
+        for (p, v) in def.params.iter().zip(vals) {
+            super::bind::bind(p, v, &mut locals);
+        }
+        let mut inner = Cond {
+            prog: self.prog,
+            facts: self.facts,
+            child: self.child,
+            fn_id: id,
+            tested: Vec::new(),
+            decided: false,
+            depth: self.depth + 1,
+        };
+        let t = inner.body(id, def.body.get(), &mut locals);
+        self.tested.extend(inner.tested);
+        self.decided |= inner.decided;
+        t
+    }
+
+    fn body(&mut self, id: usize, body: &[Stmt], locals: &mut Locals) -> Truth {
+        let Some((last, stmts)) = body.split_last() else { return Truth::Same };
+        let mut eval = Eval::new(self.prog, self.facts, None, id);
+        let mut exits = Vec::new();
+        for stmt in stmts {
+            if !returns(std::slice::from_ref(stmt)) {
+                eval.block(std::slice::from_ref(stmt), locals);
+                continue;
+            }
+            exits.push(self.exit(stmt, locals));
+            if let Stmt::Let { pat, init, .. } = stmt {
+                let val = init.as_ref().map_or(Val::Unknown, |e| eval.expr(e, locals));
+                super::bind::bind(pat, val, locals);
+            }
+        }
+        let tail = match last {
+            Stmt::Expr(Expr::Return(Some(value), _), _) => self.truth(value, locals),
+            Stmt::Expr(value, false) => self.truth(value, locals),
+            _ => return Truth::Same,
+        };
+        // `c1 ? x1 : (c2 ? x2 : .. tail)`, from the last exit back.
+        exits.iter().rev().fold(tail, |rest, exit| exit.when.and(exit.then).or(exit.when.not().and(rest)))
+    }
+
+    /// An early exit: when it is taken and what it returns. A shape not
+    /// read here (a `return` in a loop, a `match` arm, an `else`) is an
+    /// exit taken for reasons unknown with a result unknown.
+    fn exit(&mut self, stmt: &Stmt, locals: &mut Locals) -> Exit {
+        let unknown = Exit { when: Truth::Unknown, then: Truth::Unknown };
+        match stmt {
+            Stmt::Expr(Expr::If { cond, then, els: None, .. }, _) => {
+                let Some(value) = returned(then) else { return unknown };
+                let when = self.truth(cond, &mut locals.clone());
+                Exit { when, then: self.truth(value, &mut locals.clone()) }
+            }
+            Stmt::Let { pat, init: Some(init), els: Some(els), .. } if !expr_returns(init) => {
+                let Some(value) = returned(els) else { return unknown };
+                let val = Eval::new(self.prog, self.facts, None, self.fn_id).expr(init, &mut locals.clone());
+                let when = self.pattern(pat, &val, &mut locals.clone()).not();
+                Exit { when, then: self.truth(value, &mut locals.clone()) }
+            }
+            _ => unknown,
+        }
+    }
+}
+
+/// `{ ..; return x; }` with no other `return` inside: `x`.
+fn returned(block: &[Stmt]) -> Option<&Expr> {
+    // A `let .. else` keeps its else as one block expression.
+    if let [Stmt::Expr(Expr::Block(inner), _)] = block {
+        return returned(inner);
+    }
+    let (last, before) = block.split_last()?;
+    let Stmt::Expr(Expr::Return(Some(value), _), _) = last else { return None };
+    (!returns(before) && !expr_returns(value)).then_some(&**value)
+}
+
+/// Whether a `return` (or `?`, which returns early too) occurs in `stmts`.
+fn returns(stmts: &[Stmt]) -> bool {
+    let mut found = false;
+    visit::for_each_expr(stmts, &mut |e| found |= is_exit(e));
+    found
+}
+
+fn expr_returns(e: &Expr) -> bool {
+    let mut found = false;
+    visit::expr(e, &mut |e| found |= is_exit(e));
+    found
+}
+
+fn is_exit(e: &Expr) -> bool {
+    matches!(e, Expr::Return(..) | Expr::Try(_))
+}
