@@ -108,6 +108,28 @@ pub(crate) fn library_init(canon: &[String]) -> Option<Via> {
     }
 }
 
+/// `procspawn::ProcConfig::new()...init()`: the configured form of
+/// procspawn's guard, by the canonical path of the call that starts the
+/// builder chain `init` is called on.
+pub(crate) fn library_config_init(builder: &[String]) -> Option<Via> {
+    match builder {
+        [root, .., ty, _] if root == "procspawn" && ty == "ProcConfig" => Some(Via::Procspawn),
+        _ => None,
+    }
+}
+
+/// The call a method chain starts from (`a::B::new().x().y()`: `a::B::new`).
+pub(crate) fn chain_root(recv: &Expr) -> Option<&[String]> {
+    match recv.peel() {
+        Expr::Method { recv, .. } => chain_root(recv),
+        Expr::Call { func, .. } => match func.peel() {
+            Expr::Path(path, _) => Some(path),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// Calls that never return.
 pub(crate) fn diverges(canon: &[String]) -> bool {
     let last = canon.last().map(String::as_str).unwrap_or("");

@@ -57,6 +57,13 @@ fn calls_library_init(prog: &Program<'_>, reachable: &FnSet, via: Via) -> bool {
     reachable.iter().any(|id| {
         let mut found = false;
         for_each_expr(prog.def(id).body.get(), &mut |e| {
+            if let Expr::Method { recv, name, .. } = e
+                && name == "init"
+                && let Some(path) = api::chain_root(recv)
+                && let Target::External(canon) = prog.resolve_from(id, path)
+            {
+                found |= api::library_config_init(&canon) == Some(via);
+            }
             let Expr::Call { func, .. } = e else { return };
             let Expr::Path(path, _) = func.peel() else { return };
             found |= match prog.resolve_from(id, path) {

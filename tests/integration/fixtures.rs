@@ -98,6 +98,7 @@ fixtures! {
     neg_print_argv0 => "neg-print-argv0",
     neg_sibling_binary => "neg-sibling-binary",
     parse_error => "parse-error",
+    procspawn_config_init => "procspawn-config-init",
     procspawn_init => "procspawn-init",
     procspawn_late_init => "procspawn-late-init",
     procspawn_macro => "procspawn-macro",

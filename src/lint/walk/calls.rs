@@ -90,6 +90,15 @@ impl Walker<'_, '_, '_> {
         })
     }
 
+    /// `procspawn::ProcConfig::new().config_callback(..).init()` for a
+    /// child of that library.
+    fn configured_init(&self, recv: &Expr) -> bool {
+        let Some(path) = api::chain_root(recv) else { return false };
+        let Target::External(canon) = self.prog.resolve_from(self.fn_id(), path) else { return false };
+        let via = api::library_config_init(&canon);
+        via.is_some() && self.child.lib == via
+    }
+
     fn same_path(&self, ids: &[FnId]) -> bool {
         let first = self.prog.def(ids[0]);
         ids.iter().all(|&id| {
@@ -158,6 +167,10 @@ impl Walker<'_, '_, '_> {
             return flow;
         }
         let call = Expr::Method { recv: Box::new(recv.clone()), name: name.to_string(), args: args.to_vec(), loc };
+        if name == "init" && self.configured_init(recv) {
+            self.guard(loc, self.work);
+            return Flow { reach: flow.reach, diverges: true, val: Val::Unknown };
+        }
         if name == "block_on" && self.out.guards.is_empty() && self.out.runtime.is_none() {
             self.out.runtime = recv.loc();
         }
