@@ -23,6 +23,8 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=benches/eval/extract.sh
+source "$repo/benches/eval/extract.sh"
 runs=${RUNS:-3}
 mirror=${EVAL_MIRROR:-/work/.mirror}
 work=${EVAL_WORK:-$repo/target/eval}
@@ -135,8 +137,7 @@ while IFS=$'\t' read -r name commit; do
             continue
         fi
         mkdir -p "$src.tmp"
-        git --git-dir="$gitdir" archive "$commit" -- ':(glob)**/*.rs' ':(glob)**/Cargo.toml' ':(glob)**/Cargo.lock' \
-            2>/dev/null | tar -x -C "$src.tmp"
+        extract_sources "$gitdir" "$commit" "$src.tmp"
         mv "$src.tmp" "$src"
     fi
     manifests+=("$src/Cargo.toml")

@@ -19,6 +19,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=benches/eval/extract.sh
+source "$here/extract.sh"
 repo_root=$(cd "$here/../.." && pwd)
 split=${1:-all}
 case $split in
@@ -52,8 +54,7 @@ while IFS=$'\t' read -r repo commit package binary; do
                 continue
             fi
             mkdir -p "$src.tmp"
-            git --git-dir="$gitdir" archive "$commit" -- ':(glob)**/*.rs' ':(glob)**/Cargo.toml' ':(glob)**/Cargo.lock' \
-                2>/dev/null | tar -x -C "$src.tmp"
+            extract_sources "$gitdir" "$commit" "$src.tmp"
             mv "$src.tmp" "$src"
         fi
     fi
