@@ -22,8 +22,20 @@ pub(crate) enum Call {
     Other,
 }
 
-const PASS_THROUGH: &[&str] =
-    &["from", "new", "canonicalize", "Some", "Ok", "to_owned", "clone", "into", "simplified", "absolute"];
+const PASS_THROUGH: &[&str] = &[
+    "from",
+    "new",
+    "canonicalize",
+    "Some",
+    "Ok",
+    "to_owned",
+    "clone",
+    "into",
+    "simplified",
+    "absolute",
+    "from_path_buf",
+    "try_from",
+];
 const EXEC: &[&str] = &["execv", "execve", "execvp", "execvpe", "fexecve", "execl", "execlp", "execle", "execveat"];
 const CLAP_PARSE: &[&str] = &[
     "parse",
@@ -47,6 +59,8 @@ pub(crate) fn classify_call(canon: &[String], clap_type: bool) -> Call {
         "var" | "var_os" if prev == "env" || canon.len() == 1 => Call::EnvVar,
         "read_link" => Call::ReadLink,
         "new" if prev == "Command" && root != "clap" => Call::CommandNew,
+        // axoprocess wraps `std::process::Command` with the same builders.
+        "new" if prev == "Cmd" && root == "axoprocess" => Call::CommandNew,
         _ if EXEC.contains(&last) => Call::Exec,
         "spawn" | "spawn_async" if root == "procspawn" => Call::LibrarySpawn(Via::Procspawn),
         "new" | "builder" if root == "procspawn" && matches!(prev, "Pool" | "Builder") => {
@@ -59,6 +73,8 @@ pub(crate) fn classify_call(canon: &[String], clap_type: bool) -> Call {
                 prev,
                 "PathBuf"
                     | "Path"
+                    | "Utf8PathBuf"
+                    | "Utf8Path"
                     | "OsString"
                     | "OsStr"
                     | "String"
@@ -361,6 +377,9 @@ mod tests {
         assert_eq!(classify_call(&path("std::env::current_exe"), false), Call::CurrentExe);
         assert_eq!(classify_call(&path("std::process::Command::new"), false), Call::CommandNew);
         assert_eq!(classify_call(&path("tokio::process::Command::new"), false), Call::CommandNew);
+        assert_eq!(classify_call(&path("axoprocess::Cmd::new"), false), Call::CommandNew);
+        assert_eq!(classify_call(&path("other::Cmd::new"), false), Call::Other);
+        assert_eq!(classify_call(&path("camino::Utf8PathBuf::from_path_buf"), false), Call::PassThrough);
         assert_eq!(classify_call(&path("clap::Command::new"), false), Call::Other);
         assert_eq!(classify_call(&path("nix::unistd::execv"), false), Call::Exec);
         assert_eq!(classify_call(&path("procspawn::spawn"), false), Call::LibrarySpawn(Via::Procspawn));

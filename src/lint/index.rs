@@ -278,14 +278,10 @@ impl<'a> Program<'a> {
         if self.module_exists(krate, std::slice::from_ref(first)) {
             return self.absolute(krate, vec![first.clone()], rest, depth);
         }
-        if rest.is_empty() {
-            for u in self.globs(krate, module) {
-                let mut expanded = u.path.clone();
-                expanded.push(first.clone());
-                if let Target::Fns(ids) = self.resolve_depth(krate, module, &expanded, depth + 1) {
-                    return Target::Fns(ids);
-                }
-            }
+        if rest.is_empty()
+            && let Some(found) = self.through_globs(krate, module, first, depth)
+        {
+            return found;
         }
         // `Type::function` with a type of the analysed crates. A longer path
         // that reached here starts outside them (`std::process::Command::new`
@@ -330,7 +326,20 @@ impl<'a> Program<'a> {
         if let Some(u) = self.use_named(krate, &module, name) {
             return self.resolve_depth(krate, &module, &u.path.clone(), depth + 1);
         }
-        Target::External(rest.to_vec())
+        // `pub use client::*;` in that module re-exports `client`'s functions.
+        self.through_globs(krate, &module, name, depth).unwrap_or_else(|| Target::External(rest.to_vec()))
+    }
+
+    /// `name` as one of the names the glob imports of `module` bring in.
+    fn through_globs(&self, krate: usize, module: &[String], name: &str, depth: u8) -> Option<Target> {
+        self.globs(krate, module).into_iter().find_map(|u| {
+            let mut expanded = u.path.clone();
+            expanded.push(name.to_string());
+            match self.resolve_depth(krate, module, &expanded, depth + 1) {
+                Target::Fns(ids) => Some(Target::Fns(ids)),
+                Target::External(_) => None,
+            }
+        })
     }
 
     fn by_name_anywhere(&self, path: &[String]) -> Target {

@@ -37,6 +37,7 @@ const FIXABLE: &[Case] = &[
     // marker), and the parent waits for it forever: a hang, not a storm.
     Case { name: "mitosis-no-init", args: &[], original: "timeout" },
     Case { name: "mitosis-no-init-deref", args: &[], original: "timeout" },
+    Case { name: "mod-glob-reexport", args: &[], original: "storm" },
     Case { name: "mod-path-attr", args: &[], original: "storm" },
     Case { name: "mod-raw-and-cfg-attr", args: &[], original: "storm" },
     Case { name: "multi-bin", args: &[], original: "storm" },

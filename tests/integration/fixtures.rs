@@ -88,6 +88,7 @@ fixtures! {
     method_dispatch_workspace => "method-dispatch-workspace",
     method_dispatch_same_name => "method-dispatch-same-name",
     method_name_not_recursion => "method-name-not-recursion",
+    mod_glob_reexport => "mod-glob-reexport",
     mod_path_attr => "mod-path-attr",
     mod_raw_and_cfg_attr => "mod-raw-and-cfg-attr",
     multi_bin => "multi-bin",
