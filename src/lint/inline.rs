@@ -1,8 +1,8 @@
 //! A helper function called in a guard condition (`if is_worker(&args)`),
 //! evaluated in the child with its arguments bound: its early exits
-//! (`if c { return x; }`, `let P = e else { return x; }`) and its tail,
-//! each under the condition that reaches it. A helper is read only up to
-//! three calls deep.
+//! (`if c { return x; }`, `let P = e else { return x; }`, a `for` over
+//! argv whose body is such an `if`) and its tail, each under the condition
+//! that reaches it. A helper is read only up to three calls deep.
 
 use super::cond::Cond;
 use super::eval::Eval;
@@ -83,6 +83,17 @@ impl Cond<'_, '_, '_> {
                 let val = Eval::new(self.prog, self.facts, None, self.fn_id).expr(init, &mut locals.clone());
                 let when = self.pattern(pat, &val, &mut locals.clone()).not();
                 Exit { when, then: self.truth(value, &mut locals.clone()) }
+            }
+            // `for a in env::args() { if a == "--worker" { return true; } }`
+            Stmt::Expr(Expr::For(pat, iter, body), _) => {
+                let [Stmt::Expr(Expr::If { cond, then, els: None, .. }, _)] = body.as_slice() else { return unknown };
+                let Some(value) = returned(then) else { return unknown };
+                let mut inner = locals.clone();
+                let items = Eval::new(self.prog, self.facts, None, self.fn_id).expr(iter, &mut inner);
+                // Some argument passes the test: the same question as `args.any(..)`.
+                let item = if matches!(items, Val::Argv { .. }) { Val::ArgvItem(None) } else { Val::Unknown };
+                super::bind::bind(pat, item, &mut inner);
+                Exit { when: self.truth(cond, &mut inner), then: self.truth(value, &mut inner) }
             }
             _ => unknown,
         }

@@ -75,6 +75,7 @@ fixtures! {
     guard_diverge_missing => "guard-diverge-missing",
     guard_else_branch => "guard-else-branch",
     guard_stdout_terminal => "guard-stdout-terminal",
+    guard_helper_loop => "guard-helper-loop",
     guard_in_lib => "guard-in-lib",
     guard_wrapper_const_cfg => "guard-wrapper-const-cfg",
     harmless_prelude => "harmless-prelude",
