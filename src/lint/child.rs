@@ -197,6 +197,14 @@ impl<'m> Child<'m> {
                     .to_string(),
             );
         }
+        // Several env vars with computed names say so once.
+        let mut said = Vec::new();
+        parts.retain(|p| {
+            !said.contains(p) && {
+                said.push(p.clone());
+                true
+            }
+        });
         (!parts.is_empty()).then(|| parts.join("; "))
     }
 
@@ -328,6 +336,50 @@ mod tests {
         forwarded.forwards_args = true;
         let child = Child::new(&forwarded, None, Origin::CurrentExe);
         assert_eq!(child.has_token("--spawn", false), Truth::Same);
+    }
+
+    #[test]
+    fn unknown_parts_are_named_once() {
+        let mut m = marker(&["--job"], &[]);
+        m.env = vec![(None, None), (Some("K".into()), None), (None, None)];
+        let child = Child::new(&m, None, Origin::CurrentExe);
+        let parts = child.unknown_parts().expect("parts");
+        assert_eq!(parts.matches("computed at run time").count(), 1, "{parts}");
+        assert!(parts.contains("`K`"), "{parts}");
+    }
+
+    #[test]
+    fn argv0_of_an_exe_path_child() {
+        let m = marker(&[], &[]);
+        let exe = Child::new(&m, None, Origin::CurrentExe);
+        assert_eq!(exe.name_equals(0, "tool", false), Truth::Unknown);
+        assert!(exe.unknown_parts().is_some_and(|p| p.contains("path of the executable")));
+        let inherited = Child::new(&m, None, Origin::Argv0);
+        assert_eq!(inherited.name_equals(0, "tool", false), Truth::Same);
+        let mut named = m.clone();
+        named.arg0 = Some(Some("/usr/bin/tool.exe".into()));
+        let named = Child::new(&named, None, Origin::CurrentExe);
+        assert_eq!(named.name_equals(0, "tool.exe", false), Truth::True);
+        assert_eq!(named.name_equals(0, "tool", true), Truth::True);
+        assert_eq!(named.name_equals(0, "tool", false), Truth::False);
+    }
+
+    #[test]
+    fn a_subcommand_appended_after_forwarded_args() {
+        let mut m = marker(&[], &[]);
+        m.forwards_args = true;
+        m.appended = vec![Some("--quiet".into()), Some("daemon".into())];
+        let all = ["daemon".to_string(), "status".to_string()];
+        let mut child = Child::new(&m, None, Origin::CurrentExe);
+        assert!(child.splits());
+        // The parent had no subcommand: the child's is `daemon`.
+        assert_eq!(child.has_subcommand(&all), Truth::True);
+        assert_eq!(child.subcommand_is(&["daemon".into()]), Truth::True);
+        assert_eq!(child.subcommand_is(&["status".into()]), Truth::False);
+        // The parent had one: the child's is the same.
+        child.parent_had_subcommand = true;
+        assert_eq!(child.has_subcommand(&all), Truth::True);
+        assert_eq!(child.subcommand_is(&["status".into()]), Truth::Same);
     }
 
     #[test]
