@@ -102,6 +102,9 @@ impl<'m> Child<'m> {
             Some(Some(s)) => Arg::Lit(s),
             Some(None) => Arg::Dynamic,
             None if self.marker.unknown_args => Arg::Dynamic,
+            // The parent's arguments shifted by the literal ones before
+            // them: the same position holds another argument.
+            None if self.marker.forwards_args && !self.marker.args.is_empty() => Arg::Dynamic,
             None if self.marker.forwards_args => Arg::Inherited,
             None => Arg::Absent,
         }
@@ -336,6 +339,13 @@ mod tests {
         forwarded.forwards_args = true;
         let child = Child::new(&forwarded, None, Origin::CurrentExe);
         assert_eq!(child.has_token("--spawn", false), Truth::Same);
+        // `.args(["--verbose", "worker"]).args(env::args().skip(1))`: the
+        // parent's argv[3] is the child's argv[5], not its argv[3].
+        assert_eq!(child.arg_equals(3, "x"), Truth::Unknown);
+        let mut only = marker(&[], &[]);
+        only.forwards_args = true;
+        let child = Child::new(&only, None, Origin::CurrentExe);
+        assert_eq!(child.arg_equals(3, "x"), Truth::Same);
     }
 
     #[test]
