@@ -106,11 +106,29 @@ impl Cond<'_, '_, '_> {
         }
     }
 
-    pub(super) fn opaque(&self, val: &Val) -> Truth {
+    pub(super) fn opaque(&mut self, val: &Val) -> Truth {
         match val {
             // Whatever is computed from an argv item the child inherits, it
             // computes the same.
             Val::ArgvItem(Some(index)) | Val::ArgvName { index, .. } => self.child.arg_opaque(*index),
+            Val::Derived(source) => {
+                let t = self.opaque(source);
+                if t == Truth::Unknown {
+                    // Name what the unknown value was computed from.
+                    self.tested.extend(match &**source {
+                        Val::Env(Some(key)) => Some(key.clone()),
+                        Val::ArgvItem(Some(i)) | Val::ArgvName { index: i, .. } => Some(format!("argv[{i}]")),
+                        Val::ClapField(field, _) => Some(format!("--{}", super::lower::kebab(field))),
+                        _ => None,
+                    });
+                }
+                t
+            }
+            // A local computed from a marker test, used as a value.
+            Val::Truth(Truth::Same) => Truth::Same,
+            Val::Truth(_) => Truth::Unknown,
+            // An env var the spawn leaves alone has the parent's value.
+            Val::Env(Some(key)) if self.child.env_present(Some(key)) == Truth::Same => Truth::Same,
             _ if val.is_marker_source() => Truth::Unknown,
             _ => Truth::Same,
         }
@@ -197,6 +215,13 @@ impl Cond<'_, '_, '_> {
             && let Some(stream) = std_stream(recv)
         {
             return self.terminal(stream);
+        }
+        // `env::var("K").map(|v| v == "1").unwrap_or(false)`: `is_ok_and`.
+        if (name == "unwrap_or_default" || name == "unwrap_or" && matches!(args, [Expr::Lit(Lit::Bool(false), _)]))
+            && let Expr::Method { recv: inner, name: map, args: test, .. } = recv.peel()
+            && map == "map"
+        {
+            return self.method(inner, "is_some_and", test, locals);
         }
         let val = self.eval(recv, locals);
         match name {

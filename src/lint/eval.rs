@@ -369,7 +369,7 @@ impl<'p, 'a> Eval<'p, 'a> {
                 Val::Unknown
             }
             api::Call::ClapParse => Val::Clap(canon.get(canon.len().wrapping_sub(2)).cloned()),
-            api::Call::Other => Val::Unknown,
+            api::Call::Other => Val::derived(&vals),
         }
     }
 
@@ -447,7 +447,7 @@ impl<'p, 'a> Eval<'p, 'a> {
             all.extend(vals);
             return self.call_analysed(&ids, all, 0);
         }
-        Val::Unknown
+        Val::derived(std::iter::once(&r).chain(&vals))
     }
 
     fn macro_call(&mut self, m: &super::ir::Macro, locals: &mut Locals) -> Val {

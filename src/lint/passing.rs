@@ -66,7 +66,13 @@ pub(crate) fn method_value(recv: &Val, name: &str, args: &[Expr]) -> Option<Val>
         Val::ArgvItem(Some(index)) if matches!(name, "file_name" | "file_stem") => {
             Some(Val::ArgvName { index: *index, stem: name == "file_stem" })
         }
-        Val::Exe(_) | Val::Str(_) | Val::Env(_) | Val::ArgvItem(_) | Val::ArgvName { .. } | Val::ClapField(..)
+        Val::Exe(_)
+        | Val::Str(_)
+        | Val::Env(_)
+        | Val::ArgvItem(_)
+        | Val::ArgvName { .. }
+        | Val::ClapField(..)
+        | Val::Derived(_)
             if SAME.contains(&name) =>
         {
             Some(recv.clone())
@@ -100,8 +106,23 @@ pub(crate) fn method_value(recv: &Val, name: &str, args: &[Expr]) -> Option<Val>
 /// `OsString::from`, `Into::into`), or a closure applying one to its
 /// parameter (`|a| PathBuf::from(a)`, `|a| Some(a.into())`).
 fn passes_value(arg: &Expr) -> bool {
-    const CONVERSIONS: &[&str] =
-        &["Some", "Ok", "from", "new", "into", "to_owned", "clone", "to_path_buf", "to_str", "to_string_lossy"];
+    const CONVERSIONS: &[&str] = &[
+        "Some",
+        "Ok",
+        "from",
+        "new",
+        "into",
+        "to_owned",
+        "clone",
+        "to_path_buf",
+        "to_str",
+        "to_string_lossy",
+        "to_string",
+        "as_str",
+        "as_ref",
+        "as_path",
+        "as_os_str",
+    ];
     match arg.peel() {
         Expr::Path(p, _) => p.last().is_some_and(|l| CONVERSIONS.contains(&l.as_str())),
         Expr::Closure(params, body) => {

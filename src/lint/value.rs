@@ -102,6 +102,11 @@ pub(crate) enum Val {
     Tuple(Vec<Val>),
     /// A value of a known type, for resolving its method calls.
     Typed(String),
+    /// Computed from a marker source (the boxed argv item, env lookup or
+    /// clap value) in a way the check does not follow
+    /// (`env::var("K").map(|v| v == "1")`): a condition on it depends on
+    /// that source, never "the same as in the parent" unless the source is.
+    Derived(Box<Val>),
 }
 
 /// What a condition evaluates to in the child a spawn site starts.
@@ -144,6 +149,16 @@ impl Truth {
 }
 
 impl Val {
+    /// The value of an operation on `inputs` the check does not model:
+    /// derived from the first marker source among them, else unknown.
+    pub(super) fn derived<'v>(inputs: impl IntoIterator<Item = &'v Val>) -> Val {
+        match inputs.into_iter().find(|v| v.is_marker_source()) {
+            Some(Val::Derived(source)) => Val::Derived(source.clone()),
+            Some(source) => Val::Derived(Box::new(source.clone())),
+            None => Val::Unknown,
+        }
+    }
+
     /// Whether this value is the program's own executable, and how.
     pub(super) fn exe_origin(&self) -> Option<Origin> {
         match self {
@@ -160,6 +175,7 @@ impl Val {
             Val::Argv { .. }
                 | Val::ArgvItem(_)
                 | Val::ArgvName { .. }
+                | Val::Derived(_)
                 | Val::Env(_)
                 | Val::Clap(_)
                 | Val::ClapField(..)

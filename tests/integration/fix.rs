@@ -30,6 +30,7 @@ const FIXABLE: &[Case] = &[
     // The probe's child has no terminal on stdout, so the original exits
     // at once; on a terminal it storms.
     Case { name: "guard-helper-loop", args: &[], original: "storm" },
+    Case { name: "guard-shapes", args: &[], original: "storm" },
     Case { name: "guard-stdout-terminal", args: &[], original: "exit 0" },
     Case { name: "marker-mismatch", args: &[], original: "storm" },
     Case { name: "method-dispatch-same-name", args: &["share", "start", "--active"], original: "storm" },

@@ -74,6 +74,7 @@ fixtures! {
     guard_clap_mismatch => "guard-clap-mismatch",
     guard_diverge_missing => "guard-diverge-missing",
     guard_else_branch => "guard-else-branch",
+    guard_shapes => "guard-shapes",
     guard_stdout_terminal => "guard-stdout-terminal",
     guard_helper_loop => "guard-helper-loop",
     guard_in_lib => "guard-in-lib",

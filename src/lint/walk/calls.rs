@@ -2,6 +2,7 @@
 //! their parameters), to functions that end the process or guard the child,
 //! and to work that must not run twice.
 
+use super::once::Once;
 use super::{Flow, MAX_DEPTH, Reach, Walker, scan};
 use crate::lint::api;
 use crate::lint::index::{FnId, Target};
@@ -20,6 +21,7 @@ impl Walker<'_, '_, '_> {
         if loc == self.site {
             return self.hit();
         }
+        let once = Once::new(args, locals);
         let flow = self.seq(args.iter(), None, locals);
         if flow.stops() {
             return flow;
@@ -35,18 +37,21 @@ impl Walker<'_, '_, '_> {
                 Flow { reach: flow.reach, diverges: true, val: Val::Unknown }
             }
             Target::Fns(ids) => {
-                let vals: Vec<Val> = args.iter().map(|a| self.eval(a, locals)).collect();
+                let vals: Vec<Val> = args.iter().map(|a| once.read(self, a, locals)).collect();
                 // Several functions at one path are cfg alternatives
                 // (`#[cfg(unix)]`/`#[cfg(windows)]`): one of them runs.
                 let certain = self.same_path(&ids);
                 let called = self.call_fns(&ids, vals, certain, path.last().map_or("", String::as_str), loc);
-                let val =
-                    if matches!(called.val, Val::Unknown) { self.eval(&call, locals) } else { called.val.clone() };
+                let val = if matches!(called.val, Val::Unknown) {
+                    once.settle(self, &call, locals)
+                } else {
+                    called.val.clone()
+                };
                 Flow { reach: flow.reach.max(called.reach), diverges: called.diverges, val }
             }
             Target::External(canon) => {
                 let diverges = self.external(&canon, loc);
-                Flow { reach: flow.reach, diverges, val: self.eval(&call, locals) }
+                Flow { reach: flow.reach, diverges, val: once.settle(self, &call, locals) }
             }
         }
     }
@@ -162,6 +167,7 @@ impl Walker<'_, '_, '_> {
     }
 
     pub(super) fn method(&mut self, recv: &Expr, name: &str, args: &[Expr], loc: Loc, locals: &mut Locals) -> Flow {
+        let once = Once::new(std::iter::once(recv).chain(args), locals);
         let flow = self.seq(std::iter::once(recv).chain(args.iter()), None, locals);
         if flow.stops() {
             return flow;
@@ -178,7 +184,7 @@ impl Walker<'_, '_, '_> {
         // A method call names no type: candidates are the analysed methods of
         // that name, minus those a std method of the same name would shadow,
         // narrowed to the ones that matter here.
-        let recv_val = self.eval(recv, locals);
+        let recv_val = once.read(self, recv, locals);
         let typed = match &recv_val {
             Val::Typed(ty) | Val::Clap(Some(ty)) | Val::ClapField(_, Some(ty)) | Val::ClapNested(ty, _) => {
                 Some(ty.clone())
@@ -231,15 +237,15 @@ impl Walker<'_, '_, '_> {
             ids.retain(|id| !self.stack.contains(id));
         }
         if ids.is_empty() {
-            return Flow { val: self.eval(&call, locals), ..flow };
+            return Flow { val: once.settle(self, &call, locals), ..flow };
         }
         let mut vals = vec![recv_val];
-        vals.extend(args.iter().map(|a| self.eval(a, locals)));
+        vals.extend(args.iter().map(|a| once.read(self, a, locals)));
         let certain = !derefs
             && (ids.len() == 1 || self.same_path(&ids))
             && (on_self || typed.is_some() || !COMMON_METHODS.contains(&name));
         let called = self.call_fns(&ids, vals, certain, name, loc);
-        let val = if matches!(called.val, Val::Unknown) { self.eval(&call, locals) } else { called.val };
+        let val = if matches!(called.val, Val::Unknown) { once.settle(self, &call, locals) } else { called.val };
         Flow { reach: flow.reach.max(called.reach), diverges: called.diverges && certain, val }
     }
 

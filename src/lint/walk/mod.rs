@@ -10,6 +10,7 @@
 
 mod branch;
 mod calls;
+mod once;
 mod scan;
 
 use super::bind::receiver_type;
@@ -180,7 +181,7 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
         *self.stack.last().expect("walking inside a function")
     }
 
-    fn eval(&self, e: &Expr, locals: &mut Locals) -> Val {
+    pub(super) fn eval(&self, e: &Expr, locals: &mut Locals) -> Val {
         Eval::new(self.prog, self.facts, None, self.fn_id()).expr(e, locals)
     }
 
@@ -241,12 +242,14 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
         }
         let val = if matches!(flow.val, Val::Unknown) { self.eval(init, locals) } else { flow.val.clone() };
         let mut val = crate::lint::bind::annotated(self.prog, ty, val);
-        if matches!(val, Val::Unknown) && matches!(pat, Pat::Bind(_, None)) {
+        if matches!(val, Val::Unknown | Val::Derived(_)) && matches!(pat, Pat::Bind(_, None)) {
             let mut c = self.cond();
             let t = c.truth(init, &mut locals.clone());
             let tested = c.tested;
             self.saw(&tested);
-            if t != Truth::Same {
+            // A derived value the condition could not decide keeps its source,
+            // which names what the check could not know.
+            if t != Truth::Same && !(t == Truth::Unknown && matches!(val, Val::Derived(_))) {
                 val = Val::Truth(t);
             }
         }
