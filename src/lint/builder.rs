@@ -8,7 +8,7 @@ use super::api;
 use super::arglist;
 use super::eval::Eval;
 use super::ir::{Expr, Loc};
-use super::value::Val;
+use super::value::{Marker, Val};
 
 impl Eval<'_, '_> {
     /// Builder calls on a self-spawn `Command` record the child's marker.
@@ -25,6 +25,13 @@ impl Eval<'_, '_> {
         let Some(id) = rec.sites.at(&site) else {
             return Val::Cmd(site);
         };
+        // A call in a branch the site's own code may skip (`if fast {
+        // cmd.env("W", "1"); }`): the child may or may not get it.
+        let made = self.made_at.iter().rev().find(|(l, _)| *l == site).map_or(0, |(_, depth)| *depth);
+        if self.branch > made {
+            maybe(&mut rec.sites.list[id].marker, name, args, vals);
+            return if api::COMMAND_BUILDERS.contains(&name) { Val::Cmd(site) } else { Val::Unknown };
+        }
         let marker = &mut rec.sites.list[id].marker;
         let text = |v: &Val| match v {
             Val::Str(s) => Some(s.clone()),
@@ -62,6 +69,61 @@ impl Eval<'_, '_> {
         }
         Val::Cmd(site)
     }
+}
+
+/// A builder call that may not run: what it would give the child becomes
+/// unknown (arguments, argv[0], a stream), or possible (an env var set or
+/// removed: [`Marker::maybe_env`]).
+fn maybe(marker: &mut Marker, name: &str, args: &[Expr], vals: &[Val]) {
+    match name {
+        "arg" => maybe_arg(marker, vals.first()),
+        "args" => match args.first().and_then(super::shapes::list_items) {
+            Some(items) if !matches!(vals.first(), Some(Val::Argv { .. })) => {
+                for item in items {
+                    maybe_arg(marker, api::literal_text(item).map(Val::Str).as_ref());
+                }
+            }
+            _ => marker.unknown_args = true,
+        },
+        "env" | "env_remove" => match vals.first() {
+            Some(Val::Str(key)) => marker.maybe_env.push(key.clone()),
+            _ => marker.env.push((None, None)),
+        },
+        "envs" => {
+            let mut some = Marker::default();
+            api::record_envs(&mut some, args.first());
+            for (key, _) in some.env {
+                match key {
+                    Some(key) => marker.maybe_env.push(key),
+                    None => marker.env.push((None, None)),
+                }
+            }
+        }
+        "env_clear" => marker.env.push((None, None)),
+        "arg0" => marker.arg0 = Some(None),
+        "stdin" | "stdout" | "stderr" => marker.stdio.push((name.to_string(), false)),
+        _ => {}
+    }
+}
+
+/// An argument that may not be given: a flag (`--config`), or the value
+/// right after such a flag, does not move the positionals that select a
+/// subcommand; anything else leaves the arguments unknown.
+fn maybe_arg(marker: &mut Marker, val: Option<&Val>) {
+    let text = match val {
+        Some(Val::Str(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let after_flag = marker.maybe_args.last().is_some_and(|a| a.as_deref().is_some_and(is_bare_flag));
+    match text {
+        Some(flag) if flag.starts_with('-') => marker.maybe_args.push(Some(flag)),
+        value if after_flag => marker.maybe_args.push(value),
+        _ => marker.unknown_args = true,
+    }
+}
+
+fn is_bare_flag(a: &str) -> bool {
+    a.starts_with('-') && !a.contains('=')
 }
 
 /// `Stdio::null()` or `Stdio::piped()`: a stream that is surely not a

@@ -56,8 +56,15 @@ impl<'m> Child<'m> {
 
     pub(super) fn env_present(&self, key: Option<&str>) -> Truth {
         let Some(key) = key else {
-            return if self.marker.env.is_empty() { Truth::Same } else { Truth::Unknown };
+            return if self.marker.env.is_empty() && self.marker.maybe_env.is_empty() {
+                Truth::Same
+            } else {
+                Truth::Unknown
+            };
         };
+        if self.marker.maybe_env.iter().any(|k| k == key) {
+            return Truth::Unknown;
+        }
         if self.marker.env.iter().any(|(k, _)| k.as_deref() == Some(key)) {
             return Truth::True;
         }
@@ -71,6 +78,10 @@ impl<'m> Child<'m> {
     }
 
     pub(super) fn env_equals(&self, key: Option<&str>, value: &str) -> Truth {
+        // Set unconditionally, then maybe changed or removed in a branch.
+        if key.is_some_and(|k| self.marker.maybe_env.iter().any(|m| m == k)) {
+            return Truth::Unknown;
+        }
         match self.marker.env.iter().find(|(k, _)| key.is_some() && k.as_deref() == key) {
             Some((_, Some(v))) => Truth::from_bool(v == value),
             Some((_, None)) => Truth::Unknown,
@@ -97,6 +108,10 @@ impl<'m> Child<'m> {
                 None if self.origin == Origin::Argv0 => Arg::Inherited,
                 None => Arg::ExePath,
             };
+        }
+        if !self.marker.maybe_args.is_empty() {
+            // A flag that may come first moves every position.
+            return Arg::Dynamic;
         }
         match self.marker.args.get(index - 1) {
             Some(Some(s)) => Arg::Lit(s),
@@ -183,6 +198,13 @@ impl<'m> Child<'m> {
         if self.marker.appended.contains(&None) {
             parts.push("an argument appended to the parent's is not a literal".to_string());
         }
+        let flags: Vec<&str> = self.marker.maybe_args.iter().flatten().map(String::as_str).collect();
+        if !flags.is_empty() {
+            parts.push(format!("it gets `{}` only in a branch that may not run", flags.join(" ")));
+        }
+        for key in &self.marker.maybe_env {
+            parts.push(format!("its env var `{key}` is set or removed only in a branch that may not run"));
+        }
         for (key, value) in &self.marker.env {
             match (key, value) {
                 (None, _) => parts.push("an env var it gets has a name computed at run time".to_string()),
@@ -219,14 +241,16 @@ impl<'m> Child<'m> {
     /// Some argument equals `token` (or starts with it, for `prefix`);
     /// `--flag=value` counts as `--flag`.
     pub(super) fn has_token(&self, token: &str, prefix: bool) -> Truth {
-        let hit = self.marker.args.iter().chain(&self.marker.appended).flatten().any(|a| {
+        let is = |a: &String| {
             a == token
                 || (prefix && a.starts_with(token))
                 || (token.starts_with("--") && a.starts_with(&format!("{token}=")))
-        });
+        };
+        let hit = self.marker.args.iter().chain(&self.marker.appended).flatten().any(is);
+        let maybe = self.marker.maybe_args.iter().flatten().any(is);
         if hit {
             Truth::True
-        } else if self.marker.unknown_args || self.free_dynamic_arg() || self.marker.appended.contains(&None) {
+        } else if maybe || self.marker.unknown_args || self.free_dynamic_arg() || self.marker.appended.contains(&None) {
             Truth::Unknown
         } else if self.marker.forwards_args {
             Truth::Same

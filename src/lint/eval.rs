@@ -5,7 +5,7 @@
 use super::api;
 pub(crate) use super::bind::{bind, type_payloads};
 use super::index::{FnId, Program, Target};
-use super::ir::{Expr, FnDef, Lit, Loc, Stmt};
+use super::ir::{BinOp, Expr, FnDef, Lit, Loc, Stmt};
 use super::learn::Reads;
 use super::passing;
 use super::shapes::{constructed_type, exec_marker, list_items, variant};
@@ -22,11 +22,17 @@ pub(crate) struct Eval<'p, 'a> {
     pub ret: Val,
     /// Where to note what is read of `facts`, when asked.
     reads: Option<&'p mut Reads>,
+    /// How many branches (an `if` arm, a loop body, a closure, the right
+    /// side of `&&`) enclose the expression being evaluated.
+    pub(super) branch: u32,
+    /// The branch depth at which each spawn site of this body was made: a
+    /// builder call deeper than that may not run (see [`super::builder`]).
+    pub(super) made_at: Vec<(Loc, u32)>,
 }
 
 impl<'p, 'a> Eval<'p, 'a> {
     pub(super) fn new(prog: &'p Program<'a>, facts: &'p Facts, rec: Option<&'p mut Facts>, fn_id: FnId) -> Self {
-        Eval { prog, facts, rec, fn_id, ret: Val::Unknown, reads: None }
+        Eval { prog, facts, rec, fn_id, ret: Val::Unknown, reads: None, branch: 0, made_at: Vec::new() }
     }
 
     /// Notes in `reads` the return summaries and fields this evaluation
@@ -113,17 +119,23 @@ impl<'p, 'a> Eval<'p, 'a> {
                 self.expr(inner, locals);
                 Val::Unknown
             }
-            Expr::Binary(_, l, r) => {
+            Expr::Binary(op, l, r) => {
                 self.expr(l, locals);
-                self.expr(r, locals);
+                if matches!(op, BinOp::And | BinOp::Or) {
+                    self.branched(|this| this.expr(r, locals));
+                } else {
+                    self.expr(r, locals);
+                }
                 Val::Unknown
             }
             Expr::If { cond, then, els, .. } => {
                 let mut inner = locals.clone();
                 self.expr(cond, &mut inner);
-                let a = self.block(then, &mut inner);
-                let b = els.as_ref().map_or(Val::Unknown, |e| self.expr(e, &mut locals.clone()));
-                a.join(b)
+                self.branched(|this| {
+                    let a = this.block(then, &mut inner);
+                    let b = els.as_ref().map_or(Val::Unknown, |e| this.expr(e, &mut locals.clone()));
+                    a.join(b)
+                })
             }
             Expr::Let(pat, value) => {
                 let val = self.expr(value, locals);
@@ -140,7 +152,7 @@ impl<'p, 'a> Eval<'p, 'a> {
                     if let Some(guard) = &arm.guard {
                         self.expr(guard, &mut inner);
                     }
-                    out = out.join(self.expr(&arm.body, &mut inner));
+                    out = out.join(self.branched(|this| this.expr(&arm.body, &mut inner)));
                 }
                 out
             }
@@ -152,18 +164,18 @@ impl<'p, 'a> Eval<'p, 'a> {
                 }
                 // A closure's `return` is not the function's.
                 let saved = std::mem::replace(&mut self.ret, Val::Unknown);
-                self.expr(body, &mut inner);
+                self.branched(|this| this.expr(body, &mut inner));
                 self.ret = saved;
                 Val::Unknown
             }
             Expr::Loop { body, .. } => {
-                self.block(body, &mut locals.clone());
+                self.branched(|this| this.block(body, &mut locals.clone()));
                 Val::Unknown
             }
             Expr::While(cond, body) => {
                 let mut inner = locals.clone();
                 self.expr(cond, &mut inner);
-                self.block(body, &mut inner);
+                self.branched(|this| this.block(body, &mut inner));
                 Val::Unknown
             }
             Expr::For(pat, iter, body) => {
@@ -171,7 +183,7 @@ impl<'p, 'a> Eval<'p, 'a> {
                 let mut inner = locals.clone();
                 let item = if matches!(it, Val::Argv { .. }) { Val::ArgvItem(None) } else { Val::Unknown };
                 bind(pat, item, &mut inner);
-                self.block(body, &mut inner);
+                self.branched(|this| this.block(body, &mut inner));
                 Val::Unknown
             }
             Expr::Return(value, _) => {
@@ -377,7 +389,16 @@ impl<'p, 'a> Eval<'p, 'a> {
         canon.len() >= 2 && self.prog.clap.iter().any(|t| t.type_name == canon[canon.len() - 2])
     }
 
+    /// Evaluates a part that may not run (see `branch`).
+    fn branched<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        self.branch += 1;
+        let out = f(self);
+        self.branch -= 1;
+        out
+    }
+
     fn site(&mut self, loc: Loc, via: Via, origin: Origin, marker: Marker) -> Val {
+        self.made_at.push((loc, self.branch));
         if let Some(rec) = self.rec.as_deref_mut() {
             rec.sites.add(Site { loc, fn_id: self.fn_id, via, origin, base: marker.clone(), marker });
         }

@@ -239,6 +239,15 @@ pub(crate) struct Marker {
     /// `stdout().is_terminal()` then takes another branch than its parent.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub stdio: Vec<(String, bool)>,
+    /// Flags (and their values) given only in a branch that may not run:
+    /// the child may or may not have them, and its positional arguments
+    /// may sit after them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub maybe_args: Vec<Option<String>>,
+    /// Env vars set or removed only in a branch that may not run: the
+    /// child may or may not have them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub maybe_env: Vec<String>,
 }
 
 impl Marker {
@@ -253,7 +262,12 @@ impl Marker {
     }
 
     pub(super) fn is_empty(&self) -> bool {
-        self.env.is_empty() && self.args.is_empty() && !self.unknown_args && self.arg0.is_none()
+        self.env.is_empty()
+            && self.maybe_env.is_empty()
+            && self.args.is_empty()
+            && self.maybe_args.is_empty()
+            && !self.unknown_args
+            && self.arg0.is_none()
     }
 
     /// A short human description: `env APP_WORKER=1, args ["--worker"]`.
@@ -266,6 +280,9 @@ impl Marker {
                 .map(|(k, v)| format!("{}={}", k.as_deref().unwrap_or("<dynamic>"), v.as_deref().unwrap_or("…")))
                 .collect();
             parts.push(format!("env {}", env.join(" ")));
+        }
+        if !self.maybe_env.is_empty() {
+            parts.push(format!("maybe env {}", self.maybe_env.join(" ")));
         }
         if !self.args.is_empty() {
             let args: Vec<String> = self.args.iter().map(|a| a.as_deref().unwrap_or("<dynamic>").to_string()).collect();

@@ -81,6 +81,7 @@ fixtures! {
     guard_wrapper_const_cfg => "guard-wrapper-const-cfg",
     harmless_prelude => "harmless-prelude",
     late_guard => "late-guard",
+    marker_conditional => "marker-conditional",
     marker_const => "marker-const",
     marker_mismatch => "marker-mismatch",
     marker_on_variable => "marker-on-variable",
