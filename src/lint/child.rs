@@ -235,7 +235,8 @@ impl<'m> Child<'m> {
 
     /// The number of argv items, when known.
     pub(super) fn argc(&self) -> Option<usize> {
-        (!self.marker.unknown_args && !self.marker.forwards_args).then(|| self.marker.args.len() + 1)
+        let known = !self.marker.unknown_args && !self.marker.forwards_args && self.marker.maybe_args.is_empty();
+        known.then(|| self.marker.args.len() + 1)
     }
 
     /// Some argument equals `token` (or starts with it, for `prefix`);

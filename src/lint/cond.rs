@@ -183,17 +183,24 @@ impl Cond<'_, '_, '_> {
 
     fn compare_len(&mut self, op: BinOp, l: &Expr, r: &Expr, locals: &mut Locals) -> Truth {
         let (Expr::Method { recv, name, .. }, Expr::Lit(Lit::Int(n), _)) = (l.peel(), r.peel()) else {
-            return self.opaque(&Val::Unknown);
+            // `n > 1` with `n` computed from argv: what that gives is unknown.
+            let (lv, rv) = (self.eval(l, locals), self.eval(r, locals));
+            return self.opaque(&Val::derived([&lv, &rv]));
         };
-        let Val::Argv { skip, .. } = self.eval(recv, locals) else {
-            return Truth::Same;
+        let val = self.eval(recv, locals);
+        let Val::Argv { skip, .. } = val else {
+            return self.opaque(&val);
         };
         if name != "len" && name != "count" {
             return Truth::Unknown;
         }
         let Some(argc) = self.child.argc() else {
-            return if self.child.marker.forwards_args { Truth::Same } else { Truth::Unknown };
+            let marker = self.child.marker;
+            let same = marker.forwards_args && marker.appended.is_empty() && marker.args.is_empty();
+            return if same { Truth::Same } else { Truth::Unknown };
         };
+        // The argument count routes the child like a marker would.
+        self.decided = true;
         let len = argc.saturating_sub(skip) as u64;
         Truth::from_bool(match op {
             BinOp::Gt => len > *n,

@@ -272,6 +272,9 @@ impl<'p, 'a> Eval<'p, 'a> {
                 let field_ty = self.prog.field_type(&ty, name).map(str::to_string);
                 Val::ClapField(name.to_string(), field_ty)
             }
+            Val::Unknown | Val::Typed(_) if let Some(source) = self.facts.marker_fields.get(name) => {
+                Val::Derived(Box::new(source.clone()))
+            }
             Val::Typed(ty) if let Some(field_ty) = self.prog.field_type(&ty, name) => Val::Typed(field_ty.to_string()),
             _ => Val::Unknown,
         }
@@ -285,10 +288,13 @@ impl<'p, 'a> Eval<'p, 'a> {
     }
 
     fn note_field(&mut self, name: &str, v: &Val) {
-        if v.exe_origin().is_some()
-            && let Some(rec) = self.rec.as_deref_mut()
-        {
+        let Some(rec) = self.rec.as_deref_mut() else { return };
+        if v.exe_origin().is_some() {
             rec.exe_fields.insert(name.to_string());
+        } else if v.is_marker_source() && !v.is_clap() {
+            // Clap values keep their type through fields (`self.args.command`).
+            let Val::Derived(source) = Val::derived([v]) else { return };
+            rec.marker_fields.entry(name.to_string()).or_insert(*source);
         }
     }
 

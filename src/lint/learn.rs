@@ -110,6 +110,7 @@ fn quiet<'p>(prog: &'p Program<'_>, id: FnId) -> &'p Quiet {
             || !rec.sites.list.is_empty()
             || !rec.param_vals.is_empty()
             || !rec.exe_fields.is_empty()
+            || !rec.marker_fields.is_empty()
             || !rec.returns.is_empty();
         if recorded { Quiet::Active } else { Quiet::Inert(reads) }
     })
@@ -120,7 +121,7 @@ fn quiet<'p>(prog: &'p Program<'_>, id: FnId) -> &'p Quiet {
 fn learned(prog: &Program<'_>, id: FnId, reads: &Reads, facts: &Facts) -> bool {
     (0..prog.def(id).params.len()).any(|i| facts.param_vals.contains_key(&(id, i)))
         || reads.returns.iter().any(|f| facts.returns.contains_key(f))
-        || reads.fields.iter().any(|name| facts.exe_fields.contains(name))
+        || reads.fields.iter().any(|name| facts.exe_fields.contains(name) || facts.marker_fields.contains_key(name))
 }
 
 #[cfg(test)]

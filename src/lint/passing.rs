@@ -61,7 +61,8 @@ pub(crate) fn method_value(recv: &Val, name: &str, args: &[Expr]) -> Option<Val>
             "last" => Val::ArgvItem(None),
             "collect" | "into_iter" | "iter" | "peekable" | "by_ref" | "as_slice" | "to_vec" | "clone"
             | "enumerate" => Val::Argv { skip: *skip, pushed: pushed.clone() },
-            _ => Val::Unknown,
+            // `args.any(..)`, `args.len()`: computed from argv.
+            _ => Val::Derived(Box::new(recv.clone())),
         }),
         Val::ArgvItem(Some(index)) if matches!(name, "file_name" | "file_stem") => {
             Some(Val::ArgvName { index: *index, stem: name == "file_stem" })

@@ -27,6 +27,10 @@ pub(crate) struct Facts {
     pub sites: Sites,
     pub returns: HashMap<usize, Val>,
     pub exe_fields: std::collections::BTreeSet<String>,
+    /// Struct fields (by name) some literal fills with a value computed from
+    /// a marker source (`Opts { worker: args.any(..) }`), and that source:
+    /// a condition on such a field is never "the same as the parent".
+    pub marker_fields: std::collections::BTreeMap<String, Val>,
     pub param_vals: HashMap<(usize, usize), Val>,
 }
 
@@ -45,6 +49,7 @@ impl Facts {
         };
         spawning(self) == spawning(other)
             && self.exe_fields == other.exe_fields
+            && self.marker_fields == other.marker_fields
             && self.param_vals == other.param_vals
             && self.sites.list.len() == other.sites.list.len()
             && self.sites.list.iter().zip(&other.sites.list).all(|(a, b)| a.marker == b.marker)
@@ -166,6 +171,11 @@ impl Val {
             Val::ArgvItem(Some(0)) => Some(Origin::Argv0),
             _ => None,
         }
+    }
+
+    /// A value parsed by clap (routed by argv through its type).
+    pub(super) fn is_clap(&self) -> bool {
+        matches!(self, Val::Clap(_) | Val::ClapField(..) | Val::ClapNested(..) | Val::ClapMatches | Val::ClapSub)
     }
 
     /// Values that a guard may test (argv, env, clap).

@@ -248,8 +248,10 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
             let tested = c.tested;
             self.saw(&tested);
             // A derived value the condition could not decide keeps its source,
-            // which names what the check could not know.
-            if t != Truth::Same && !(t == Truth::Unknown && matches!(val, Val::Derived(_))) {
+            // which names what the check could not know; one it found the
+            // same in the child as in the parent is no longer unknown.
+            let derived = matches!(val, Val::Derived(_));
+            if (t != Truth::Same || derived) && !(t == Truth::Unknown && derived) {
                 val = Val::Truth(t);
             }
         }
