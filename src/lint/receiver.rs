@@ -251,12 +251,7 @@ impl<'p, 'a> StdValues<'p, 'a> {
             Expr::Try(inner) => self.is_foreign(inner),
             Expr::Call { func, args, .. } => match func.peel() {
                 Expr::Path(path, _) => match self.prog.resolve_from(self.id, path) {
-                    Target::External(canon) => {
-                        canon.len() >= 2
-                            && !canon.iter().any(|s| WRAPPERS.contains(&s.as_str()))
-                            && canon.last().is_some_and(|l| !generic_call(l))
-                            && args.iter().all(inert)
-                    }
+                    Target::External(canon) => self.foreign_call(&canon) && args.iter().all(inert),
                     Target::Fns(_) => false,
                 },
                 _ => false,
@@ -272,6 +267,21 @@ impl<'p, 'a> StdValues<'p, 'a> {
             }
             _ => false,
         }
+    }
+
+    /// Whether `canon` names another crate's function returning its own
+    /// type: not generic in what it returns, not a wrapper's, not a variant
+    /// or tuple struct (`Msg::Start(..)`, CamelCase), and not an associated
+    /// function of a type the analysed crates give methods (a derived
+    /// `Point::new`).
+    fn foreign_call(&self, canon: &[String]) -> bool {
+        let [.., ty, last] = canon else { return false };
+        let camel = last.chars().next().is_some_and(char::is_uppercase);
+        !camel
+            && !generic_call(last)
+            && !canon.iter().any(|s| WRAPPERS.contains(&s.as_str()))
+            && !self.prog.has_methods(ty)
+            && !matches!(canon[0].as_str(), "crate" | "self" | "super" | "Self")
     }
 
     /// `e`'s value is of a std type.
