@@ -173,12 +173,12 @@ fn walk(
     let lib = matches!(site.via, Via::Procspawn | Via::Mitosis).then_some(site.via);
     let mut child = Child::new(&site.marker, lib, site.origin);
     let reaches = graph.reaching(site.fn_id);
-    let outcome = Walker::new(prog, facts, &child, site.loc, &reaches, &bin.guards).run(entries);
+    let outcome = Walker::new(prog, facts, &child, site.loc, &reaches.all, &reaches.exact, &bin.guards).run(entries);
     if !child.splits() {
         return outcome;
     }
     child.parent_had_subcommand = true;
-    let other = Walker::new(prog, facts, &child, site.loc, &reaches, &bin.guards).run(entries);
+    let other = Walker::new(prog, facts, &child, site.loc, &reaches.all, &reaches.exact, &bin.guards).run(entries);
     if other.reach > outcome.reach { other } else { outcome }
 }
 

@@ -7,7 +7,7 @@ use super::api;
 use super::fnset::FnSet;
 use super::index::{FnId, Program, Target};
 use super::ir::Expr;
-use super::memo::{self, Callees, Edges};
+use super::memo::{self, Callees, Edges, NameCall};
 use super::receiver::StdValues;
 use super::visit::for_each_expr;
 use std::cell::OnceCell;
@@ -30,6 +30,26 @@ pub(crate) struct CallGraph<'p, 'a> {
 struct Callers<'p> {
     of_fn: HashMap<FnId, Vec<FnId>>,
     of_name: HashMap<&'p str, Vec<FnId>>,
+    /// The same calls as the walk can take them ([`CallGraph::reaching`]),
+    /// by name and argument count (`None`: no method of the name takes that
+    /// many, which the walk reports as lost, so all of them count), and
+    /// whether the receiver is of another crate's type.
+    exact: HashMap<(&'p str, Option<usize>, bool), Vec<FnId>>,
+}
+
+/// The functions from which a spawn site can be reached, two ways.
+pub(crate) struct Reaching {
+    /// Through every edge of the call graph: which calls the walk follows.
+    pub all: FnSet,
+    /// Only through calls the walk itself can take: a method call reaches
+    /// the methods of its name that take as many arguments (Rust has no
+    /// overloading), and one on a value of another crate's type only trait
+    /// methods. Where the walk stops (depth, recursion), a function outside
+    /// this set cannot lead the child to the site: `child.lookup(k, w)`
+    /// inside one type's two-argument `lookup` is no way to another type's
+    /// three-argument `lookup`, nor `decoder.finish()` to the analysed
+    /// crates' `finish`.
+    pub exact: FnSet,
 }
 
 impl<'p, 'a> CallGraph<'p, 'a> {
@@ -45,7 +65,7 @@ impl<'p, 'a> CallGraph<'p, 'a> {
 
     /// Every function from which `target` can be reached (within the
     /// reachable part: paths from the entries run through nothing else).
-    pub(super) fn reaching(&self, target: FnId) -> FnSet {
+    pub(super) fn reaching(&self, target: FnId) -> Reaching {
         let prog = self.prog;
         let callers = self.callers.get_or_init(|| {
             let mut callers = Callers::default();
@@ -54,20 +74,46 @@ impl<'p, 'a> CallGraph<'p, 'a> {
                 for &to in &edges.fns {
                     callers.of_fn.entry(to).or_default().push(id);
                 }
-                for name in &edges.names {
-                    callers.of_name.entry(name.as_str()).or_default().push(id);
+                for call in &edges.names {
+                    callers.of_name.entry(call.name.as_str()).or_default().push(id);
+                    let fits = prog.methods_named(&call.name).iter().any(|&m| prog.takes_args(m, call.args));
+                    let key = (call.name.as_str(), fits.then_some(call.args), call.foreign);
+                    callers.exact.entry(key).or_default().push(id);
                 }
             }
             callers
         });
+        let all =
+            callers.walk_back(prog, target, |id| callers.of_name.get(prog.def(id).name.as_str()).into_iter().collect());
+        let exact = callers.walk_back(prog, target, |id| {
+            let name = prog.def(id).name.as_str();
+            let args = prog.def(id).params.len().checked_sub(1).filter(|&n| prog.takes_args(id, n));
+            // Calls on another crate's type reach only trait methods.
+            let kinds: &[bool] = if prog.is_trait_method(id) { &[false, true] } else { &[false] };
+            let keys = kinds.iter().flat_map(|&f| [args.map(|n| (name, Some(n), f)), Some((name, None, f))]);
+            keys.flatten().filter_map(|k| callers.exact.get(&k)).collect()
+        });
+        Reaching { all, exact }
+    }
+}
+
+impl Callers<'_> {
+    /// Every function from which `target` can be reached, a method through
+    /// the callers `by_name` gives for it.
+    fn walk_back<'c>(
+        &'c self,
+        prog: &Program<'_>,
+        target: FnId,
+        by_name: impl Fn(FnId) -> Vec<&'c Vec<FnId>>,
+    ) -> FnSet {
         let mut seen = FnSet::new(prog.fn_count());
         seen.insert(target);
         let mut stack = vec![target];
         while let Some(id) = stack.pop() {
             let def = prog.def(id);
             // A method is in the group of its name.
-            let by_name = def.self_ty.as_ref().and_then(|_| callers.of_name.get(def.name.as_str()));
-            for &from in callers.of_fn.get(&id).into_iter().chain(by_name).flatten() {
+            let named = if def.self_ty.is_some() { by_name(id) } else { Vec::new() };
+            for &from in self.of_fn.get(&id).into_iter().chain(named).flatten() {
                 if seen.insert(from) {
                     stack.push(from);
                 }
@@ -115,16 +161,17 @@ fn scan_callees(prog: &Program<'_>, id: FnId) -> Callees {
                 all.fns.extend(ids);
             }
         }
-        Expr::Method { name, recv, .. } => {
+        Expr::Method { name, recv, args, .. } => {
             let on_self = matches!(recv.peel(), Expr::Path(p, _) if p.len() == 1 && p[0] == "self");
             if let Some(ids) = std_values.candidates(recv, name) {
                 graph.fns.extend(ids.iter().copied());
                 all.fns.extend(ids);
             } else if !prog.methods_named(name).is_empty() {
+                let call = NameCall { name: name.clone(), args: args.len(), foreign: std_values.is_foreign(recv) };
                 if on_self || !api::STD_METHODS.contains(&name.as_str()) {
-                    graph.names.push(name.clone());
+                    graph.names.push(call.clone());
                 }
-                all.names.push(name.clone());
+                all.names.push(call);
             }
         }
         _ => {}
@@ -152,7 +199,7 @@ fn closure<'e>(prog: &Program<'_>, start: &[FnId], mut edges: impl FnMut(FnId) -
     }
     while let Some(id) = stack.pop() {
         let out = edges(id);
-        let methods = out.names.iter().filter(|n| names.insert(n.as_str())).map(|n| prog.methods_named(n));
+        let methods = out.names.iter().filter(|c| names.insert(c.name.as_str())).map(|c| prog.methods_named(&c.name));
         for next in out.fns.iter().copied().chain(methods.flat_map(std::borrow::Cow::into_owned)) {
             if seen.insert(next) {
                 stack.push(next);

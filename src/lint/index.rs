@@ -204,15 +204,14 @@ impl<'a> Program<'a> {
     /// trait impls and trait defaults, unless the impl's type has inherent
     /// methods (then the analysed crates define it).
     pub(super) fn trait_methods_named(&self, name: &str) -> Vec<FnId> {
+        self.methods_named(name).iter().copied().filter(|&id| self.is_trait_method(id)).collect()
+    }
+
+    /// Whether method `id` can be called on a value of another crate's type.
+    pub(super) fn is_trait_method(&self, id: FnId) -> bool {
         let local_type = |ty: &str| self.own.inherent_types.contains(ty) || self.lib.defs.inherent_types.contains(ty);
-        self.methods_named(name)
-            .iter()
-            .copied()
-            .filter(|&id| {
-                let def = self.def(id);
-                !def.inherent && !def.self_ty.as_deref().is_some_and(local_type)
-            })
-            .collect()
+        let def = self.def(id);
+        !def.inherent && !def.self_ty.as_deref().is_some_and(local_type)
     }
 
     /// Resolves `path` as written inside function `id`: its crate, its

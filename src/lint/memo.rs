@@ -31,7 +31,17 @@ pub(crate) struct Edges {
     /// method of that name, kept as the name (a program with 100 types
     /// that have a `render` method has one such group, not 100 edges from
     /// every caller).
-    pub names: Vec<String>,
+    pub names: Vec<NameCall>,
+}
+
+/// `recv.name(..)` with `args` arguments, `recv` of unknown type.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct NameCall {
+    pub name: String,
+    pub args: usize,
+    /// `recv` is a value of another crate's type (`ZlibDecoder::new(buf)`):
+    /// only the analysed crates' trait methods can run.
+    pub foreign: bool,
 }
 
 /// One cell per function.

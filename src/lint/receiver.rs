@@ -94,6 +94,57 @@ const STD_INHERENT: &[&str] = &[
     "elapsed",
 ];
 
+/// Other crates' functions whose result may hold, or deref to, a value of
+/// the caller's choosing: not roots of a foreign value.
+const GENERIC_CALLS: &[&str] = &[
+    "from",
+    "into",
+    "default",
+    "parse",
+    "from_str",
+    "from_slice",
+    "from_value",
+    "from_reader",
+    "deserialize",
+    "take",
+    "replace",
+    "swap",
+    "block_on",
+    "identity",
+    "unwrap",
+    "expect",
+    "clone",
+    "spawn",
+    "scope",
+];
+/// Whether another crate's function `name` may return a type its caller
+/// picks (`bincode::deserialize`, `ron::from_bytes`, `config.get()`).
+fn generic_call(name: &str) -> bool {
+    const PREFIXES: &[&str] = &["from", "deserialize", "decode", "parse", "load", "read", "get", "into", "try_"];
+    GENERIC_CALLS.contains(&name) || PREFIXES.iter().any(|p| name.starts_with(p))
+}
+
+/// Types that hand their contents' methods on (`Deref`) or hold one value.
+const WRAPPERS: &[&str] = &[
+    "Box",
+    "Arc",
+    "Rc",
+    "Mutex",
+    "RwLock",
+    "RefCell",
+    "Cell",
+    "Pin",
+    "Some",
+    "Ok",
+    "Lazy",
+    "LazyLock",
+    "LazyCell",
+    "OnceCell",
+    "OnceLock",
+    "ManuallyDrop",
+    "Cow",
+];
+
 /// Which expressions of one function have a fixed std type.
 pub(crate) struct StdValues<'p, 'a> {
     prog: &'p Program<'a>,
@@ -101,27 +152,36 @@ pub(crate) struct StdValues<'p, 'a> {
     /// Locals every `let` of which binds a std value (and no parameter
     /// shares the name).
     locals: HashSet<String>,
+    /// Locals every `let` of which binds a foreign value ([`Self::is_foreign`]).
+    foreign: HashSet<String>,
 }
 
 impl<'p, 'a> StdValues<'p, 'a> {
     pub(super) fn new(prog: &'p Program<'a>, id: FnId) -> Self {
-        let mut this = StdValues { prog, id, locals: HashSet::new() };
+        let mut this = StdValues { prog, id, locals: HashSet::new(), foreign: HashSet::new() };
         // A `let` can name an earlier std local; a few rounds settle it.
         for _ in 0..4 {
-            let locals = this.std_locals();
+            let locals = this.std_locals(|e| this.is_std(e));
             if locals == this.locals {
                 break;
             }
             this.locals = locals;
         }
+        for _ in 0..4 {
+            let foreign = this.std_locals(|e| this.is_foreign(e));
+            if foreign == this.foreign {
+                break;
+            }
+            this.foreign = foreign;
+        }
         this
     }
 
-    /// Locals all of whose bindings are std values given the current
-    /// `locals`. Scopes are ignored: a name counts only if every binding of
-    /// it in the body (and no parameter) is a std value, so a shadowing
-    /// binding elsewhere can never hide a call edge.
-    fn std_locals(&self) -> HashSet<String> {
+    /// Locals all of whose bindings pass `test` (a std value given the
+    /// current `locals`, or a foreign one). Scopes are ignored: a name counts
+    /// only if every binding of it in the body (and no parameter) passes,
+    /// so a shadowing binding elsewhere can never hide a call edge.
+    fn std_locals(&self, test: impl Fn(&Expr) -> bool) -> HashSet<String> {
         let def = self.prog.def(self.id);
         let mut lets: HashMap<String, bool> = HashMap::new();
         let mut bind = |pat: &Pat, std: bool| {
@@ -134,8 +194,10 @@ impl<'p, 'a> StdValues<'p, 'a> {
         def.params.iter().for_each(|p| bind(p, false));
         let direct = |stmts: &[Stmt], bind: &mut dyn FnMut(&Pat, bool)| {
             for stmt in stmts {
-                if let Stmt::Let { pat, init, .. } = stmt {
-                    bind(pat, init.as_ref().is_some_and(|e| self.is_std(e)));
+                if let Stmt::Let { pat, ty, init, .. } = stmt {
+                    // `let cfg: Config = ron::from_bytes(..)`: the annotation wins.
+                    let typed_away = ty.as_deref().is_none_or(|t| self.prog.is_external_type(t));
+                    bind(pat, typed_away && init.as_ref().is_some_and(&test));
                 }
             }
         };
@@ -162,6 +224,64 @@ impl<'p, 'a> StdValues<'p, 'a> {
         }
         let inherent = [api::STD_METHODS, api::COMMAND_BUILDERS, STD_INHERENT].iter().any(|l| l.contains(&name));
         Some(if inherent { Vec::new() } else { self.prog.trait_methods_named(name) })
+    }
+
+    /// Whether `recv.name()` is a call on a value of another crate's type,
+    /// which only the analysed crates' trait methods can receive
+    /// ([`Program::trait_methods_named`]).
+    pub(super) fn foreign_receiver(&self, recv: &Expr) -> bool {
+        self.is_std(recv) || self.is_foreign(recv)
+    }
+
+    /// `e`'s value is of a type of another crate, and holds no value of
+    /// the analysed crates' choosing: a call of a non-generic function of
+    /// another crate given only such values or literals
+    /// (`ZlibDecoder::new(buf)`), or another crate's macro given only
+    /// literals (`sqlx::migrate!("./migrations")`). Unlike [`Self::is_std`]
+    /// no method chain is followed: a container's methods can hand out an
+    /// element of an analysed type.
+    pub(super) fn is_foreign(&self, e: &Expr) -> bool {
+        let inert = |a: &Expr| match a.peel() {
+            Expr::Lit(..) => true,
+            Expr::Index(base, _) => self.foreign_receiver(base),
+            other => self.foreign_receiver(other),
+        };
+        match e.peel() {
+            Expr::Path(p, _) => p.len() == 1 && self.foreign.contains(&p[0]),
+            Expr::Try(inner) => self.is_foreign(inner),
+            Expr::Call { func, args, .. } => match func.peel() {
+                Expr::Path(path, _) => match self.prog.resolve_from(self.id, path) {
+                    Target::External(canon) => self.foreign_call(&canon) && args.iter().all(inert),
+                    Target::Fns(_) => false,
+                },
+                _ => false,
+            },
+            Expr::Macro(m) => {
+                let own = |first: &String| {
+                    matches!(first.as_str(), "crate" | "self" | "super") || self.prog.crates().any(|c| &c.name == first)
+                };
+                m.path.len() >= 2
+                    && !m.path.first().is_some_and(own)
+                    && !m.opaque
+                    && m.args.iter().all(|a| matches!(a.peel(), Expr::Lit(..)))
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether `canon` names another crate's function returning its own
+    /// type: not generic in what it returns, not a wrapper's, not a variant
+    /// or tuple struct (`Msg::Start(..)`, CamelCase), and not an associated
+    /// function of a type the analysed crates give methods (a derived
+    /// `Point::new`).
+    fn foreign_call(&self, canon: &[String]) -> bool {
+        let [.., ty, last] = canon else { return false };
+        let camel = last.chars().next().is_some_and(char::is_uppercase);
+        !camel
+            && !generic_call(last)
+            && !canon.iter().any(|s| WRAPPERS.contains(&s.as_str()))
+            && !self.prog.has_methods(ty)
+            && !matches!(canon[0].as_str(), "crate" | "self" | "super" | "Self")
     }
 
     /// `e`'s value is of a std type.

@@ -59,6 +59,8 @@ macro_rules! fixtures {
 fixtures! {
     argv0_alias_exe => "argv0-alias-exe",
     ctor_guard => "ctor-guard",
+    depth_foreign_receiver => "depth-foreign-receiver",
+    fn_address_not_call => "fn-address-not-call",
     forwarded_args_storm => "forwarded-args-storm",
     guard_appended_subcommand => "guard-appended-subcommand",
     guard_args_const_closure => "guard-args-const-closure",
@@ -110,6 +112,7 @@ fixtures! {
     procspawn_own_source => "procspawn-own-source",
     procspawn_pool_no_init => "procspawn-pool-no-init",
     real_main_indirection => "real-main-indirection",
+    recursion_other_arity => "recursion-other-arity",
     self_spawn_in_macro => "self-spawn-in-macro",
     sink_exec_unix => "sink-exec-unix",
     sink_libc_execv => "sink-libc-execv",

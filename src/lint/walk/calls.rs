@@ -127,7 +127,9 @@ impl Walker<'_, '_, '_> {
                 // Not followed further: if the site lies beyond, the check
                 // does not know whether a guard on the way stops the child
                 // (taking it as reached made false storms on deep CLIs).
-                let r = if self.reaches.contains(&id) { Reach::Maybe } else { Reach::No };
+                // Only calls the walk could take count here: beyond a
+                // by-name edge it would never follow lies no way on.
+                let r = if self.exact.contains(&id) { Reach::Maybe } else { Reach::No };
                 if r == Reach::Maybe {
                     let why = if self.stack.contains(&id) {
                         format!(
@@ -223,7 +225,7 @@ impl Walker<'_, '_, '_> {
         // A receiver built by another crate's API (`sqlx::query(..).bind(..)`)
         // is of that crate's type: the analysed crates' methods on their own
         // types cannot be called on it, only trait methods it may implement.
-        if typed.is_none() && !on_self && self.external_receiver(recv, self.fn_id(), 0) {
+        if typed.is_none() && !on_self && (self.external_receiver(recv, self.fn_id(), 0) || self.foreign(recv)) {
             let possible = self.prog.trait_methods_named(name);
             ids.retain(|id| possible.contains(id));
         }
@@ -247,6 +249,14 @@ impl Walker<'_, '_, '_> {
         let called = self.call_fns(&ids, vals, certain, name, loc);
         let val = if matches!(called.val, Val::Unknown) { once.settle(self, &call, locals) } else { called.val };
         Flow { reach: flow.reach.max(called.reach), diverges: called.diverges && certain, val }
+    }
+
+    /// `decoder.finish()` with `let decoder = ZlibDecoder::new(buf)`: the
+    /// receiver is of another crate's type, as the call graph's exact edges
+    /// take it ([`crate::lint::receiver::StdValues::is_foreign`]).
+    fn foreign(&mut self, recv: &Expr) -> bool {
+        let (prog, id) = (self.prog, self.fn_id());
+        self.foreign_values.entry(id).or_insert_with(|| super::StdValues::new(prog, id)).is_foreign(recv)
     }
 
     /// Whether `e` is a value of a type outside the analysed crates: a call

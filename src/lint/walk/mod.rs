@@ -20,6 +20,7 @@ use super::eval::{Eval, bind};
 use super::fnset::FnSet;
 use super::index::{FnId, Program};
 use super::ir::{Expr, Loc, Pat, Stmt};
+use super::receiver::StdValues;
 use super::value::{Facts, Locals, Truth, Val};
 use std::collections::HashMap;
 
@@ -84,6 +85,9 @@ pub(crate) struct Walker<'w, 'p, 'a> {
     site: Loc,
     /// Functions from which the site can be reached.
     reaches: &'w FnSet,
+    /// Those from which calls the walk can take reach it
+    /// ([`crate::lint::callgraph::Reaching::exact`]).
+    exact: &'w FnSet,
     /// Extra guard functions from the config (`guards = [..]`).
     extra_guards: &'w [String],
     out: Outcome,
@@ -97,6 +101,8 @@ pub(crate) struct Walker<'w, 'p, 'a> {
     unsure: Option<(String, Loc)>,
     /// Functions that read argv, env or clap (their results may route).
     reads_markers: HashMap<FnId, bool>,
+    /// Which receivers are of another crate's type, per function walked.
+    foreign_values: HashMap<FnId, StdValues<'p, 'a>>,
 }
 
 impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
@@ -106,6 +112,7 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
         child: &'w Child<'w>,
         site: Loc,
         reaches: &'w FnSet,
+        exact: &'w FnSet,
         extra_guards: &'w [String],
     ) -> Self {
         Walker {
@@ -114,6 +121,7 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
             child,
             site,
             reaches,
+            exact,
             extra_guards,
             out: Outcome::default(),
             stack: Vec::new(),
@@ -122,6 +130,7 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
             budget: BUDGET,
             unsure: None,
             reads_markers: HashMap::new(),
+            foreign_values: HashMap::new(),
         }
     }
 
