@@ -58,8 +58,9 @@ pub(crate) fn binary<'a>(
     let seeds = self_naming_fns(&prog, loaded);
     let facts = learn(&prog, &summary_set(&prog, &entries, &seeds));
     let label = format!("{}/{}", bin.package, bin.name);
+    let whole = Whole { prog: &prog, facts: &facts, graph: &graph, entries: &entries, bin };
     for site in facts.sites.list.iter().filter(|s| reachable.contains(&s.fn_id)) {
-        let Some((site_report, found)) = check_site(&prog, &facts, &graph, site, &entries, bin, &locate) else {
+        let Some((site_report, found)) = check_site(&whole, site, &locate) else {
             continue;
         };
         for loc in found.1 {
@@ -115,16 +116,22 @@ fn unanalysed_self_naming_file(prog: &Program<'_>, loaded: &Loaded, root: &Path)
 
 type SiteFindings = (Vec<Diagnostic>, Vec<Location>, Option<String>);
 
+/// What every spawn site of one binary is checked against.
+struct Whole<'w, 'a> {
+    prog: &'w Program<'a>,
+    facts: &'w Facts,
+    graph: &'w CallGraph<'w, 'a>,
+    entries: &'w [FnId],
+    bin: &'w BinaryInput,
+}
+
 fn check_site(
-    prog: &Program<'_>,
-    facts: &Facts,
-    graph: &CallGraph<'_, '_>,
+    whole: &Whole<'_, '_>,
     site: &Site,
-    entries: &[FnId],
-    bin: &BinaryInput,
     locate: &dyn Fn(Loc) -> Location,
 ) -> Option<(SiteReport, SiteFindings)> {
-    let mut outcome = walk(prog, facts, graph, site, entries, bin);
+    let Whole { prog, graph, entries, .. } = *whole;
+    let mut outcome = walk(whole, site);
     super::unproven::settle(&mut outcome, site, prog, graph.reachable());
     if super::unproven::is_dead(&outcome) {
         return None;
@@ -162,14 +169,8 @@ fn check_site(
 /// Walks from `main` in the child `site` starts. A child whose subcommand
 /// depends on whether the parent had one ([`Child::splits`]) is walked for
 /// both parents, and the worse answer kept.
-fn walk(
-    prog: &Program<'_>,
-    facts: &Facts,
-    graph: &CallGraph<'_, '_>,
-    site: &Site,
-    entries: &[FnId],
-    bin: &BinaryInput,
-) -> Outcome {
+fn walk(whole: &Whole<'_, '_>, site: &Site) -> Outcome {
+    let Whole { prog, facts, graph, entries, bin } = *whole;
     let lib = matches!(site.via, Via::Procspawn | Via::Mitosis).then_some(site.via);
     let mut child = Child::new(&site.marker, lib, site.origin);
     let reaches = graph.reaching(site.fn_id);

@@ -95,8 +95,9 @@ const STD_INHERENT: &[&str] = &[
 ];
 
 /// Other crates' functions whose result may hold, or deref to, a value of
-/// the caller's choosing: not roots of a foreign value.
-const GENERIC_CALLS: &[&str] = &[
+/// the caller's choosing (`Arc::new(x).run()` calls `x`'s method through
+/// `Deref`): not roots of a foreign value.
+pub(crate) const GENERIC_CALLS: &[&str] = &[
     "from",
     "into",
     "default",

@@ -7,6 +7,7 @@ use super::{Flow, MAX_DEPTH, Reach, Walker, scan};
 use crate::lint::api;
 use crate::lint::index::{FnId, Target};
 use crate::lint::ir::{Expr, Loc, Macro};
+use crate::lint::receiver::GENERIC_CALLS;
 use crate::lint::value::{Locals, Val};
 
 /// Method names so common that a call by name alone says little about
@@ -263,27 +264,6 @@ impl Walker<'_, '_, '_> {
     /// of another crate's function that is not generic in what it returns,
     /// then methods no trait of the analysed crates can give it.
     fn external_receiver(&self, e: &Expr, in_fn: FnId, depth: u8) -> bool {
-        /// Functions whose result type is chosen by the caller or wraps an
-        /// argument (`Arc::new(x).run()` calls `x`'s method through Deref).
-        const GENERIC: &[&str] = &[
-            "from",
-            "into",
-            "default",
-            "parse",
-            "from_str",
-            "from_slice",
-            "from_value",
-            "from_reader",
-            "deserialize",
-            "take",
-            "replace",
-            "swap",
-            "block_on",
-            "identity",
-            "unwrap",
-            "expect",
-            "clone",
-        ];
         const WRAPPERS: &[&str] = &["Box", "Arc", "Rc", "Mutex", "RwLock", "RefCell", "Cell", "Pin", "Some", "Ok"];
         match e.peel() {
             Expr::Call { func, .. } => match func.peel() {
@@ -291,7 +271,7 @@ impl Walker<'_, '_, '_> {
                     Target::External(canon) => {
                         canon.len() >= 2
                             && !canon.iter().any(|s| WRAPPERS.contains(&s.as_str()))
-                            && canon.last().is_some_and(|l| !GENERIC.contains(&l.as_str()))
+                            && canon.last().is_some_and(|l| !GENERIC_CALLS.contains(&l.as_str()))
                     }
                     // `client_builder(..)` declared `-> reqwest::ClientBuilder`.
                     Target::Fns(ids) => ids
@@ -303,7 +283,7 @@ impl Walker<'_, '_, '_> {
             Expr::Method { recv, name, .. } => {
                 self.prog.trait_methods_named(name).is_empty()
                     && !crate::lint::receiver::TYPE_CHANGING.contains(&name.as_str())
-                    && !GENERIC.contains(&name.as_str())
+                    && !GENERIC_CALLS.contains(&name.as_str())
                     && self.external_receiver(recv, in_fn, depth)
             }
             Expr::Try(inner) => self.external_receiver(inner, in_fn, depth),
