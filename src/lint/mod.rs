@@ -31,6 +31,7 @@ mod lower;
 mod memo;
 pub(crate) mod nesting;
 mod passing;
+mod pattern;
 mod receiver;
 mod rules;
 mod shapes;
