@@ -5,10 +5,10 @@
 //! Files that name an own-executable source are lowered whole at load time
 //! (in parallel), since the analysis evaluates their functions anyway.
 
-use super::ir::Block;
+use super::ir::{Block, Loc};
 use super::lower::{self, Base};
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Where a file's text comes from when a body is lowered late.
 #[derive(Debug)]
@@ -16,16 +16,35 @@ pub(crate) struct Source {
     pub path: PathBuf,
     pub file: u32,
     text: OnceLock<Option<String>>,
+    /// The first (by position) reached body that does not parse. The
+    /// load's parse skips bodies ([`super::skip`]), so a syntax error in one
+    /// is only seen here; it is reported as the file's `parse-error`.
+    error: Mutex<Option<(String, Loc)>>,
 }
 
 impl Source {
     pub(super) fn new(path: PathBuf, file: u32) -> Arc<Source> {
-        Arc::new(Source { path, file, text: OnceLock::new() })
+        Arc::new(Source { path, file, text: OnceLock::new(), error: Mutex::new(None) })
     }
 
-    /// The file's text, read again from disk once. It was read (and
-    /// parsed) moments ago; if it cannot be read now, or no longer parses
-    /// at the recorded place, the body counts as empty.
+    /// Why a reached body of this file could not be parsed, and where.
+    pub(crate) fn body_error(&self) -> Option<(String, Loc)> {
+        self.error.lock().ok()?.clone()
+    }
+
+    /// Keeps the first error by position, whatever order the binaries'
+    /// threads reach the bodies in.
+    fn record(&self, message: String, loc: Loc) {
+        if let Ok(mut error) = self.error.lock()
+            && error.as_ref().is_none_or(|(_, first)| loc < *first)
+        {
+            *error = Some((message, loc));
+        }
+    }
+
+    /// The file's text, read again from disk once. It was read (and its
+    /// items parsed) moments ago; if it cannot be read now, the body counts
+    /// as empty.
     fn text(&self) -> Option<&str> {
         self.text.get_or_init(|| fs_err::read_to_string(&self.path).ok()).as_deref()
     }
@@ -76,9 +95,13 @@ impl Late {
         let Some(text) = self.source.text() else { return Block::new() };
         let Some(slice) = text.get(self.start as usize..self.end as usize) else { return Block::new() };
         let base = Base { byte: self.start, line: self.line, col: self.col };
+        let ctx = lower::Ctx { file: self.source.file, base };
         let block = match syn::parse_str::<syn::Block>(slice) {
-            Ok(block) => lower::Ctx { file: self.source.file, base }.block(&block),
-            Err(_) => Block::new(),
+            Ok(block) => ctx.block(&block),
+            Err(err) => {
+                self.source.record(format!("cannot parse the file: {err}"), ctx.loc(err.span()));
+                Block::new()
+            }
         };
         // The spans are copied into the IR; free this thread's span table.
         proc_macro2::extra::invalidate_current_thread_spans();
@@ -98,7 +121,9 @@ mod tests {
         let text = "use std::process::Command;\n\
             fn one() { let s = \"ünïcödé\"; if s.len() > 2 { two(s) } }\n\
             /* é */ fn two(x: &str) {\n    match x { \"a\" => { Command::new(x).arg(\"--w\"); } _ => {} }\n}\n\
-            impl T { fn m(&self) -> u8 { fn inner() {} 1 } }\n";
+            impl T { fn m(&self) -> u8 { fn inner() {} 1 } }\n\
+            impl<X: Into<u8>> U<X> where X: Fn() -> u8 { pub(crate) const fn n(x: &'static str) -> Vec<u8> { vec![x] } }\n\
+            trait Tr { fn d(&self) { self.e(\"x\") } }\nmod m { pub extern \"C\" fn f() { g() } }\n";
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("lib.rs");
         fs_err::write(&path, text).unwrap();
@@ -109,5 +134,24 @@ mod tests {
         for (a, b) in eager.fns.iter().zip(&late.fns) {
             assert_eq!(format!("{:?}", a.body.get()), format!("{:?}", b.body.get()), "fn {}", a.name);
         }
+    }
+
+    /// The load's parse skips bodies, so a syntax error in one is found
+    /// when the body is reached: a located error, and an empty body.
+    #[test]
+    fn a_reached_body_that_does_not_parse_is_a_located_error() {
+        let text = "fn ok() {}\nfn bad() {\n    let = 1;\n}\n";
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lib.rs");
+        fs_err::write(&path, text).unwrap();
+        let ir = parse_text(text, Vec::new(), 3, Some(&Source::new(path, 3)));
+        assert!(ir.error.is_none(), "the items parse");
+        let source = ir.late.as_ref().unwrap();
+        assert!(source.body_error().is_none(), "not reached yet");
+        let bad = ir.fns.iter().find(|f| f.name == "bad").unwrap();
+        assert!(bad.body.get().is_empty());
+        let (message, loc) = source.body_error().unwrap();
+        assert!(message.starts_with("cannot parse the file"), "{message}");
+        assert_eq!((loc.file, loc.line, loc.col), (3, 3, 9));
     }
 }

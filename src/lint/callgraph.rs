@@ -10,6 +10,7 @@ use super::ir::Expr;
 use super::memo::{self, Callees, Edges, NameCall};
 use super::receiver::StdValues;
 use super::visit::for_each_expr;
+use rayon::prelude::*;
 use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 
@@ -187,24 +188,35 @@ fn scan_callees(prog: &Program<'_>, id: FnId) -> Callees {
 }
 
 /// Everything reachable from `start` through `edges`; a method name is
-/// expanded to its methods once.
-fn closure<'e>(prog: &Program<'_>, start: &[FnId], mut edges: impl FnMut(FnId) -> &'e Edges) -> FnSet {
+/// expanded to its methods once. Walked wave by wave: the edges of a wave
+/// are computed in parallel first (issue 18: that is where a body is parsed
+/// and lowered on first use, and one binary would otherwise use one core),
+/// then followed in order. The set does not depend on the order.
+fn closure<'e>(prog: &Program<'_>, start: &[FnId], edges: impl Fn(FnId) -> &'e Edges + Sync) -> FnSet {
     let mut seen = FnSet::new(prog.fn_count());
     let mut names: HashSet<&'e str> = HashSet::new();
-    let mut stack = Vec::new();
-    for &id in start {
-        if seen.insert(id) {
-            stack.push(id);
+    let mut wave: Vec<FnId> = start.iter().copied().filter(|&id| seen.insert(id)).collect();
+    while !wave.is_empty() {
+        if wave.len() >= PARALLEL_WAVE {
+            wave.par_iter().for_each(|&id| {
+                edges(id);
+            });
         }
-    }
-    while let Some(id) = stack.pop() {
-        let out = edges(id);
-        let methods = out.names.iter().filter(|c| names.insert(c.name.as_str())).map(|c| prog.methods_named(&c.name));
-        for next in out.fns.iter().copied().chain(methods.flat_map(std::borrow::Cow::into_owned)) {
-            if seen.insert(next) {
-                stack.push(next);
+        let mut next = Vec::new();
+        for id in wave {
+            let out = edges(id);
+            let methods =
+                out.names.iter().filter(|c| names.insert(c.name.as_str())).map(|c| prog.methods_named(&c.name));
+            for to in out.fns.iter().copied().chain(methods.flat_map(std::borrow::Cow::into_owned)) {
+                if seen.insert(to) {
+                    next.push(to);
+                }
             }
         }
+        wave = next;
     }
     seen
 }
+
+/// Below this many functions a wave is not worth handing to other threads.
+const PARALLEL_WAVE: usize = 8;

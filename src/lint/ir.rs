@@ -281,4 +281,6 @@ pub(crate) struct FileIr {
     /// The text names something that can start the own executable; a
     /// program none of whose files does cannot spawn itself.
     pub mentions_self: bool,
+    /// Where bodies lowered on first use come from (and their parse errors).
+    pub late: Option<std::sync::Arc<super::body::Source>>,
 }

@@ -125,8 +125,10 @@ const SELF_NEEDLES: &[&str] =
 /// first use (most library code is never called by the binary).
 pub(crate) fn parse_text(text: &str, module: Vec<String>, id: u32, late: Option<&Arc<Source>>) -> FileIr {
     let mentions_self = SELF_NEEDLES.iter().any(|n| text.contains(n));
-    let mut ir = parse_source(text, module, id, late.filter(|_| !mentions_self));
+    let late = late.filter(|_| !mentions_self);
+    let mut ir = parse_source(text, module, id, late);
     ir.mentions_self = mentions_self;
+    ir.late = late.cloned();
     ir
 }
 
@@ -134,7 +136,8 @@ fn parse_source(text: &str, module: Vec<String>, id: u32, late: Option<&Arc<Sour
     let ctx = lower::Ctx { file: id, base: lower::Base::default() };
     // Bounded before `syn` recurses into it: a hostile file is refused, not
     // a stack overflow (issue 14).
-    let ir = match nesting::parse_file(text) {
+    let parsed = if late.is_some() { nesting::parse_items(text) } else { nesting::parse_file(text) };
+    let ir = match parsed {
         Ok(file) => lower::file(&file, module, &ctx, late),
         Err(err) => FileIr { module, error: Some((err.message, ctx.loc(err.span))), ..FileIr::default() },
     };

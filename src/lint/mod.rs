@@ -35,6 +35,7 @@ mod pattern;
 mod receiver;
 mod rules;
 mod shapes;
+mod skip;
 pub(crate) mod threads;
 mod unproven;
 mod value;
@@ -165,8 +166,6 @@ fn run_here(options: &Options) -> Result<Output, Error> {
         }
     }
     let loaded = load::load(&roots)?;
-    let mut output =
-        Output { binaries: Vec::new(), diagnostics: rules::parse_error::check(&loaded, &options.workspace_root) };
     // One library per distinct list of linked crates, shared by the
     // binaries that link it.
     let keys: Vec<library::LibraryKey> = options.binaries.iter().map(|bin| library::key(bin, &loaded)).collect();
@@ -183,6 +182,10 @@ fn run_here(options: &Options) -> Result<Output, Error> {
             analyze::binary(bin, &loaded, lib, &options.workspace_root)
         })
         .collect();
+    // After the analysis: a body that does not parse is found when it is
+    // first reached (the load's parse skips bodies).
+    let mut output =
+        Output { binaries: Vec::new(), diagnostics: rules::parse_error::check(&loaded, &options.workspace_root) };
     for (report, diagnostics) in results {
         output.binaries.push(report);
         output.diagnostics.extend(diagnostics);

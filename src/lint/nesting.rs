@@ -38,6 +38,16 @@ pub(crate) struct TooDeep {
 /// Lexes `content` (without the shebang and BOM that `syn::parse_file`
 /// strips), checks its nesting, and parses it.
 pub(crate) fn parse_file(content: &str) -> Result<syn::File, TooDeep> {
+    parse(content, false)
+}
+
+/// As [`parse_file`], but item-level function bodies are left empty
+/// (their spans kept) for a parse on first use: see [`super::skip`].
+pub(crate) fn parse_items(content: &str) -> Result<syn::File, TooDeep> {
+    parse(content, true)
+}
+
+fn parse(content: &str, skip_bodies: bool) -> Result<syn::File, TooDeep> {
     let content = content.strip_prefix('\u{feff}').unwrap_or(content);
     let (shebang, content) = split_shebang(content);
     let tokens: TokenStream = content.parse().map_err(|e: proc_macro2::LexError| TooDeep {
@@ -45,6 +55,7 @@ pub(crate) fn parse_file(content: &str) -> Result<syn::File, TooDeep> {
         span: e.span(),
     })?;
     check(&tokens)?;
+    let tokens = if skip_bodies { super::skip::blank_bodies(tokens) } else { tokens };
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| TooDeep { message: format!("cannot parse the file: {e}"), span: e.span() })?;
     file.shebang = shebang;

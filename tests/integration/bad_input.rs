@@ -81,6 +81,29 @@ fn unparsable_and_non_utf8_files_are_findings_and_the_rest_is_analysed() {
     assert!(errors.iter().any(|(f, m)| f == "src/main.rs" && m == "file not found for module `missing`"), "{errors:?}");
 }
 
+/// The load parses items and skips function bodies (issue 18); a body
+/// with a syntax error is found when the analysis reaches it, and is the
+/// same located `parse-error` as a file that does not parse. (A body never
+/// reached is not parsed, so its error is left to rustc.)
+#[test]
+fn a_reached_body_that_does_not_parse_is_a_located_finding() {
+    let main = b"mod body;\nfn main() {\n    body::f();\n    let exe = std::env::current_exe().unwrap();\n    std::process::Command::new(exe).spawn().unwrap();\n}\n";
+    let dir = scratch_crate(&[
+        ("Cargo.toml", MANIFEST),
+        ("src/main.rs", main),
+        ("src/body.rs", b"pub fn f() {\n    let = 1;\n}\npub fn g() {}\n"),
+    ]);
+    let (code, json) = check_json(&dir.path().join("Cargo.toml"), &[]);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(json["binaries"][0]["verdict"], "unguarded");
+    let errors: Vec<&serde_json::Value> =
+        json["diagnostics"].as_array().unwrap().iter().filter(|d| d["code"] == "parse-error").collect();
+    assert_eq!(errors.len(), 1, "{json}");
+    let d = errors[0];
+    assert_eq!((&d["file"], &d["line"], &d["column"]), (&"src/body.rs".into(), &2.into(), &9.into()));
+    assert!(d["message"].as_str().unwrap().starts_with("cannot parse the file"), "{json}");
+}
+
 #[test]
 fn huge_files_are_skipped_with_a_finding() {
     let mut huge = b"fn main() {}\n".to_vec();
