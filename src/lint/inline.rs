@@ -59,8 +59,10 @@ impl Cond<'_, '_, '_> {
             }
         }
         let tail = match last {
-            Stmt::Expr(Expr::Return(Some(value), _), _) => self.truth(value, locals),
-            Stmt::Expr(value, false) => self.truth(value, locals),
+            Stmt::Expr(Expr::Return(Some(value), _), _) if !expr_returns(value) => self.truth(value, locals),
+            Stmt::Expr(value, false) if !expr_returns(value) => self.truth(value, locals),
+            // Returns inside the last statement in a shape not read here.
+            _ if returns(std::slice::from_ref(last)) => Truth::Unknown,
             _ => return Truth::Same,
         };
         // `c1 ? x1 : (c2 ? x2 : .. tail)`, from the last exit back.
