@@ -72,7 +72,7 @@ impl Eval<'_, '_> {
 }
 
 /// A builder call that may not run: what it would give the child becomes
-/// unknown (arguments, argv[0], a stream), or possible (an env var set or
+/// unknown (arguments, `argv[0]`, a stream), or possible (an env var set or
 /// removed: [`Marker::maybe_env`]).
 fn maybe(marker: &mut Marker, name: &str, args: &[Expr], vals: &[Val]) {
     match name {

@@ -15,7 +15,7 @@ enum Arg<'m> {
     /// Not passed.
     Absent,
     /// Whatever the parent had (forwarded arguments, `argv[0]` when the
-    /// parent's own argv[0] names the program).
+    /// parent's own `argv[0]` names the program).
     Inherited,
     /// `argv[0]` when the program is named by `current_exe()` (or
     /// `/proc/self/exe`, or a library's choice): the executable's path. Its

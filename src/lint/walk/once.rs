@@ -1,7 +1,7 @@
 //! A call's values read once. The walk of a call's receiver and arguments
 //! runs their effects on the locals (`args.next()` moves a local argv
 //! iterator on); reading the receiver's value again afterwards would move
-//! it twice (`match args.next().as_deref()` read argv[2] for argv[1]).
+//! it twice (`match args.next().as_deref()` read `argv[2]` for `argv[1]`).
 //! When the receiver or an argument has such an effect, values are read
 //! from the locals as they were before the walk, and the call's effects
 //! are applied once.
