@@ -343,9 +343,13 @@ impl<'a> Program<'a> {
 
     fn by_name_anywhere(&self, path: &[String]) -> Target {
         let name = path.last().map(String::as_str).unwrap_or_default();
-        let ids = self.methods_named(name);
+        // Not another type's inherent method: `Self` there is a type whose
+        // own methods were looked up first, or a trait's implementor, on
+        // which only trait methods can be called (`Self::new(..)` inside
+        // `impl From<E> for io::Error` is never some `SearchState::new`).
+        let ids: Vec<FnId> = self.methods_named(name).iter().copied().filter(|&id| !self.def(id).inherent).collect();
         match ids.is_empty() {
-            false => Target::Fns(ids.into_owned()),
+            false => Target::Fns(ids),
             true => Target::External(path.to_vec()),
         }
     }

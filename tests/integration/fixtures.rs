@@ -113,6 +113,7 @@ fixtures! {
     procspawn_pool_no_init => "procspawn-pool-no-init",
     real_main_indirection => "real-main-indirection",
     recursion_other_arity => "recursion-other-arity",
+    self_path_foreign_impl => "self-path-foreign-impl",
     self_spawn_in_macro => "self-spawn-in-macro",
     sink_exec_unix => "sink-exec-unix",
     sink_libc_execv => "sink-libc-execv",
