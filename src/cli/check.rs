@@ -122,12 +122,14 @@ pub(crate) fn binary_input(
 ) -> lint::BinaryInput {
     let mut crates = Vec::new();
     if let Some(lib) = &package.lib {
-        crates.push(lint::CrateInput { name: lib.name.replace('-', "_"), root: lib.src_path.clone() });
+        let sees = Some(sees(workspace, package));
+        crates.push(lint::CrateInput { name: lib.name.replace('-', "_"), root: lib.src_path.clone(), sees });
     }
     for (rename, dir) in &package.path_deps {
         if let Some((lib_name, root)) = path_dep_lib(workspace, dir) {
             let name = rename.clone().unwrap_or(lib_name).replace('-', "_");
-            crates.push(lint::CrateInput { name, root });
+            let member = workspace.packages.iter().find(|p| same_dir(&p.manifest_dir, dir));
+            crates.push(lint::CrateInput { name, root, sees: member.map(|p| sees(workspace, p)) });
         }
     }
     lint::BinaryInput {
@@ -138,6 +140,28 @@ pub(crate) fn binary_input(
         crates,
         guards: config.guards.clone(),
     }
+}
+
+/// The library roots `package`'s code can name: its path dependencies and
+/// theirs, through the workspace's members (a dependency outside the
+/// workspace ends the walk: its own dependencies are not described).
+fn sees(workspace: &Workspace, package: &Package) -> Vec<PathBuf> {
+    let mut roots = Vec::new();
+    let mut dirs: Vec<&Path> = package.path_deps.iter().map(|(_, dir)| dir.as_path()).collect();
+    let mut done: Vec<&Path> = vec![&package.manifest_dir];
+    while let Some(dir) = dirs.pop() {
+        if done.iter().any(|d| same_dir(d, dir)) {
+            continue;
+        }
+        done.push(dir);
+        if let Some((_, root)) = path_dep_lib(workspace, dir) {
+            roots.push(root);
+        }
+        if let Some(member) = workspace.packages.iter().find(|p| same_dir(&p.manifest_dir, dir)) {
+            dirs.extend(member.path_deps.iter().map(|(_, d)| d.as_path()));
+        }
+    }
+    roots
 }
 
 /// A path dependency's library (name, root): from the workspace metadata

@@ -186,7 +186,8 @@ fn walk(whole: &Whole<'_, '_>, site: &Site) -> Outcome {
 /// The program one binary sees: its own crate, then `lib` (the crates of
 /// [`super::library::key`]).
 fn program<'a>(bin: &BinaryInput, loaded: &'a Loaded, lib: &'a Library<'a>) -> Program<'a> {
-    let own = CrateView { name: "crate".to_string(), files: loaded.crates.get(&bin.root).cloned().unwrap_or_default() };
+    let files = loaded.crates.get(&bin.root).cloned().unwrap_or_default();
+    let own = CrateView { name: "crate".to_string(), files, sees: None };
     Program::new(&loaded.files, own, lib)
 }
 

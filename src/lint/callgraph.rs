@@ -112,9 +112,11 @@ impl Callers<'_> {
         let mut stack = vec![target];
         while let Some(id) = stack.pop() {
             let def = prog.def(id);
-            // A method is in the group of its name.
+            // A method is in the group of its name, for the callers that
+            // can call it.
             let named = if def.self_ty.is_some() { by_name(id) } else { Vec::new() };
-            for &from in self.of_fn.get(&id).into_iter().chain(named).flatten() {
+            let named = named.into_iter().flatten().filter(|&&from| prog.can_call(from, id));
+            for &from in self.of_fn.get(&id).into_iter().flatten().chain(named) {
                 if seen.insert(from) {
                     stack.push(from);
                 }

@@ -48,6 +48,8 @@ pub(crate) struct Defs<'a> {
     pub inherent_types: HashSet<&'a str>,
     /// Struct field types by (struct, field).
     pub fields: HashMap<(&'a str, &'a str), &'a str>,
+    /// The crates that define a trait of that name.
+    pub traits: HashMap<&'a str, Vec<usize>>,
     /// Functions that run before `main` (`#[ctor]`).
     pub ctors: Vec<FnId>,
 }
@@ -91,6 +93,9 @@ impl<'a> Defs<'a> {
             if f.attrs.ctor {
                 self.ctors.push(id);
             }
+        }
+        for name in &ir.traits {
+            self.traits.entry(name.as_str()).or_default().push(krate);
         }
         for u in &ir.uses {
             names.uses.entry(u.module.clone()).or_default().push(u);

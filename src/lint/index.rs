@@ -15,6 +15,9 @@ pub(crate) type FnId = usize;
 pub(crate) struct CrateView {
     pub name: String,
     pub files: Vec<u32>,
+    /// The other crates of the program its code can name (see
+    /// [`super::CrateInput::sees`]); `None`: every one.
+    pub sees: Option<Vec<usize>>,
 }
 
 pub(crate) struct Program<'a> {
@@ -166,6 +169,32 @@ impl<'a> Program<'a> {
     /// library's declaration wins, as the last one indexed did).
     pub(super) fn field_type(&self, ty: &str, field: &str) -> Option<&'a str> {
         self.lib.defs.fields.get(&(ty, field)).or_else(|| self.own.fields.get(&(ty, field))).copied()
+    }
+
+    /// Whether function `caller` can call method `callee`: a type's own
+    /// (inherent) methods and a trait's default methods only from code
+    /// that can name the type or trait, i.e. its crate or one that depends
+    /// on it. Matching method calls by name linked a library's `.run()` to
+    /// the binary's `Cli::run` (issue 14). A trait impl's method can be
+    /// called from upstream, through generics.
+    pub(super) fn can_call(&self, caller: FnId, callee: FnId) -> bool {
+        let (from, to) = (self.krate_of(caller), self.krate_of(callee));
+        let def = self.def(callee);
+        if def.inherent || def.trait_default {
+            return self.sees(from, to);
+        }
+        // A trait impl's method, through a trait the caller must name: one
+        // of the analysed crates' of that name, or another crate's.
+        let Some(name) = &def.of_trait else { return true };
+        let defined = self.own.traits.get(name.as_str()).into_iter().chain(self.lib.defs.traits.get(name.as_str()));
+        let mut defined = defined.flatten().peekable();
+        defined.peek().is_none() || defined.any(|&k| self.sees(from, k))
+    }
+
+    /// Whether code of crate `from` can name items of crate `to`.
+    fn sees(&self, from: usize, to: usize) -> bool {
+        // No library depends on the binary's own crate (0).
+        from == to || (to != 0 && self.krate(from).sees.as_ref().is_none_or(|sees| sees.contains(&to)))
     }
 
     /// Whether a declared type name is surely not one of the analysed

@@ -219,6 +219,13 @@ pub(crate) struct FnDef {
     /// A method of an inherent `impl Type` (not a trait's): callable only
     /// on that type, which the analysed crates define.
     pub inherent: bool,
+    /// A trait's default method (`self_ty` is the trait): callable only
+    /// from code that can name the trait.
+    pub trait_default: bool,
+    /// The trait of a trait impl's method, when written as one name
+    /// (`impl Command for Create`), which may be one of the analysed
+    /// crates' traits.
+    pub of_trait: Option<String>,
     pub attrs: FnAttrs,
     pub body: Body,
     pub loc: Loc,
@@ -277,6 +284,8 @@ pub(crate) struct FileIr {
     pub payloads: Vec<(String, Fields)>,
     /// Struct field types: (struct, field, the type's last path segment).
     pub fields: Vec<(String, String, String)>,
+    /// The traits it defines.
+    pub traits: Vec<String>,
     pub error: Option<(String, Loc)>,
     /// The text names something that can start the own executable; a
     /// program none of whose files does cannot spawn itself.

@@ -135,7 +135,7 @@ mod tests {
     fn same_both_ways(text: &str) {
         let loaded = Loaded { files: vec![parse_text(text, Vec::new(), 0, None)], crates: Default::default() };
         let lib = Library::empty();
-        let own = crate::lint::index::CrateView { name: "crate".into(), files: vec![0] };
+        let own = crate::lint::index::CrateView { name: "crate".into(), files: vec![0], sees: None };
         let prog = Program::new(&loaded.files, own, &lib);
         let all: Vec<FnId> = (0..prog.fn_count()).collect();
         let skipping = learn(&prog, &all);

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 /// Which crates, under which names: binaries with the same key share a
 /// [`Library`].
-pub(crate) type LibraryKey = Vec<(String, PathBuf)>;
+pub(crate) type LibraryKey = Vec<CrateInput>;
 
 pub(crate) struct Library<'a> {
     /// Crates 1.. of every program that links this library.
@@ -44,16 +44,22 @@ impl<'a> Library<'a> {
 /// The crates `bin` links that were loaded, other than its own root, in
 /// the order the binary lists them.
 pub(crate) fn key(bin: &BinaryInput, loaded: &Loaded) -> LibraryKey {
-    bin.crates
-        .iter()
-        .filter(|c| c.root != bin.root && loaded.crates.contains_key(&c.root))
-        .map(|CrateInput { name, root }| (name.clone(), root.clone()))
-        .collect()
+    bin.crates.iter().filter(|c| c.root != bin.root && loaded.crates.contains_key(&c.root)).cloned().collect()
 }
 
 /// The library of `key`.
 pub(crate) fn build<'a>(key: &LibraryKey, loaded: &'a Loaded) -> Library<'a> {
-    let crates =
-        key.iter().map(|(name, root)| CrateView { name: name.clone(), files: loaded.crates[root].clone() }).collect();
+    // Crate `i` of the key is crate `i + 1` of every program.
+    let index = |roots: &Vec<PathBuf>| -> Vec<usize> {
+        key.iter().enumerate().filter(|(_, c)| roots.contains(&c.root)).map(|(i, _)| i + 1).collect()
+    };
+    let crates = key
+        .iter()
+        .map(|c| CrateView {
+            name: c.name.clone(),
+            files: loaded.crates[&c.root].clone(),
+            sees: c.sees.as_ref().map(index),
+        })
+        .collect();
     Library::new(&loaded.files, crates)
 }

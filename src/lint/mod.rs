@@ -76,10 +76,15 @@ pub struct BinaryInput {
     pub guards: Vec<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct CrateInput {
     pub name: String,
     pub root: PathBuf,
+    /// The crate roots this crate's code can name (its path dependencies,
+    /// theirs, and so on); `None` when not known, taken as all of them.
+    /// No crate sees the binary's own, nor one that depends on it (Cargo
+    /// has no cycles), so none can call their inherent methods.
+    pub sees: Option<Vec<PathBuf>>,
 }
 
 /// A failure of the analysis itself (findings are diagnostics).

@@ -58,6 +58,7 @@ macro_rules! fixtures {
 
 fixtures! {
     argv0_alias_exe => "argv0-alias-exe",
+    crate_visibility => "crate-visibility",
     ctor_guard => "ctor-guard",
     depth_foreign_receiver => "depth-foreign-receiver",
     fn_address_not_call => "fn-address-not-call",

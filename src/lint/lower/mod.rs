@@ -43,12 +43,18 @@ impl Lower<'_> {
             syn::Item::Fn(f) => self.function(&f.attrs, &f.sig, &f.block, module, None),
             syn::Item::Impl(i) => {
                 let self_ty = type_name(&i.self_ty);
+                // `impl Command for X`; a longer path (`fmt::Display`) is
+                // taken for another crate's trait.
+                let of_trait = i.trait_.as_ref().map(|t| &t.0).and_then(|path: &syn::Path| {
+                    (path.segments.len() == 1).then(|| path.segments[0].ident.to_string())
+                });
                 for item in &i.items {
                     match item {
                         syn::ImplItem::Fn(f) if !is_test_only(&f.attrs) => {
                             let at = self.out.fns.len();
                             self.function(&f.attrs, &f.sig, &f.block, module, self_ty.clone());
                             self.out.fns[at].inherent = i.trait_.is_none();
+                            self.out.fns[at].of_trait.clone_from(&of_trait);
                         }
                         syn::ImplItem::Const(c) => self.constant(module, &c.ident, &c.expr),
                         _ => {}
@@ -56,11 +62,14 @@ impl Lower<'_> {
                 }
             }
             syn::Item::Trait(t) => {
+                self.out.traits.push(t.ident.to_string());
                 for item in &t.items {
                     if let syn::TraitItem::Fn(f) = item
                         && let Some(block) = &f.default
                     {
+                        let at = self.out.fns.len();
                         self.function(&f.attrs, &f.sig, block, module, Some(t.ident.to_string()));
+                        self.out.fns[at].trait_default = true;
                     }
                 }
             }
@@ -177,6 +186,8 @@ impl Lower<'_> {
             ret,
             never,
             inherent: false,
+            trait_default: false,
+            of_trait: None,
             attrs: fn_attrs(attrs),
             body: self.body(block),
             loc: self.ctx.loc(sig.ident.span()),

@@ -35,6 +35,8 @@ pub(crate) fn function(ctx: &Ctx, module: &[String], init: &Init<'_>) -> Option<
         ret: None,
         never: false,
         inherent: false,
+        trait_default: false,
+        of_trait: None,
         attrs: FnAttrs { table: true, ..FnAttrs::default() },
         body: Body::lowered(vec![Stmt::Expr(ctx.expr(init.expr), false)]),
         loc: ctx.loc(init.ident.span()),

@@ -219,7 +219,8 @@ impl Walker<'_, '_, '_> {
         if typed.is_none() && (api::COMMAND_BUILDERS.contains(&name) || api::STD_METHODS.contains(&name)) {
             ids.clear();
         }
-        ids.retain(|&id| self.prog.takes_args(id, args.len()));
+        let caller = self.fn_id();
+        ids.retain(|&id| self.prog.takes_args(id, args.len()) && self.prog.can_call(caller, id));
         if ids.is_empty() {
             self.lost_method(name, typed.as_deref(), loc);
         }
@@ -306,7 +307,9 @@ impl Walker<'_, '_, '_> {
     /// (Of any arity: the call graph links by name alone, and a site it
     /// reaches only through such a link is undecided, never dead code.)
     fn lost_method(&mut self, name: &str, typed: Option<&str>, loc: Loc) {
-        if self.out.lost.is_none() && self.prog.methods_named(name).iter().any(|id| self.reaches.contains(id)) {
+        let caller = self.fn_id();
+        let leads = |id: &FnId| self.reaches.contains(id) && self.prog.can_call(caller, *id);
+        if self.out.lost.is_none() && self.prog.methods_named(name).iter().any(leads) {
             let on = typed.map_or_else(String::new, |ty| format!(" on a `{ty}`"));
             let why = format!(
                 "the call `.{name}()`{on} could not be resolved to a method of the analysed crates, and a method of that name leads to this spawn"
