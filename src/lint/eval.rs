@@ -330,9 +330,17 @@ impl<'p, 'a> Eval<'p, 'a> {
 
     /// The type every candidate declares it returns, when the analysed
     /// crates give that type methods (`fn load() -> Result<Config>`).
+    /// `-> Result<Self, E>` in `impl Server` is a `Server`.
     fn declared_return(&self, ids: &[FnId]) -> Option<Val> {
-        let first = self.prog.def(*ids.first()?).ret.as_deref()?;
-        let same = ids.iter().all(|&id| self.prog.def(id).ret.as_deref() == Some(first));
+        let ret = |id: FnId| {
+            let def = self.prog.def(id);
+            match def.ret.as_deref()? {
+                "Self" if !def.trait_default => def.self_ty.as_deref(),
+                ty => Some(ty),
+            }
+        };
+        let first = ret(*ids.first()?)?;
+        let same = ids.iter().all(|&id| ret(id) == Some(first));
         (same && first != "Self" && self.prog.has_methods(first)).then(|| Val::Typed(first.to_string()))
     }
 
@@ -462,6 +470,14 @@ impl<'p, 'a> Eval<'p, 'a> {
         }
         if let Some(v) = passing::method_value(&r, name, args) {
             return v;
+        }
+        // `Server::try_new(..).map_err(..)?`: still a `Server`, unless the
+        // type has a method of that name itself.
+        if let Val::Typed(ty) = &r
+            && passing::KEEPS_TYPE.contains(&name)
+            && self.prog.methods_of(ty, name).is_empty()
+        {
+            return r;
         }
         let ids = match &r {
             Val::Typed(ty) | Val::Clap(Some(ty)) | Val::ClapField(_, Some(ty)) | Val::ClapNested(ty, _) => {

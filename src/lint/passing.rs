@@ -7,6 +7,25 @@ use super::api::literal_text;
 use super::ir::{Expr, Lit};
 use super::value::Val;
 
+/// `Result`/`Option` adapters that leave the value inside as it was (its
+/// type too): a typed value goes through them.
+pub(crate) const KEEPS_TYPE: &[&str] = &[
+    "unwrap",
+    "expect",
+    "unwrap_or_default",
+    "unwrap_or_else",
+    "ok",
+    "map_err",
+    "context",
+    "with_context",
+    "wrap_err",
+    "wrap_err_with",
+    "into_diagnostic",
+    "ok_or",
+    "ok_or_else",
+    "ok_or_eyre",
+];
+
 /// Methods whose result is the receiver's value, or a known derived value.
 pub(crate) fn method_value(recv: &Val, name: &str, args: &[Expr]) -> Option<Val> {
     const SAME: &[&str] = &[

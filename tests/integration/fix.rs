@@ -32,6 +32,7 @@ const FIXABLE: &[Case] = &[
     Case { name: "guard-helper-loop", args: &[], original: "storm" },
     Case { name: "guard-shapes", args: &[], original: "storm" },
     Case { name: "guard-stdout-terminal", args: &[], original: "exit 0" },
+    Case { name: "handoff-on-request", args: &[], original: "storm" },
     Case { name: "marker-mismatch", args: &[], original: "storm" },
     Case { name: "method-dispatch-same-name", args: &["share", "start", "--active"], original: "storm" },
     Case { name: "method-dispatch-workspace", args: &["daemon"], original: "storm" },
@@ -54,6 +55,7 @@ const FIXABLE: &[Case] = &[
     Case { name: "source-clone-into", args: &[], original: "storm" },
     Case { name: "source-helper-fn", args: &[], original: "storm" },
     Case { name: "spawn-in-lib-unguarded", args: &[], original: "storm" },
+    Case { name: "typed-self-return", args: &[], original: "storm" },
 ];
 
 /// Binaries analysed as guarded that are not meant to run: the stand-in

@@ -82,6 +82,7 @@ fixtures! {
     guard_helper_loop => "guard-helper-loop",
     guard_in_lib => "guard-in-lib",
     guard_wrapper_const_cfg => "guard-wrapper-const-cfg",
+    handoff_on_request => "handoff-on-request",
     harmless_prelude => "harmless-prelude",
     late_guard => "late-guard",
     marker_conditional => "marker-conditional",
@@ -133,6 +134,7 @@ fixtures! {
     spawn_in_lib_unguarded => "spawn-in-lib-unguarded",
     table_in_lazy_static => "table-in-lazy-static",
     tokio_main => "tokio-main",
+    typed_self_return => "typed-self-return",
     undecided_dynamic_marker => "undecided-dynamic-marker",
 }
 

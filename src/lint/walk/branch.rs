@@ -35,7 +35,7 @@ impl Walker<'_, '_, '_> {
         let work_before = self.work;
         let result = match t {
             Truth::True => {
-                let a = self.block(then, &mut inner);
+                let a = self.dispatch(routes, loc, |w| w.block(then, &mut inner));
                 // The child leaves here, or is kept from an `else` that
                 // leads to the site: this test is its guard.
                 if routes && (a.diverges || else_reaches) {
@@ -48,7 +48,7 @@ impl Walker<'_, '_, '_> {
                 if routes && then_reaches {
                     self.guard(loc, work_before);
                 }
-                els.map_or_else(Flow::none, |e| self.expr(e, locals))
+                els.map_or_else(Flow::none, |e| self.dispatch(routes, loc, |w| w.expr(e, locals)))
             }
             Truth::Same | Truth::Unknown => {
                 let saved = self.unsure.clone();
@@ -65,6 +65,7 @@ impl Walker<'_, '_, '_> {
                     self.unsure = Some((why, loc));
                 }
                 let reach = self.uncertain(a.reach.max(b.reach), t, loc, &tested);
+                let reach = self.runtime_choice(reach, t, loc, a.reach.min(b.reach) == Reach::Yes && els.is_some());
                 let val = branch_value(&a, &b, els.is_some());
                 Flow { reach, diverges: a.diverges && b.diverges && els.is_some(), val }
             }
@@ -108,8 +109,14 @@ impl Walker<'_, '_, '_> {
                 continue;
             }
             any_ran = true;
-            let body = self.valued(&arm.body, &mut inner);
-            reach = reach.max(self.uncertain(body.reach, t, loc, &tested));
+            let body = if t == Truth::True {
+                self.dispatch(decides, loc, |w| w.valued(&arm.body, &mut inner))
+            } else {
+                self.valued(&arm.body, &mut inner)
+            };
+            let every_arm = arms.iter().all(|a| self.expr_reaches_site(&a.body));
+            let body_reach = self.runtime_choice(body.reach, t, loc, every_arm);
+            reach = reach.max(self.uncertain(body_reach, t, loc, &tested));
             all_diverge &= body.diverges;
             if !body.diverges {
                 value = value.either(body.val.clone());
@@ -126,6 +133,37 @@ impl Walker<'_, '_, '_> {
         }
         let value = if matches!(value, Val::Error) { Val::Unknown } else { value };
         Flow { reach, diverges: !any_ran || all_diverge, val: value }
+    }
+
+    /// Walks `f` as code the child was sent to by a test of its markers
+    /// (`routes`) at `loc`.
+    fn dispatch(&mut self, routes: bool, loc: Loc, f: impl FnOnce(&mut Self) -> Flow) -> Flow {
+        let saved = self.dispatched;
+        if routes {
+            self.dispatched = Some(loc);
+        }
+        let flow = f(self);
+        self.dispatched = saved;
+        flow
+    }
+
+    /// "The child goes where the parent went" holds for the parent's own
+    /// code. Code the child was sent to by its markers is its own: a test
+    /// there that does not depend on them (a request read at run time) is
+    /// not known to go the parent's way (sozu's new main process upgrades
+    /// itself again only when a client asks). Unless every way leads to the
+    /// site (`every_way`), the arrival is only "maybe".
+    fn runtime_choice(&mut self, reach: Reach, t: Truth, loc: Loc, every_way: bool) -> Reach {
+        let Some(sent) = self.dispatched else { return reach };
+        if reach != Reach::Yes || t != Truth::Same || every_way {
+            return reach;
+        }
+        let why = format!(
+            "the child is sent to code of its own at line {}, which reaches this spawn only if the branch on line {} goes its way; that depends on a value computed at run time, not on the child's markers",
+            sent.line, loc.line
+        );
+        self.maybe(why, loc);
+        Reach::Maybe
     }
 
     /// A site reached only through an undecidable condition is "maybe".

@@ -99,6 +99,9 @@ pub(crate) struct Walker<'w, 'p, 'a> {
     /// Set once a branch taken under an undecidable condition left the
     /// function: from there on, reaching the site is only "maybe".
     unsure: Option<(String, Loc)>,
+    /// The branch on the way that sent the child to code of its own (a
+    /// test of its markers), while the walk is inside it.
+    dispatched: Option<Loc>,
     /// Functions that read argv, env or clap (their results may route).
     reads_markers: HashMap<FnId, bool>,
     /// Which receivers are of another crate's type, per function walked.
@@ -129,6 +132,7 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
             work: None,
             budget: BUDGET,
             unsure: None,
+            dispatched: None,
             reads_markers: HashMap::new(),
             foreign_values: HashMap::new(),
         }
