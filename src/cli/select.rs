@@ -66,5 +66,16 @@ fn targets_of(package: &Package, kind: lint::TargetKind) -> Vec<String> {
 }
 
 pub(crate) fn same_dir(a: &Path, b: &Path) -> bool {
-    a == b || a.canonicalize().ok().zip(b.canonicalize().ok()).is_some_and(|(a, b)| a == b)
+    a == b || canonical(a).zip(canonical(b)).is_some_and(|(a, b)| a == b)
+}
+
+/// `canonicalize`, once per path and thread: matching every path dependency
+/// against every member made a third of a 100-package workspace's check
+/// time `readlink` calls.
+fn canonical(path: &Path) -> Option<std::path::PathBuf> {
+    thread_local! {
+        static SEEN: std::cell::RefCell<std::collections::HashMap<std::path::PathBuf, Option<std::path::PathBuf>>> =
+            std::cell::RefCell::default();
+    }
+    SEEN.with_borrow_mut(|seen| seen.entry(path.to_path_buf()).or_insert_with(|| path.canonicalize().ok()).clone())
 }

@@ -114,7 +114,9 @@ impl Walker<'_, '_, '_> {
             } else {
                 self.valued(&arm.body, &mut inner)
             };
-            let every_arm = arms.iter().all(|a| self.expr_reaches_site(&a.body));
+            // Only worth scanning every arm when the rule can apply.
+            let asked = self.dispatched.is_some() && t == Truth::Same && body.reach == Reach::Yes;
+            let every_arm = asked && arms.iter().all(|a| self.expr_reaches_site(&a.body));
             let body_reach = self.runtime_choice(body.reach, t, loc, every_arm);
             reach = reach.max(self.uncertain(body_reach, t, loc, &tested));
             all_diverge &= body.diverges;
