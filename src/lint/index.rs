@@ -171,30 +171,9 @@ impl<'a> Program<'a> {
         self.lib.defs.fields.get(&(ty, field)).or_else(|| self.own.fields.get(&(ty, field))).copied()
     }
 
-    /// Whether function `caller` can call method `callee`: a type's own
-    /// (inherent) methods and a trait's default methods only from code
-    /// that can name the type or trait, i.e. its crate or one that depends
-    /// on it. Matching method calls by name linked a library's `.run()` to
-    /// the binary's `Cli::run` (issue 14). A trait impl's method can be
-    /// called from upstream, through generics.
-    pub(super) fn can_call(&self, caller: FnId, callee: FnId) -> bool {
-        let (from, to) = (self.krate_of(caller), self.krate_of(callee));
-        let def = self.def(callee);
-        if def.inherent || def.trait_default {
-            return self.sees(from, to);
-        }
-        // A trait impl's method, through a trait the caller must name: one
-        // of the analysed crates' of that name, or another crate's.
-        let Some(name) = &def.of_trait else { return true };
-        let defined = self.own.traits.get(name.as_str()).into_iter().chain(self.lib.defs.traits.get(name.as_str()));
-        let mut defined = defined.flatten().peekable();
-        defined.peek().is_none() || defined.any(|&k| self.sees(from, k))
-    }
-
-    /// Whether code of crate `from` can name items of crate `to`.
-    fn sees(&self, from: usize, to: usize) -> bool {
-        // No library depends on the binary's own crate (0).
-        from == to || (to != 0 && self.krate(from).sees.as_ref().is_none_or(|sees| sees.contains(&to)))
+    /// The crates that define a trait named `name`.
+    pub(super) fn trait_crates(&self, name: &str) -> impl Iterator<Item = usize> + '_ {
+        self.own.traits.get(name).into_iter().chain(self.lib.defs.traits.get(name)).flatten().copied()
     }
 
     /// Whether a declared type name is surely not one of the analysed

@@ -39,6 +39,7 @@ mod skip;
 pub(crate) mod threads;
 mod unproven;
 mod value;
+mod visible;
 mod visit;
 mod walk;
 
