@@ -128,8 +128,8 @@ pub(crate) fn binary_input(
     for (rename, dir) in &package.path_deps {
         if let Some((lib_name, root)) = path_dep_lib(workspace, dir) {
             let name = rename.clone().unwrap_or(lib_name).replace('-', "_");
-            let member = workspace.packages.iter().find(|p| same_dir(&p.manifest_dir, dir));
-            crates.push(lint::CrateInput { name, root, sees: member.map(|p| sees(workspace, p)) });
+            let sees = member(workspace, dir).map(|p| sees(workspace, p));
+            crates.push(lint::CrateInput { name, root, sees });
         }
     }
     lint::BinaryInput {
@@ -157,7 +157,7 @@ fn sees(workspace: &Workspace, package: &Package) -> Vec<PathBuf> {
         if let Some((_, root)) = path_dep_lib(workspace, dir) {
             roots.push(root);
         }
-        if let Some(member) = workspace.packages.iter().find(|p| same_dir(&p.manifest_dir, dir)) {
+        if let Some(member) = member(workspace, dir) {
             dirs.extend(member.path_deps.iter().map(|(_, d)| d.as_path()));
         }
     }
@@ -169,8 +169,7 @@ fn sees(workspace: &Workspace, package: &Package) -> Vec<PathBuf> {
 /// directory (metadata ran with `--no-deps`, so outside packages are not
 /// described).
 fn path_dep_lib(workspace: &Workspace, dir: &Path) -> Option<(String, PathBuf)> {
-    let member = workspace.packages.iter().find(|p| same_dir(&p.manifest_dir, dir));
-    match member {
+    match member(workspace, dir) {
         Some(p) => p.lib.as_ref().map(|l| (l.name.clone(), l.src_path.clone())),
         None => {
             let root = dir.join("src/lib.rs");
@@ -178,6 +177,11 @@ fn path_dep_lib(workspace: &Workspace, dir: &Path) -> Option<(String, PathBuf)> 
             root.is_file().then_some((name, root))
         }
     }
+}
+
+/// The workspace member whose manifest is in `dir`.
+fn member<'w>(workspace: &'w Workspace, dir: &Path) -> Option<&'w Package> {
+    workspace.packages.iter().find(|p| same_dir(&p.manifest_dir, dir))
 }
 
 /// Package config first, then the command-line flags, which win.

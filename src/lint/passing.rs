@@ -7,8 +7,9 @@ use super::api::literal_text;
 use super::ir::{Expr, Lit};
 use super::value::Val;
 
-/// `Result`/`Option` adapters that leave the value inside as it was (its
-/// type too): a typed value goes through them.
+/// `Result`/`Option` adapters (eyre and miette's too) that leave the value
+/// inside as it was, its type too: a typed value goes through them, and
+/// so does any value [`method_value`] passes on (`?` then takes it out).
 pub(crate) const KEEPS_TYPE: &[&str] = &[
     "unwrap",
     "expect",
@@ -41,37 +42,22 @@ pub(crate) fn method_value(recv: &Val, name: &str, args: &[Expr]) -> Option<Val>
         "to_str",
         "to_string_lossy",
         "to_string",
-        "unwrap",
-        "expect",
-        "unwrap_or_default",
-        "ok",
         "canonicalize",
         "as_deref",
         "as_str",
         "display",
         "into_owned",
         "borrow",
-        "context",
-        "with_context",
-        "map_err",
-        "unwrap_or_else",
         "cloned",
         "as_mut_os_str",
         "as_ptr",
         "as_c_str",
         "into_path_buf",
         "as_os_str_bytes",
-        // `Option` -> `Result`: the value inside passes (`?` then takes it).
-        "ok_or",
-        "ok_or_else",
         "unwrap_or",
         "into_string",
-        // eyre / miette error adapters.
-        "wrap_err",
-        "wrap_err_with",
-        "into_diagnostic",
-        "ok_or_eyre",
     ];
+    let same = SAME.contains(&name) || KEEPS_TYPE.contains(&name);
     match recv {
         Val::Argv { skip, pushed } => Some(match name {
             "skip" => Val::Argv { skip: skip + int_arg(args).unwrap_or(0), pushed: pushed.clone() },
@@ -93,7 +79,7 @@ pub(crate) fn method_value(recv: &Val, name: &str, args: &[Expr]) -> Option<Val>
         | Val::ArgvName { .. }
         | Val::ClapField(..)
         | Val::Derived(_)
-            if SAME.contains(&name) =>
+            if same =>
         {
             Some(recv.clone())
         }
@@ -105,7 +91,7 @@ pub(crate) fn method_value(recv: &Val, name: &str, args: &[Expr]) -> Option<Val>
         {
             Some(recv.clone())
         }
-        Val::Variant(_) if SAME.contains(&name) => Some(recv.clone()),
+        Val::Variant(_) if same => Some(recv.clone()),
         Val::Unknown
             if matches!(name, "get_matches" | "try_get_matches" | "get_matches_from" | "try_get_matches_from") =>
         {

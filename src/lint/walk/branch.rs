@@ -142,7 +142,7 @@ impl Walker<'_, '_, '_> {
     fn dispatch(&mut self, routes: bool, loc: Loc, f: impl FnOnce(&mut Self) -> Flow) -> Flow {
         let saved = self.dispatched;
         if routes {
-            self.dispatched = Some(loc);
+            self.dispatched = Some((loc, self.fn_id()));
         }
         let flow = f(self);
         self.dispatched = saved;
@@ -156,13 +156,15 @@ impl Walker<'_, '_, '_> {
     /// itself again only when a client asks). Unless every way leads to the
     /// site (`every_way`), the arrival is only "maybe".
     fn runtime_choice(&mut self, reach: Reach, t: Truth, loc: Loc, every_way: bool) -> Reach {
-        let Some(sent) = self.dispatched else { return reach };
+        let Some((sent, in_fn)) = self.dispatched else { return reach };
         if reach != Reach::Yes || t != Truth::Same || every_way {
             return reach;
         }
         let why = format!(
-            "the child is sent to code of its own at line {}, which reaches this spawn only if the branch on line {} goes its way; that depends on a value computed at run time, not on the child's markers",
-            sent.line, loc.line
+            "the child is sent to code of its own at line {} of `{}`, which reaches this spawn only if the branch on line {} goes its way; that depends on a value computed at run time, not on the child's markers",
+            sent.line,
+            self.prog.def(in_fn).name,
+            loc.line
         );
         self.maybe(why, loc);
         Reach::Maybe

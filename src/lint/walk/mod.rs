@@ -101,7 +101,8 @@ pub(crate) struct Walker<'w, 'p, 'a> {
     unsure: Option<(String, Loc)>,
     /// The branch on the way that sent the child to code of its own (a
     /// test of its markers), while the walk is inside it.
-    dispatched: Option<Loc>,
+    /// And the function it is in, to name it.
+    dispatched: Option<(Loc, FnId)>,
     /// Functions that read argv, env or clap (their results may route).
     reads_markers: HashMap<FnId, bool>,
     /// Which receivers are of another crate's type, per function walked.
