@@ -27,6 +27,12 @@ pub(crate) fn bind(pat: &Pat, val: Val, locals: &mut Locals) {
                 bind(item, Val::ArgvItem(Some(skip + i)), locals);
             }
         }
+        // `let (name, sub) = matches.subcommand().unwrap()`, `Some((name,
+        // sub))`: the subcommand's name and its own matches.
+        Pat::Tuple(items) if items.len() == 2 && matches!(val, Val::ClapSub) => {
+            bind(&items[0], Val::ClapSub, locals);
+            bind(&items[1], Val::ClapMatches, locals);
+        }
         Pat::Guard(p, _) => bind(p, val, locals),
         other => {
             let mut names = Vec::new();
@@ -45,7 +51,11 @@ pub(crate) fn annotated(prog: &Program<'_>, ty: Option<&str>, val: Val) -> Val {
     if !matches!(val, Val::Unknown) {
         return val;
     }
-    if prog.clap.iter().any(|t| t.type_name == ty) {
+    // clap's parsed arguments (or a subcommand's): read from argv, never
+    // "the same as in the parent".
+    if ty == "ArgMatches" && !prog.has_methods(ty) {
+        Val::ClapMatches
+    } else if prog.clap.iter().any(|t| t.type_name == ty) {
         Val::Clap(Some(ty.to_string()))
     } else if prog.has_methods(ty) {
         Val::Typed(ty.to_string())

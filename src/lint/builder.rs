@@ -5,32 +5,36 @@
 //! local list passed to `.args(..)` is read by [`arglist`].
 
 use super::api;
-use super::arglist;
+use super::arglist::{self, ArgList};
 use super::eval::Eval;
 use super::ir::{Expr, Loc};
 use super::value::{Marker, Val};
 
 impl Eval<'_, '_> {
-    /// Builder calls on a self-spawn `Command` record the child's marker.
-    pub(super) fn command_method(&mut self, site: Loc, name: &str, args: &[Expr], vals: &[Val]) -> Val {
+    /// Builder calls on a self-spawn `Command` record the child's marker,
+    /// on every site the value may come from (`let mut cmd = match .. {
+    /// Ok(p) => Command::new(p), Err(_) => Command::new(arg0) };
+    /// cmd.arg("--force")`: both children get `--force`).
+    pub(super) fn command_method(&mut self, sites: &[Loc], name: &str, args: &[Expr], vals: &[Val]) -> Val {
         // `.args(&list)` with a local list built by pushes in this body.
         let list = match (name, args.first().map(Expr::peel), vals.first()) {
             (_, _, Some(Val::Argv { .. })) => None,
             ("args", Some(Expr::Path(p, _)), _) if p.len() == 1 => arglist::local_list(self.def().body.get(), &p[0]),
             _ => None,
         };
-        let Some(rec) = self.rec.as_deref_mut() else {
-            return if api::COMMAND_BUILDERS.contains(&name) { Val::Cmd(site) } else { Val::Unknown };
-        };
-        let Some(id) = rec.sites.at(&site) else {
-            return Val::Cmd(site);
-        };
-        // A call in a branch the site's own code may skip (`if fast {
-        // cmd.env("W", "1"); }`): the child may or may not get it.
-        let made = self.made_at.iter().rev().find(|(l, _)| *l == site).map_or(0, |(_, depth)| *depth);
-        if self.branch > made {
+        for &site in sites {
+            self.record_builder(site, name, args, vals, list.as_ref());
+        }
+        if api::COMMAND_BUILDERS.contains(&name) { Val::Cmd(sites.to_vec()) } else { Val::Unknown }
+    }
+
+    fn record_builder(&mut self, site: Loc, name: &str, args: &[Expr], vals: &[Val], list: Option<&ArgList>) {
+        let skippable = self.skippable(site);
+        let Some(rec) = self.rec.as_deref_mut() else { return };
+        let Some(id) = rec.sites.at(&site) else { return };
+        if skippable {
             maybe(&mut rec.sites.list[id].marker, name, args, vals);
-            return if api::COMMAND_BUILDERS.contains(&name) { Val::Cmd(site) } else { Val::Unknown };
+            return;
         }
         let marker = &mut rec.sites.list[id].marker;
         let text = |v: &Val| match v {
@@ -41,7 +45,7 @@ impl Eval<'_, '_> {
             "arg" => marker.push_args([vals.first().and_then(text)]),
             "args" => match list {
                 Some(list) => {
-                    marker.push_args(list.items);
+                    marker.push_args(list.items.iter().cloned());
                     marker.unknown_args |= !list.complete;
                 }
                 None => api::record_args(marker, args.first(), vals.first()),
@@ -54,20 +58,37 @@ impl Eval<'_, '_> {
             "stdin" | "stdout" | "stderr" => marker.stdio.push((name.to_string(), args.first().is_some_and(no_tty))),
             _ => {}
         }
-        if api::COMMAND_BUILDERS.contains(&name) { Val::Cmd(site) } else { Val::Unknown }
     }
 
-    pub(super) fn command_args(&mut self, site: Loc, vals: Vec<Val>) -> Val {
-        if let Some(rec) = self.rec.as_deref_mut()
-            && let Some(id) = rec.sites.at(&site)
-        {
-            let marker = &mut rec.sites.list[id].marker;
-            marker.push_args(vals.into_iter().map(|v| match v {
-                Val::Str(s) => Some(s),
+    /// `.args([..])` with a literal list: `items` are the items' values.
+    pub(super) fn command_args(&mut self, sites: &[Loc], args: &[Expr], items: Vec<Val>) -> Val {
+        let texts: Vec<Option<String>> = items
+            .iter()
+            .map(|v| match v {
+                Val::Str(s) => Some(s.clone()),
                 _ => None,
-            }));
+            })
+            .collect();
+        for &site in sites {
+            let skippable = self.skippable(site);
+            if let Some(rec) = self.rec.as_deref_mut()
+                && let Some(id) = rec.sites.at(&site)
+            {
+                let marker = &mut rec.sites.list[id].marker;
+                match skippable {
+                    true => maybe(marker, "args", args, &items),
+                    false => marker.push_args(texts.iter().cloned()),
+                }
+            }
         }
-        Val::Cmd(site)
+        Val::Cmd(sites.to_vec())
+    }
+
+    /// A builder call in a branch the site's own code may skip (`if fast {
+    /// cmd.env("W", "1"); }`): the child may or may not get what it gives.
+    fn skippable(&self, site: Loc) -> bool {
+        let made = self.made_at.iter().rev().find(|(l, _)| *l == site).map_or(0, |(_, depth)| *depth);
+        self.branch > made
     }
 }
 

@@ -244,6 +244,11 @@ impl Cond<'_, '_, '_> {
             }
             _ => match &val {
                 Val::Unknown => self.helper_method(name),
+                // `matches.get_flag("skip")`: the flag, not the matches.
+                Val::ClapMatches => {
+                    let flag = super::passing::method_value(&val, name, args).unwrap_or(Val::Unknown);
+                    self.value(&flag)
+                }
                 other => self.value(&other.clone()),
             },
         }

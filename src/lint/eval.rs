@@ -276,6 +276,8 @@ impl<'p, 'a> Eval<'p, 'a> {
                 Val::Derived(Box::new(source.clone()))
             }
             Val::Typed(ty) if let Some(field_ty) = self.prog.field_type(&ty, name) => Val::Typed(field_ty.to_string()),
+            // A field of what a parser of the program's own returned.
+            Val::Derived(source) => Val::Derived(source),
             _ => Val::Unknown,
         }
     }
@@ -320,8 +322,8 @@ impl<'p, 'a> Eval<'p, 'a> {
             return v;
         }
         match self.target(path) {
-            Target::Fns(ids) => match self.call_analysed(&ids, vals, 0) {
-                Val::Unknown => self.declared_return(&ids).unwrap_or_else(|| constructed_type(path)),
+            Target::Fns(ids) => match self.call_analysed(&ids, vals.clone(), 0) {
+                Val::Unknown => self.declared_return(&ids).unwrap_or_else(|| constructed_type(path)).parsed_from(&vals),
                 other => other,
             },
             Target::External(canon) => self.call_external(&canon, args, vals, loc),
@@ -416,7 +418,7 @@ impl<'p, 'a> Eval<'p, 'a> {
         if let Some(rec) = self.rec.as_deref_mut() {
             rec.sites.add(Site { loc, fn_id: self.fn_id, via, origin, base: marker.clone(), marker });
         }
-        Val::Cmd(loc)
+        Val::Cmd(vec![loc])
     }
 
     fn method(&mut self, recv: &Expr, name: &str, args: &[Expr], locals: &mut Locals) -> Val {
@@ -458,15 +460,15 @@ impl<'p, 'a> Eval<'p, 'a> {
             locals.insert(p[0].clone(), Val::Argv { skip: *skip, pushed });
             return Val::Unknown;
         }
-        if let Val::Cmd(site) = &r {
+        if let Val::Cmd(sites) = &r {
             if name == "args"
                 && let Some(items) = args.first().and_then(list_items)
                 && !matches!(vals.first(), Some(Val::Argv { .. }))
             {
                 vals = items.iter().map(|e| self.expr(e, locals)).collect();
-                return self.command_args(*site, vals);
+                return self.command_args(sites, args, vals);
             }
-            return self.command_method(*site, name, args, &vals);
+            return self.command_method(sites, name, args, &vals);
         }
         if let Some(v) = passing::method_value(&r, name, args) {
             return v;

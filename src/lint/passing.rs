@@ -91,7 +91,9 @@ pub(crate) fn method_value(recv: &Val, name: &str, args: &[Expr]) -> Option<Val>
         {
             Some(recv.clone())
         }
-        Val::Variant(_) if same => Some(recv.clone()),
+        // `Cli::try_parse().expect(..)`, `matches.subcommand().unwrap()`:
+        // still the parsed arguments, the subcommand.
+        Val::Variant(_) | Val::Clap(_) | Val::ClapSub if same => Some(recv.clone()),
         Val::Unknown
             if matches!(name, "get_matches" | "try_get_matches" | "get_matches_from" | "try_get_matches_from") =>
         {

@@ -80,8 +80,9 @@ pub(crate) enum Val {
     },
     /// The result of `env::var(K)`/`var_os(K)`; `None` when K is not a literal.
     Env(Option<String>),
-    /// A `Command` whose program is the own executable, by its site.
-    Cmd(Loc),
+    /// A `Command` whose program is the own executable, by its sites
+    /// (several when bound from the arms of a branch), sorted.
+    Cmd(Vec<Loc>),
     /// A value parsed by clap derive (`Cli::parse()`), type name if known.
     Clap(Option<String>),
     /// A field of a clap-parsed value (`cli.server`, `cli.command`).
@@ -164,6 +165,18 @@ impl Val {
         }
     }
 
+    /// The result of an analysed function called with `inputs`: a function
+    /// handed the raw argument list that returns nothing the check follows
+    /// is an argument parser of the program's own (`let flags =
+    /// args::parse(&argv[1..])?; match flags.action.as_str()`), so what it
+    /// returns is computed from argv, never "the same as in the parent".
+    pub(super) fn parsed_from(self, inputs: &[Val]) -> Val {
+        match (&self, inputs.iter().find(|v| matches!(v, Val::Argv { .. }))) {
+            (Val::Unknown, Some(argv)) => Val::Derived(Box::new(argv.clone())),
+            _ => self,
+        }
+    }
+
     /// Whether this value is the program's own executable, and how.
     pub(super) fn exe_origin(&self) -> Option<Origin> {
         match self {
@@ -214,6 +227,12 @@ impl Val {
             (Val::Unknown, _) => other,
             (_, Val::Unknown) => self,
             _ if self == other => self,
+            (Val::Cmd(a), Val::Cmd(b)) => {
+                let mut sites: Vec<Loc> = a.iter().chain(b).copied().collect();
+                sites.sort();
+                sites.dedup();
+                Val::Cmd(sites)
+            }
             (Val::Exe(_) | Val::Cmd(_), _) => self,
             (_, Val::Exe(_) | Val::Cmd(_)) => other,
             _ => self,
@@ -304,6 +323,13 @@ impl Marker {
         if !self.appended.is_empty() {
             let args: Vec<&str> = self.appended.iter().map(|a| a.as_deref().unwrap_or("<dynamic>")).collect();
             parts.push(format!("then `{}`", args.join(" ")));
+        }
+        if !self.maybe_args.is_empty() {
+            let args: Vec<&str> = self.maybe_args.iter().map(|a| a.as_deref().unwrap_or("<dynamic>")).collect();
+            parts.push(format!("maybe `{}`", args.join(" ")));
+        }
+        if self.unknown_args {
+            parts.push("arguments built at run time".to_string());
         }
         if parts.is_empty() { "no marker".to_string() } else { parts.join(", ") }
     }

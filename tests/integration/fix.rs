@@ -21,6 +21,8 @@ const FIXABLE: &[Case] = &[
     // Under the probe argv[0] is the binary's own name, not `pretend`: the
     // original exits at once; installed as `pretend` it storms.
     Case { name: "argv0-alias-exe", args: &[], original: "exit 0" },
+    Case { name: "builder-across-arms", args: &[], original: "storm" },
+    Case { name: "clap-builder-submatches", args: &["parse", "input.lock"], original: "storm" },
     Case { name: "forwarded-args-storm", args: &["--spawn"], original: "storm" },
     Case { name: "guard-appended-subcommand", args: &["status"], original: "storm" },
     Case { name: "guard-args-local-list", args: &[], original: "storm" },
@@ -45,6 +47,7 @@ const FIXABLE: &[Case] = &[
     Case { name: "mod-raw-and-cfg-attr", args: &[], original: "storm" },
     Case { name: "multi-bin", args: &[], original: "storm" },
     // procspawn 1.x panics in a spawn before `init()` (exit 101).
+    Case { name: "own-arg-parser", args: &[], original: "storm" },
     Case { name: "procspawn-no-init", args: &[], original: "exit 101" },
     Case { name: "procspawn-own-source", args: &[], original: "storm" },
     Case { name: "procspawn-pool-no-init", args: &[], original: "exit 101" },

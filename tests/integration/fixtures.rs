@@ -58,6 +58,8 @@ macro_rules! fixtures {
 
 fixtures! {
     argv0_alias_exe => "argv0-alias-exe",
+    builder_across_arms => "builder-across-arms",
+    clap_builder_submatches => "clap-builder-submatches",
     crate_visibility => "crate-visibility",
     ctor_guard => "ctor-guard",
     depth_foreign_receiver => "depth-foreign-receiver",
@@ -75,6 +77,7 @@ fixtures! {
     guard_clap_hidden_flag => "guard-clap-hidden-flag",
     guard_clap_hidden_subcommand => "guard-clap-hidden-subcommand",
     guard_clap_mismatch => "guard-clap-mismatch",
+    guard_clap_try_parse => "guard-clap-try-parse",
     guard_diverge_missing => "guard-diverge-missing",
     guard_else_branch => "guard-else-branch",
     guard_shapes => "guard-shapes",
@@ -105,6 +108,7 @@ fixtures! {
     neg_other_program => "neg-other-program",
     neg_print_argv0 => "neg-print-argv0",
     neg_sibling_binary => "neg-sibling-binary",
+    own_arg_parser => "own-arg-parser",
     parse_error => "parse-error",
     procspawn_config_init => "procspawn-config-init",
     procspawn_init => "procspawn-init",
