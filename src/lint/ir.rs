@@ -292,4 +292,7 @@ pub(crate) struct FileIr {
     pub mentions_self: bool,
     /// Where bodies lowered on first use come from (and their parse errors).
     pub late: Option<std::sync::Arc<super::body::Source>>,
+    /// Every identifier the text puts before `::` or after `extern crate`,
+    /// sorted: a superset of the crates it names (see [`super::refs`]).
+    pub crate_refs: Vec<String>,
 }

@@ -42,9 +42,13 @@ impl<'a> Library<'a> {
 }
 
 /// The crates `bin` links that were loaded, other than its own root, in
-/// the order the binary lists them.
+/// the order the binary lists them: those its code names (see
+/// [`super::refs`]).
 pub(crate) fn key(bin: &BinaryInput, loaded: &Loaded) -> LibraryKey {
-    bin.crates.iter().filter(|c| c.root != bin.root && loaded.crates.contains_key(&c.root)).cloned().collect()
+    let candidates =
+        bin.crates.iter().filter(|c| c.root != bin.root && loaded.crates.contains_key(&c.root)).cloned().collect();
+    let own = loaded.crates.get(&bin.root).map_or(&[][..], Vec::as_slice);
+    super::refs::linked(own, candidates, loaded)
 }
 
 /// The library of `key`.

@@ -129,6 +129,7 @@ pub(crate) fn parse_text(text: &str, module: Vec<String>, id: u32, late: Option<
     let mut ir = parse_source(text, module, id, late);
     ir.mentions_self = mentions_self;
     ir.late = late.cloned();
+    ir.crate_refs = super::refs::crate_refs(text);
     ir
 }
 

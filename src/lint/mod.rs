@@ -33,6 +33,7 @@ pub(crate) mod nesting;
 mod passing;
 mod pattern;
 mod receiver;
+mod refs;
 mod rules;
 mod shapes;
 mod skip;

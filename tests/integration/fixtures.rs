@@ -140,6 +140,7 @@ fixtures! {
     tokio_main => "tokio-main",
     typed_self_return => "typed-self-return",
     undecided_dynamic_marker => "undecided-dynamic-marker",
+    unlinked_dependency => "unlinked-dependency",
 }
 
 #[test]
