@@ -11,7 +11,7 @@ use super::learn::learn;
 use super::library::Library;
 use super::load::Loaded;
 use super::rules::{self, SiteContext};
-use super::value::{Facts, Site, Via};
+use super::value::{Facts, Marker, Origin, Site, Via};
 use super::visit::for_each_expr;
 use super::walk::{Outcome, Reach, Walker};
 use super::{BinaryInput, BinaryReport, SiteReport, Verdict};
@@ -134,7 +134,7 @@ fn check_site(
     let mut outcome = walk(whole, site);
     super::unproven::settle(&mut outcome, site, prog, graph.reachable());
     if super::unproven::is_dead(&outcome) {
-        return None;
+        outcome.guards = routed_away(whole, site, &outcome)?;
     }
     let main = prog.def(*entries.last().expect("main is an entry"));
     let ctx = SiteContext {
@@ -181,6 +181,25 @@ fn walk(whole: &Whole<'_, '_>, site: &Site) -> Outcome {
     child.parent_had_subcommand = true;
     let other = Walker::new(prog, facts, &child, site.loc, &reaches.all, &reaches.exact, &bin.guards).run(entries);
     if other.reach > outcome.reach { other } else { outcome }
+}
+
+/// A child that never arrives at the site, with no guard on its way: the
+/// site is dead unless the parent can get there. A child kept from it by a
+/// match on a value computed from its markers earlier (`fn parse() ->
+/// Command { if env::var(K).is_ok() { return Command::Serve } .. }`, then
+/// `match cmd { Command::Start => spawn(), Command::Serve => serve() }`)
+/// is guarded by that match when the parent, walked as a child that gets
+/// exactly the parent's arguments and environment, arrives.
+fn routed_away(whole: &Whole<'_, '_>, site: &Site, child_walk: &Outcome) -> Option<Vec<Loc>> {
+    let Whole { prog, facts, graph, entries, bin } = *whole;
+    if child_walk.routed.is_empty() {
+        return None;
+    }
+    let same = Marker { forwards_args: true, ..Marker::default() };
+    let parent = Child::new(&same, None, Origin::Argv0);
+    let reaches = graph.reaching(site.fn_id);
+    let walked = Walker::new(prog, facts, &parent, site.loc, &reaches.all, &reaches.exact, &bin.guards).run(entries);
+    (walked.reach >= Some(Reach::Maybe)).then(|| child_walk.routed.clone())
 }
 
 /// The program one binary sees: its own crate, then `lib` (the crates of

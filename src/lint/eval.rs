@@ -318,6 +318,12 @@ impl<'p, 'a> Eval<'p, 'a> {
         if path.len() == 1 && path[0] == "Err" {
             return Val::Error;
         }
+        // `Ok(x)`, `Some(x)`: the value inside, as `Some(x)` binds it.
+        if let ([name], [_]) = (path.as_slice(), vals.as_slice())
+            && matches!(name.as_str(), "Ok" | "Some")
+        {
+            return vals.into_iter().next().unwrap_or(Val::Unknown);
+        }
         if let Some(v) = variant(path) {
             return v;
         }

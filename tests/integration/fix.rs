@@ -34,6 +34,7 @@ const FIXABLE: &[Case] = &[
     Case { name: "guard-helper-loop", args: &[], original: "storm" },
     Case { name: "guard-shapes", args: &[], original: "storm" },
     Case { name: "guard-stdout-terminal", args: &[], original: "exit 0" },
+    Case { name: "guard-routed-variant", args: &[], original: "storm" },
     Case { name: "handoff-on-request", args: &[], original: "storm" },
     Case { name: "marker-mismatch", args: &[], original: "storm" },
     Case { name: "method-dispatch-same-name", args: &["share", "start", "--active"], original: "storm" },

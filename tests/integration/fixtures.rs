@@ -84,6 +84,7 @@ fixtures! {
     guard_stdout_terminal => "guard-stdout-terminal",
     guard_helper_loop => "guard-helper-loop",
     guard_in_lib => "guard-in-lib",
+    guard_routed_variant => "guard-routed-variant",
     guard_wrapper_const_cfg => "guard-wrapper-const-cfg",
     handoff_on_request => "handoff-on-request",
     harmless_prelude => "harmless-prelude",

@@ -66,7 +66,7 @@ impl Walker<'_, '_, '_> {
                 }
                 let reach = self.uncertain(a.reach.max(b.reach), t, loc, &tested);
                 let reach = self.runtime_choice(reach, t, loc, a.reach.min(b.reach) == Reach::Yes && els.is_some());
-                let val = branch_value(&a, &b, els.is_some());
+                let val = chosen_by(t, branch_value(&a, &b, els.is_some()));
                 Flow { reach, diverges: a.diverges && b.diverges && els.is_some(), val }
             }
         };
@@ -84,6 +84,7 @@ impl Walker<'_, '_, '_> {
         let mut all_diverge = true;
         let mut any_ran = false;
         let mut value = Val::Error;
+        let mut unsure = Truth::Same;
         let routes = arms.iter().any(|a| self.expr_reaches_site(&a.body));
         for arm in arms {
             let mut inner = locals.clone();
@@ -122,11 +123,15 @@ impl Walker<'_, '_, '_> {
             all_diverge &= body.diverges;
             if !body.diverges {
                 value = value.either(body.val.clone());
+                if t == Truth::Unknown {
+                    unsure = Truth::Unknown;
+                }
             }
             if t == Truth::True {
                 if decides && (body.diverges || body.reach == Reach::No) {
                     self.guard(loc, work_before);
                 }
+                self.note_routed(&val, arms, arm, loc);
                 return Flow { reach, diverges: body.diverges, val: value };
             }
             if reach == Reach::Yes {
@@ -134,7 +139,7 @@ impl Walker<'_, '_, '_> {
             }
         }
         let value = if matches!(value, Val::Error) { Val::Unknown } else { value };
-        Flow { reach, diverges: !any_ran || all_diverge, val: value }
+        Flow { reach, diverges: !any_ran || all_diverge, val: chosen_by(unsure, value) }
     }
 
     /// Walks `f` as code the child was sent to by a test of its markers
@@ -200,6 +205,17 @@ impl Walker<'_, '_, '_> {
         }
     }
 
+    /// A match on an enum variant computed earlier that takes `taken` while
+    /// another arm leads to the site (see [`super::Outcome::routed`]).
+    fn note_routed(&mut self, val: &Val, arms: &[Arm], taken: &Arm, loc: Loc) {
+        if matches!(val, Val::Variant(_))
+            && !self.out.routed.contains(&loc)
+            && arms.iter().any(|a| !std::ptr::eq(a, taken) && self.expr_reaches_site(&a.body))
+        {
+            self.out.routed.push(loc);
+        }
+    }
+
     fn note_tested(&mut self, tested: &[String], loc: Loc) {
         self.out.tested.extend(tested.iter().map(|t| (t.clone(), loc)));
     }
@@ -217,6 +233,17 @@ impl Walker<'_, '_, '_> {
 }
 
 /// The value of an `if`/`else` both of whose branches may run.
+/// The value of a branch or `match` that a test of the child's markers the
+/// check could not decide chose among (`match (serve, flag) { (true, None)
+/// => Mode::Serve, _ => Mode::Start }`): not known, and never "the same as
+/// in the parent": a later test on it depends on the child's markers.
+fn chosen_by(t: Truth, val: Val) -> Val {
+    match (t, val) {
+        (Truth::Unknown, Val::Unknown) => Val::Truth(Truth::Unknown),
+        (_, val) => val,
+    }
+}
+
 fn branch_value(a: &Flow, b: &Flow, has_else: bool) -> Val {
     match (a.diverges, b.diverges || !has_else) {
         (true, true) => Val::Unknown,

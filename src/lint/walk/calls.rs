@@ -171,10 +171,15 @@ impl Walker<'_, '_, '_> {
 
     pub(super) fn method(&mut self, recv: &Expr, name: &str, args: &[Expr], loc: Loc, locals: &mut Locals) -> Flow {
         let once = Once::new(std::iter::once(recv).chain(args), locals);
-        let flow = self.seq(std::iter::once(recv).chain(args.iter()), None, locals);
-        if flow.stops() {
-            return flow;
+        let walked = self.expr(recv, locals);
+        if walked.stops() {
+            return Flow { val: Val::Unknown, ..walked };
         }
+        let flow = self.seq(args.iter(), None, locals);
+        if flow.stops() {
+            return Flow { reach: flow.reach.max(walked.reach), ..flow };
+        }
+        let flow = Flow { reach: flow.reach.max(walked.reach), ..flow };
         let call = Expr::Method { recv: Box::new(recv.clone()), name: name.to_string(), args: args.to_vec(), loc };
         if name == "init" && self.configured_init(recv) {
             self.guard(loc, self.work);
@@ -241,7 +246,15 @@ impl Walker<'_, '_, '_> {
             ids.retain(|id| !self.stack.contains(id));
         }
         if ids.is_empty() {
-            return Flow { val: once.settle(self, &call, locals), ..flow };
+            let val = once.settle(self, &call, locals);
+            // `parse().map_err(..)?` where the walk knew what `parse()`
+            // returned in this child (a variant its markers chose): an
+            // adapter passes it on.
+            let val = match val {
+                Val::Unknown => crate::lint::passing::method_value(&walked.val, name, args).unwrap_or(val),
+                val => val,
+            };
+            return Flow { val, ..flow };
         }
         let mut vals = vec![recv_val];
         vals.extend(args.iter().map(|a| once.read(self, a, locals)));

@@ -76,6 +76,10 @@ pub(crate) struct Outcome {
     pub seen: Vec<String>,
     /// A call toward the site that the walk could not follow, and where.
     pub lost: Option<(String, Loc)>,
+    /// Matches on a value computed earlier (an enum variant) that kept the
+    /// child from an arm leading to the site: its guards when the parent
+    /// can get there ([`crate::lint::analyze`]'s `routed_away`).
+    pub routed: Vec<Loc>,
 }
 
 pub(crate) struct Walker<'w, 'p, 'a> {
