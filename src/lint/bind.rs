@@ -57,7 +57,9 @@ pub(crate) fn annotated(prog: &Program<'_>, ty: Option<&str>, val: Val) -> Val {
         Val::ClapMatches
     } else if prog.clap.iter().any(|t| t.type_name == ty) {
         Val::Clap(Some(ty.to_string()))
-    } else if prog.has_methods(ty) {
+    } else if prog.has_methods(ty) || prog.is_struct(ty) {
+        // A struct without methods is typed too: its fields are its own
+        // (`options.command` of `RunOptions` is not another struct's).
         Val::Typed(ty.to_string())
     } else {
         val

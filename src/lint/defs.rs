@@ -48,6 +48,8 @@ pub(crate) struct Defs<'a> {
     pub inherent_types: HashSet<&'a str>,
     /// Struct field types by (struct, field).
     pub fields: HashMap<(&'a str, &'a str), &'a str>,
+    /// Structs with named fields.
+    pub structs: HashSet<&'a str>,
     /// The crates that define a trait of that name.
     pub traits: HashMap<&'a str, Vec<usize>>,
     /// Functions that run before `main` (`#[ctor]`).
@@ -106,6 +108,7 @@ impl<'a> Defs<'a> {
         self.clap.extend(ir.clap.iter().cloned());
         for (ty, field, field_ty) in &ir.fields {
             self.fields.insert((ty.as_str(), field.as_str()), field_ty.as_str());
+            self.structs.insert(ty.as_str());
         }
         for (variant, types) in &ir.payloads {
             self.payloads

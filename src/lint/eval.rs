@@ -196,9 +196,13 @@ impl<'p, 'a> Eval<'p, 'a> {
             Expr::Break | Expr::Continue => Val::Unknown,
             Expr::Macro(m) => self.macro_call(m, locals),
             Expr::Struct(path, fields) => {
+                let owner = match path.last().map(String::as_str) {
+                    Some("Self") => self.def().self_ty.clone(),
+                    other => other.map(str::to_string),
+                };
                 for (name, value) in fields {
                     let v = self.expr(value, locals);
-                    self.note_field(name, &v);
+                    self.note_field(name, &v, owner.as_deref());
                 }
                 variant(path)
                     .or_else(|| (path.len() == 1).then(|| constructed_type(&[path[0].clone(), "new".into()])))
@@ -220,7 +224,13 @@ impl<'p, 'a> Eval<'p, 'a> {
                     Expr::Path(p, _) if p.len() == 1 => {
                         locals.insert(p[0].clone(), v);
                     }
-                    Expr::Field(_, name) => self.note_field(name, &v),
+                    Expr::Field(base, name) => {
+                        let owner = match self.expr(base, locals) {
+                            Val::Typed(ty) => Some(ty),
+                            _ => None,
+                        };
+                        self.note_field(name, &v, owner.as_deref());
+                    }
                     _ => {}
                 }
                 Val::Unknown
@@ -265,7 +275,7 @@ impl<'p, 'a> Eval<'p, 'a> {
             Val::ClapNested(ty, _) => {
                 Val::ClapField(name.to_string(), self.prog.field_type(&ty, name).map(str::to_string))
             }
-            _ if self.exe_field(name) => Val::Exe(Origin::CurrentExe),
+            _ if self.exe_field(name, &base) => Val::Exe(Origin::CurrentExe),
             // A clap-derived payload bound from a subcommand variant
             // (`Command::Web(web_opts) => web_opts.daemonize`): argv decides it.
             Val::Typed(ty) if self.prog.clap.iter().any(|t| t.type_name == ty) => {
@@ -282,17 +292,25 @@ impl<'p, 'a> Eval<'p, 'a> {
         }
     }
 
-    fn exe_field(&mut self, name: &str) -> bool {
+    /// Field `name` of `base` holds the own executable: some struct's field
+    /// of that name does, and `base` is not known to be of another type
+    /// (`RunOptions.command` is not `Request.command`).
+    fn exe_field(&mut self, name: &str, base: &Val) -> bool {
         if let Some(reads) = self.reads.as_deref_mut() {
             reads.fields.push(name.to_string());
         }
-        self.facts.exe_fields.contains(name)
+        let Some(owners) = self.facts.exe_fields.get(name) else { return false };
+        match base {
+            Val::Typed(ty) => owners.contains(ty) || owners.contains(""),
+            _ => true,
+        }
     }
 
-    fn note_field(&mut self, name: &str, v: &Val) {
+    /// `owner`: the struct type whose field is set, when known.
+    fn note_field(&mut self, name: &str, v: &Val, owner: Option<&str>) {
         let Some(rec) = self.rec.as_deref_mut() else { return };
         if v.exe_origin().is_some() {
-            rec.exe_fields.insert(name.to_string());
+            rec.exe_fields.entry(name.to_string()).or_default().insert(owner.unwrap_or_default().to_string());
         } else if v.is_marker_source() && !v.is_clap() {
             // Clap values keep their type through fields (`self.args.command`).
             let Val::Derived(source) = Val::derived([v]) else { return };

@@ -188,6 +188,11 @@ impl<'a> Program<'a> {
         self.own.has_methods(ty) || self.lib.defs.has_methods(ty)
     }
 
+    /// Whether `ty` is a struct with named fields in the analysed crates.
+    pub(super) fn is_struct(&self, ty: &str) -> bool {
+        self.own.structs.contains(ty) || self.lib.defs.structs.contains(ty)
+    }
+
     /// Methods named `name` of type `ty` (`impl Ty { fn name(..) }`).
     pub(super) fn methods_of(&self, ty: &str, name: &str) -> Cow<'_, [FnId]> {
         Self::both(self.own.of_type(ty, name), self.lib.defs.of_type(ty, name))

@@ -121,7 +121,7 @@ fn quiet<'p>(prog: &'p Program<'_>, id: FnId) -> &'p Quiet {
 fn learned(prog: &Program<'_>, id: FnId, reads: &Reads, facts: &Facts) -> bool {
     (0..prog.def(id).params.len()).any(|i| facts.param_vals.contains_key(&(id, i)))
         || reads.returns.iter().any(|f| facts.returns.contains_key(f))
-        || reads.fields.iter().any(|name| facts.exe_fields.contains(name) || facts.marker_fields.contains_key(name))
+        || reads.fields.iter().any(|name| facts.exe_fields.contains_key(name) || facts.marker_fields.contains_key(name))
 }
 
 #[cfg(test)]

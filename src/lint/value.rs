@@ -26,7 +26,9 @@ pub(crate) type SiteId = usize;
 pub(crate) struct Facts {
     pub sites: Sites,
     pub returns: HashMap<usize, Val>,
-    pub exe_fields: std::collections::BTreeSet<String>,
+    /// Struct fields (by name) that hold the own executable, with the
+    /// struct types known to hold it there (`""`: a type not known).
+    pub exe_fields: std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
     /// Struct fields (by name) some literal fills with a value computed from
     /// a marker source (`Opts { worker: args.any(..) }`), and that source:
     /// a condition on such a field is never "the same as the parent".

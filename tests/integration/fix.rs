@@ -23,6 +23,7 @@ const FIXABLE: &[Case] = &[
     Case { name: "argv0-alias-exe", args: &[], original: "exit 0" },
     Case { name: "builder-across-arms", args: &[], original: "storm" },
     Case { name: "clap-builder-submatches", args: &["parse", "input.lock"], original: "storm" },
+    Case { name: "exe-field-other-struct", args: &[], original: "storm" },
     Case { name: "forwarded-args-storm", args: &["--spawn"], original: "storm" },
     Case { name: "guard-appended-subcommand", args: &["status"], original: "storm" },
     Case { name: "guard-args-local-list", args: &[], original: "storm" },
