@@ -185,11 +185,12 @@ fn walk(whole: &Whole<'_, '_>, site: &Site) -> Outcome {
 
 /// A child that never arrives at the site, with no guard on its way: the
 /// site is dead unless the parent can get there. A child kept from it by a
-/// match on a value computed from its markers earlier (`fn parse() ->
-/// Command { if env::var(K).is_ok() { return Command::Serve } .. }`, then
-/// `match cmd { Command::Start => spawn(), Command::Serve => serve() }`)
-/// is guarded by that match when the parent, walked as a child that gets
-/// exactly the parent's arguments and environment, arrives.
+/// match on a value computed from its markers earlier (a parser whose
+/// `match (env_set, args) { (true, ..) => Ok(Command::Serve), .. }` does
+/// not leave early, then `match cmd { Command::Start => spawn(),
+/// Command::Serve => serve() }`) is guarded by that match when the parent,
+/// walked as a child that gets exactly the parent's arguments and
+/// environment, arrives.
 fn routed_away(whole: &Whole<'_, '_>, site: &Site, child_walk: &Outcome) -> Option<Vec<Loc>> {
     let Whole { prog, facts, graph, entries, bin } = *whole;
     if child_walk.routed.is_empty() {
