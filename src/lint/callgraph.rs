@@ -11,8 +11,8 @@ use super::memo::{self, Callees, Edges, NameCall};
 use super::receiver::StdValues;
 use super::visit::for_each_expr;
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::cell::OnceCell;
-use std::collections::{HashMap, HashSet};
 
 /// The part of the call graph reachable from a binary's entry points:
 /// only those functions' bodies are scanned, so a program that links large
@@ -196,7 +196,7 @@ fn scan_callees(prog: &Program<'_>, id: FnId) -> Callees {
 /// then followed in order. The set does not depend on the order.
 fn closure<'e>(prog: &Program<'_>, start: &[FnId], edges: impl Fn(FnId) -> &'e Edges + Sync) -> FnSet {
     let mut seen = FnSet::new(prog.fn_count());
-    let mut names: HashSet<&'e str> = HashSet::new();
+    let mut names: HashSet<&'e str> = HashSet::default();
     let mut wave: Vec<FnId> = start.iter().copied().filter(|&id| seen.insert(id)).collect();
     while !wave.is_empty() {
         if wave.len() >= PARALLEL_WAVE {

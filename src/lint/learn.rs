@@ -68,7 +68,7 @@ fn learn_skipping(prog: &Program<'_>, fns: &[FnId], skip_quiet: bool) -> Facts {
             {
                 continue;
             }
-            let val = Eval::new(prog, &facts, Some(&mut rec), id).function(&mut Locals::new());
+            let val = Eval::new(prog, &facts, Some(&mut rec), id).function(&mut Locals::default());
             if summarised(&val) {
                 rec.returns.insert(id, val);
             }
@@ -105,7 +105,7 @@ fn quiet<'p>(prog: &'p Program<'_>, id: FnId) -> &'p Quiet {
         let nothing = Facts::default();
         let mut rec = Facts::default();
         let mut reads = Reads::default();
-        let val = Eval::new(prog, &nothing, Some(&mut rec), id).reading(&mut reads).function(&mut Locals::new());
+        let val = Eval::new(prog, &nothing, Some(&mut rec), id).reading(&mut reads).function(&mut Locals::default());
         let recorded = summarised(&val)
             || !rec.sites.list.is_empty()
             || !rec.param_vals.is_empty()
