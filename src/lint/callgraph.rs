@@ -4,14 +4,14 @@
 //! the functions whose summaries the analysis must learn.
 
 use super::api;
+use super::closure::{Which, closure};
 use super::fnset::FnSet;
 use super::index::{FnId, Program, Target};
 use super::ir::Expr;
 use super::memo::{self, Callees, Edges, NameCall};
 use super::receiver::StdValues;
 use super::visit::for_each_expr;
-use rayon::prelude::*;
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::OnceCell;
 
 /// The part of the call graph reachable from a binary's entry points:
@@ -55,7 +55,7 @@ pub(crate) struct Reaching {
 
 impl<'p, 'a> CallGraph<'p, 'a> {
     pub(super) fn new(prog: &'p Program<'a>, entries: &[FnId]) -> CallGraph<'p, 'a> {
-        let reachable = closure(prog, entries, |id| &callees(prog, id).graph);
+        let reachable = closure(prog, entries, Which::Graph, &|id| &callees(prog, id).graph);
         CallGraph { prog, reachable, callers: OnceCell::new() }
     }
 
@@ -133,7 +133,7 @@ impl Callers<'_> {
 /// own-executable value where reachable code reads it). Learning adds the
 /// functions that are passed such values.
 pub(crate) fn summary_set(prog: &Program<'_>, entries: &[FnId], writers: &[FnId]) -> Vec<FnId> {
-    let mut set = closure(prog, entries, |id| &callees(prog, id).all);
+    let mut set = closure(prog, entries, Which::All, &|id| &callees(prog, id).all);
     set.extend(writers.iter().copied());
     set.iter().collect()
 }
@@ -188,37 +188,3 @@ fn scan_callees(prog: &Program<'_>, id: FnId) -> Callees {
     }
     Callees { graph, all }
 }
-
-/// Everything reachable from `start` through `edges`; a method name is
-/// expanded to its methods once. Walked wave by wave: the edges of a wave
-/// are computed in parallel first (issue 18: that is where a body is parsed
-/// and lowered on first use, and one binary would otherwise use one core),
-/// then followed in order. The set does not depend on the order.
-fn closure<'e>(prog: &Program<'_>, start: &[FnId], edges: impl Fn(FnId) -> &'e Edges + Sync) -> FnSet {
-    let mut seen = FnSet::new(prog.fn_count());
-    let mut names: HashSet<&'e str> = HashSet::default();
-    let mut wave: Vec<FnId> = start.iter().copied().filter(|&id| seen.insert(id)).collect();
-    while !wave.is_empty() {
-        if wave.len() >= PARALLEL_WAVE {
-            wave.par_iter().for_each(|&id| {
-                edges(id);
-            });
-        }
-        let mut next = Vec::new();
-        for id in wave {
-            let out = edges(id);
-            let methods =
-                out.names.iter().filter(|c| names.insert(c.name.as_str())).map(|c| prog.methods_named(&c.name));
-            for to in out.fns.iter().copied().chain(methods.flat_map(std::borrow::Cow::into_owned)) {
-                if seen.insert(to) {
-                    next.push(to);
-                }
-            }
-        }
-        wave = next;
-    }
-    seen
-}
-
-/// Below this many functions a wave is not worth handing to other threads.
-const PARALLEL_WAVE: usize = 8;

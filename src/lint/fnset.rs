@@ -31,6 +31,16 @@ impl FnSet {
         new
     }
 
+    /// Adds every id of `other`.
+    pub(super) fn union_with(&mut self, other: &FnSet) {
+        if other.words.len() > self.words.len() {
+            self.words.resize(other.words.len(), 0);
+        }
+        for (w, o) in self.words.iter_mut().zip(&other.words) {
+            *w |= o;
+        }
+    }
+
     /// The ids in increasing order.
     pub(super) fn iter(&self) -> impl Iterator<Item = FnId> + '_ {
         self.words
@@ -59,6 +69,9 @@ mod tests {
         assert!(!set.insert(3));
         assert!(set.insert(130), "grows past its first size");
         set.extend([64, 0]);
+        let mut other = FnSet::new(1);
+        other.union_with(&set);
+        assert_eq!(other.iter().collect::<Vec<_>>(), set.iter().collect::<Vec<_>>(), "a union grows too");
         assert_eq!(set.iter().collect::<Vec<_>>(), vec![0, 3, 64, 130]);
         assert!(set.contains(&64) && !set.contains(&65) && !set.contains(&1000));
     }

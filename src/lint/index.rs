@@ -113,6 +113,12 @@ impl<'a> Program<'a> {
         self.memo_where(id, !self.own.defines_methods())
     }
 
+    /// The library's memo, when it holds the answers about function `id`
+    /// ([`Program::memo_of`]).
+    pub(super) fn shared_memo(&self, id: FnId) -> Option<&Memo> {
+        (id < self.own.first_fn && !self.own.defines_methods()).then_some(&self.lib.memo)
+    }
+
     /// Where the answers that depend on evaluating function `id` are
     /// kept: the library's memo for a library function when the own crate
     /// is private (see [`Defs::is_private`]).

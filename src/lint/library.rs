@@ -31,7 +31,7 @@ impl<'a> Library<'a> {
         let defs = Defs::new(files, &crates, 1, 0);
         let mut clap = defs.clap.clone();
         resolve_clap_consts(&mut clap, |name| defs.consts_named(name).first().map(|c| c.2.as_str()));
-        let memo = Memo::new(defs.fns.len());
+        let memo = Memo::for_library(defs.fns.len());
         Library { crates, defs, clap, memo }
     }
 

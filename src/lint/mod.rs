@@ -22,6 +22,7 @@ mod builder;
 mod callgraph;
 mod child;
 mod clap_cond;
+mod closure;
 mod cond;
 mod defs;
 mod eval;
