@@ -110,5 +110,17 @@ fn shared<'p, 'e>(
     Some(cell.get_or_init(|| set))
 }
 
+/// Every library function in a shared closure through `which` edges
+/// computed so far (each has its edges computed).
+pub(crate) fn computed(prog: &Program<'_>, which: Which) -> FnSet {
+    let mut all = FnSet::new(prog.lib_fn_count());
+    for id in 0..prog.lib_fn_count() {
+        if let Some(set) = memo::lib_closure(prog, id, which).and_then(|cell| cell.get()) {
+            all.union_with(set);
+        }
+    }
+    all
+}
+
 /// Below this many functions a wave is not worth handing to other threads.
 const PARALLEL_WAVE: usize = 8;

@@ -10,6 +10,8 @@ use super::memo::Memo;
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
+mod sharing;
+
 pub(crate) type FnId = usize;
 
 /// One crate in the program; `name` is how other crates refer to it.
@@ -104,36 +106,6 @@ impl<'a> Program<'a> {
     /// How many functions the program has (ids are `0..fn_count()`).
     pub(super) fn fn_count(&self) -> usize {
         self.own.first_fn + self.own.fns.len()
-    }
-
-    /// Where the answers about function `id` are kept, and its index
-    /// there: the library's memo for a library function when the own crate
-    /// cannot change what it calls (see [`super::memo`]).
-    pub(super) fn memo_of(&self, id: FnId) -> (&Memo, usize) {
-        self.memo_where(id, !self.own.defines_methods())
-    }
-
-    /// The library's memo, when it holds the answers about function `id`
-    /// ([`Program::memo_of`]).
-    pub(super) fn shared_memo(&self, id: FnId) -> Option<&Memo> {
-        (id < self.own.first_fn && !self.own.defines_methods()).then_some(&self.lib.memo)
-    }
-
-    /// Where the answers that depend on evaluating function `id` are
-    /// kept: the library's memo for a library function when the own crate
-    /// is private (see [`Defs::is_private`]).
-    pub(super) fn memo_for_eval(&self, id: FnId) -> (&Memo, usize) {
-        self.memo_where(id, self.own.is_private())
-    }
-
-    /// The memo of function `id`: the library's when `shared` and it is
-    /// one of the library's functions, else this program's own.
-    fn memo_where(&self, id: FnId, shared: bool) -> (&Memo, usize) {
-        match id.checked_sub(self.own.first_fn) {
-            Some(own) => (&self.own_memo, own),
-            None if shared => (&self.lib.memo, id),
-            None => (self.lib_memo.get_or_init(|| Memo::new(self.own.first_fn)), id),
-        }
     }
 
     /// A function's place in the order the analysis visits them: the own

@@ -24,6 +24,8 @@ pub(crate) struct Library<'a> {
     /// Answers about its functions, shared by the binaries whose own crate
     /// defines no methods.
     pub memo: Memo,
+    /// Its callers, shared likewise ([`super::callers`]).
+    pub callers: super::callers::Slot<'a>,
 }
 
 impl<'a> Library<'a> {
@@ -32,12 +34,18 @@ impl<'a> Library<'a> {
         let mut clap = defs.clap.clone();
         resolve_clap_consts(&mut clap, |name| defs.consts_named(name).first().map(|c| c.2.as_str()));
         let memo = Memo::for_library(defs.fns.len());
-        Library { crates, defs, clap, memo }
+        Library { crates, defs, clap, memo, callers: Default::default() }
     }
 
     /// A library of no crates (a single file analysed alone).
     pub(super) fn empty() -> Library<'a> {
-        Library { crates: Vec::new(), defs: Defs::default(), clap: Vec::new(), memo: Memo::default() }
+        Library {
+            crates: Vec::new(),
+            defs: Defs::default(),
+            clap: Vec::new(),
+            memo: Memo::default(),
+            callers: Default::default(),
+        }
     }
 }
 

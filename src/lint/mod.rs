@@ -19,6 +19,7 @@ mod arglist;
 mod bind;
 mod body;
 mod builder;
+mod callers;
 mod callgraph;
 mod child;
 mod clap_cond;
