@@ -13,7 +13,9 @@
 //! closure, while computed, takes in the shared closures already computed
 //! of the library functions it reaches, so the library is walked about
 //! once, not once per entry into it. Reachability is a union over the
-//! start functions, so the set is the same as walking everything.
+//! start functions, so the set is the same as walking everything. A library
+//! that one binary links has no shared closures: walks from each library
+//! function its crate calls would cover the same code again.
 
 use super::fnset::FnSet;
 use super::index::{FnId, Program};

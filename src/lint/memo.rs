@@ -54,7 +54,8 @@ pub(crate) struct Memo {
     quiet: Vec<OnceLock<Quiet>>,
     /// The library functions reachable from a library function, through
     /// each kind of edge (see [`super::closure`]); only in the library's
-    /// memo, filled for the functions that own crates call.
+    /// memo of a library that several binaries link, filled for the
+    /// functions that own crates call.
     closures: [Vec<OnceLock<FnSet>>; 2],
 }
 

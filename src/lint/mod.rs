@@ -189,7 +189,8 @@ fn run_here(options: &Options) -> Result<Output, Error> {
     let mut distinct: Vec<&library::LibraryKey> = keys.iter().collect();
     distinct.sort();
     distinct.dedup();
-    let libraries: Vec<library::Library<'_>> = distinct.par_iter().map(|key| library::build(key, &loaded)).collect();
+    let libraries: Vec<library::Library<'_>> =
+        distinct.par_iter().map(|key| library::build(key, &loaded, keys.iter().filter(|k| k == key).count())).collect();
     let results: Vec<_> = options
         .binaries
         .par_iter()
