@@ -75,9 +75,11 @@ pub(super) fn library<'a>(prog: &Program<'a>, reachable: &FnSet) -> Option<Arc<S
     if let Some(shared) = slot.as_ref().filter(|s| s.covers.covers(reachable, lib_fns)) {
         return Some(Arc::clone(shared));
     }
-    // Every library function in a shared closure computed so far: this
-    // binary's reachable library part, and what other binaries reached.
-    let covers = closure::computed(prog, Which::Graph);
+    // Every library function in a shared closure computed so far (what
+    // other binaries reached), and this binary's reachable library part
+    // (the whole of it when the library has no shared closures).
+    let mut covers = closure::computed(prog, Which::Graph);
+    covers.extend(reachable.iter().take_while(|&id| id < lib_fns));
     let callers = Callers::over(prog, covers.iter());
     let shared = Arc::new(Shared { covers, callers });
     *slot = Some(Arc::clone(&shared));
