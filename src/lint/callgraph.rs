@@ -4,15 +4,15 @@
 //! the functions whose summaries the analysis must learn.
 
 use super::api;
+use super::callers::{self, Callers};
+use super::closure::{Which, closure};
 use super::fnset::FnSet;
 use super::index::{FnId, Program, Target};
 use super::ir::Expr;
 use super::memo::{self, Callees, Edges, NameCall};
 use super::receiver::StdValues;
 use super::visit::for_each_expr;
-use rayon::prelude::*;
 use std::cell::OnceCell;
-use std::collections::{HashMap, HashSet};
 
 /// The part of the call graph reachable from a binary's entry points:
 /// only those functions' bodies are scanned, so a program that links large
@@ -21,21 +21,9 @@ pub(crate) struct CallGraph<'p, 'a> {
     prog: &'p Program<'a>,
     /// Every function reachable from the entries.
     reachable: FnSet,
-    /// Who calls whom among them, built when a spawn site is checked.
-    callers: OnceCell<Callers<'p>>,
-}
-
-/// The call graph's edges reversed: callers by callee, and callers of
-/// method names (which reach every method of that name).
-#[derive(Default)]
-struct Callers<'p> {
-    of_fn: HashMap<FnId, Vec<FnId>>,
-    of_name: HashMap<&'p str, Vec<FnId>>,
-    /// The same calls as the walk can take them ([`CallGraph::reaching`]),
-    /// by name and argument count (`None`: no method of the name takes that
-    /// many, which the walk reports as lost, so all of them count), and
-    /// whether the receiver is of another crate's type.
-    exact: HashMap<(&'p str, Option<usize>, bool), Vec<FnId>>,
+    /// Who calls whom among them (its own functions only when the
+    /// library's callers are shared), built when a spawn site is checked.
+    callers: OnceCell<Callers<'a>>,
 }
 
 /// The functions from which a spawn site can be reached, two ways.
@@ -55,7 +43,7 @@ pub(crate) struct Reaching {
 
 impl<'p, 'a> CallGraph<'p, 'a> {
     pub(super) fn new(prog: &'p Program<'a>, entries: &[FnId]) -> CallGraph<'p, 'a> {
-        let reachable = closure(prog, entries, |id| &callees(prog, id).graph);
+        let reachable = closure(prog, entries, Which::Graph, &|id| &callees(prog, id).graph);
         CallGraph { prog, reachable, callers: OnceCell::new() }
     }
 
@@ -66,63 +54,25 @@ impl<'p, 'a> CallGraph<'p, 'a> {
 
     /// Every function from which `target` can be reached (within the
     /// reachable part: paths from the entries run through nothing else).
+    /// When the library's callers are shared ([`super::callers`]), this
+    /// binary's own callers are built over its own functions only, and
+    /// the walk's result is cut back to what it reaches.
     pub(super) fn reaching(&self, target: FnId) -> Reaching {
         let prog = self.prog;
-        let callers = self.callers.get_or_init(|| {
-            let mut callers = Callers::default();
-            for id in self.reachable.iter() {
-                let edges = &callees(prog, id).graph;
-                for &to in &edges.fns {
-                    callers.of_fn.entry(to).or_default().push(id);
-                }
-                for call in &edges.names {
-                    callers.of_name.entry(call.name.as_str()).or_default().push(id);
-                    let fits = prog.methods_named(&call.name).iter().any(|&m| prog.takes_args(m, call.args));
-                    let key = (call.name.as_str(), fits.then_some(call.args), call.foreign);
-                    callers.exact.entry(key).or_default().push(id);
-                }
-            }
-            callers
+        let lib = callers::library(prog, &self.reachable);
+        let own = self.callers.get_or_init(|| {
+            let first_own = if lib.is_some() { prog.lib_fn_count() } else { 0 };
+            Callers::over(prog, self.reachable.iter().filter(|&id| id >= first_own))
         });
-        let all =
-            callers.walk_back(prog, target, |id| callers.of_name.get(prog.def(id).name.as_str()).into_iter().collect());
-        let exact = callers.walk_back(prog, target, |id| {
-            let name = prog.def(id).name.as_str();
-            let args = prog.def(id).params.len().checked_sub(1).filter(|&n| prog.takes_args(id, n));
-            // Calls on another crate's type reach only trait methods.
-            let kinds: &[bool] = if prog.is_trait_method(id) { &[false, true] } else { &[false] };
-            let keys = kinds.iter().flat_map(|&f| [args.map(|n| (name, Some(n), f)), Some((name, None, f))]);
-            keys.flatten().filter_map(|k| callers.exact.get(&k)).collect()
-        });
-        Reaching { all, exact }
-    }
-}
-
-impl Callers<'_> {
-    /// Every function from which `target` can be reached, a method through
-    /// the callers `by_name` gives for it.
-    fn walk_back<'c>(
-        &'c self,
-        prog: &Program<'_>,
-        target: FnId,
-        by_name: impl Fn(FnId) -> Vec<&'c Vec<FnId>>,
-    ) -> FnSet {
-        let mut seen = FnSet::new(prog.fn_count());
-        seen.insert(target);
-        let mut stack = vec![target];
-        while let Some(id) = stack.pop() {
-            let def = prog.def(id);
-            // A method is in the group of its name, for the callers that
-            // can call it.
-            let named = if def.self_ty.is_some() { by_name(id) } else { Vec::new() };
-            let named = named.into_iter().flatten().filter(|&&from| prog.can_call(from, id));
-            for &from in self.of_fn.get(&id).into_iter().flatten().chain(named) {
-                if seen.insert(from) {
-                    stack.push(from);
-                }
-            }
+        let parts: Vec<&Callers<'a>> =
+            std::iter::once(own).chain(lib.as_deref().map(callers::Shared::callers)).collect();
+        let mut all = callers::walk_back(prog, &parts, target, |c, id| c.of_name(prog, id));
+        let mut exact = callers::walk_back(prog, &parts, target, |c, id| c.exact(prog, id));
+        if lib.is_some() {
+            all.intersect(&self.reachable);
+            exact.intersect(&self.reachable);
         }
-        seen
+        Reaching { all, exact }
     }
 }
 
@@ -133,13 +83,13 @@ impl Callers<'_> {
 /// own-executable value where reachable code reads it). Learning adds the
 /// functions that are passed such values.
 pub(crate) fn summary_set(prog: &Program<'_>, entries: &[FnId], writers: &[FnId]) -> Vec<FnId> {
-    let mut set = closure(prog, entries, |id| &callees(prog, id).all);
+    let mut set = closure(prog, entries, Which::All, &|id| &callees(prog, id).all);
     set.extend(writers.iter().copied());
     set.iter().collect()
 }
 
 /// The functions `id`'s body calls (computed once, see [`super::memo`]).
-fn callees<'p>(prog: &'p Program<'_>, id: FnId) -> &'p Callees {
+pub(super) fn callees<'p>(prog: &'p Program<'_>, id: FnId) -> &'p Callees {
     memo::callees(prog, id, || scan_callees(prog, id))
 }
 
@@ -188,37 +138,3 @@ fn scan_callees(prog: &Program<'_>, id: FnId) -> Callees {
     }
     Callees { graph, all }
 }
-
-/// Everything reachable from `start` through `edges`; a method name is
-/// expanded to its methods once. Walked wave by wave: the edges of a wave
-/// are computed in parallel first (issue 18: that is where a body is parsed
-/// and lowered on first use, and one binary would otherwise use one core),
-/// then followed in order. The set does not depend on the order.
-fn closure<'e>(prog: &Program<'_>, start: &[FnId], edges: impl Fn(FnId) -> &'e Edges + Sync) -> FnSet {
-    let mut seen = FnSet::new(prog.fn_count());
-    let mut names: HashSet<&'e str> = HashSet::new();
-    let mut wave: Vec<FnId> = start.iter().copied().filter(|&id| seen.insert(id)).collect();
-    while !wave.is_empty() {
-        if wave.len() >= PARALLEL_WAVE {
-            wave.par_iter().for_each(|&id| {
-                edges(id);
-            });
-        }
-        let mut next = Vec::new();
-        for id in wave {
-            let out = edges(id);
-            let methods =
-                out.names.iter().filter(|c| names.insert(c.name.as_str())).map(|c| prog.methods_named(&c.name));
-            for to in out.fns.iter().copied().chain(methods.flat_map(std::borrow::Cow::into_owned)) {
-                if seen.insert(to) {
-                    next.push(to);
-                }
-            }
-        }
-        wave = next;
-    }
-    seen
-}
-
-/// Below this many functions a wave is not worth handing to other threads.
-const PARALLEL_WAVE: usize = 8;

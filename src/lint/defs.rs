@@ -12,7 +12,7 @@
 
 use super::index::{CrateView, FnId};
 use super::ir::{ClapToken, Fields, FileIr, UseDef};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// One crate's names: where its functions, modules and `use`s are.
 #[derive(Default)]

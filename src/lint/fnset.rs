@@ -31,6 +31,31 @@ impl FnSet {
         new
     }
 
+    /// Adds every id of `other`.
+    pub(super) fn union_with(&mut self, other: &FnSet) {
+        if other.words.len() > self.words.len() {
+            self.words.resize(other.words.len(), 0);
+        }
+        for (w, o) in self.words.iter_mut().zip(&other.words) {
+            *w |= o;
+        }
+    }
+
+    /// Keeps only the ids `other` holds.
+    pub(super) fn intersect(&mut self, other: &FnSet) {
+        for (i, w) in self.words.iter_mut().enumerate() {
+            *w &= other.words.get(i).copied().unwrap_or(0);
+        }
+    }
+
+    /// Whether every id of `other` below `limit` is in this set.
+    pub(super) fn covers(&self, other: &FnSet, limit: usize) -> bool {
+        other.words.iter().enumerate().take(limit.div_ceil(64)).all(|(i, &o)| {
+            let below = if (i + 1) * 64 <= limit { u64::MAX } else { (1u64 << (limit % 64)) - 1 };
+            o & below & !self.words.get(i).copied().unwrap_or(0) == 0
+        })
+    }
+
     /// The ids in increasing order.
     pub(super) fn iter(&self) -> impl Iterator<Item = FnId> + '_ {
         self.words
@@ -59,7 +84,17 @@ mod tests {
         assert!(!set.insert(3));
         assert!(set.insert(130), "grows past its first size");
         set.extend([64, 0]);
+        let mut other = FnSet::new(1);
+        other.union_with(&set);
+        assert_eq!(other.iter().collect::<Vec<_>>(), set.iter().collect::<Vec<_>>(), "a union grows too");
         assert_eq!(set.iter().collect::<Vec<_>>(), vec![0, 3, 64, 130]);
         assert!(set.contains(&64) && !set.contains(&65) && !set.contains(&1000));
+        let small = FnSet::new(1);
+        let mut some = FnSet::new(1);
+        some.extend([0, 3]);
+        assert!(set.covers(&some, 200) && !small.covers(&set, 200) && small.covers(&set, 0));
+        assert!(small.covers(&set, 0) && !FnSet::new(1).covers(&some, 1), "limit 1 sees id 0 only");
+        some.intersect(&small);
+        assert!(some.iter().next().is_none());
     }
 }

@@ -8,6 +8,9 @@ use super::ir::{ClapToken, FileIr, FnDef, Pat, Path, UseDef};
 use super::library::Library;
 use super::memo::Memo;
 use std::borrow::Cow;
+use std::sync::OnceLock;
+
+mod sharing;
 
 pub(crate) type FnId = usize;
 
@@ -32,9 +35,12 @@ pub(crate) struct Program<'a> {
     lib: &'a Library<'a>,
     pub clap: Cow<'a, [ClapToken]>,
     pub self_spawn_macros: Vec<&'a str>,
-    /// Answers about functions, for those not shared with the library's
-    /// memo.
-    memo: Memo,
+    /// Answers about the own crate's functions (indexed from `first_fn`).
+    own_memo: Memo,
+    /// Answers about the library's functions when they cannot be shared
+    /// with the library's memo; allocated only then (issue 18: sized to
+    /// the whole library, it was allocated and dropped once per binary).
+    lib_memo: OnceLock<Memo>,
 }
 
 /// What a path in the code refers to.
@@ -63,8 +69,8 @@ impl<'a> Program<'a> {
             Cow::Owned(clap)
         };
         let self_spawn_macros = own.self_spawn_macros.iter().chain(&lib.defs.self_spawn_macros).copied().collect();
-        let memo = Memo::new(lib.defs.fns.len() + own.fns.len());
-        Program { files, own_view, own, lib, clap, self_spawn_macros, memo }
+        let own_memo = Memo::new(own.fns.len());
+        Program { files, own_view, own, lib, clap, self_spawn_macros, own_memo, lib_memo: OnceLock::new() }
     }
 
     /// Crate `krate` of the program: 0 is the binary's own.
@@ -100,26 +106,6 @@ impl<'a> Program<'a> {
     /// How many functions the program has (ids are `0..fn_count()`).
     pub(super) fn fn_count(&self) -> usize {
         self.own.first_fn + self.own.fns.len()
-    }
-
-    /// Where the answers about function `id` are kept, and its index
-    /// there: the library's memo for a library function when the own crate
-    /// cannot change what it calls (see [`super::memo`]).
-    pub(super) fn memo_of(&self, id: FnId) -> (&Memo, usize) {
-        match id < self.own.first_fn && !self.own.defines_methods() {
-            true => (&self.lib.memo, id),
-            false => (&self.memo, id),
-        }
-    }
-
-    /// Where the answers that depend on evaluating function `id` are
-    /// kept: the library's memo for a library function when the own crate
-    /// is private (see [`Defs::is_private`]).
-    pub(super) fn memo_for_eval(&self, id: FnId) -> (&Memo, usize) {
-        match id < self.own.first_fn && self.own.is_private() {
-            true => (&self.lib.memo, id),
-            false => (&self.memo, id),
-        }
     }
 
     /// A function's place in the order the analysis visits them: the own

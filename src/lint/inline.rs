@@ -24,7 +24,7 @@ impl Cond<'_, '_, '_> {
             return Truth::Same;
         }
         let def = self.prog.def(id);
-        let mut locals = Locals::new();
+        let mut locals = Locals::default();
         for (p, v) in def.params.iter().zip(vals) {
             super::bind::bind(p, v, &mut locals);
         }

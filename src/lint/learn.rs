@@ -19,10 +19,10 @@
 //! exists only after something was recorded or read.)
 
 use super::eval::Eval;
+use super::fnset::FnSet;
 use super::index::{FnId, Program};
 use super::memo;
 use super::value::{Facts, Locals, Val};
-use std::collections::BTreeSet;
 
 /// Summaries are recomputed until stable; a few passes suffice for helper
 /// chains of that depth.
@@ -56,26 +56,34 @@ pub(crate) fn learn(prog: &Program<'_>, fns: &[FnId]) -> Facts {
 /// [`learn`], skipping quiet functions or not (the tests compare both).
 fn learn_skipping(prog: &Program<'_>, fns: &[FnId], skip_quiet: bool) -> Facts {
     // In the program's order (own crate first), which decides the order in
-    // which spawn sites are found and reported.
-    let mut fns: BTreeSet<usize> = fns.iter().map(|&id| prog.order_of(id)).collect();
+    // which spawn sites are found and reported. A bitset over that order,
+    // not a `BTreeSet` (issue 18: built once per binary over the whole
+    // reachable library).
+    let mut fns_in_order = FnSet::new(prog.fn_count());
+    let mut count = 0;
+    for &id in fns {
+        count += usize::from(fns_in_order.insert(prog.order_of(id)));
+    }
     let mut facts = Facts::default();
     for _ in 0..MAX_PASSES {
         let mut rec = Facts { sites: facts.sites.restart(), ..Facts::default() };
-        for id in fns.iter().map(|&n| prog.at_order(n)) {
+        for id in fns_in_order.iter().map(|n| prog.at_order(n)) {
             if skip_quiet
                 && let Quiet::Inert(reads) = quiet(prog, id)
                 && !learned(prog, id, reads, &facts)
             {
                 continue;
             }
-            let val = Eval::new(prog, &facts, Some(&mut rec), id).function(&mut Locals::new());
+            let val = Eval::new(prog, &facts, Some(&mut rec), id).function(&mut Locals::default());
             if summarised(&val) {
                 rec.returns.insert(id, val);
             }
         }
-        let before = fns.len();
-        fns.extend(rec.param_vals.keys().map(|&(id, _)| prog.order_of(id)));
-        let stable = fns.len() == before && rec.same_summaries(&facts);
+        let before = count;
+        for &(id, _) in rec.param_vals.keys() {
+            count += usize::from(fns_in_order.insert(prog.order_of(id)));
+        }
+        let stable = count == before && rec.same_summaries(&facts);
         facts = rec;
         if stable {
             break;
@@ -105,7 +113,7 @@ fn quiet<'p>(prog: &'p Program<'_>, id: FnId) -> &'p Quiet {
         let nothing = Facts::default();
         let mut rec = Facts::default();
         let mut reads = Reads::default();
-        let val = Eval::new(prog, &nothing, Some(&mut rec), id).reading(&mut reads).function(&mut Locals::new());
+        let val = Eval::new(prog, &nothing, Some(&mut rec), id).reading(&mut reads).function(&mut Locals::default());
         let recorded = summarised(&val)
             || !rec.sites.list.is_empty()
             || !rec.param_vals.is_empty()
@@ -119,6 +127,14 @@ fn quiet<'p>(prog: &'p Program<'_>, id: FnId) -> &'p Quiet {
 /// Whether anything `id` read with nothing learned has been learned in
 /// `facts`: its parameters' values, a return summary, a field.
 fn learned(prog: &Program<'_>, id: FnId, reads: &Reads, facts: &Facts) -> bool {
+    let nothing = facts.returns.is_empty()
+        && facts.param_vals.is_empty()
+        && facts.exe_fields.is_empty()
+        && facts.marker_fields.is_empty();
+    if nothing {
+        // Every first pass: nothing to look up.
+        return false;
+    }
     (0..prog.def(id).params.len()).any(|i| facts.param_vals.contains_key(&(id, i)))
         || reads.returns.iter().any(|f| facts.returns.contains_key(f))
         || reads.fields.iter().any(|name| facts.exe_fields.contains_key(name) || facts.marker_fields.contains_key(name))

@@ -24,20 +24,33 @@ pub(crate) struct Library<'a> {
     /// Answers about its functions, shared by the binaries whose own crate
     /// defines no methods.
     pub memo: Memo,
+    /// Its callers, shared likewise ([`super::callers`]).
+    pub callers: super::callers::Slot<'a>,
 }
 
 impl<'a> Library<'a> {
-    pub(super) fn new(files: &'a [FileIr], crates: Vec<CrateView>) -> Library<'a> {
+    /// The library of `crates`, linked by `binaries` binaries.
+    pub(super) fn new(files: &'a [FileIr], crates: Vec<CrateView>, binaries: usize) -> Library<'a> {
         let defs = Defs::new(files, &crates, 1, 0);
         let mut clap = defs.clap.clone();
         resolve_clap_consts(&mut clap, |name| defs.consts_named(name).first().map(|c| c.2.as_str()));
-        let memo = Memo::new(defs.fns.len());
-        Library { crates, defs, clap, memo }
+        // Shared closures pay off only across binaries: for one, each
+        // library function its own crate calls would start a walk of its
+        // own, and walks from different functions cover the same code
+        // again (the crates.io corpus took ~40% more CPU).
+        let memo = if binaries > 1 { Memo::for_library(defs.fns.len()) } else { Memo::new(defs.fns.len()) };
+        Library { crates, defs, clap, memo, callers: Default::default() }
     }
 
     /// A library of no crates (a single file analysed alone).
     pub(super) fn empty() -> Library<'a> {
-        Library { crates: Vec::new(), defs: Defs::default(), clap: Vec::new(), memo: Memo::default() }
+        Library {
+            crates: Vec::new(),
+            defs: Defs::default(),
+            clap: Vec::new(),
+            memo: Memo::default(),
+            callers: Default::default(),
+        }
     }
 }
 
@@ -51,8 +64,8 @@ pub(crate) fn key(bin: &BinaryInput, loaded: &Loaded) -> LibraryKey {
     super::refs::linked(own, candidates, loaded)
 }
 
-/// The library of `key`.
-pub(crate) fn build<'a>(key: &LibraryKey, loaded: &'a Loaded) -> Library<'a> {
+/// The library of `key`, linked by `binaries` binaries.
+pub(crate) fn build<'a>(key: &LibraryKey, loaded: &'a Loaded, binaries: usize) -> Library<'a> {
     // Crate `i` of the key is crate `i + 1` of every program.
     let index = |roots: &Vec<PathBuf>| -> Vec<usize> {
         key.iter().enumerate().filter(|(_, c)| roots.contains(&c.root)).map(|(i, _)| i + 1).collect()
@@ -65,5 +78,5 @@ pub(crate) fn build<'a>(key: &LibraryKey, loaded: &'a Loaded) -> Library<'a> {
             sees: c.sees.as_ref().map(index),
         })
         .collect();
-    Library::new(&loaded.files, crates)
+    Library::new(&loaded.files, crates, binaries)
 }

@@ -10,7 +10,7 @@ use super::lower;
 use super::nesting;
 use crate::diag::Location;
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -51,8 +51,8 @@ pub(crate) fn load(roots: &[PathBuf]) -> Result<Loaded, Error> {
         }
     }
     let mut files: Vec<FileIr> = Vec::new();
-    let mut crates: HashMap<PathBuf, Vec<u32>> = HashMap::new();
-    let mut seen: HashSet<PathBuf> = HashSet::new();
+    let mut crates: HashMap<PathBuf, Vec<u32>> = HashMap::default();
+    let mut seen: HashSet<PathBuf> = HashSet::default();
     // (crate root, file, module path, owns a directory like mod.rs)
     let mut level: Vec<(PathBuf, PathBuf, Vec<String>, bool)> =
         roots.iter().map(|r| (r.clone(), r.clone(), Vec::new(), true)).collect();

@@ -7,6 +7,8 @@
 //! ([`super::defs::Defs::defines_methods`]). Issue 18: 200 binaries over
 //! one library scan its bodies once.
 
+use super::closure::Which;
+use super::fnset::FnSet;
 use super::index::{FnId, Program};
 use super::learn::Quiet;
 use std::sync::OnceLock;
@@ -50,6 +52,11 @@ pub(crate) struct Memo {
     callees: Vec<OnceLock<Callees>>,
     may_stop: Vec<OnceLock<bool>>,
     quiet: Vec<OnceLock<Quiet>>,
+    /// The library functions reachable from a library function, through
+    /// each kind of edge (see [`super::closure`]); only in the library's
+    /// memo of a library that several binaries link, filled for the
+    /// functions that own crates call.
+    closures: [Vec<OnceLock<FnSet>>; 2],
 }
 
 impl Memo {
@@ -58,7 +65,14 @@ impl Memo {
             callees: std::iter::repeat_with(OnceLock::new).take(fns).collect(),
             may_stop: std::iter::repeat_with(OnceLock::new).take(fns).collect(),
             quiet: std::iter::repeat_with(OnceLock::new).take(fns).collect(),
+            closures: Default::default(),
         }
+    }
+
+    /// The library's memo: [`Memo::new`] and room for shared closures.
+    pub(super) fn for_library(fns: usize) -> Memo {
+        let cells = || std::iter::repeat_with(OnceLock::new).take(fns).collect();
+        Memo { closures: [cells(), cells()], ..Memo::new(fns) }
     }
 }
 
@@ -72,6 +86,14 @@ pub(crate) fn callees<'p>(prog: &'p Program<'_>, id: FnId, compute: impl FnOnce(
 pub(crate) fn may_stop(prog: &Program<'_>, id: FnId, compute: impl FnOnce() -> bool) -> bool {
     let (memo, i) = prog.memo_of(id);
     *memo.may_stop[i].get_or_init(compute)
+}
+
+/// The cell of library function `id`'s shared closure through `which`
+/// edges, when the program shares the library's callees (see
+/// [`Program::memo_of`]).
+pub(crate) fn lib_closure<'p>(prog: &'p Program<'_>, id: FnId, which: Which) -> Option<&'p OnceLock<FnSet>> {
+    let memo = prog.shared_memo(id)?;
+    memo.closures[which as usize].get(id)
 }
 
 /// `id`'s evaluation with nothing learned, computed by `compute` on first

@@ -6,6 +6,12 @@
 //! ([`eval`], [`api`]), then follow the child each site starts from the top
 //! of `main` ([`walk`], [`cond`], [`child`]) and turn what happened into
 //! findings ([`rules`]) and a verdict ([`analyze`]).
+//!
+//! Hash maps and sets here use `rustc-hash`'s Fx hasher, not std's SipHash
+//! (issue 18: SipHash was a leading entry of every profile). SipHash resists
+//! collision attacks by chosen keys; the keys here are names, paths and ids
+//! from the user's own source, read by a local tool, where a crafted
+//! collision could at worst slow down its own check.
 
 mod analyze;
 mod api;
@@ -13,9 +19,11 @@ mod arglist;
 mod bind;
 mod body;
 mod builder;
+mod callers;
 mod callgraph;
 mod child;
 mod clap_cond;
+mod closure;
 mod cond;
 mod defs;
 mod eval;
@@ -165,9 +173,12 @@ pub fn run(options: &Options) -> Result<Output, Error> {
 
 fn run_here(options: &Options) -> Result<Output, Error> {
     let mut roots: Vec<PathBuf> = Vec::new();
+    // A set beside the list: with 200 binaries sharing a library,
+    // `roots.contains` was quadratic.
+    let mut seen: rustc_hash::FxHashSet<&PathBuf> = Default::default();
     for bin in &options.binaries {
         for root in std::iter::once(&bin.root).chain(bin.crates.iter().map(|c| &c.root)) {
-            if !roots.contains(root) {
+            if seen.insert(root) {
                 roots.push(root.clone());
             }
         }
@@ -179,7 +190,8 @@ fn run_here(options: &Options) -> Result<Output, Error> {
     let mut distinct: Vec<&library::LibraryKey> = keys.iter().collect();
     distinct.sort();
     distinct.dedup();
-    let libraries: Vec<library::Library<'_>> = distinct.par_iter().map(|key| library::build(key, &loaded)).collect();
+    let libraries: Vec<library::Library<'_>> =
+        distinct.par_iter().map(|key| library::build(key, &loaded, keys.iter().filter(|k| k == key).count())).collect();
     let results: Vec<_> = options
         .binaries
         .par_iter()

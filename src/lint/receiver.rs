@@ -10,7 +10,7 @@ use super::api;
 use super::index::{FnId, Program, Target};
 use super::ir::{Expr, Lit, Pat, Stmt};
 use super::visit::for_each_expr;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// Non-generic std functions: what they return is a std type.
 const STD_ROOTS: &[&[&str]] = &[
@@ -159,7 +159,7 @@ pub(crate) struct StdValues<'p, 'a> {
 
 impl<'p, 'a> StdValues<'p, 'a> {
     pub(super) fn new(prog: &'p Program<'a>, id: FnId) -> Self {
-        let mut this = StdValues { prog, id, locals: HashSet::new(), foreign: HashSet::new() };
+        let mut this = StdValues { prog, id, locals: HashSet::default(), foreign: HashSet::default() };
         // A `let` can name an earlier std local; a few rounds settle it.
         for _ in 0..4 {
             let locals = this.std_locals(|e| this.is_std(e));
@@ -184,7 +184,7 @@ impl<'p, 'a> StdValues<'p, 'a> {
     /// so a shadowing binding elsewhere can never hide a call edge.
     fn std_locals(&self, test: impl Fn(&Expr) -> bool) -> HashSet<String> {
         let def = self.prog.def(self.id);
-        let mut lets: HashMap<String, bool> = HashMap::new();
+        let mut lets: HashMap<String, bool> = HashMap::default();
         let mut bind = |pat: &Pat, std: bool| {
             let mut names = Vec::new();
             pat.bindings(&mut names);

@@ -3,8 +3,8 @@
 //! a `Command` for a self-spawn site, a string).
 
 use super::ir::Loc;
+use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// How the code names its own executable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]

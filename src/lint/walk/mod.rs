@@ -22,7 +22,7 @@ use super::index::{FnId, Program};
 use super::ir::{Expr, Loc, Pat, Stmt};
 use super::receiver::StdValues;
 use super::value::{Facts, Locals, Truth, Val};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// How far calls are followed from `main`.
 const MAX_DEPTH: usize = 12;
@@ -138,8 +138,8 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
             budget: BUDGET,
             unsure: None,
             dispatched: None,
-            reads_markers: HashMap::new(),
-            foreign_values: HashMap::new(),
+            reads_markers: HashMap::default(),
+            foreign_values: HashMap::default(),
         }
     }
 
@@ -179,7 +179,7 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
 
     fn function(&mut self, id: FnId, args: Vec<Val>) -> Flow {
         let def = self.prog.def(id);
-        let mut locals = Locals::new();
+        let mut locals = Locals::default();
         for (i, p) in def.params.iter().enumerate() {
             let val = args.get(i).cloned().unwrap_or(Val::Unknown);
             // `fn f(database: &Sqlite)`: the declared type resolves its methods.

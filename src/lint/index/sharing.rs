@@ -1,0 +1,50 @@
+//! Which answers about a program's functions live in its library's memo,
+//! shared with every binary that links the same crates, and which in the
+//! program's own (issue 18: computed once per run, not once per binary).
+
+use super::{FnId, Program};
+use crate::lint::callers::Slot;
+use crate::lint::memo::Memo;
+
+impl<'a> Program<'a> {
+    /// Where the answers about function `id` are kept, and its index
+    /// there: the library's memo for a library function when the own crate
+    /// cannot change what it calls (see [`super::memo`]).
+    pub(crate) fn memo_of(&self, id: FnId) -> (&Memo, usize) {
+        self.memo_where(id, !self.own.defines_methods())
+    }
+
+    /// The library's memo, when it holds the answers about function `id`
+    /// ([`Program::memo_of`]).
+    pub(crate) fn shared_memo(&self, id: FnId) -> Option<&Memo> {
+        (id < self.own.first_fn && !self.own.defines_methods()).then_some(&self.lib.memo)
+    }
+
+    /// How many of the program's functions are the library's (ids below).
+    pub(crate) fn lib_fn_count(&self) -> usize {
+        self.own.first_fn
+    }
+
+    /// The library's shared callers, when it holds the answers about its
+    /// functions ([`Program::memo_of`]).
+    pub(crate) fn shared_callers(&self) -> Option<&'a Slot<'a>> {
+        (!self.own.defines_methods()).then_some(&self.lib.callers)
+    }
+
+    /// Where the answers that depend on evaluating function `id` are
+    /// kept: the library's memo for a library function when the own crate
+    /// is private (see [`Defs::is_private`]).
+    pub(crate) fn memo_for_eval(&self, id: FnId) -> (&Memo, usize) {
+        self.memo_where(id, self.own.is_private())
+    }
+
+    /// The memo of function `id`: the library's when `shared` and it is
+    /// one of the library's functions, else this program's own.
+    fn memo_where(&self, id: FnId, shared: bool) -> (&Memo, usize) {
+        match id.checked_sub(self.own.first_fn) {
+            Some(own) => (&self.own_memo, own),
+            None if shared => (&self.lib.memo, id),
+            None => (self.lib_memo.get_or_init(|| Memo::new(self.own.first_fn)), id),
+        }
+    }
+}
