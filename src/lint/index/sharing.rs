@@ -9,7 +9,7 @@ use crate::lint::memo::Memo;
 impl<'a> Program<'a> {
     /// Where the answers about function `id` are kept, and its index
     /// there: the library's memo for a library function when the own crate
-    /// cannot change what it calls (see [`super::memo`]).
+    /// cannot change what it calls (see [`crate::lint::memo`]).
     pub(crate) fn memo_of(&self, id: FnId) -> (&Memo, usize) {
         self.memo_where(id, !self.own.defines_methods())
     }
@@ -33,7 +33,7 @@ impl<'a> Program<'a> {
 
     /// Where the answers that depend on evaluating function `id` are
     /// kept: the library's memo for a library function when the own crate
-    /// is private (see [`Defs::is_private`]).
+    /// is private (see [`crate::lint::defs::Defs::is_private`]).
     pub(crate) fn memo_for_eval(&self, id: FnId) -> (&Memo, usize) {
         self.memo_where(id, self.own.is_private())
     }
