@@ -37,10 +37,7 @@ impl Eval<'_, '_> {
             return;
         }
         let marker = &mut rec.sites.list[id].marker;
-        let text = |v: &Val| match v {
-            Val::Str(s) => Some(s.clone()),
-            _ => None,
-        };
+        let text = Val::text;
         match name {
             "arg" => marker.push_args([vals.first().and_then(text)]),
             "args" => match list {
@@ -62,13 +59,7 @@ impl Eval<'_, '_> {
 
     /// `.args([..])` with a literal list: `items` are the items' values.
     pub(super) fn command_args(&mut self, sites: &[Loc], args: &[Expr], items: Vec<Val>) -> Val {
-        let texts: Vec<Option<String>> = items
-            .iter()
-            .map(|v| match v {
-                Val::Str(s) => Some(s.clone()),
-                _ => None,
-            })
-            .collect();
+        let texts: Vec<Option<String>> = items.iter().map(Val::text).collect();
         for &site in sites {
             let skippable = self.skippable(site);
             if let Some(rec) = self.rec.as_deref_mut()
@@ -131,10 +122,7 @@ fn maybe(marker: &mut Marker, name: &str, args: &[Expr], vals: &[Val]) {
 /// right after such a flag, does not move the positionals that select a
 /// subcommand; anything else leaves the arguments unknown.
 fn maybe_arg(marker: &mut Marker, val: Option<&Val>) {
-    let text = match val {
-        Some(Val::Str(s)) => Some(s.clone()),
-        _ => None,
-    };
+    let text = val.and_then(Val::text);
     let after_flag = marker.maybe_args.last().is_some_and(|a| a.as_deref().is_some_and(is_bare_flag));
     match text {
         Some(flag) if flag.starts_with('-') => marker.maybe_args.push(Some(flag)),

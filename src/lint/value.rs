@@ -167,6 +167,14 @@ impl Val {
         }
     }
 
+    /// The literal text of a string value.
+    pub(super) fn text(&self) -> Option<String> {
+        match self {
+            Val::Str(s) => Some(s.clone()),
+            _ => None,
+        }
+    }
+
     /// The result of an analysed function called with `inputs`: a function
     /// handed the raw argument list that returns nothing the check follows
     /// is an argument parser of the program's own (`let flags =

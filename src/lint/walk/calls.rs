@@ -42,9 +42,11 @@ impl Walker<'_, '_, '_> {
                 // Several functions at one path are cfg alternatives
                 // (`#[cfg(unix)]`/`#[cfg(windows)]`): one of them runs.
                 let certain = self.same_path(&ids);
-                let called = self.call_fns(&ids, vals.clone(), certain, path.last().map_or("", String::as_str), loc);
+                let called = self.call_fns(&ids, vals, certain, path.last().map_or("", String::as_str), loc);
+                // Settled by `Eval`, which also types the result
+                // (declared return, a parser of the program's own).
                 let val = if matches!(called.val, Val::Unknown) {
-                    once.settle(self, &call, locals).parsed_from(&vals)
+                    once.settle(self, &call, locals)
                 } else {
                     called.val.clone()
                 };
