@@ -181,8 +181,13 @@ impl<'m> Child<'m> {
     /// (`None` when everything at the spawn site is a literal).
     pub(super) fn unknown_parts(&self) -> Option<String> {
         let mut parts = Vec::new();
-        if self.marker.unknown_args {
-            parts.push("its arguments include a list built at run time".to_string());
+        let run_by = self.marker.run_by.as_deref();
+        match run_by {
+            Some(var) => parts.push(format!("its arguments are the ones the program that runs it as `{var}` passes")),
+            None if self.marker.unknown_args => {
+                parts.push("its arguments include a list built at run time".to_string());
+            }
+            None => {}
         }
         let dynamic: Vec<String> = self
             .marker
@@ -208,7 +213,9 @@ impl<'m> Child<'m> {
         for (key, value) in &self.marker.env {
             match (key, value) {
                 (None, _) => parts.push("an env var it gets has a name computed at run time".to_string()),
-                (Some(k), None) => parts.push(format!("the value of its env var `{k}` is not a literal")),
+                (Some(k), None) if Some(k.as_str()) != run_by => {
+                    parts.push(format!("the value of its env var `{k}` is not a literal"));
+                }
                 _ => {}
             }
         }

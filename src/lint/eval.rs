@@ -28,11 +28,26 @@ pub(crate) struct Eval<'p, 'a> {
     /// The branch depth at which each spawn site of this body was made: a
     /// builder call deeper than that may not run (see [`super::builder`]).
     pub(super) made_at: Vec<(Loc, u32)>,
+    /// Ids of the branches around the expression being evaluated, and the
+    /// next id (see [`super::wrapper`]).
+    pub(super) open: Vec<u32>,
+    next_branch: u32,
 }
 
 impl<'p, 'a> Eval<'p, 'a> {
     pub(super) fn new(prog: &'p Program<'a>, facts: &'p Facts, rec: Option<&'p mut Facts>, fn_id: FnId) -> Self {
-        Eval { prog, facts, rec, fn_id, ret: Val::Unknown, reads: None, branch: 0, made_at: Vec::new() }
+        Eval {
+            prog,
+            facts,
+            rec,
+            fn_id,
+            ret: Val::Unknown,
+            reads: None,
+            branch: 0,
+            made_at: Vec::new(),
+            open: Vec::new(),
+            next_branch: 0,
+        }
     }
 
     /// Notes in `reads` the return summaries and fields this evaluation
@@ -378,6 +393,13 @@ impl<'p, 'a> Eval<'p, 'a> {
                 for (i, v) in vals.iter().enumerate() {
                     if v.exe_origin().is_some() || matches!(v, Val::Cmd(_)) {
                         rec.param_vals.insert((id, i + offset), v.clone());
+                    } else if let Val::Prog(_) = v {
+                        // Another program's `Command` never hides the own
+                        // executable another caller passes.
+                        let slot = rec.param_vals.entry((id, i + offset)).or_insert(Val::Unknown);
+                        if matches!(slot, Val::Unknown | Val::Prog(_)) {
+                            *slot = std::mem::replace(slot, Val::Unknown).join(v.clone());
+                        }
                     }
                 }
             }
@@ -406,7 +428,7 @@ impl<'p, 'a> Eval<'p, 'a> {
             },
             api::Call::CommandNew => match first.exe_origin() {
                 Some(origin) => self.site(loc, Via::Command, origin, Marker::default()),
-                None => Val::Unknown,
+                None => self.other_program(loc),
             },
             api::Call::Exec => match first.exe_origin() {
                 Some(origin) => {
@@ -432,7 +454,10 @@ impl<'p, 'a> Eval<'p, 'a> {
     /// Evaluates a part that may not run (see `branch`).
     fn branched<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
         self.branch += 1;
+        self.open.push(self.next_branch);
+        self.next_branch += 1;
         let out = f(self);
+        self.open.pop();
         self.branch -= 1;
         out
     }
@@ -493,6 +518,9 @@ impl<'p, 'a> Eval<'p, 'a> {
                 return self.command_args(sites, args, vals);
             }
             return self.command_method(sites, name, args, &vals);
+        }
+        if let Val::Prog(locs) = &r {
+            return self.program_method(locs, name, args, &vals);
         }
         if let Some(v) = passing::method_value(&r, name, args) {
             return v;

@@ -79,6 +79,7 @@ fn learn_skipping(prog: &Program<'_>, fns: &[FnId], skip_quiet: bool) -> Facts {
                 rec.returns.insert(id, val);
             }
         }
+        super::wrapper::Others::finish(&mut rec.sites);
         let before = count;
         for &(id, _) in rec.param_vals.keys() {
             count += usize::from(fns_in_order.insert(prog.order_of(id)));
@@ -98,6 +99,7 @@ fn summarised(val: &Val) -> bool {
         val,
         Val::Exe(_)
             | Val::Cmd(_)
+            | Val::Prog(_)
             | Val::Argv { .. }
             | Val::ArgvItem(_)
             | Val::ArgvName { .. }

@@ -51,6 +51,7 @@ mod value;
 mod visible;
 mod visit;
 mod walk;
+mod wrapper;
 
 use crate::diag::{Diagnostic, Location};
 use rayon::prelude::*;

@@ -43,7 +43,7 @@ impl Facts {
             let mut v: Vec<(usize, Val)> = f
                 .returns
                 .iter()
-                .filter(|(_, v)| v.exe_origin().is_some() || matches!(v, Val::Cmd(_)))
+                .filter(|(_, v)| v.exe_origin().is_some() || matches!(v, Val::Cmd(_) | Val::Prog(_)))
                 .map(|(k, v)| (*k, v.clone()))
                 .collect();
             v.sort_by_key(|(k, _)| *k);
@@ -85,6 +85,9 @@ pub(crate) enum Val {
     /// A `Command` whose program is the own executable, by its sites
     /// (several when bound from the arms of a branch), sorted.
     Cmd(Vec<Loc>),
+    /// A `Command` of another program, by where it was made: it starts the
+    /// own executable if it is handed it to run ([`super::wrapper`]).
+    Prog(Vec<Loc>),
     /// A value parsed by clap derive (`Cli::parse()`), type name if known.
     Clap(Option<String>),
     /// A field of a clap-parsed value (`cli.server`, `cli.command`).
@@ -237,17 +240,20 @@ impl Val {
             (Val::Unknown, _) => other,
             (_, Val::Unknown) => self,
             _ if self == other => self,
-            (Val::Cmd(a), Val::Cmd(b)) => {
-                let mut sites: Vec<Loc> = a.iter().chain(b).copied().collect();
-                sites.sort();
-                sites.dedup();
-                Val::Cmd(sites)
-            }
+            (Val::Cmd(a), Val::Cmd(b)) => Val::Cmd(union(a, b)),
+            (Val::Prog(a), Val::Prog(b)) => Val::Prog(union(a, b)),
             (Val::Exe(_) | Val::Cmd(_), _) => self,
             (_, Val::Exe(_) | Val::Cmd(_)) => other,
             _ => self,
         }
     }
+}
+
+fn union(a: &[Loc], b: &[Loc]) -> Vec<Loc> {
+    let mut sites: Vec<Loc> = a.iter().chain(b).copied().collect();
+    sites.sort();
+    sites.dedup();
+    sites
 }
 
 /// Local variables of the function being evaluated.
@@ -287,6 +293,10 @@ pub(crate) struct Marker {
     /// child may or may not have them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub maybe_env: Vec<String>,
+    /// The env var through which another program runs the executable
+    /// (`RUSTC_WRAPPER`): that program chooses the child's arguments.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_by: Option<String>,
 }
 
 impl Marker {
@@ -312,6 +322,9 @@ impl Marker {
     /// A short human description: `env APP_WORKER=1, args ["--worker"]`.
     pub(super) fn describe(&self) -> String {
         let mut parts = Vec::new();
+        if let Some(var) = &self.run_by {
+            parts.push(format!("run by another program as its `{var}`, with arguments that program chooses"));
+        }
         if !self.env.is_empty() {
             let env: Vec<String> = self
                 .env
@@ -338,7 +351,7 @@ impl Marker {
             let args: Vec<&str> = self.maybe_args.iter().map(|a| a.as_deref().unwrap_or("<dynamic>")).collect();
             parts.push(format!("maybe `{}`", args.join(" ")));
         }
-        if self.unknown_args {
+        if self.unknown_args && self.run_by.is_none() {
             parts.push("arguments built at run time".to_string());
         }
         if parts.is_empty() { "no marker".to_string() } else { parts.join(", ") }
@@ -353,6 +366,9 @@ pub(crate) enum Via {
     Exec,
     Procspawn,
     Mitosis,
+    /// Handed to another program in an env var that program runs
+    /// (`RUSTC_WRAPPER`).
+    EnvWrapper,
 }
 
 /// A place that starts the program's own executable.
@@ -372,6 +388,8 @@ pub(crate) struct Site {
 pub(crate) struct Sites {
     pub list: Vec<Site>,
     by_loc: HashMap<Loc, SiteId>,
+    /// Other programs' commands this pass, for [`super::wrapper`].
+    pub others: super::wrapper::Others,
 }
 
 impl Sites {
@@ -380,7 +398,7 @@ impl Sites {
     /// are then not lost.
     pub(super) fn restart(&self) -> Sites {
         let list = self.list.iter().map(|s| Site { marker: s.base.clone(), ..s.clone() }).collect();
-        Sites { list, by_loc: self.by_loc.clone() }
+        Sites { list, by_loc: self.by_loc.clone(), others: Default::default() }
     }
 
     pub(super) fn add(&mut self, site: Site) -> SiteId {

@@ -128,6 +128,10 @@ fn plan_binary(
             libraries.push(site.via.clone());
             continue;
         }
+        if site.via == "env-wrapper" {
+            skipped.push(skip(Some(&site.location), WRAPPER_REASON.to_string()));
+            continue;
+        }
         let path = root.join(&site.location.file);
         let pending = open(files, &path, target.edition)?;
         match locate::site(&pending.syntax, &pending.text, site.location.span.0 as usize) {
@@ -158,6 +162,11 @@ fn plan_binary(
     }
     Ok(())
 }
+
+/// Why a site that hands the executable to another program is not fixed.
+const WRAPPER_REASON: &str = "another program runs the executable here (it is handed over in an env var that program \
+     runs), and the child must do the job that program expects of it (run the real rustc, open the editor), \
+     which a generated worker cannot: set a variable of your own beside it and route it at the top of `main` by hand";
 
 fn not_found_reason(why: locate::NotFound) -> String {
     match why {

@@ -19,7 +19,7 @@ pub(crate) fn check(ctx: &SiteContext<'_>) -> Option<Diagnostic> {
         .unwrap_or_else(|| ("the path from `main` to this spawn could not be followed".to_string(), ctx.site.loc));
     let message = format!("cannot decide whether this self-spawn is guarded: {reason}");
     let mut d = Diagnostic::new(Code::UndecidedSelfSpawn, message, (ctx.locate)(ctx.site.loc))
-        .label(format!("starts the program's own executable ({})", ctx.site.marker.describe()))
+        .label(super::site_label(ctx.site))
         .help(HELP);
     if at != ctx.site.loc {
         d = d.note((ctx.locate)(at), "the check could not decide here");

@@ -20,6 +20,13 @@ pub(crate) fn check(ctx: &SiteContext<'_>) -> Option<Diagnostic> {
             "mitosis spawns this program again, but `mitosis::init()` does not run first in `main`".to_string(),
             "call `mitosis::init()` as the first statement of `main`".to_string(),
         ),
+        Via::EnvWrapper => (
+            format!(
+                "the program hands its own executable to another program as `{}`, and the child that program starts can reach this spawn again",
+                marker.run_by.as_deref().unwrap_or_default()
+            ),
+            "set a variable of your own beside it on this `Command` (e.g. `.env(\"MY_APP_WRAPPING\", \"1\")`) and, first thing in `main`, send a process that has it to the wrapper's job and exit".to_string(),
+        ),
         _ if marker.forwards_args && marker.env.is_empty() => (
             "the program spawns itself with its own arguments, so the child does the same again".to_string(),
             "mark the child (e.g. `.env(\"MY_APP_WORKER\", \"1\")`) instead of forwarding the parent's arguments, and divert it at the top of `main`".to_string(),
@@ -31,7 +38,7 @@ pub(crate) fn check(ctx: &SiteContext<'_>) -> Option<Diagnostic> {
     };
     Some(
         Diagnostic::new(Code::UnguardedSelfSpawn, message, (ctx.locate)(ctx.site.loc))
-            .label(format!("starts the program's own executable ({})", marker.describe()))
+            .label(super::site_label(ctx.site))
             .note((ctx.locate)(ctx.main_loc), through(&ctx.outcome.path))
             .help(help),
     )
