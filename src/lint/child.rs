@@ -89,6 +89,12 @@ impl<'m> Child<'m> {
         }
     }
 
+    /// Whether the child is root: surely when a launcher elevated it
+    /// (`sudo`), otherwise as its parent.
+    pub(super) fn is_root(&self) -> Truth {
+        if self.marker.root { Truth::True } else { Truth::Same }
+    }
+
     /// `stream().is_terminal()` in the child: the parent's answer unless
     /// the spawn redirected that stream; a redirect to a null device or a
     /// pipe is surely not a terminal, any other target might be one.

@@ -39,6 +39,11 @@ impl Cond<'_, '_, '_> {
         match e.peel() {
             Expr::Lit(Lit::Bool(b), _) => Truth::from_bool(*b),
             Expr::Not(inner) => self.truth(inner, locals).not(),
+            e if super::user::is_root_test(e) => {
+                let t = self.child.is_root();
+                self.decided |= t == Truth::True;
+                t
+            }
             Expr::Binary(BinOp::And, l, r) => {
                 let a = self.truth(l, locals);
                 a.and(self.truth(r, locals))

@@ -29,7 +29,7 @@ pub(crate) struct Eval<'p, 'a> {
     /// builder call deeper than that may not run (see [`super::builder`]).
     pub(super) made_at: Vec<(Loc, u32)>,
     /// Ids of the branches around the expression being evaluated, and the
-    /// next id (see [`super::wrapper`]).
+    /// next id (see [`super::other`]).
     pub(super) open: Vec<u32>,
     next_branch: u32,
 }
@@ -428,7 +428,7 @@ impl<'p, 'a> Eval<'p, 'a> {
             },
             api::Call::CommandNew => match first.exe_origin() {
                 Some(origin) => self.site(loc, Via::Command, origin, Marker::default()),
-                None => self.other_program(loc),
+                None => self.other_program(loc, &first),
             },
             api::Call::Exec => match first.exe_origin() {
                 Some(origin) => {
@@ -520,7 +520,13 @@ impl<'p, 'a> Eval<'p, 'a> {
             return self.command_method(sites, name, args, &vals);
         }
         if let Val::Prog(locs) = &r {
-            return self.program_method(locs, name, args, &vals);
+            let items = match (name, args.first().and_then(list_items)) {
+                ("args", Some(items)) if !matches!(vals.first(), Some(Val::Argv { .. })) => {
+                    Some(items.iter().map(|e| self.expr(e, locals)).collect())
+                }
+                _ => None,
+            };
+            return self.program_method(locs, name, args.first(), &vals, items);
         }
         if let Some(v) = passing::method_value(&r, name, args) {
             return v;

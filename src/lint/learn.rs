@@ -79,7 +79,7 @@ fn learn_skipping(prog: &Program<'_>, fns: &[FnId], skip_quiet: bool) -> Facts {
                 rec.returns.insert(id, val);
             }
         }
-        super::wrapper::Others::finish(&mut rec.sites);
+        super::other::Others::finish(&mut rec.sites);
         let before = count;
         for &(id, _) in rec.param_vals.keys() {
             count += usize::from(fns_in_order.insert(prog.order_of(id)));

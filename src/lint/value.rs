@@ -3,6 +3,7 @@
 //! a `Command` for a self-spawn site, a string).
 
 use super::ir::Loc;
+pub(crate) use super::marker::Marker;
 use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
 
@@ -86,7 +87,7 @@ pub(crate) enum Val {
     /// (several when bound from the arms of a branch), sorted.
     Cmd(Vec<Loc>),
     /// A `Command` of another program, by where it was made: it starts the
-    /// own executable if it is handed it to run ([`super::wrapper`]).
+    /// own executable if it is handed it to run ([`super::other`]).
     Prog(Vec<Loc>),
     /// A value parsed by clap derive (`Cli::parse()`), type name if known.
     Clap(Option<String>),
@@ -259,105 +260,6 @@ fn union(a: &[Loc], b: &[Loc]) -> Vec<Loc> {
 /// Local variables of the function being evaluated.
 pub(crate) type Locals = HashMap<String, Val>;
 
-/// The argv and env a spawn site gives its child.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub(crate) struct Marker {
-    /// Env vars set: key (None when not a literal) and value.
-    pub env: Vec<(Option<String>, Option<String>)>,
-    pub env_removed: Vec<String>,
-    pub env_clear: bool,
-    /// Arguments after `argv[0]`; `None` for values not known statically.
-    pub args: Vec<Option<String>>,
-    /// Some arguments come from a collection of unknown length.
-    pub unknown_args: bool,
-    /// The parent's own arguments are passed on (`.args(env::args().skip(1))`).
-    pub forwards_args: bool,
-    /// Arguments after the forwarded ones (`args.push("--wait")` on a
-    /// collected argv that is then passed on).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub appended: Vec<Option<String>>,
-    /// `arg0` override, if any (`Some(None)`: not a literal).
-    pub arg0: Option<Option<String>>,
-    /// Standard streams the spawn redirects (`stdin`, `stdout`, `stderr`),
-    /// and whether the new target is surely not a terminal
-    /// (`Stdio::null()`, `Stdio::piped()`): a child that tests
-    /// `stdout().is_terminal()` then takes another branch than its parent.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub stdio: Vec<(String, bool)>,
-    /// Flags (and their values) given only in a branch that may not run:
-    /// the child may or may not have them, and its positional arguments
-    /// may sit after them.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub maybe_args: Vec<Option<String>>,
-    /// Env vars set or removed only in a branch that may not run: the
-    /// child may or may not have them.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub maybe_env: Vec<String>,
-    /// The env var through which another program runs the executable
-    /// (`RUSTC_WRAPPER`): that program chooses the child's arguments.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub run_by: Option<String>,
-}
-
-impl Marker {
-    /// Arguments given by `.arg`/`.args`: after the parent's own when those
-    /// were forwarded first (`.args(env::args().skip(1)).arg("daemon")`).
-    pub(super) fn push_args(&mut self, items: impl IntoIterator<Item = Option<String>>) {
-        if self.forwards_args {
-            self.appended.extend(items);
-        } else {
-            self.args.extend(items);
-        }
-    }
-
-    pub(super) fn is_empty(&self) -> bool {
-        self.env.is_empty()
-            && self.maybe_env.is_empty()
-            && self.args.is_empty()
-            && self.maybe_args.is_empty()
-            && !self.unknown_args
-            && self.arg0.is_none()
-    }
-
-    /// A short human description: `env APP_WORKER=1, args ["--worker"]`.
-    pub(super) fn describe(&self) -> String {
-        let mut parts = Vec::new();
-        if let Some(var) = &self.run_by {
-            parts.push(format!("run by another program as its `{var}`, with arguments that program chooses"));
-        }
-        if !self.env.is_empty() {
-            let env: Vec<String> = self
-                .env
-                .iter()
-                .map(|(k, v)| format!("{}={}", k.as_deref().unwrap_or("<dynamic>"), v.as_deref().unwrap_or("…")))
-                .collect();
-            parts.push(format!("env {}", env.join(" ")));
-        }
-        if !self.maybe_env.is_empty() {
-            parts.push(format!("maybe env {}", self.maybe_env.join(" ")));
-        }
-        if !self.args.is_empty() {
-            let args: Vec<String> = self.args.iter().map(|a| a.as_deref().unwrap_or("<dynamic>").to_string()).collect();
-            parts.push(format!("args `{}`", args.join(" ")));
-        }
-        if self.forwards_args {
-            parts.push("the parent's own arguments".to_string());
-        }
-        if !self.appended.is_empty() {
-            let args: Vec<&str> = self.appended.iter().map(|a| a.as_deref().unwrap_or("<dynamic>")).collect();
-            parts.push(format!("then `{}`", args.join(" ")));
-        }
-        if !self.maybe_args.is_empty() {
-            let args: Vec<&str> = self.maybe_args.iter().map(|a| a.as_deref().unwrap_or("<dynamic>")).collect();
-            parts.push(format!("maybe `{}`", args.join(" ")));
-        }
-        if self.unknown_args && self.run_by.is_none() {
-            parts.push("arguments built at run time".to_string());
-        }
-        if parts.is_empty() { "no marker".to_string() } else { parts.join(", ") }
-    }
-}
-
 /// How a site spawns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -369,6 +271,8 @@ pub(crate) enum Via {
     /// Handed to another program in an env var that program runs
     /// (`RUSTC_WRAPPER`).
     EnvWrapper,
+    /// Run by a launcher (`sudo <own exe>`, `systemd-run`).
+    Launcher,
 }
 
 /// A place that starts the program's own executable.
@@ -388,8 +292,8 @@ pub(crate) struct Site {
 pub(crate) struct Sites {
     pub list: Vec<Site>,
     by_loc: HashMap<Loc, SiteId>,
-    /// Other programs' commands this pass, for [`super::wrapper`].
-    pub others: super::wrapper::Others,
+    /// Other programs' commands this pass, for [`super::other`].
+    pub others: super::other::Others,
 }
 
 impl Sites {

@@ -73,6 +73,7 @@ const NOT_RUN: &[(&str, &str)] = &[("procspawn-own-source", "with-init")];
 /// (the child must do that program's job).
 const UNFIXABLE: &[(&str, &str)] = &[
     ("env-wrapper", "another program runs the executable"),
+    ("launcher", "a launcher such as `sudo`"),
     ("sink-libc-execv", "replaces the process"),
     ("sink-nix-execv", "replaces the process"),
 ];

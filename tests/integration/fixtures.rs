@@ -91,6 +91,7 @@ fixtures! {
     handoff_on_request => "handoff-on-request",
     harmless_prelude => "harmless-prelude",
     late_guard => "late-guard",
+    launcher => "launcher",
     marker_conditional => "marker-conditional",
     marker_const => "marker-const",
     marker_mismatch => "marker-mismatch",

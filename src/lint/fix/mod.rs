@@ -128,8 +128,8 @@ fn plan_binary(
             libraries.push(site.via.clone());
             continue;
         }
-        if site.via == "env-wrapper" {
-            skipped.push(skip(Some(&site.location), WRAPPER_REASON.to_string()));
+        if let Some(reason) = through_another_program(&site.via) {
+            skipped.push(skip(Some(&site.location), reason.to_string()));
             continue;
         }
         let path = root.join(&site.location.file);
@@ -163,10 +163,22 @@ fn plan_binary(
     Ok(())
 }
 
-/// Why a site that hands the executable to another program is not fixed.
-const WRAPPER_REASON: &str = "another program runs the executable here (it is handed over in an env var that program \
-     runs), and the child must do the job that program expects of it (run the real rustc, open the editor), \
-     which a generated worker cannot: set a variable of your own beside it and route it at the top of `main` by hand";
+/// Why a site where another program runs the executable is not fixed.
+fn through_another_program(via: &str) -> Option<&'static str> {
+    match via {
+        "env-wrapper" => Some(
+            "another program runs the executable here (it is handed over in an env var that program runs), and \
+             the child must do the job that program expects of it (run the real rustc, open the editor), which a \
+             generated worker cannot: set a variable of your own beside it and route it at the top of `main` by hand",
+        ),
+        "launcher" => Some(
+            "another program runs the executable here (a launcher such as `sudo`), which may drop the env var a \
+             marker would set: give the child an argument of its own after the executable and route it at the top \
+             of `main` by hand",
+        ),
+        _ => None,
+    }
+}
 
 fn not_found_reason(why: locate::NotFound) -> String {
     match why {

@@ -42,7 +42,9 @@ pub(crate) fn check_site(ctx: &SiteContext<'_>) -> Vec<Diagnostic> {
 /// The label under a spawn site: what it starts and what the child gets.
 pub(crate) fn site_label(site: &Site) -> String {
     let what = match site.via {
-        super::value::Via::EnvWrapper => "starts a program that runs the program's own executable",
+        super::value::Via::EnvWrapper | super::value::Via::Launcher => {
+            "starts a program that runs the program's own executable"
+        }
         _ => "starts the program's own executable",
     };
     format!("{what} ({})", site.marker.describe())

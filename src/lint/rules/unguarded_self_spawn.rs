@@ -27,6 +27,13 @@ pub(crate) fn check(ctx: &SiteContext<'_>) -> Option<Diagnostic> {
             ),
             "set a variable of your own beside it on this `Command` (e.g. `.env(\"MY_APP_WRAPPING\", \"1\")`) and, first thing in `main`, send a process that has it to the wrapper's job and exit".to_string(),
         ),
+        Via::Launcher => (
+            format!(
+                "the program has `{}` run its own executable again, and that child can reach this spawn again",
+                marker.launcher.as_deref().unwrap_or_default()
+            ),
+            "give the child an argument of its own after the executable (a launcher may drop env vars) and, first thing in `main`, send a process that has it to its work and exit".to_string(),
+        ),
         _ if marker.forwards_args && marker.env.is_empty() => (
             "the program spawns itself with its own arguments, so the child does the same again".to_string(),
             "mark the child (e.g. `.env(\"MY_APP_WORKER\", \"1\")`) instead of forwarding the parent's arguments, and divert it at the top of `main`".to_string(),
