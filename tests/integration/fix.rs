@@ -37,6 +37,7 @@ const FIXABLE: &[Case] = &[
     Case { name: "guard-stdout-terminal", args: &[], original: "exit 0" },
     Case { name: "guard-routed-variant", args: &[], original: "storm" },
     Case { name: "handoff-on-request", args: &[], original: "storm" },
+    Case { name: "hook-exit-closure", args: &[], original: "storm" },
     Case { name: "marker-mismatch", args: &[], original: "storm" },
     Case { name: "method-dispatch-same-name", args: &["share", "start", "--active"], original: "storm" },
     Case { name: "method-dispatch-workspace", args: &["daemon"], original: "storm" },

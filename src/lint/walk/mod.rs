@@ -323,8 +323,16 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
                     bind(p, Val::Unknown, &mut inner);
                 }
                 self.returns.push(Val::Error);
+                let saved = self.unsure.clone();
                 let reach = self.expr(body, &mut inner).reach;
                 self.returns.pop();
+                // The closure may run now, later or never (a panic hook):
+                // an exit in it is not where the code after it stops (its
+                // divergence is not passed on either), so a branch in it
+                // that may exit leaves that code certain.
+                if reach == Reach::No {
+                    self.unsure = saved;
+                }
                 Flow { reach, ..Flow::none() }
             }
             Expr::Block(stmts) => self.block(stmts, &mut locals.clone()),
