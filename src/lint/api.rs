@@ -19,6 +19,8 @@ pub(crate) enum Call {
     Exec,
     LibrarySpawn(Via),
     ClapParse,
+    /// The user id the process runs as (`geteuid()`).
+    UserId,
     Other,
 }
 
@@ -68,6 +70,7 @@ pub(crate) fn classify_call(canon: &[String], clap_type: bool) -> Call {
         }
         "spawn" if root == "mitosis" => Call::LibrarySpawn(Via::Mitosis),
         _ if CLAP_PARSE.contains(&last) && clap_type => Call::ClapParse,
+        _ if super::user::is_uid_call(canon) => Call::UserId,
         _ if PASS_THROUGH.contains(&last)
             && matches!(
                 prev,

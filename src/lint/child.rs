@@ -225,6 +225,11 @@ impl<'m> Child<'m> {
                 _ => {}
             }
         }
+        if self.marker.root {
+            parts.push(
+                "it runs as root, and a user id is read only in `== 0`, `!= 0` and `is_root()` tests".to_string(),
+            );
+        }
         if self.marker.arg0 == Some(None) {
             parts.push("its argv[0] is not a literal".to_string());
         }

@@ -39,11 +39,6 @@ impl Cond<'_, '_, '_> {
         match e.peel() {
             Expr::Lit(Lit::Bool(b), _) => Truth::from_bool(*b),
             Expr::Not(inner) => self.truth(inner, locals).not(),
-            e if super::user::is_root_test(e) => {
-                let t = self.child.is_root();
-                self.decided |= t == Truth::True;
-                t
-            }
             Expr::Binary(BinOp::And, l, r) => {
                 let a = self.truth(l, locals);
                 a.and(self.truth(r, locals))
@@ -129,6 +124,15 @@ impl Cond<'_, '_, '_> {
                 }
                 t
             }
+            // Another user id than root's, or a use the check does not
+            // read: unknown in a child a launcher made root.
+            Val::UserId => {
+                let t = if self.child.is_root() == Truth::True { Truth::Unknown } else { Truth::Same };
+                if t == Truth::Unknown {
+                    self.tested.push("user id 0".to_string());
+                }
+                t
+            }
             // A local computed from a marker test, used as a value.
             Val::Truth(Truth::Same) => Truth::Same,
             Val::Truth(_) => Truth::Unknown,
@@ -141,6 +145,13 @@ impl Cond<'_, '_, '_> {
 
     fn equals(&mut self, l: &Expr, r: &Expr, locals: &mut Locals) -> Truth {
         let (lv, rv) = (self.eval(l, locals), self.eval(r, locals));
+        // `geteuid() == 0`: is the child root?
+        match (&lv, &rv) {
+            (Val::UserId, _) if super::user::is_zero(r) => return self.root(),
+            (_, Val::UserId) if super::user::is_zero(l) => return self.root(),
+            (Val::UserId, _) | (_, Val::UserId) => return self.opaque(&Val::UserId),
+            _ => {}
+        }
         let (val, lit) = match (literal_of(r), literal_of(l)) {
             (Some(text), _) => (lv, text),
             (None, Some(text)) => (rv, text),
@@ -190,6 +201,9 @@ impl Cond<'_, '_, '_> {
         let (Expr::Method { recv, name, .. }, Expr::Lit(Lit::Int(n), _)) = (l.peel(), r.peel()) else {
             // `n > 1` with `n` computed from argv: what that gives is unknown.
             let (lv, rv) = (self.eval(l, locals), self.eval(r, locals));
+            if lv == Val::UserId || rv == Val::UserId {
+                return self.opaque(&Val::UserId);
+            }
             return self.opaque(&Val::derived([&lv, &rv]));
         };
         let val = self.eval(recv, locals);
@@ -236,6 +250,9 @@ impl Cond<'_, '_, '_> {
             return self.method(inner, "is_some_and", test, locals);
         }
         let val = self.eval(recv, locals);
+        if name == "is_root" && val == Val::UserId {
+            return self.root();
+        }
         match name {
             "is_ok" | "is_some" => self.present(&val),
             "is_err" | "is_none" => self.present(&val).not(),
@@ -280,6 +297,13 @@ impl Cond<'_, '_, '_> {
             Val::ClapField(field, _) => self.flag(field),
             other => self.opaque(other),
         }
+    }
+
+    /// Whether the child is root (`Uid::effective().is_root()`).
+    fn root(&mut self) -> Truth {
+        let t = self.child.is_root();
+        self.decided |= t == Truth::True;
+        t
     }
 
     /// Whether `stream` is a terminal in the child: the spawn may have

@@ -443,6 +443,7 @@ impl<'p, 'a> Eval<'p, 'a> {
                 Val::Unknown
             }
             api::Call::ClapParse => Val::Clap(canon.get(canon.len().wrapping_sub(2)).cloned()),
+            api::Call::UserId => Val::UserId,
             api::Call::Other => Val::derived(&vals),
         }
     }

@@ -57,6 +57,9 @@ pub(crate) fn method_value(recv: &Val, name: &str, args: &[Expr]) -> Option<Val>
         "unwrap_or",
         "into_string",
     ];
+    if *recv == Val::UserId && super::user::KEEPS_UID.contains(&name) {
+        return Some(Val::UserId);
+    }
     let same = SAME.contains(&name) || KEEPS_TYPE.contains(&name);
     match recv {
         Val::Argv { skip, pushed } => Some(match name {

@@ -112,6 +112,8 @@ pub(crate) enum Val {
     Error,
     /// A tuple of values (`match (is_server, parsed) { .. }`).
     Tuple(Vec<Val>),
+    /// The user id the process runs as (`geteuid()`), see [`super::user`].
+    UserId,
     /// A value of a known type, for resolving its method calls.
     Typed(String),
     /// Computed from a marker source (the boxed argv item, env lookup or
