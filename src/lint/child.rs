@@ -17,6 +17,9 @@ enum Arg<'m> {
     /// Whatever the parent had (forwarded arguments, `argv[0]` when the
     /// parent's own `argv[0]` names the program).
     Inherited,
+    /// The path of rustc: `argv[1]` of a rustc wrapper cargo runs (its
+    /// file name is `rustc`; the directory is not known).
+    RustcPath,
     /// `argv[0]` when the program is named by `current_exe()` (or
     /// `/proc/self/exe`, or a library's choice): the executable's path. Its
     /// file name is not the name the parent was started by when that was a
@@ -115,6 +118,9 @@ impl<'m> Child<'m> {
                 None => Arg::ExePath,
             };
         }
+        if index == 1 && self.marker.run_by.as_deref().is_some_and(super::other::passes_rustc) {
+            return Arg::RustcPath;
+        }
         if !self.marker.maybe_args.is_empty() {
             // A flag that may come first moves every position.
             return Arg::Dynamic;
@@ -169,13 +175,21 @@ impl<'m> Child<'m> {
             }
             Arg::Absent => Truth::False,
             Arg::Inherited => Truth::Same,
+            // What the test says of a bare `rustc` and of one in a
+            // toolchain directory: `== "auditable"` is false for both,
+            // `== "rustc"` depends on which cargo passes.
+            Arg::RustcPath => match (test("rustc"), test("/toolchain/bin/rustc")) {
+                (true, true) => Truth::True,
+                (false, false) => Truth::False,
+                _ => Truth::Unknown,
+            },
         }
     }
 
     /// `argv.len() > index`.
     pub(super) fn arg_present(&self, index: usize) -> Truth {
         match self.arg(index) {
-            Arg::Lit(_) => Truth::True,
+            Arg::Lit(_) | Arg::RustcPath => Truth::True,
             Arg::Dynamic | Arg::ExePath if self.marker.args.len() >= index => Truth::True,
             Arg::Dynamic | Arg::ExePath => Truth::Unknown,
             Arg::Absent => Truth::False,

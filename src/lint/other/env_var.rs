@@ -42,6 +42,19 @@ pub(crate) fn runs_value(key: &str) -> bool {
     per_target || RUNS_VALUE.contains(&key)
 }
 
+/// Wrapper vars cargo runs as `<wrapper> <rustc> <rustc's args>`: the
+/// child's first argument is the path of rustc (cargo's `RUSTC`, which
+/// names rustc unless a user points it elsewhere).
+pub(crate) fn passes_rustc(key: &str) -> bool {
+    matches!(
+        key,
+        "RUSTC_WRAPPER"
+            | "RUSTC_WORKSPACE_WRAPPER"
+            | "CARGO_BUILD_RUSTC_WRAPPER"
+            | "CARGO_BUILD_RUSTC_WORKSPACE_WRAPPER"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::runs_value;

@@ -15,6 +15,8 @@
 mod env_var;
 mod launcher;
 
+pub(crate) use env_var::passes_rustc;
+
 use super::api;
 use super::eval::Eval;
 use super::index::FnId;
