@@ -32,6 +32,49 @@ pub(crate) fn launcher(program: &str) -> Option<Launcher> {
     }
 }
 
+/// Positional arguments a launcher takes before the command it runs
+/// (`ssh HOST cmd`, `timeout DURATION cmd`, `taskset MASK cmd`).
+fn positionals(program: &str) -> usize {
+    match program.rsplit('/').next().unwrap_or(program) {
+        "ssh" | "timeout" | "taskset" | "chrt" => 1,
+        _ => 0,
+    }
+}
+
+/// Whether the next argument of a launcher whose arguments so far are
+/// `before` is the command it runs (`sudo -u root <exe>`), not an argument
+/// of another command (`sudo chown root <exe>`). A word right after a bare
+/// option may be its value; `K=V` words are env assignments (`sudo env
+/// K=V <exe>`), and a launcher's name starts a nested launcher; a word not
+/// known statically may be any of these.
+pub(crate) fn runs_next(program: &str, before: &[(Change, At)]) -> bool {
+    let mut left = positionals(program);
+    let mut after_option = false;
+    for (change, _) in before {
+        let word = match change {
+            Change::Arg(Some(w)) => w.as_str(),
+            Change::Arg(None) | Change::Args | Change::Forward(_) => {
+                after_option = false;
+                continue;
+            }
+            Change::Exe => return false,
+            _ => continue,
+        };
+        let option_value = std::mem::replace(&mut after_option, word.starts_with('-') && !word.contains('='));
+        if word.starts_with('-') || option_value || env_word(word).is_some() {
+            continue;
+        }
+        if launcher(word).is_some() {
+            left = positionals(word);
+        } else if left > 0 {
+            left -= 1;
+        } else {
+            return false;
+        }
+    }
+    true
+}
+
 /// The marker a launch starts with, before its changes are known.
 pub(crate) fn base(launcher: Launcher, program: &str) -> Marker {
     let name = program.rsplit('/').next().unwrap_or(program);
@@ -89,18 +132,45 @@ fn env_words(options: &[Option<String>]) -> Vec<(Option<String>, Option<String>)
     else {
         return Vec::new();
     };
-    let is_name = |k: &str| !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     options[start + 1..]
         .iter()
         .flatten()
-        .filter_map(|o| o.split_once('=').filter(|(k, _)| is_name(k)))
+        .filter_map(|o| env_word(o))
         .map(|(k, v)| (Some(k.to_string()), Some(v.to_string())))
         .collect()
 }
 
+/// `KEY=value`: an env assignment word.
+fn env_word(word: &str) -> Option<(&str, &str)> {
+    let is_name = |k: &str| !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    word.split_once('=').filter(|(k, _)| is_name(k))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{Launcher, env_words, launcher};
+    use super::{At, Change, Launcher, env_words, launcher, runs_next};
+
+    fn runs(program: &str, words: &[&str]) -> bool {
+        let at = At { fn_id: 0, open: Vec::new() };
+        let before: Vec<(Change, At)> = words
+            .iter()
+            .map(|w| (if *w == "?" { Change::Arg(None) } else { Change::Arg(Some(w.to_string())) }, at.clone()))
+            .collect();
+        runs_next(program, &before)
+    }
+
+    #[test]
+    fn the_command_a_launcher_runs() {
+        assert!(runs("sudo", &[]));
+        assert!(runs("sudo", &["-u", "root", "--"]));
+        assert!(runs("sudo", &["--set-home", "env", "A=1"]));
+        assert!(runs("ssh", &["-t", "host"]));
+        assert!(runs("ssh", &["?"]));
+        assert!(runs("timeout", &["10"]));
+        assert!(!runs("sudo", &["chown", "root"]));
+        assert!(!runs("ssh", &["host", "ls"]));
+        assert!(!runs("nohup", &["cp"]));
+    }
 
     #[test]
     fn launchers_by_file_name() {

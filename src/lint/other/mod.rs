@@ -141,7 +141,9 @@ impl Eval<'_, '_> {
                 list.extend(changes.iter().map(|c| (c.clone(), at.clone())));
                 let how = match (&exe, program.as_deref().and_then(launcher::launcher)) {
                     (Some((Handed::Var(var), _)), _) => How::EnvVar(var.clone()),
-                    (Some((Handed::Arg(i), _)), Some(launcher)) => {
+                    (Some((Handed::Arg(i), _)), Some(launcher))
+                        if launcher::runs_next(program.as_deref().unwrap_or_default(), &list[..start + i]) =>
+                    {
                         How::Launch(launcher, program.clone().unwrap_or_default(), start + i)
                     }
                     _ => continue,
