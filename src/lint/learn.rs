@@ -188,4 +188,19 @@ mod tests {
              fn main() { run(exe()); from_field(&store()); marker(); }\n",
         );
     }
+
+    #[test]
+    fn another_programs_command_through_helpers_is_learned() {
+        // `cargo()` returns cargo's `Command`, `wrap` hands it the
+        // executable (learned from `exe`), `route` marks it: one site,
+        // the same with or without skipping quiet functions.
+        same_both_ways(
+            "use std::process::Command;\n\
+             fn exe() -> std::path::PathBuf { std::env::current_exe().unwrap() }\n\
+             fn cargo() -> Command { let mut c = Command::new(\"cargo\"); c.arg(\"build\"); c }\n\
+             fn route(c: &mut Command) { c.env(\"ROUTE\", \"1\"); }\n\
+             fn wrap(c: &mut Command) { c.env(\"RUSTC_WRAPPER\", exe()); }\n\
+             fn main() { let mut c = cargo(); route(&mut c); wrap(&mut c); c.status().unwrap(); }\n",
+        );
+    }
 }
