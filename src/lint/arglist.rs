@@ -185,7 +185,12 @@ mod tests {
             opaque: false,
             loc: Loc::default(),
         });
-        Stmt::Let { pat: crate::lint::ir::Pat::Bind(name.into(), None), ty: None, init: Some(init), els: None }
+        Stmt::Let {
+            pat: crate::lint::ir::Pat::Bind(name.into(), None),
+            ty: None,
+            init: Some(Box::new(init)),
+            els: None,
+        }
     }
     fn spawn(name: &str) -> Stmt {
         Stmt::Expr(call(path("cmd"), "args", vec![Expr::Ref(Box::new(path(name)))]), true)

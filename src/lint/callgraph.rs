@@ -135,6 +135,9 @@ fn scan_callees(prog: &Program<'_>, id: FnId) -> Callees {
         edges.fns.dedup();
         edges.names.sort_unstable();
         edges.names.dedup();
+        // Memoised for the whole run, one pair per reached function.
+        edges.fns.shrink_to_fit();
+        edges.names.shrink_to_fit();
     }
     Callees { graph, all }
 }

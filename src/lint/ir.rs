@@ -136,7 +136,9 @@ pub(crate) struct Macro {
 #[derive(Clone, Debug)]
 pub(crate) struct Arm {
     pub pat: Pat,
-    pub guard: Option<Expr>,
+    /// Boxed: guards are rare, and an inline `Option<Expr>` made every arm
+    /// 80 bytes larger (issue 18).
+    pub guard: Option<Box<Expr>>,
     pub body: Expr,
 }
 
@@ -146,8 +148,10 @@ pub(crate) enum Stmt {
         pat: Pat,
         /// The annotated type's name (`let cli: Cli = ..`), if any.
         ty: Option<String>,
-        init: Option<Expr>,
-        els: Option<Block>,
+        /// Boxed, like `els`: an inline `Expr` made every statement of
+        /// every block the size of a `let` (192 bytes; issue 18).
+        init: Option<Box<Expr>>,
+        els: Option<Box<[Stmt]>>,
     },
     /// An expression; the flag says whether it ended in `;`.
     Expr(Expr, bool),
@@ -295,4 +299,20 @@ pub(crate) struct FileIr {
     /// Every identifier the text puts before `::` or after `extern crate`,
     /// sorted: a superset of the crates it names (see [`super::refs`]).
     pub crate_refs: Vec<String>,
+}
+
+impl FileIr {
+    /// Drops the spare capacity of the lists the lowering pushed to: the
+    /// IR lives until the end of the run, and `FnDef`s are large (issue 18).
+    pub(super) fn shrink(&mut self) {
+        self.fns.shrink_to_fit();
+        self.uses.shrink_to_fit();
+        self.consts.shrink_to_fit();
+        self.mods.shrink_to_fit();
+        self.self_spawn_macros.shrink_to_fit();
+        self.clap.shrink_to_fit();
+        self.payloads.shrink_to_fit();
+        self.fields.shrink_to_fit();
+        self.traits.shrink_to_fit();
+    }
 }

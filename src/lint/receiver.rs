@@ -198,7 +198,7 @@ impl<'p, 'a> StdValues<'p, 'a> {
                 if let Stmt::Let { pat, ty, init, .. } = stmt {
                     // `let cfg: Config = ron::from_bytes(..)`: the annotation wins.
                     let typed_away = ty.as_deref().is_none_or(|t| self.prog.is_external_type(t));
-                    bind(pat, typed_away && init.as_ref().is_some_and(&test));
+                    bind(pat, typed_away && init.as_deref().is_some_and(&test));
                 }
             }
         };

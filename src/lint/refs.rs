@@ -37,6 +37,8 @@ pub(crate) fn crate_refs(text: &str) -> Vec<String> {
     }
     out.sort_unstable();
     out.dedup();
+    // Kept for the whole run, one list per file; most names repeat.
+    out.shrink_to_fit();
     out
 }
 

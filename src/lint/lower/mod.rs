@@ -19,6 +19,7 @@ pub(crate) fn file(file: &syn::File, module: Vec<String>, ctx: &Ctx, late: Optio
     let mut out = FileIr { module: module.clone(), ..FileIr::default() };
     let mut lower = Lower { ctx, late, out: &mut out };
     lower.items(&file.items, &module, &[]);
+    out.shrink();
     out
 }
 

@@ -230,7 +230,7 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
         for (i, stmt) in stmts.iter().enumerate() {
             let flow = match stmt {
                 Stmt::Let { pat, ty, init, els } => {
-                    self.let_stmt(pat, ty.as_deref(), init.as_ref(), els.as_deref(), locals)
+                    self.let_stmt(pat, ty.as_deref(), init.as_deref(), els.as_deref(), locals)
                 }
                 Stmt::Expr(e, _) => self.expr(e, locals),
             };
