@@ -176,15 +176,15 @@ mod tests {
         Expr::Lit(crate::lint::ir::Lit::Str(s.to_string()), Loc::default())
     }
     fn call(recv: Expr, name: &str, args: Vec<Expr>) -> Expr {
-        Expr::Method { recv: Box::new(recv), name: name.to_string(), args, loc: Loc::default() }
+        Expr::Method { recv: Box::new(recv), name: name.to_string(), args: args.into(), loc: Loc::default() }
     }
     fn let_vec(name: &str, items: Vec<Expr>) -> Stmt {
-        let init = Expr::Macro(crate::lint::ir::Macro {
+        let init = Expr::Macro(Box::new(crate::lint::ir::Macro {
             path: vec!["vec".into()],
             args: items,
             opaque: false,
             loc: Loc::default(),
-        });
+        }));
         Stmt::Let {
             pat: crate::lint::ir::Pat::Bind(name.into(), None),
             ty: None,

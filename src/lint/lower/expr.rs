@@ -58,7 +58,7 @@ impl Ctx {
                     .map(|(_, e)| Box::new([Stmt::Expr(self.expr(e), false)]) as Box<[Stmt]>),
             }),
             syn::Stmt::Expr(e, semi) => Some(Stmt::Expr(self.expr(e), semi.is_some())),
-            syn::Stmt::Macro(m) => Some(Stmt::Expr(Expr::Macro(self.mac(&m.mac)), m.semi_token.is_some())),
+            syn::Stmt::Macro(m) => Some(Stmt::Expr(Expr::Macro(Box::new(self.mac(&m.mac))), m.semi_token.is_some())),
             // Nested items are collected by the item pass, not executed here.
             syn::Stmt::Item(_) => None,
         }
@@ -81,7 +81,7 @@ impl Ctx {
             E::MethodCall(m) => Expr::Method {
                 recv: self.boxed(&m.receiver),
                 name: m.method.to_string(),
-                args: self.list(&m.args),
+                args: self.list(&m.args).into_boxed_slice(),
                 loc: self.loc(m.method.span().join(m.span()).unwrap_or_else(|| m.span())),
             },
             E::Field(f) => Expr::Field(self.boxed(&f.base), member(&f.member)),
@@ -129,7 +129,7 @@ impl Ctx {
                 None => Expr::Break,
             },
             E::Continue(_) => Expr::Continue,
-            E::Macro(m) => Expr::Macro(self.mac(&m.mac)),
+            E::Macro(m) => Expr::Macro(Box::new(self.mac(&m.mac))),
             E::Struct(s) => {
                 Expr::Struct(path(&s.path), s.fields.iter().map(|f| (member(&f.member), self.expr(&f.expr))).collect())
             }

@@ -182,7 +182,7 @@ impl Walker<'_, '_, '_> {
             return Flow { reach: flow.reach.max(walked.reach), ..flow };
         }
         let flow = Flow { reach: flow.reach.max(walked.reach), ..flow };
-        let call = Expr::Method { recv: Box::new(recv.clone()), name: name.to_string(), args: args.to_vec(), loc };
+        let call = Expr::Method { recv: Box::new(recv.clone()), name: name.to_string(), args: args.into(), loc };
         if name == "init" && self.configured_init(recv) {
             self.guard(loc, self.work);
             return Flow { reach: flow.reach, diverges: true, val: Val::Unknown };
@@ -349,7 +349,7 @@ impl Walker<'_, '_, '_> {
             self.maybe(why, m.loc);
             return Flow { reach: flow.reach.max(Reach::Maybe), ..Flow::none() };
         }
-        Flow { val: self.eval(&Expr::Macro(m.clone()), locals), ..flow }
+        Flow { val: self.eval(&Expr::Macro(Box::new(m.clone())), locals), ..flow }
     }
 
     /// A function named as a value (`thread::spawn(worker)`) may be called.
