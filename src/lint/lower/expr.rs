@@ -47,7 +47,7 @@ impl Ctx {
             syn::Stmt::Local(local) => Some(Stmt::Let {
                 pat: self.pat(&local.pat),
                 ty: match &local.pat {
-                    syn::Pat::Type(t) => super::type_name(&t.ty),
+                    syn::Pat::Type(t) => super::type_name(&t.ty).map(String::into_boxed_str),
                     _ => None,
                 },
                 init: local.init.as_ref().map(|i| self.boxed(&i.expr)),
@@ -122,7 +122,7 @@ impl Ctx {
             E::Closure(c) => Expr::Closure(c.inputs.iter().map(|p| self.pat(p)).collect(), self.boxed(&c.body)),
             E::Loop(l) => Expr::Loop { body: self.block(&l.body), breaks: has_break(&l.body) },
             E::While(w) => Expr::While(self.boxed(&w.cond), self.block(&w.body)),
-            E::ForLoop(f) => Expr::For(self.pat(&f.pat), self.boxed(&f.expr), self.block(&f.body)),
+            E::ForLoop(f) => Expr::For(Box::new(self.pat(&f.pat)), self.boxed(&f.expr), self.block(&f.body)),
             E::Return(r) => Expr::Return(r.expr.as_ref().map(|e| self.boxed(e)), self.loc(r.span())),
             E::Break(b) => match &b.expr {
                 Some(e) => Expr::Other(vec![self.expr(e), Expr::Break]),
