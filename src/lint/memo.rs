@@ -11,6 +11,7 @@ use super::closure::Which;
 use super::fnset::FnSet;
 use super::index::{FnId, Program};
 use super::learn::Quiet;
+use super::update::Replacing;
 use std::sync::OnceLock;
 
 /// The functions a body calls, two ways (see `callgraph::scan_callees`).
@@ -51,6 +52,7 @@ pub(crate) struct NameCall {
 pub(crate) struct Memo {
     callees: Vec<OnceLock<Callees>>,
     may_stop: Vec<OnceLock<bool>>,
+    replacing: Vec<OnceLock<Option<Replacing>>>,
     quiet: Vec<OnceLock<Quiet>>,
     /// The library functions reachable from a library function, through
     /// each kind of edge (see [`super::closure`]); only in the library's
@@ -64,6 +66,7 @@ impl Memo {
         Memo {
             callees: std::iter::repeat_with(OnceLock::new).take(fns).collect(),
             may_stop: std::iter::repeat_with(OnceLock::new).take(fns).collect(),
+            replacing: std::iter::repeat_with(OnceLock::new).take(fns).collect(),
             quiet: std::iter::repeat_with(OnceLock::new).take(fns).collect(),
             closures: Default::default(),
         }
@@ -86,6 +89,17 @@ pub(crate) fn callees<'p>(prog: &'p Program<'_>, id: FnId, compute: impl FnOnce(
 pub(crate) fn may_stop(prog: &Program<'_>, id: FnId, compute: impl FnOnce() -> bool) -> bool {
     let (memo, i) = prog.memo_of(id);
     *memo.may_stop[i].get_or_init(compute)
+}
+
+/// The call through which `id` replaces the own executable, if any
+/// ([`super::update`]), computed by `compute` on first use.
+pub(crate) fn replacing(
+    prog: &Program<'_>,
+    id: FnId,
+    compute: impl FnOnce() -> Option<Replacing>,
+) -> Option<Replacing> {
+    let (memo, i) = prog.memo_of(id);
+    memo.replacing[i].get_or_init(compute).clone()
 }
 
 /// The cell of library function `id`'s shared closure through `which`

@@ -49,6 +49,7 @@ mod shapes;
 mod skip;
 pub(crate) mod threads;
 mod unproven;
+mod update;
 mod user;
 mod value;
 mod visible;

@@ -58,6 +58,7 @@ macro_rules! fixtures {
 
 fixtures! {
     argv0_alias_exe => "argv0-alias-exe",
+    assigned_flag => "assigned-flag",
     builder_across_arms => "builder-across-arms",
     clap_builder_submatches => "clap-builder-submatches",
     crate_visibility => "crate-visibility",
@@ -126,6 +127,7 @@ fixtures! {
     recursion_other_arity => "recursion-other-arity",
     self_path_foreign_impl => "self-path-foreign-impl",
     self_spawn_in_macro => "self-spawn-in-macro",
+    self_update_restart => "self-update-restart",
     sink_exec_unix => "sink-exec-unix",
     sink_libc_execv => "sink-libc-execv",
     sink_nix_execv => "sink-nix-execv",

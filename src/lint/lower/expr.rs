@@ -101,6 +101,18 @@ impl Ctx {
                 syn::UnOp::Not(_) => Expr::Not(self.boxed(&u.expr)),
                 _ => Expr::Ref(self.boxed(&u.expr)),
             },
+            // `x += y` assigns `x`.
+            E::Binary(b) if is_compound_assign(&b.op) => {
+                let lhs = self.boxed(&b.left);
+                // On booleans `|=` and `&=` are `||` and `&&` without the
+                // short cut: `worker |= args.any(..)` keeps the test.
+                let op = match b.op {
+                    syn::BinOp::BitOrAssign(_) => BinOp::Or,
+                    syn::BinOp::BitAndAssign(_) => BinOp::And,
+                    _ => BinOp::Other,
+                };
+                Expr::Assign(lhs.clone(), Box::new(Expr::Binary(op, lhs, self.boxed(&b.right))))
+            }
             E::Binary(b) => Expr::Binary(binop(&b.op), self.boxed(&b.left), self.boxed(&b.right)),
             E::If(i) => Expr::If {
                 cond: self.boxed(&i.cond),
@@ -263,6 +275,23 @@ fn binop(op: &syn::BinOp) -> BinOp {
         syn::BinOp::Ge(_) => BinOp::Ge,
         _ => BinOp::Other,
     }
+}
+
+fn is_compound_assign(op: &syn::BinOp) -> bool {
+    use syn::BinOp as B;
+    matches!(
+        op,
+        B::AddAssign(_)
+            | B::SubAssign(_)
+            | B::MulAssign(_)
+            | B::DivAssign(_)
+            | B::RemAssign(_)
+            | B::BitXorAssign(_)
+            | B::BitAndAssign(_)
+            | B::BitOrAssign(_)
+            | B::ShlAssign(_)
+            | B::ShrAssign(_)
+    )
 }
 
 /// Whether a `break` (of this loop, not a nested one) occurs in the body.

@@ -1,6 +1,7 @@
 //! `if` and `match` in the walk: which branches the child takes, which
 //! conditions count as its guard, and which make later arrivals uncertain.
 
+use super::assign::{Code, carry_out};
 use super::{Flow, Reach, Walker, scan};
 use crate::lint::eval::{bind, type_payloads};
 use crate::lint::ir::{Arm, Expr, Loc, Stmt};
@@ -41,6 +42,7 @@ impl Walker<'_, '_, '_> {
                 if routes && (a.diverges || else_reaches) {
                     self.guard(loc, work_before);
                 }
+                carry_out(locals, &[Code::Block(then)], &[(!a.diverges).then_some(&inner)], false, Truth::Same, routes);
                 a
             }
             Truth::False => {
@@ -52,10 +54,19 @@ impl Walker<'_, '_, '_> {
             }
             Truth::Same | Truth::Unknown => {
                 let saved = self.unsure.clone();
+                let replaced = self.replaced.clone();
                 let a = self.block(then, &mut inner);
                 let after_a = std::mem::replace(&mut self.unsure, saved);
-                let b = els.map_or_else(Flow::none, |e| self.expr(e, &mut locals.clone()));
+                // A self-update in one branch is not on the other's way.
+                let replaced_a = std::mem::replace(&mut self.replaced, replaced.clone());
+                let mut other = locals.clone();
+                let b = els.map_or_else(Flow::none, |e| self.expr(e, &mut other));
                 self.unsure = self.unsure.take().or(after_a);
+                let replaced_b = self.replaced.take().filter(|_| !b.diverges);
+                self.replaced = replaced.or(replaced_a.filter(|_| !a.diverges)).or(replaced_b);
+                let ways = [(!a.diverges).then_some(&inner), (!b.diverges).then_some(&other)];
+                let code = [Code::Block(then), els.map_or(Code::Block(&[]), Code::Expr)];
+                carry_out(locals, &code, &ways, false, t, false);
                 if t == Truth::Unknown && a.diverges != b.diverges && self.unsure.is_none() {
                     let why = format!(
                         "whether the child leaves at the branch on line {} depends on {}",
@@ -86,7 +97,13 @@ impl Walker<'_, '_, '_> {
         let mut value = Val::Error;
         let mut unsure = Truth::Same;
         let routes = arms.iter().any(|a| self.expr_reaches_site(&a.body));
+        // What each arm that goes on leaves in the locals, for `carry_out`.
+        let mut ways: Vec<(Code<'_>, Locals)> = Vec::new();
+        // A self-update in one arm is not on another's way.
+        let replaced_before = self.replaced.clone();
+        let mut replaced_after = None;
         for arm in arms {
+            self.replaced = replaced_before.clone();
             let mut inner = locals.clone();
             let mut c = self.cond();
             let mut t = c.pattern(&arm.pat, &val, &mut inner);
@@ -116,7 +133,8 @@ impl Walker<'_, '_, '_> {
                 self.valued(&arm.body, &mut inner)
             };
             // Only worth scanning every arm when the rule can apply.
-            let asked = self.dispatched.is_some() && t == Truth::Same && body.reach == Reach::Yes;
+            let asked =
+                (self.dispatched.is_some() || self.replaced.is_some()) && t == Truth::Same && body.reach == Reach::Yes;
             let every_arm = asked && arms.iter().all(|a| self.expr_reaches_site(&a.body));
             let body_reach = self.runtime_choice(body.reach, t, loc, every_arm);
             reach = reach.max(self.uncertain(body_reach, t, loc, &tested));
@@ -132,12 +150,22 @@ impl Walker<'_, '_, '_> {
                     self.guard(loc, work_before);
                 }
                 self.note_routed(&val, arms, arm, loc);
+                let way = (!body.diverges).then_some(&inner);
+                carry_out(locals, &[Code::Expr(&arm.body)], &[way], false, Truth::Same, decides);
                 return Flow { reach, diverges: body.diverges, val: value };
             }
+            if !body.diverges {
+                ways.push((Code::Expr(&arm.body), inner));
+            }
+            replaced_after = replaced_after.or(self.replaced.take().filter(|_| !body.diverges));
             if reach == Reach::Yes {
                 break;
             }
         }
+        self.replaced = replaced_after.or(replaced_before);
+        let code: Vec<Code<'_>> = ways.iter().map(|(c, _)| *c).collect();
+        let outs: Vec<Option<&Locals>> = ways.iter().map(|(_, l)| Some(l)).collect();
+        carry_out(locals, &code, &outs, false, unsure, false);
         let value = if matches!(value, Val::Error) { Val::Unknown } else { value };
         Flow { reach, diverges: !any_ran || all_diverge, val: chosen_by(unsure, value) }
     }
@@ -160,17 +188,28 @@ impl Walker<'_, '_, '_> {
     /// not known to go the parent's way (sozu's new main process upgrades
     /// itself again only when a client asks). Unless every way leads to the
     /// site (`every_way`), the arrival is only "maybe".
+    /// Likewise past a self-update: the child is the build the parent
+    /// installed, whose tests of its version (or of anything else) the
+    /// source does not show.
     fn runtime_choice(&mut self, reach: Reach, t: Truth, loc: Loc, every_way: bool) -> Reach {
-        let Some((sent, in_fn)) = self.dispatched else { return reach };
         if reach != Reach::Yes || t != Truth::Same || every_way {
             return reach;
         }
-        let why = format!(
-            "the child is sent to code of its own at line {} of `{}`, which reaches this spawn only if the branch on line {} goes its way; that depends on a value computed at run time, not on the child's markers",
-            sent.line,
-            self.prog.def(in_fn).name,
-            loc.line
-        );
+        let why = if let Some((sent, in_fn)) = self.dispatched {
+            format!(
+                "the child is sent to code of its own at line {} of `{}`, which reaches this spawn only if the branch on line {} goes its way; that depends on a value computed at run time, not on the child's markers",
+                sent.line,
+                self.prog.def(in_fn).name,
+                loc.line
+            )
+        } else if let Some(how) = &self.replaced {
+            format!(
+                "the parent replaced its own executable before this spawn ({how}): the child is the build it installed, so whether it takes the branch on line {} again is not known from this source",
+                loc.line
+            )
+        } else {
+            return reach;
+        };
         self.maybe(why, loc);
         Reach::Maybe
     }
@@ -237,7 +276,7 @@ impl Walker<'_, '_, '_> {
 /// check could not decide chose among (`match (serve, flag) { (true, None)
 /// => Mode::Serve, _ => Mode::Start }`): not known, and never "the same as
 /// in the parent": a later test on it depends on the child's markers.
-fn chosen_by(t: Truth, val: Val) -> Val {
+pub(super) fn chosen_by(t: Truth, val: Val) -> Val {
     match (t, val) {
         (Truth::Unknown, Val::Unknown) => Val::Truth(Truth::Unknown),
         (_, val) => val,

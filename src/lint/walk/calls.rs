@@ -8,6 +8,7 @@ use crate::lint::api;
 use crate::lint::index::{FnId, Target};
 use crate::lint::ir::{Expr, Loc, Macro};
 use crate::lint::receiver::GENERIC_CALLS;
+use crate::lint::update;
 use crate::lint::value::{Locals, Val};
 
 /// Method names so common that a call by name alone says little about
@@ -53,6 +54,12 @@ impl Walker<'_, '_, '_> {
                 Flow { reach: flow.reach.max(called.reach), diverges: called.diverges, val }
             }
             Target::External(canon) => {
+                if self.replaced.is_none()
+                    && let Some(api) = update::replacing_api(&canon)
+                {
+                    let func = &self.prog.def(self.fn_id()).name;
+                    self.replaced = Some(format!("{api} in `{func}`, line {}", loc.line));
+                }
                 let diverges = self.external(&canon, loc);
                 Flow { reach: flow.reach, diverges, val: once.settle(self, &call, locals) }
             }
@@ -122,6 +129,16 @@ impl Walker<'_, '_, '_> {
         for &id in ids {
             let def = self.prog.def(id);
             if !self.reaches.contains(&id) && !scan::may_stop(self.prog, id) && !self.reads_markers(id) {
+                // Not walked, so searched: a self-update down this call.
+                if self.replaced.is_none()
+                    && let Some(how) = update::replacing_call(self.prog, id)
+                {
+                    let how = format!(
+                        "the call to `{}` on line {} reaches {} in `{}`, line {}",
+                        def.name, loc.line, how.api, how.func, how.loc.line
+                    );
+                    self.replaced = Some(how);
+                }
                 diverges &= def.never;
                 val = Val::Unknown;
                 continue;

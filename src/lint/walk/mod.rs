@@ -8,6 +8,7 @@
 //! goes where the parent went), and one that depends on the marker in a way
 //! the check cannot evaluate makes any later arrival only "maybe".
 
+mod assign;
 mod branch;
 mod calls;
 mod once;
@@ -19,9 +20,10 @@ use super::cond::Cond;
 use super::eval::{Eval, bind};
 use super::fnset::FnSet;
 use super::index::{FnId, Program};
-use super::ir::{Expr, Loc, Pat, Stmt};
+use super::ir::{Expr, Loc, Stmt};
 use super::receiver::StdValues;
 use super::value::{Facts, Locals, Truth, Val};
+use assign::{Code, carry_out};
 use rustc_hash::FxHashMap as HashMap;
 
 /// How far calls are followed from `main`.
@@ -107,6 +109,13 @@ pub(crate) struct Walker<'w, 'p, 'a> {
     /// test of its markers), while the walk is inside it.
     /// And the function it is in, to name it.
     dispatched: Option<(Loc, FnId)>,
+    /// The first call on the way that replaced the own executable (a
+    /// self-update), described: from there on the child is another build
+    /// ([`crate::lint::update`]).
+    replaced: Option<String>,
+    /// The locals at each `break`/`continue` of the loops being walked,
+    /// innermost last ([`assign`]).
+    breaks: Vec<Vec<Locals>>,
     /// Functions that read argv, env or clap (their results may route).
     reads_markers: HashMap<FnId, bool>,
     /// Which receivers are of another crate's type, per function walked.
@@ -138,6 +147,8 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
             budget: BUDGET,
             unsure: None,
             dispatched: None,
+            replaced: None,
+            breaks: Vec::new(),
             reads_markers: HashMap::default(),
             foreign_values: HashMap::default(),
         }
@@ -245,45 +256,6 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
         Flow { reach, diverges: false, val }
     }
 
-    fn let_stmt(
-        &mut self,
-        pat: &Pat,
-        ty: Option<&str>,
-        init: Option<&Expr>,
-        els: Option<&[Stmt]>,
-        locals: &mut Locals,
-    ) -> Flow {
-        let Some(init) = init else { return Flow::none() };
-        let flow = self.expr(init, locals);
-        if flow.stops() {
-            return flow;
-        }
-        let val = if matches!(flow.val, Val::Unknown) { self.eval(init, locals) } else { flow.val.clone() };
-        let mut val = crate::lint::bind::annotated(self.prog, ty, val);
-        if matches!(val, Val::Unknown | Val::Derived(_)) && matches!(pat, Pat::Bind(_, None)) {
-            let mut c = self.cond();
-            let t = c.truth(init, &mut locals.clone());
-            let tested = c.tested;
-            self.saw(&tested);
-            // A derived value the condition could not decide keeps its source,
-            // which names what the check could not know; one it found the
-            // same in the child as in the parent is no longer unknown.
-            let derived = matches!(val, Val::Derived(_));
-            if (t != Truth::Same || derived) && !(t == Truth::Unknown && derived) {
-                val = Val::Truth(t);
-            }
-        }
-        let Some(els) = els else {
-            bind(pat, val, locals);
-            return Flow { val: Val::Unknown, ..flow };
-        };
-        let t = self.cond().pattern(pat, &val, locals);
-        bind(pat, val, locals);
-        let other = self.block(els, &mut locals.clone());
-        let reach = flow.reach.max(if t == Truth::True { Reach::No } else { other.reach });
-        Flow { reach, diverges: t == Truth::False, val: Val::Unknown }
-    }
-
     fn expr(&mut self, e: &Expr, locals: &mut Locals) -> Flow {
         if self.budget == 0 {
             let loc = e.loc().unwrap_or_default();
@@ -304,18 +276,33 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
                 }
                 Flow { reach: flow.reach, diverges: true, val: Val::Unknown }
             }
-            Expr::Break | Expr::Continue => Flow { diverges: true, ..Flow::none() },
+            Expr::Break | Expr::Continue => {
+                if let Some(exits) = self.breaks.last_mut() {
+                    exits.push(locals.clone());
+                }
+                Flow { diverges: true, ..Flow::none() }
+            }
             Expr::Loop { body, breaks } => {
-                let flow = self.block(body, &mut locals.clone());
+                let flow = self.loop_body(body, locals.clone(), locals, false);
                 Flow { reach: flow.reach, diverges: !breaks, val: Val::Unknown }
             }
-            Expr::While(cond, body) => self.seq([&**cond], Some(body), locals),
+            Expr::While(cond, body) => {
+                let flow = self.seq([&**cond], None, locals);
+                if flow.stops() {
+                    return flow;
+                }
+                let walked = self.loop_body(body, locals.clone(), locals, true);
+                Flow { reach: flow.reach.max(walked.reach), ..Flow::none() }
+            }
             Expr::For(pat, iter, body) => {
-                let flow = self.expr(iter, locals);
+                let flow = self.valued(iter, locals);
                 let mut inner = locals.clone();
-                bind(pat, Val::Unknown, &mut inner);
-                let body = self.block(body, &mut inner);
-                Flow { reach: flow.reach.max(body.reach), diverges: flow.diverges, val: Val::Unknown }
+                // `for a in env::args()`: each item is an argv item; argv is
+                // never empty, so the body runs.
+                let argv = matches!(flow.val, Val::Argv { .. });
+                bind(pat, if argv { Val::ArgvItem(None) } else { Val::Unknown }, &mut inner);
+                let body_flow = self.loop_body(body, inner, locals, !argv);
+                Flow { reach: flow.reach.max(body_flow.reach), diverges: flow.diverges, val: Val::Unknown }
             }
             Expr::Closure(params, body) => {
                 let mut inner = locals.clone();
@@ -326,6 +313,8 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
                 let saved = self.unsure.clone();
                 let reach = self.expr(body, &mut inner).reach;
                 self.returns.pop();
+                // It may run now, later or never.
+                carry_out(locals, &[Code::Expr(body)], &[Some(&inner)], true, Truth::Same, false);
                 // The closure may run now, later or never (a panic hook):
                 // an exit in it is not where the code after it stops (its
                 // divergence is not passed on either), so a branch in it
@@ -335,7 +324,19 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
                 }
                 Flow { reach, ..Flow::none() }
             }
-            Expr::Block(stmts) => self.block(stmts, &mut locals.clone()),
+            Expr::Block(stmts) => {
+                let mut inner = locals.clone();
+                let flow = self.block(stmts, &mut inner);
+                carry_out(
+                    locals,
+                    &[Code::Block(stmts)],
+                    &[(!flow.diverges).then_some(&inner)],
+                    false,
+                    Truth::Same,
+                    false,
+                );
+                flow
+            }
             Expr::Path(path, _) => {
                 // A name bound in this body is that local (`lines.push(..)`
                 // inside `fn lines`), never a function of the same name.
@@ -348,7 +349,8 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
                 let flow = self.expr(inner, locals);
                 Flow { val: self.eval(e, locals), ..flow }
             }
-            Expr::Index(a, b) | Expr::Binary(_, a, b) | Expr::Assign(a, b) => self.seq([&**a, &**b], None, locals),
+            Expr::Assign(lhs, rhs) => self.assign(lhs, rhs, locals),
+            Expr::Index(a, b) | Expr::Binary(_, a, b) => self.seq([&**a, &**b], None, locals),
             Expr::Struct(_, fields) => {
                 let flow = self.seq(fields.iter().map(|(_, e)| e), None, locals);
                 Flow { val: self.eval(e, locals), ..flow }
