@@ -345,7 +345,7 @@ pub(crate) fn record_args(marker: &mut Marker, expr: Option<&Expr>, val: Option<
         Some(Expr::Macro(m)) if m.path.last().is_some_and(|n| n == "vec") && !m.opaque => {
             marker.push_args(m.args.iter().map(literal_text));
         }
-        _ => marker.unknown_args = true,
+        _ => marker.unknown_list(),
     }
 }
 

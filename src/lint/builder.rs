@@ -42,8 +42,11 @@ impl Eval<'_, '_> {
             "arg" => marker.push_args([vals.first().and_then(text)]),
             "args" => match list {
                 Some(list) => {
+                    // The known items come first, then what is not known.
                     marker.push_args(list.items.iter().cloned());
-                    marker.unknown_args |= !list.complete;
+                    if !list.complete {
+                        marker.unknown_list();
+                    }
                 }
                 None => api::record_args(marker, args.first(), vals.first()),
             },
@@ -95,7 +98,7 @@ fn maybe(marker: &mut Marker, name: &str, args: &[Expr], vals: &[Val]) {
                     maybe_arg(marker, api::literal_text(item).map(Val::Str).as_ref());
                 }
             }
-            _ => marker.unknown_args = true,
+            _ => marker.unknown_list(),
         },
         "env" | "env_remove" => match vals.first() {
             Some(Val::Str(key)) => marker.maybe_env.push(key.clone()),
@@ -127,7 +130,7 @@ fn maybe_arg(marker: &mut Marker, val: Option<&Val>) {
     match text {
         Some(flag) if flag.starts_with('-') => marker.maybe_args.push(Some(flag)),
         value if after_flag => marker.maybe_args.push(value),
-        _ => marker.unknown_args = true,
+        _ => marker.unknown_list(),
     }
 }
 

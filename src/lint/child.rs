@@ -125,6 +125,9 @@ impl<'m> Child<'m> {
             // A flag that may come first moves every position.
             return Arg::Dynamic;
         }
+        if self.marker.unknown_from.is_some_and(|from| index > from) {
+            return Arg::Dynamic;
+        }
         match self.marker.args.get(index - 1) {
             Some(Some(s)) => Arg::Lit(s),
             Some(None) => Arg::Dynamic,
@@ -319,7 +322,8 @@ impl<'m> Child<'m> {
 
     fn subcommand_test(&self, depth: usize, tokens: &[String], any: bool) -> Truth {
         let mut seen = 0;
-        for (i, arg) in self.marker.args.iter().enumerate() {
+        let before_unknown = self.marker.unknown_from.unwrap_or(usize::MAX);
+        for (i, arg) in self.marker.args.iter().enumerate().take(before_unknown) {
             match arg {
                 Some(a) if a.starts_with('-') => continue,
                 Some(_) if seen < depth => seen += 1,

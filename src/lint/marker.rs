@@ -15,6 +15,11 @@ pub(crate) struct Marker {
     pub args: Vec<Option<String>>,
     /// Some arguments come from a collection of unknown length.
     pub unknown_args: bool,
+    /// How many of `args` come before the first such collection: the
+    /// positions of those after it are not known (`.args(extra).arg("--quiet")`
+    /// does not make `--quiet` argv[1]).
+    #[serde(skip)]
+    pub unknown_from: Option<usize>,
     /// The parent's own arguments are passed on (`.args(env::args().skip(1))`).
     pub forwards_args: bool,
     /// Arguments after the forwarded ones (`args.push("--wait")` on a
@@ -59,6 +64,12 @@ impl Marker {
         } else {
             self.args.extend(items);
         }
+    }
+
+    /// Arguments from a collection of unknown length come next.
+    pub(super) fn unknown_list(&mut self) {
+        self.unknown_args = true;
+        self.unknown_from.get_or_insert(self.args.len());
     }
 
     pub(super) fn is_empty(&self) -> bool {

@@ -49,7 +49,7 @@ pub(crate) fn exec_marker(argv: Option<&Expr>) -> Marker {
                 marker.args.push(api::literal_text(item));
             }
         }
-        _ => marker.unknown_args = true,
+        _ => marker.unknown_list(),
     }
     marker
 }

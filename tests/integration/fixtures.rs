@@ -58,6 +58,7 @@ macro_rules! fixtures {
 
 fixtures! {
     argv0_alias_exe => "argv0-alias-exe",
+    args_after_runtime_list => "args-after-runtime-list",
     assigned_flag => "assigned-flag",
     builder_across_arms => "builder-across-arms",
     clap_builder_submatches => "clap-builder-submatches",
@@ -86,6 +87,7 @@ fixtures! {
     guard_shapes => "guard-shapes",
     guard_stdout_terminal => "guard-stdout-terminal",
     guard_helper_loop => "guard-helper-loop",
+    guard_match_omission => "guard-match-omission",
     guard_in_lib => "guard-in-lib",
     guard_routed_variant => "guard-routed-variant",
     guard_wrapper_const_cfg => "guard-wrapper-const-cfg",

@@ -115,7 +115,7 @@ pub(crate) fn marker(marker: &mut Marker, launcher: Launcher, changes: &[(Change
                 marker.forwards_args = true;
                 marker.appended.extend(pushed.iter().cloned());
             }
-            c if is_arg(c) => marker.unknown_args = true,
+            c if is_arg(c) => marker.unknown_list(),
             _ => {}
         }
     }

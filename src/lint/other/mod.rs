@@ -214,9 +214,10 @@ fn hand_over(sites: &mut Sites, loc: Loc, at: At, how: How, origin: Origin) {
         return;
     }
     let (via, base) = match &how {
-        How::EnvVar(var) => {
-            (Via::EnvWrapper, Marker { unknown_args: true, run_by: Some(var.clone()), ..Marker::default() })
-        }
+        How::EnvVar(var) => (
+            Via::EnvWrapper,
+            Marker { unknown_args: true, unknown_from: Some(0), run_by: Some(var.clone()), ..Marker::default() },
+        ),
         How::Launch(launcher, program, _) => (Via::Launcher, launcher::base(*launcher, program)),
     };
     let fn_id = at.fn_id;

@@ -101,6 +101,7 @@ impl Walker<'_, '_, '_> {
         let mut ways: Vec<(Code<'_>, Locals)> = Vec::new();
         // A self-update in one arm is not on another's way.
         let replaced_before = self.replaced.clone();
+        let mut earlier_unknown: Vec<Vec<String>> = Vec::new();
         let mut replaced_after = None;
         for arm in arms {
             self.replaced = replaced_before.clone();
@@ -116,7 +117,17 @@ impl Walker<'_, '_, '_> {
                 t = t.and(c.truth(guard, &mut inner));
             }
             let decides = c.routes();
-            let tested = c.tested;
+            let mut tested = c.tested;
+            // An arm after one the check could not decide runs only if that
+            // one did not match: not known either (`Some("--quiet") =>` on
+            // an argv[1] built at run time, then `_ =>`).
+            if t == Truth::True && !earlier_unknown.is_empty() {
+                t = Truth::Unknown;
+                tested.extend(earlier_unknown.iter().flatten().cloned());
+            }
+            if t == Truth::Unknown {
+                earlier_unknown.push(tested.clone());
+            }
             self.saw(&tested);
             let leaves =
                 scan::block_leaves(std::slice::from_ref(&crate::lint::ir::Stmt::Expr(arm.body.clone(), false)));
@@ -124,6 +135,12 @@ impl Walker<'_, '_, '_> {
                 self.note_tested(&tested, loc);
             }
             if t == Truth::False {
+                // Kept by its markers from an arm that leads to the site
+                // (`Some("build") => respawn()`, the child has no `build`):
+                // a guard, as for an `if` whose test is false.
+                if decides && self.expr_reaches_site(&arm.body) {
+                    self.guard(loc, work_before);
+                }
                 continue;
             }
             any_ran = true;
