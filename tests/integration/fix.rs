@@ -21,6 +21,12 @@ const FIXABLE: &[Case] = &[
     // Under the probe argv[0] is the binary's own name, not `pretend`: the
     // original exits at once; installed as `pretend` it storms.
     Case { name: "argv0-alias-exe", args: &[], original: "exit 0" },
+    // `literal-first` storms; `--quiet` after an empty run-time list is
+    // argv[1], so the main binary's child works.
+    Case { name: "args-after-runtime-list", args: &[], original: "storm" },
+    // The restart flags depend on files this machine does not have, so
+    // the originals exit at once; with the files they storm.
+    Case { name: "assigned-flag", args: &[], original: "exit 0" },
     Case { name: "builder-across-arms", args: &[], original: "storm" },
     Case { name: "clap-builder-submatches", args: &["parse", "input.lock"], original: "storm" },
     Case { name: "exe-field-other-struct", args: &[], original: "storm" },
@@ -33,6 +39,7 @@ const FIXABLE: &[Case] = &[
     // The probe's child has no terminal on stdout, so the original exits
     // at once; on a terminal it storms.
     Case { name: "guard-helper-loop", args: &[], original: "storm" },
+    Case { name: "guard-match-omission", args: &["build"], original: "storm" },
     Case { name: "guard-shapes", args: &[], original: "storm" },
     Case { name: "guard-stdout-terminal", args: &[], original: "exit 0" },
     Case { name: "guard-routed-variant", args: &[], original: "storm" },
@@ -54,6 +61,8 @@ const FIXABLE: &[Case] = &[
     Case { name: "procspawn-no-init", args: &[], original: "exit 101" },
     Case { name: "procspawn-own-source", args: &[], original: "storm" },
     Case { name: "procspawn-pool-no-init", args: &[], original: "exit 101" },
+    // `update-then-always-restart` restarts whatever the update did.
+    Case { name: "self-update-restart", args: &[], original: "storm" },
     Case { name: "sink-shadowed-command", args: &[], original: "storm" },
     Case { name: "sink-use-alias", args: &[], original: "storm" },
     Case { name: "source-args-os-index", args: &[], original: "storm" },

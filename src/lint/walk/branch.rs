@@ -52,36 +52,49 @@ impl Walker<'_, '_, '_> {
                 }
                 els.map_or_else(Flow::none, |e| self.dispatch(routes, loc, |w| w.expr(e, locals)))
             }
-            Truth::Same | Truth::Unknown => {
-                let saved = self.unsure.clone();
-                let replaced = self.replaced.clone();
-                let a = self.block(then, &mut inner);
-                let after_a = std::mem::replace(&mut self.unsure, saved);
-                // A self-update in one branch is not on the other's way.
-                let replaced_a = std::mem::replace(&mut self.replaced, replaced.clone());
-                let mut other = locals.clone();
-                let b = els.map_or_else(Flow::none, |e| self.expr(e, &mut other));
-                self.unsure = self.unsure.take().or(after_a);
-                let replaced_b = self.replaced.take().filter(|_| !b.diverges);
-                self.replaced = replaced.or(replaced_a.filter(|_| !a.diverges)).or(replaced_b);
-                let ways = [(!a.diverges).then_some(&inner), (!b.diverges).then_some(&other)];
-                let code = [Code::Block(then), els.map_or(Code::Block(&[]), Code::Expr)];
-                carry_out(locals, &code, &ways, false, t, false);
-                if t == Truth::Unknown && a.diverges != b.diverges && self.unsure.is_none() {
-                    let why = format!(
-                        "whether the child leaves at the branch on line {} depends on {}",
-                        loc.line,
-                        self.unknown_value(&tested)
-                    );
-                    self.unsure = Some((why, loc));
-                }
-                let reach = self.uncertain(a.reach.max(b.reach), t, loc, &tested);
-                let reach = self.runtime_choice(reach, t, loc, a.reach.min(b.reach) == Reach::Yes && els.is_some());
-                let val = chosen_by(t, branch_value(&a, &b, els.is_some()));
-                Flow { reach, diverges: a.diverges && b.diverges && els.is_some(), val }
-            }
+            Truth::Same | Truth::Unknown => self.both_ways(t, (then, els), inner, locals, loc, &tested),
         };
         Flow { reach: result.reach.max(flow.reach), ..result }
+    }
+
+    /// An `if` whose test the child may pass or not (`t`: the same as the
+    /// parent, or unknown): both branches, with what each leaves behind.
+    fn both_ways(
+        &mut self,
+        t: Truth,
+        (then, els): (&[Stmt], Option<&Expr>),
+        mut inner: Locals,
+        locals: &mut Locals,
+        loc: Loc,
+        tested: &[String],
+    ) -> Flow {
+        let saved = self.unsure.clone();
+        let replaced = self.replaced.clone();
+        let a = self.block(then, &mut inner);
+        let after_a = std::mem::replace(&mut self.unsure, saved);
+        // A self-update in one branch is not on the other's way.
+        let replaced_a = std::mem::replace(&mut self.replaced, replaced.clone());
+        let mut other = if els.is_some() { locals.clone() } else { Locals::default() };
+        let b = els.map_or_else(Flow::none, |e| self.expr(e, &mut other));
+        self.unsure = self.unsure.take().or(after_a);
+        let replaced_b = self.replaced.take().filter(|_| !b.diverges);
+        self.replaced = replaced.or(replaced_a.filter(|_| !a.diverges)).or(replaced_b);
+        // Without an `else`, the way around `then` keeps the locals.
+        let ways = [(!a.diverges).then_some(&inner), (els.is_some() && !b.diverges).then_some(&other)];
+        let code = [Code::Block(then), els.map_or(Code::Block(&[]), Code::Expr)];
+        carry_out(locals, &code, &ways, els.is_none(), t, false);
+        if t == Truth::Unknown && a.diverges != b.diverges && self.unsure.is_none() {
+            let why = format!(
+                "whether the child leaves at the branch on line {} depends on {}",
+                loc.line,
+                self.unknown_value(tested)
+            );
+            self.unsure = Some((why, loc));
+        }
+        let reach = self.uncertain(a.reach.max(b.reach), t, loc, tested);
+        let reach = self.runtime_choice(reach, t, loc, a.reach.min(b.reach) == Reach::Yes && els.is_some());
+        let val = chosen_by(t, branch_value(&a, &b, els.is_some()));
+        Flow { reach, diverges: a.diverges && b.diverges && els.is_some(), val }
     }
 
     pub(super) fn match_expr(&mut self, scrut: &Expr, arms: &[Arm], loc: Loc, locals: &mut Locals) -> Flow {
@@ -106,29 +119,7 @@ impl Walker<'_, '_, '_> {
         for arm in arms {
             self.replaced = replaced_before.clone();
             let mut inner = locals.clone();
-            let mut c = self.cond();
-            let mut t = c.pattern(&arm.pat, &val, &mut inner);
-            bind(&arm.pat, val.clone(), &mut inner);
-            type_payloads(self.prog, self.prog.def(self.fn_id()).self_ty.as_deref(), &arm.pat, &val, &mut inner);
-            // `[_, m] if m == "worker" =>`: the arm's guard is part of the test.
-            if let Some(guard) = &arm.guard
-                && t != Truth::False
-            {
-                t = t.and(c.truth(guard, &mut inner));
-            }
-            let decides = c.routes();
-            let mut tested = c.tested;
-            // An arm after one the check could not decide runs only if that
-            // one did not match: not known either (`Some("--quiet") =>` on
-            // an argv[1] built at run time, then `_ =>`).
-            if t == Truth::True && !earlier_unknown.is_empty() {
-                t = Truth::Unknown;
-                tested.extend(earlier_unknown.iter().flatten().cloned());
-            }
-            if t == Truth::Unknown {
-                earlier_unknown.push(tested.clone());
-            }
-            self.saw(&tested);
+            let (t, decides, tested) = self.arm_test(arm, &val, &mut inner, &mut earlier_unknown);
             let leaves =
                 scan::block_leaves(std::slice::from_ref(&crate::lint::ir::Stmt::Expr(arm.body.clone(), false)));
             if (leaves || routes) && !self.expr_reaches_site(&arm.body) {
@@ -185,6 +176,42 @@ impl Walker<'_, '_, '_> {
         carry_out(locals, &code, &outs, false, unsure, false);
         let value = if matches!(value, Val::Error) { Val::Unknown } else { value };
         Flow { reach, diverges: !any_ran || all_diverge, val: chosen_by(unsure, value) }
+    }
+
+    /// Whether the child takes `arm` of a `match` on `val`, whether that
+    /// depends on its markers, and what the test names; binds the arm's
+    /// names into `inner`.
+    fn arm_test(
+        &mut self,
+        arm: &Arm,
+        val: &Val,
+        inner: &mut Locals,
+        earlier_unknown: &mut Vec<Vec<String>>,
+    ) -> (Truth, bool, Vec<String>) {
+        let mut c = self.cond();
+        let mut t = c.pattern(&arm.pat, val, inner);
+        bind(&arm.pat, val.clone(), inner);
+        type_payloads(self.prog, self.prog.def(self.fn_id()).self_ty.as_deref(), &arm.pat, val, inner);
+        // `[_, m] if m == "worker" =>`: the arm's guard is part of the test.
+        if let Some(guard) = &arm.guard
+            && t != Truth::False
+        {
+            t = t.and(c.truth(guard, inner));
+        }
+        let decides = c.routes();
+        let mut tested = c.tested;
+        // An arm after one the check could not decide runs only if that
+        // one did not match: not known either (`Some("--quiet") =>` on an
+        // argv[1] built at run time, then `_ =>`).
+        if t == Truth::True && !earlier_unknown.is_empty() {
+            t = Truth::Unknown;
+            tested.extend(earlier_unknown.iter().flatten().cloned());
+        }
+        if t == Truth::Unknown {
+            earlier_unknown.push(tested.clone());
+        }
+        self.saw(&tested);
+        (t, decides, tested)
     }
 
     /// Walks `f` as code the child was sent to by a test of its markers
