@@ -38,6 +38,7 @@ mod load;
 mod lower;
 mod marker;
 mod memo;
+mod name;
 pub(crate) mod nesting;
 mod other;
 mod passing;
