@@ -167,10 +167,10 @@ fn lets_in<'a>(e: &'a Expr, name: &str, out: &mut Vec<(&'a [Stmt], usize)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::ir::Loc;
+    use crate::lint::ir::{Loc, Segments};
 
     fn path(n: &str) -> Expr {
-        Expr::Path(Box::new([n.into()]), Loc::default())
+        Expr::Path(Segments::One(n.into()), Loc::default())
     }
     fn lit(s: &str) -> Expr {
         Expr::Lit(crate::lint::ir::Lit::Str(s.to_string()), Loc::default())
@@ -180,7 +180,7 @@ mod tests {
     }
     fn let_vec(name: &str, items: Vec<Expr>) -> Stmt {
         let init = Expr::Macro(Box::new(crate::lint::ir::Macro {
-            path: Box::new(["vec".into()]),
+            path: Segments::One("vec".into()),
             args: items,
             opaque: false,
             loc: Loc::default(),

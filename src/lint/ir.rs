@@ -5,16 +5,17 @@
 
 pub(crate) use super::body::Body;
 pub(crate) use super::name::Name;
+pub(crate) use super::segments::Segments;
 use std::path::PathBuf;
 
 /// Path segments without generics: `std::process::Command::new`.
 ///
-/// Interned segments ([`Name`], 8 bytes each) in a boxed slice: one
-/// allocation per path, not one per segment, and no spare capacity
-/// (issue 18: paths as `Vec<String>` were ~10% of the heap, and their
-/// small allocations more of the RSS). Resolution builds longer paths as
-/// `Vec<Name>`.
-pub(crate) type Path = Box<[Name]>;
+/// Interned segments ([`Name`], 8 bytes each), one inline or many in a
+/// boxed slice ([`Segments`]): no allocation for a one-segment path and
+/// one for a longer path, not one per segment (issue 18: paths as
+/// `Vec<String>` were ~10% of the heap, and their small allocations more
+/// of the RSS). Resolution builds longer paths as `Vec<Name>`.
+pub(crate) type Path = Segments;
 
 /// A source position: file index into the crate set, 1-based line/column,
 /// byte range within the file.

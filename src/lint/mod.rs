@@ -46,6 +46,7 @@ mod pattern;
 mod receiver;
 mod refs;
 mod rules;
+mod segments;
 mod shapes;
 mod skip;
 pub(crate) mod threads;

@@ -1,6 +1,6 @@
 //! Lowering of `syn` expressions, statements and patterns to the IR.
 
-use crate::lint::ir::{Arm, BinOp, Block, Expr, Lit, Loc, Macro, Name, Pat, Path, Stmt};
+use crate::lint::ir::{Arm, BinOp, Block, Expr, Lit, Loc, Macro, Name, Pat, Path, Segments, Stmt};
 use crate::lint::name::{self, intern};
 use syn::spanned::Spanned;
 
@@ -192,7 +192,7 @@ impl Ctx {
                     && i.mutability.is_none()
                     && i.ident.to_string().starts_with(|c: char| c.is_uppercase()) =>
             {
-                Pat::Path(Box::new([name::ident(&i.ident)]))
+                Pat::Path(Segments::One(name::ident(&i.ident)))
             }
             P::Ident(i) => Pat::Bind(name::ident(&i.ident), i.subpat.as_ref().map(|(_, s)| Box::new(self.pat(s)))),
             P::Wild(_) => Pat::Wild,

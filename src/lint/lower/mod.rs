@@ -335,7 +335,7 @@ pub(crate) fn type_name(ty: &syn::Type) -> Option<String> {
 
 fn use_tree(tree: &syn::UseTree, prefix: Vec<Name>, module: &[Name], out: &mut Vec<UseDef>) {
     let push = |alias: String, path: Vec<Name>, glob: bool, out: &mut Vec<UseDef>| {
-        out.push(UseDef { module: module.to_vec(), alias, path: path.into_boxed_slice(), glob });
+        out.push(UseDef { module: module.to_vec(), alias, path: path.into(), glob });
     };
     match tree {
         syn::UseTree::Path(p) => {
