@@ -18,7 +18,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 #[derive(Default)]
 pub(crate) struct CrateDefs<'a> {
     /// Module path -> function name -> ids.
-    pub by_path: HashMap<Vec<Name>, HashMap<String, Vec<FnId>>>,
+    pub by_path: HashMap<Vec<Name>, HashMap<Name, Vec<FnId>>>,
     pub uses: HashMap<Vec<Name>, Vec<&'a UseDef>>,
     /// Every module path (and prefix) that exists.
     pub modules: HashSet<Vec<Name>>,
@@ -34,9 +34,9 @@ pub(crate) struct Defs<'a> {
     pub first_krate: usize,
     pub crates: Vec<CrateDefs<'a>>,
     /// Type -> method name -> ids (`impl Ty { fn name(..) }`).
-    pub by_type: HashMap<String, HashMap<String, Vec<FnId>>>,
+    pub by_type: HashMap<Name, HashMap<Name, Vec<FnId>>>,
     /// Method name -> ids, over every type.
-    pub methods: HashMap<String, Vec<FnId>>,
+    pub methods: HashMap<Name, Vec<FnId>>,
     /// Constant name -> (program crate index, module, value).
     pub consts: HashMap<String, Vec<(usize, Vec<Name>, String)>>,
     /// Clap tokens as written (constants not yet resolved).
@@ -83,11 +83,11 @@ impl<'a> Defs<'a> {
             let id = self.first_fn + self.fns.len();
             self.fns.push((krate, file, i));
             let by_name = names.by_path.entry(f.module.clone()).or_default();
-            by_name.entry(f.name.clone()).or_default().push(id);
+            by_name.entry(f.name).or_default().push(id);
             if let Some(ty) = &f.self_ty {
-                let of_type = self.by_type.entry(ty.clone()).or_default();
-                of_type.entry(f.name.clone()).or_default().push(id);
-                self.methods.entry(f.name.clone()).or_default().push(id);
+                let of_type = self.by_type.entry(*ty).or_default();
+                of_type.entry(f.name).or_default().push(id);
+                self.methods.entry(f.name).or_default().push(id);
                 if f.inherent {
                     self.inherent_types.insert(ty.as_str());
                 }

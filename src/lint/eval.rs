@@ -212,7 +212,7 @@ impl<'p, 'a> Eval<'p, 'a> {
             Expr::Macro(m) => self.macro_call(m, locals),
             Expr::Struct(path, fields) => {
                 let owner = match path.last().map(Name::as_str) {
-                    Some("Self") => self.def().self_ty.clone(),
+                    Some("Self") => self.def().self_ty.map(|ty| ty.to_string()),
                     other => other.map(str::to_string),
                 };
                 for (name, value) in fields {

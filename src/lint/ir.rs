@@ -226,16 +226,16 @@ pub(crate) struct FnAttrs {
 
 #[derive(Clone, Debug)]
 pub(crate) struct FnDef {
-    pub name: String,
+    pub name: Name,
     pub module: Vec<Name>,
     /// The `impl` type, for methods.
-    pub self_ty: Option<String>,
+    pub self_ty: Option<Name>,
     pub params: Vec<Pat>,
     /// Each parameter's declared type (last path segment), when it names one.
-    pub param_types: Vec<Option<String>>,
+    pub param_types: Vec<Option<Name>>,
     /// The declared return type (through `Result`, `Option`, `Box`, `Arc`),
     /// when it names one.
-    pub ret: Option<String>,
+    pub ret: Option<Name>,
     /// Declared `-> !`.
     pub never: bool,
     /// A method of an inherent `impl Type` (not a trait's): callable only
@@ -247,7 +247,7 @@ pub(crate) struct FnDef {
     /// The trait of a trait impl's method, when written as one name
     /// (`impl Command for Create`), which may be one of the analysed
     /// crates' traits.
-    pub of_trait: Option<String>,
+    pub of_trait: Option<Name>,
     pub attrs: FnAttrs,
     pub body: Body,
     pub loc: Loc,

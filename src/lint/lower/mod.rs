@@ -44,17 +44,17 @@ impl Lower<'_> {
         match item {
             syn::Item::Fn(f) => self.function(&f.attrs, &f.sig, &f.block, module, None),
             syn::Item::Impl(i) => {
-                let self_ty = type_name(&i.self_ty);
+                let self_ty = type_name(&i.self_ty).map(|n| intern(&n));
                 // `impl Command for X`; a longer path (`fmt::Display`) is
                 // taken for another crate's trait.
                 let of_trait = i.trait_.as_ref().map(|t| &t.0).and_then(|path: &syn::Path| {
-                    (path.segments.len() == 1).then(|| path.segments[0].ident.to_string())
+                    (path.segments.len() == 1).then(|| name::ident(&path.segments[0].ident))
                 });
                 for item in &i.items {
                     match item {
                         syn::ImplItem::Fn(f) if !is_test_only(&f.attrs) => {
                             let at = self.out.fns.len();
-                            self.function(&f.attrs, &f.sig, &f.block, module, self_ty.clone());
+                            self.function(&f.attrs, &f.sig, &f.block, module, self_ty);
                             self.out.fns[at].inherent = i.trait_.is_none();
                             self.out.fns[at].of_trait.clone_from(&of_trait);
                         }
@@ -70,7 +70,7 @@ impl Lower<'_> {
                         && let Some(block) = &f.default
                     {
                         let at = self.out.fns.len();
-                        self.function(&f.attrs, &f.sig, block, module, Some(t.ident.to_string()));
+                        self.function(&f.attrs, &f.sig, block, module, Some(name::ident(&t.ident)));
                         self.out.fns[at].trait_default = true;
                     }
                 }
@@ -156,7 +156,7 @@ impl Lower<'_> {
         sig: &syn::Signature,
         block: &syn::Block,
         module: &[Name],
-        self_ty: Option<String>,
+        self_ty: Option<Name>,
     ) {
         let params = sig
             .inputs
@@ -171,16 +171,16 @@ impl Lower<'_> {
             .iter()
             .map(|arg| match arg {
                 syn::FnArg::Receiver(_) => None,
-                syn::FnArg::Typed(t) => type_name(&t.ty),
+                syn::FnArg::Typed(t) => type_name(&t.ty).map(|n| intern(&n)),
             })
             .collect();
         let ret = match &sig.output {
-            syn::ReturnType::Type(_, ty) => return_type(ty),
+            syn::ReturnType::Type(_, ty) => return_type(ty).map(|n| intern(&n)),
             syn::ReturnType::Default => None,
         };
         let never = matches!(&sig.output, syn::ReturnType::Type(_, ty) if matches!(**ty, syn::Type::Never(_)));
         self.out.fns.push(FnDef {
-            name: sig.ident.to_string(),
+            name: name::ident(&sig.ident),
             module: module.to_vec(),
             self_ty,
             params,

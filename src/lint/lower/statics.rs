@@ -27,7 +27,7 @@ pub(crate) fn function(ctx: &Ctx, module: &[Name], init: &Init<'_>) -> Option<Fn
         return None;
     }
     Some(FnDef {
-        name: init.ident.to_string(),
+        name: crate::lint::name::ident(init.ident),
         module: module.to_vec(),
         self_ty: None,
         params: Vec::new(),

@@ -203,9 +203,12 @@ impl Walker<'_, '_, '_> {
             }
             // `self.get()` inside `impl EagerFutureCell`: that type's method
             // when it has one of that name.
-            _ if on_self => {
-                self.prog.def(self.fn_id()).self_ty.clone().filter(|ty| !self.prog.methods_of(ty, name).is_empty())
-            }
+            _ if on_self => self
+                .prog
+                .def(self.fn_id())
+                .self_ty
+                .map(|ty| ty.to_string())
+                .filter(|ty| !self.prog.methods_of(ty, name).is_empty()),
             _ => None,
         };
         let mut ids = match &typed {

@@ -160,7 +160,7 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
     /// The walk arrived at the site.
     fn hit(&mut self) -> Flow {
         if self.out.path.is_empty() {
-            self.out.path = self.stack.iter().map(|&id| self.prog.def(id).name.clone()).collect();
+            self.out.path = self.stack.iter().map(|&id| self.prog.def(id).name.to_string()).collect();
         }
         match self.unsure.clone() {
             Some((reason, loc)) => {
