@@ -407,7 +407,7 @@ impl<'p, 'a> Eval<'p, 'a> {
         // Several candidates (cfg alternatives, same-named methods): what
         // any of them returns, so the executable is not lost.
         if let Some(reads) = self.reads.as_deref_mut() {
-            reads.returns.extend_from_slice(ids);
+            reads.returns_of(ids);
         }
         ids.iter().filter_map(|id| self.facts.returns.get(id).cloned()).fold(Val::Unknown, Val::join)
     }
