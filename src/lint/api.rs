@@ -3,7 +3,7 @@
 //! libraries and their guards, functions that never return, and calls that
 //! do work which must not run twice.
 
-use super::ir::{Expr, Lit};
+use super::ir::{Expr, Lit, Name};
 use super::value::{Marker, Val, Via};
 
 /// What a call to an external function means to the analysis.
@@ -51,10 +51,10 @@ const CLAP_PARSE: &[&str] = &[
 ];
 
 /// Classifies a call by its canonical path.
-pub(crate) fn classify_call(canon: &[String], clap_type: bool) -> Call {
-    let last = canon.last().map(String::as_str).unwrap_or("");
+pub(crate) fn classify_call(canon: &[Name], clap_type: bool) -> Call {
+    let last = canon.last().map(Name::as_str).unwrap_or("");
     let prev = canon.len().checked_sub(2).map(|i| canon[i].as_str()).unwrap_or("");
-    let root = canon.first().map(String::as_str).unwrap_or("");
+    let root = canon.first().map(Name::as_str).unwrap_or("");
     match last {
         "current_exe" if prev == "env" || canon.len() == 1 => Call::CurrentExe,
         "args" | "args_os" if prev == "env" || canon.len() == 1 => Call::Args,
@@ -98,8 +98,8 @@ pub(crate) fn classify_call(canon: &[String], clap_type: bool) -> Call {
 }
 
 /// `procspawn::spawn!(..)`.
-pub(crate) fn library_macro(canon: &[String]) -> Option<Via> {
-    match (canon.first().map(String::as_str), canon.last().map(String::as_str)) {
+pub(crate) fn library_macro(canon: &[Name]) -> Option<Via> {
+    match (canon.first().map(Name::as_str), canon.last().map(Name::as_str)) {
         (Some("procspawn"), Some("spawn")) => Some(Via::Procspawn),
         _ => None,
     }
@@ -117,9 +117,9 @@ pub(crate) fn library_marker(via: Via) -> Marker {
 }
 
 /// The guard of a self-spawning library: its `init()`.
-pub(crate) fn library_init(canon: &[String]) -> Option<Via> {
-    let root = canon.first().map(String::as_str);
-    let last = canon.last().map(String::as_str);
+pub(crate) fn library_init(canon: &[Name]) -> Option<Via> {
+    let root = canon.first().map(Name::as_str);
+    let last = canon.last().map(Name::as_str);
     match (root, last) {
         (Some("procspawn"), Some("init")) => Some(Via::Procspawn),
         (Some("mitosis"), Some("init")) => Some(Via::Mitosis),
@@ -130,7 +130,7 @@ pub(crate) fn library_init(canon: &[String]) -> Option<Via> {
 /// `procspawn::ProcConfig::new()...init()`: the configured form of
 /// procspawn's guard, by the canonical path of the call that starts the
 /// builder chain `init` is called on.
-pub(crate) fn library_config_init(builder: &[String]) -> Option<Via> {
+pub(crate) fn library_config_init(builder: &[Name]) -> Option<Via> {
     match builder {
         [root, .., ty, _] if root == "procspawn" && ty == "ProcConfig" => Some(Via::Procspawn),
         _ => None,
@@ -138,7 +138,7 @@ pub(crate) fn library_config_init(builder: &[String]) -> Option<Via> {
 }
 
 /// The call a method chain starts from (`a::B::new().x().y()`: `a::B::new`).
-pub(crate) fn chain_root(recv: &Expr) -> Option<&[String]> {
+pub(crate) fn chain_root(recv: &Expr) -> Option<&[Name]> {
     match recv.peel() {
         Expr::Method { recv, .. } => chain_root(recv),
         Expr::Call { func, .. } => match func.peel() {
@@ -150,8 +150,8 @@ pub(crate) fn chain_root(recv: &Expr) -> Option<&[String]> {
 }
 
 /// Calls that never return.
-pub(crate) fn diverges(canon: &[String]) -> bool {
-    let last = canon.last().map(String::as_str).unwrap_or("");
+pub(crate) fn diverges(canon: &[Name]) -> bool {
+    let last = canon.last().map(Name::as_str).unwrap_or("");
     let prev = canon.len().checked_sub(2).map(|i| canon[i].as_str()).unwrap_or("");
     matches!((prev, last), ("process" | "", "exit" | "abort") | ("libc", "exit" | "_exit" | "abort"))
         || matches!(last, "resume_unwind")
@@ -164,8 +164,8 @@ pub(crate) fn macro_diverges(name: &str) -> bool {
 
 /// Calls whose effects must not be repeated by every child: files,
 /// sockets, other processes, threads. Used for `late-guard`.
-pub(crate) fn is_work(canon: &[String]) -> bool {
-    let last = canon.last().map(String::as_str).unwrap_or("");
+pub(crate) fn is_work(canon: &[Name]) -> bool {
+    let last = canon.last().map(Name::as_str).unwrap_or("");
     let prev = canon.len().checked_sub(2).map(|i| canon[i].as_str()).unwrap_or("");
     match prev {
         "fs" => matches!(
@@ -190,7 +190,7 @@ pub(crate) fn is_work(canon: &[String]) -> bool {
 
 /// Calls that start an async runtime.
 /// (`block_on` method calls are noted by the walk itself.)
-pub(crate) fn starts_runtime(canon: &[String]) -> bool {
+pub(crate) fn starts_runtime(canon: &[Name]) -> bool {
     let joined = canon.join("::");
     joined.ends_with("Runtime::new") && joined.contains("tokio")
 }
@@ -371,8 +371,8 @@ pub(crate) fn record_envs(marker: &mut Marker, expr: Option<&Expr>) {
 mod tests {
     use super::*;
 
-    fn path(s: &str) -> Vec<String> {
-        s.split("::").map(str::to_string).collect()
+    fn path(s: &str) -> Vec<Name> {
+        s.split("::").map(Name::from).collect()
     }
 
     #[test]

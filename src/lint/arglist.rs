@@ -167,20 +167,20 @@ fn lets_in<'a>(e: &'a Expr, name: &str, out: &mut Vec<(&'a [Stmt], usize)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::ir::Loc;
+    use crate::lint::ir::{Loc, Segments};
 
     fn path(n: &str) -> Expr {
-        Expr::Path(vec![n.to_string()], Loc::default())
+        Expr::Path(Segments::One(n.into()), Loc::default())
     }
     fn lit(s: &str) -> Expr {
         Expr::Lit(crate::lint::ir::Lit::Str(s.to_string()), Loc::default())
     }
     fn call(recv: Expr, name: &str, args: Vec<Expr>) -> Expr {
-        Expr::Method { recv: Box::new(recv), name: name.to_string(), args: args.into(), loc: Loc::default() }
+        Expr::Method { recv: Box::new(recv), name: name.into(), args: args.into(), loc: Loc::default() }
     }
     fn let_vec(name: &str, items: Vec<Expr>) -> Stmt {
         let init = Expr::Macro(Box::new(crate::lint::ir::Macro {
-            path: vec!["vec".into()],
+            path: Segments::One("vec".into()),
             args: items,
             opaque: false,
             loc: Loc::default(),
@@ -213,7 +213,7 @@ mod tests {
     fn a_conditional_push_ends_what_is_known() {
         let cond = Expr::If {
             cond: Box::new(path("verbose")),
-            then: vec![Stmt::Expr(call(path("a"), "push", vec![lit("-v")]), true)],
+            then: Box::new([Stmt::Expr(call(path("a"), "push", vec![lit("-v")]), true)]),
             els: None,
             loc: Loc::default(),
         };

@@ -3,7 +3,7 @@
 //! argv take argv items, enum-variant fields take their declared type).
 
 use super::index::Program;
-use super::ir::{FnDef, Pat};
+use super::ir::{FnDef, Name, Pat};
 use super::value::{Locals, Val};
 
 /// Binds the names a pattern introduces; a plain name or `Some(x)`/`Ok(x)`
@@ -11,10 +11,10 @@ use super::value::{Locals, Val};
 pub(crate) fn bind(pat: &Pat, val: Val, locals: &mut Locals) {
     match pat {
         Pat::Bind(name, None) => {
-            locals.insert(name.clone(), val);
+            locals.insert(name.to_string(), val);
         }
         Pat::TupleStruct(path, items)
-            if items.len() == 1 && matches!(path.last().map(String::as_str), Some("Some" | "Ok")) =>
+            if items.len() == 1 && matches!(path.last().map(Name::as_str), Some("Some" | "Ok")) =>
         {
             bind(&items[0], val, locals);
         }
@@ -111,7 +111,7 @@ impl Typing<'_, '_> {
                     // `Self::Share { active, .. }` over argv-routed `self`:
                     // `active` is that flag as the child's argv sets it.
                     if let (Some(_), Pat::Bind(name, None)) = (self.depth, item) {
-                        locals.insert(name.clone(), Val::ClapField(field.clone(), None));
+                        locals.insert(name.to_string(), Val::ClapField(field.to_string(), None));
                         continue;
                     }
                     self.field(&variant, field, item, locals);
@@ -129,7 +129,7 @@ impl Typing<'_, '_> {
                 let bare = variant.rsplit("::").next().unwrap_or(variant);
                 let prog = self.prog;
                 if let Some(ty) = prog.payload_type(variant, field).or_else(|| prog.payload_type(bare, field)) {
-                    locals.insert(name.clone(), self.payload_val(bare, ty));
+                    locals.insert(name.to_string(), self.payload_val(bare, ty));
                 }
             }
             other => self.payloads(other, locals),
@@ -153,10 +153,10 @@ impl Typing<'_, '_> {
 }
 
 /// `Enum::Variant` (with `Self` as the impl type), or the bare variant.
-fn variant_key(path: &[String], self_ty: Option<&str>) -> String {
+fn variant_key(path: &[Name], self_ty: Option<&str>) -> String {
     match path {
         [.., ty, variant] => format!("{}::{variant}", if ty == "Self" { self_ty.unwrap_or("Self") } else { ty }),
-        [variant] => variant.clone(),
+        [variant] => variant.to_string(),
         [] => String::new(),
     }
 }

@@ -100,14 +100,14 @@ impl Body {
 
 impl Late {
     fn lower(&self) -> Block {
-        let Some(slice) = self.source.slice(self.start, self.end) else { return Block::new() };
+        let Some(slice) = self.source.slice(self.start, self.end) else { return Block::default() };
         let base = Base { byte: self.start, line: self.line, col: self.col };
         let ctx = lower::Ctx { file: self.source.file, base };
         let block = match syn::parse_str::<syn::Block>(&slice) {
             Ok(block) => ctx.block(&block),
             Err(err) => {
                 self.source.record(format!("cannot parse the file: {err}"), ctx.loc(err.span()));
-                Block::new()
+                Block::default()
             }
         };
         // The spans are copied into the IR; free this thread's span table.

@@ -120,7 +120,7 @@ fn scan_callees(prog: &Program<'_>, id: FnId) -> Callees {
                 graph.fns.extend(ids.iter().copied());
                 all.fns.extend(ids);
             } else if !prog.methods_named(name).is_empty() {
-                let call = NameCall { name: name.clone(), args: args.len(), foreign: std_values.is_foreign(recv) };
+                let call = NameCall { name: name.to_string(), args: args.len(), foreign: std_values.is_foreign(recv) };
                 if on_self || !api::STD_METHODS.contains(&name.as_str()) {
                     graph.names.push(call.clone());
                 }

@@ -3,6 +3,7 @@
 //! (`#[command(subcommand)]`) and flattened (`#[command(flatten)]`) enums.
 
 use super::cond::Cond;
+use super::ir::Name;
 use super::lower::kebab;
 use super::value::{Truth, Val};
 
@@ -24,7 +25,7 @@ impl Cond<'_, '_, '_> {
     }
 
     /// `Commands::Worker { .. }`: the clap subcommand selected by argv.
-    pub(super) fn variant(&mut self, path: &[String], val: &Val) -> Truth {
+    pub(super) fn variant(&mut self, path: &[Name], val: &Val) -> Truth {
         let Some(name) = path.last() else { return self.opaque(val) };
         if let Val::Variant(v) = val {
             return Truth::from_bool(v == name);
@@ -63,21 +64,21 @@ impl Cond<'_, '_, '_> {
 
     /// A clap-routed value matched against a variant that has no tokens of
     /// its own but a payload enum whose variants do (`#[command(flatten)]`).
-    pub(super) fn is_flattened(&self, path: &[String], val: &Val) -> bool {
+    pub(super) fn is_flattened(&self, path: &[Name], val: &Val) -> bool {
         matches!(val, Val::ClapField(..) | Val::Clap(_))
             && path.last().is_some_and(|name| !self.prog.clap.iter().any(|t| t.subcommand && &t.member == name))
             && self.flattened_type(path).is_some()
     }
 
     /// The payload type of a flattened variant, when clap tokens name its variants.
-    fn flattened_type(&self, path: &[String]) -> Option<String> {
+    fn flattened_type(&self, path: &[Name]) -> Option<String> {
         let key = path.iter().rev().take(2).rev().cloned().collect::<Vec<_>>().join("::");
         let ty = self.prog.payload_type(&key, "0").or_else(|| self.prog.payload_type(path.last()?, "0"))?;
         self.prog.clap.iter().any(|t| t.subcommand && t.type_name == ty).then(|| ty.to_string())
     }
 
     /// Any variant of a flattened payload enum was selected.
-    pub(super) fn flattened_any(&mut self, path: &[String]) -> Truth {
+    pub(super) fn flattened_any(&mut self, path: &[Name]) -> Truth {
         let Some(ty) = self.flattened_type(path) else { return Truth::Unknown };
         let tokens: Vec<String> = self
             .prog

@@ -6,6 +6,7 @@ use super::api::literal_text;
 use super::child::Child;
 use super::eval::{Eval, bind};
 use super::index::{Program, Target};
+use super::ir::Name;
 use super::ir::{BinOp, Expr, Lit, Pat};
 use super::value::{Facts, Locals, Truth, Val};
 
@@ -373,11 +374,11 @@ fn stream_name(name: &str) -> Option<&'static str> {
     ["stdin", "stdout", "stderr"].into_iter().find(|s| *s == name)
 }
 
-pub(super) fn is_some_ok(path: &[String]) -> bool {
-    matches!(path.last().map(String::as_str), Some("Some" | "Ok"))
+pub(super) fn is_some_ok(path: &[Name]) -> bool {
+    matches!(path.last().map(Name::as_str), Some("Some" | "Ok"))
 }
 
-pub(super) fn is_err(path: &[String]) -> bool {
+pub(super) fn is_err(path: &[Name]) -> bool {
     path.last().is_some_and(|l| l == "Err")
 }
 

@@ -7,21 +7,21 @@
 //! second is built once per run for all the binaries that link the same
 //! crates (issue 18: 200 binaries sharing a library index it once), and its
 //! functions are numbered first, so its ids are the same in every program
-//! that uses it. Lookups take `&str` and `&[String]` keys and allocate
+//! that uses it. Lookups take `&str` and `&[Name]` keys and allocate
 //! nothing.
 
 use super::index::{CrateView, FnId};
-use super::ir::{ClapToken, Fields, FileIr, UseDef};
+use super::ir::{ClapToken, Fields, FileIr, Name, UseDef};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// One crate's names: where its functions, modules and `use`s are.
 #[derive(Default)]
 pub(crate) struct CrateDefs<'a> {
     /// Module path -> function name -> ids.
-    pub by_path: HashMap<Vec<String>, HashMap<String, Vec<FnId>>>,
-    pub uses: HashMap<Vec<String>, Vec<&'a UseDef>>,
+    pub by_path: HashMap<Vec<Name>, HashMap<Name, Vec<FnId>>>,
+    pub uses: HashMap<Vec<Name>, Vec<&'a UseDef>>,
     /// Every module path (and prefix) that exists.
-    pub modules: HashSet<Vec<String>>,
+    pub modules: HashSet<Vec<Name>>,
 }
 
 /// The definitions of a list of crates, numbered from `first_krate` and
@@ -34,11 +34,11 @@ pub(crate) struct Defs<'a> {
     pub first_krate: usize,
     pub crates: Vec<CrateDefs<'a>>,
     /// Type -> method name -> ids (`impl Ty { fn name(..) }`).
-    pub by_type: HashMap<String, HashMap<String, Vec<FnId>>>,
+    pub by_type: HashMap<Name, HashMap<Name, Vec<FnId>>>,
     /// Method name -> ids, over every type.
-    pub methods: HashMap<String, Vec<FnId>>,
+    pub methods: HashMap<Name, Vec<FnId>>,
     /// Constant name -> (program crate index, module, value).
-    pub consts: HashMap<String, Vec<(usize, Vec<String>, String)>>,
+    pub consts: HashMap<String, Vec<(usize, Vec<Name>, String)>>,
     /// Clap tokens as written (constants not yet resolved).
     pub clap: Vec<ClapToken>,
     /// Tuple-variant payload types by variant name (None when ambiguous).
@@ -83,11 +83,11 @@ impl<'a> Defs<'a> {
             let id = self.first_fn + self.fns.len();
             self.fns.push((krate, file, i));
             let by_name = names.by_path.entry(f.module.clone()).or_default();
-            by_name.entry(f.name.clone()).or_default().push(id);
+            by_name.entry(f.name).or_default().push(id);
             if let Some(ty) = &f.self_ty {
-                let of_type = self.by_type.entry(ty.clone()).or_default();
-                of_type.entry(f.name.clone()).or_default().push(id);
-                self.methods.entry(f.name.clone()).or_default().push(id);
+                let of_type = self.by_type.entry(*ty).or_default();
+                of_type.entry(f.name).or_default().push(id);
+                self.methods.entry(f.name).or_default().push(id);
                 if f.inherent {
                     self.inherent_types.insert(ty.as_str());
                 }
@@ -141,7 +141,7 @@ impl<'a> Defs<'a> {
         self.methods.get(name).map(Vec::as_slice).unwrap_or(&[])
     }
 
-    pub(super) fn consts_named(&self, name: &str) -> &[(usize, Vec<String>, String)] {
+    pub(super) fn consts_named(&self, name: &str) -> &[(usize, Vec<Name>, String)] {
         self.consts.get(name).map(Vec::as_slice).unwrap_or(&[])
     }
 

@@ -5,7 +5,7 @@
 use super::api;
 pub(crate) use super::bind::{bind, type_payloads};
 use super::index::{FnId, Program, Target};
-use super::ir::{BinOp, Expr, FnDef, Lit, Loc, Stmt};
+use super::ir::{BinOp, Expr, FnDef, Lit, Loc, Name, Stmt};
 use super::learn::Reads;
 use super::passing;
 use super::shapes::{constructed_type, exec_marker, list_items, variant};
@@ -61,12 +61,12 @@ impl<'p, 'a> Eval<'p, 'a> {
         self.prog.def(self.fn_id)
     }
 
-    pub(super) fn canonical(&self, path: &[String]) -> Vec<String> {
+    pub(super) fn canonical(&self, path: &[Name]) -> Vec<Name> {
         let def = self.def();
         self.prog.canonical(self.prog.krate_of(self.fn_id), &def.module, path)
     }
 
-    pub(super) fn target(&self, path: &[String]) -> Target {
+    pub(super) fn target(&self, path: &[Name]) -> Target {
         self.prog.resolve_from(self.fn_id, path)
     }
 
@@ -211,8 +211,8 @@ impl<'p, 'a> Eval<'p, 'a> {
             Expr::Break | Expr::Continue => Val::Unknown,
             Expr::Macro(m) => self.macro_call(m, locals),
             Expr::Struct(path, fields) => {
-                let owner = match path.last().map(String::as_str) {
-                    Some("Self") => self.def().self_ty.clone(),
+                let owner = match path.last().map(Name::as_str) {
+                    Some("Self") => self.def().self_ty.map(|ty| ty.to_string()),
                     other => other.map(str::to_string),
                 };
                 for (name, value) in fields {
@@ -220,7 +220,7 @@ impl<'p, 'a> Eval<'p, 'a> {
                     self.note_field(name, &v, owner.as_deref());
                 }
                 variant(path)
-                    .or_else(|| (path.len() == 1).then(|| constructed_type(&[path[0].clone(), "new".into()])))
+                    .or_else(|| (path.len() == 1).then(|| constructed_type(&[path[0], "new".into()])))
                     .unwrap_or(Val::Unknown)
             }
             Expr::Tuple(items) => {
@@ -237,7 +237,7 @@ impl<'p, 'a> Eval<'p, 'a> {
                 let v = self.expr(rhs, locals);
                 match lhs.peel() {
                     Expr::Path(p, _) if p.len() == 1 => {
-                        locals.insert(p[0].clone(), v);
+                        locals.insert(p[0].to_string(), v);
                     }
                     Expr::Field(base, name) => {
                         let owner = match self.expr(base, locals) {
@@ -253,9 +253,9 @@ impl<'p, 'a> Eval<'p, 'a> {
         }
     }
 
-    fn path(&mut self, path: &[String], locals: &Locals) -> Val {
+    fn path(&mut self, path: &[Name], locals: &Locals) -> Val {
         if path.len() == 1
-            && let Some(v) = locals.get(&path[0])
+            && let Some(v) = locals.get(path[0].as_str())
         {
             return v.clone();
         }
@@ -336,7 +336,7 @@ impl<'p, 'a> Eval<'p, 'a> {
     fn call(&mut self, func: &Expr, args: &[Expr], loc: Loc, locals: &mut Locals) -> Val {
         // `Lazy::new(|| v)`, `LazyLock::new(|| v)`: the static holds `v`.
         if let Expr::Path(path, _) = func.peel()
-            && let [.., ty, new] = path.as_slice()
+            && let [.., ty, new] = &**path
             && matches!(ty.as_str(), "Lazy" | "LazyLock" | "LazyCell")
             && new == "new"
             && let Some(Expr::Closure(_, body)) = args.first().map(Expr::peel)
@@ -352,7 +352,7 @@ impl<'p, 'a> Eval<'p, 'a> {
             return Val::Error;
         }
         // `Ok(x)`, `Some(x)`: the value inside, as `Some(x)` binds it.
-        if let ([name], [_]) = (path.as_slice(), vals.as_slice())
+        if let ([name], [_]) = (&**path, vals.as_slice())
             && matches!(name.as_str(), "Ok" | "Some")
         {
             return vals.into_iter().next().unwrap_or(Val::Unknown);
@@ -407,12 +407,12 @@ impl<'p, 'a> Eval<'p, 'a> {
         // Several candidates (cfg alternatives, same-named methods): what
         // any of them returns, so the executable is not lost.
         if let Some(reads) = self.reads.as_deref_mut() {
-            reads.returns.extend_from_slice(ids);
+            reads.returns_of(ids);
         }
         ids.iter().filter_map(|id| self.facts.returns.get(id).cloned()).fold(Val::Unknown, Val::join)
     }
 
-    fn call_external(&mut self, canon: &[String], args: &[Expr], vals: Vec<Val>, loc: Loc) -> Val {
+    fn call_external(&mut self, canon: &[Name], args: &[Expr], vals: Vec<Val>, loc: Loc) -> Val {
         let first = vals.first().cloned().unwrap_or(Val::Unknown);
         match api::classify_call(canon, self.is_clap_type(canon)) {
             api::Call::CurrentExe => Val::Exe(Origin::CurrentExe),
@@ -442,13 +442,13 @@ impl<'p, 'a> Eval<'p, 'a> {
                 self.site(loc, via, Origin::Library, api::library_marker(via));
                 Val::Unknown
             }
-            api::Call::ClapParse => Val::Clap(canon.get(canon.len().wrapping_sub(2)).cloned()),
+            api::Call::ClapParse => Val::Clap(canon.get(canon.len().wrapping_sub(2)).map(Name::to_string)),
             api::Call::UserId => Val::UserId,
             api::Call::Other => Val::derived(&vals),
         }
     }
 
-    fn is_clap_type(&self, canon: &[String]) -> bool {
+    fn is_clap_type(&self, canon: &[Name]) -> bool {
         canon.len() >= 2 && self.prog.clap.iter().any(|t| t.type_name == canon[canon.len() - 2])
     }
 
@@ -480,7 +480,7 @@ impl<'p, 'a> Eval<'p, 'a> {
             && let Expr::Path(p, _) = recv.peel()
             && p.len() == 1
         {
-            locals.insert(p[0].clone(), Val::Unknown);
+            locals.insert(p[0].to_string(), Val::Unknown);
             return Val::Unknown;
         }
         // `args.next()` on an argv iterator held in a local moves it on:
@@ -494,7 +494,7 @@ impl<'p, 'a> Eval<'p, 'a> {
                 _ => None,
             };
             let Some(step) = step else { return Val::ArgvItem(None) };
-            locals.insert(p[0].clone(), Val::Argv { skip: skip + step + 1, pushed: pushed.clone() });
+            locals.insert(p[0].to_string(), Val::Argv { skip: skip + step + 1, pushed: pushed.clone() });
             return Val::ArgvItem(Some(skip + step));
         }
         // `args.push("--wait")` on a collected argv: passed on later, the
@@ -507,7 +507,7 @@ impl<'p, 'a> Eval<'p, 'a> {
                 Some(Val::Str(s)) => Some(s.clone()),
                 _ => None,
             });
-            locals.insert(p[0].clone(), Val::Argv { skip: *skip, pushed });
+            locals.insert(p[0].to_string(), Val::Argv { skip: *skip, pushed });
             return Val::Unknown;
         }
         if let Val::Cmd(sites) = &r {
@@ -560,7 +560,7 @@ impl<'p, 'a> Eval<'p, 'a> {
         if let Some(via) = api::library_macro(&canon) {
             return self.site(m.loc, via, Origin::Library, api::library_marker(via));
         }
-        match canon.last().map(String::as_str) {
+        match canon.last().map(Name::as_str) {
             Some("matches") => vals.into_iter().next().unwrap_or(Val::Unknown),
             _ => Val::Unknown,
         }

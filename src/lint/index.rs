@@ -4,9 +4,10 @@
 //! functions of the analysed crates or to canonical external paths.
 
 use super::defs::{CrateDefs, Defs};
-use super::ir::{ClapToken, FileIr, FnDef, Pat, Path, UseDef};
+use super::ir::{ClapToken, FileIr, FnDef, Name, Pat, UseDef};
 use super::library::Library;
 use super::memo::Memo;
+use super::name::intern;
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
@@ -49,7 +50,7 @@ pub(crate) enum Target {
     /// Functions of the analysed crates (several when ambiguous).
     Fns(Vec<FnId>),
     /// Outside the analysed crates: the canonical path (`std::env::current_exe`).
-    External(Path),
+    External(Vec<Name>),
 }
 
 impl<'a> Program<'a> {
@@ -215,7 +216,7 @@ impl<'a> Program<'a> {
 
     /// Resolves `path` as written inside function `id`: its crate, its
     /// module, and `Self` as its `impl` type.
-    pub(super) fn resolve_from(&self, id: FnId, path: &[String]) -> Target {
+    pub(super) fn resolve_from(&self, id: FnId, path: &[Name]) -> Target {
         let def = self.def(id);
         if path.first().is_some_and(|s| s == "Self")
             && let Some(ty) = &def.self_ty
@@ -229,11 +230,11 @@ impl<'a> Program<'a> {
     }
 
     /// Resolves `path` as written in module `module` of crate `krate`.
-    pub(super) fn resolve(&self, krate: usize, module: &[String], path: &[String]) -> Target {
+    pub(super) fn resolve(&self, krate: usize, module: &[Name], path: &[Name]) -> Target {
         self.resolve_depth(krate, module, path, 0)
     }
 
-    fn resolve_depth(&self, krate: usize, module: &[String], path: &[String], depth: u8) -> Target {
+    fn resolve_depth(&self, krate: usize, module: &[Name], path: &[Name], depth: u8) -> Target {
         let Some(first) = path.first() else {
             return Target::External(Vec::new());
         };
@@ -259,9 +260,9 @@ impl<'a> Program<'a> {
         // `use evcxr::{self};` or `use evcxr;` names the crate by itself:
         // expanding it would only loop.
         if let Some(u) = self.use_named(krate, module, first)
-            && u.path != [first.clone()]
+            && *u.path != [*first]
         {
-            let mut expanded = u.path.clone();
+            let mut expanded = u.path.to_vec();
             expanded.extend_from_slice(rest);
             return self.resolve_depth(krate, module, &expanded, depth + 1);
         }
@@ -269,12 +270,12 @@ impl<'a> Program<'a> {
             return self.absolute(other, Vec::new(), rest, depth);
         }
         let mut local = module.to_vec();
-        local.push(first.clone());
+        local.push(*first);
         if self.module_exists(krate, &local) {
             return self.absolute(krate, local, rest, depth);
         }
         if self.module_exists(krate, std::slice::from_ref(first)) {
-            return self.absolute(krate, vec![first.clone()], rest, depth);
+            return self.absolute(krate, vec![*first], rest, depth);
         }
         if rest.is_empty()
             && let Some(found) = self.through_globs(krate, module, first, depth)
@@ -294,13 +295,13 @@ impl<'a> Program<'a> {
     }
 
     /// `crate::a::b::f` style: walk modules from the crate root.
-    fn absolute(&self, krate: usize, mut module: Vec<String>, rest: &[String], depth: u8) -> Target {
+    fn absolute(&self, krate: usize, mut module: Vec<Name>, rest: &[Name], depth: u8) -> Target {
         let Some((name, mods)) = rest.split_last() else {
             return Target::External(Vec::new());
         };
         for (i, seg) in mods.iter().enumerate() {
             let mut next = module.clone();
-            next.push(seg.clone());
+            next.push(*seg);
             if self.module_exists(krate, &next) {
                 module = next;
                 continue;
@@ -308,7 +309,7 @@ impl<'a> Program<'a> {
             // A re-export (`pub use`) or a type: resolve the remainder there.
             let remainder = &rest[i..];
             if let Some(u) = self.use_named(krate, &module, seg) {
-                let mut expanded = u.path.clone();
+                let mut expanded = u.path.to_vec();
                 expanded.extend_from_slice(&remainder[1..]);
                 return self.resolve_depth(krate, &module, &expanded, depth + 1);
             }
@@ -322,17 +323,17 @@ impl<'a> Program<'a> {
             return Target::Fns(ids.to_vec());
         }
         if let Some(u) = self.use_named(krate, &module, name) {
-            return self.resolve_depth(krate, &module, &u.path.clone(), depth + 1);
+            return self.resolve_depth(krate, &module, &u.path, depth + 1);
         }
         // `pub use client::*;` in that module re-exports `client`'s functions.
         self.through_globs(krate, &module, name, depth).unwrap_or_else(|| Target::External(rest.to_vec()))
     }
 
     /// `name` as one of the names the glob imports of `module` bring in.
-    fn through_globs(&self, krate: usize, module: &[String], name: &str, depth: u8) -> Option<Target> {
+    fn through_globs(&self, krate: usize, module: &[Name], name: &str, depth: u8) -> Option<Target> {
         self.globs(krate, module).into_iter().find_map(|u| {
-            let mut expanded = u.path.clone();
-            expanded.push(name.to_string());
+            let mut expanded = u.path.to_vec();
+            expanded.push(intern(name));
             match self.resolve_depth(krate, module, &expanded, depth + 1) {
                 Target::Fns(ids) => Some(Target::Fns(ids)),
                 Target::External(_) => None,
@@ -340,8 +341,8 @@ impl<'a> Program<'a> {
         })
     }
 
-    fn by_name_anywhere(&self, path: &[String]) -> Target {
-        let name = path.last().map(String::as_str).unwrap_or_default();
+    fn by_name_anywhere(&self, path: &[Name]) -> Target {
+        let name = path.last().map(Name::as_str).unwrap_or_default();
         // Not another type's inherent method: `Self` there is a type whose
         // own methods were looked up first, or a trait's implementor, on
         // which only trait methods can be called (`Self::new(..)` inside
@@ -354,28 +355,28 @@ impl<'a> Program<'a> {
     }
 
     /// Functions named `name` in module `module` of crate `krate`.
-    fn fns_at(&self, krate: usize, module: &[String], name: &str) -> Option<&[FnId]> {
+    fn fns_at(&self, krate: usize, module: &[Name], name: &str) -> Option<&[FnId]> {
         self.krate_defs(krate)?.by_path.get(module)?.get(name).map(Vec::as_slice)
     }
 
-    fn uses_in(&self, krate: usize, module: &[String]) -> &[&'a UseDef] {
+    fn uses_in(&self, krate: usize, module: &[Name]) -> &[&'a UseDef] {
         self.krate_defs(krate).and_then(|c| c.uses.get(module)).map(Vec::as_slice).unwrap_or(&[])
     }
 
-    fn use_named(&self, krate: usize, module: &[String], name: &str) -> Option<&'a UseDef> {
+    fn use_named(&self, krate: usize, module: &[Name], name: &str) -> Option<&'a UseDef> {
         self.uses_in(krate, module).iter().find(|u| !u.glob && u.alias == name).copied()
     }
 
-    fn globs(&self, krate: usize, module: &[String]) -> Vec<&'a UseDef> {
+    fn globs(&self, krate: usize, module: &[Name]) -> Vec<&'a UseDef> {
         self.uses_in(krate, module).iter().filter(|u| u.glob).copied().collect()
     }
 
-    fn module_exists(&self, krate: usize, module: &[String]) -> bool {
+    fn module_exists(&self, krate: usize, module: &[Name]) -> bool {
         self.krate_defs(krate).is_some_and(|c| c.modules.contains(module))
     }
 
     /// The value of a `const`/`static` string named by `path`, if unique.
-    pub(super) fn const_str(&self, krate: usize, module: &[String], path: &[String]) -> Option<&str> {
+    pub(super) fn const_str(&self, krate: usize, module: &[Name], path: &[Name]) -> Option<&str> {
         let name = path.last()?;
         let (own, lib) = (self.own.consts_named(name), self.lib.defs.consts_named(name));
         match (own, lib) {
@@ -393,7 +394,7 @@ impl<'a> Program<'a> {
 
     /// The canonical form of a path for matching known APIs: use aliases
     /// expanded; unresolvable paths are returned as written.
-    pub(super) fn canonical(&self, krate: usize, module: &[String], path: &[String]) -> Path {
+    pub(super) fn canonical(&self, krate: usize, module: &[Name], path: &[Name]) -> Vec<Name> {
         match self.resolve(krate, module, path) {
             Target::External(p) if !p.is_empty() => p,
             _ => path.to_vec(),
@@ -401,8 +402,8 @@ impl<'a> Program<'a> {
     }
 }
 
-fn prefixed(first: &str, rest: &[String]) -> Vec<String> {
-    let mut out = vec![first.to_string()];
+fn prefixed(first: &str, rest: &[Name]) -> Vec<Name> {
+    let mut out = vec![intern(first)];
     out.extend_from_slice(rest);
     out
 }

@@ -88,7 +88,7 @@ impl Cond<'_, '_, '_> {
             }
             // `for a in env::args() { if a == "--worker" { return true; } }`
             Stmt::Expr(Expr::For(pat, iter, body), _) => {
-                let [Stmt::Expr(Expr::If { cond, then, els: None, .. }, _)] = body.as_slice() else { return unknown };
+                let [Stmt::Expr(Expr::If { cond, then, els: None, .. }, _)] = &**body else { return unknown };
                 let Some(value) = returned(then) else { return unknown };
                 let mut inner = locals.clone();
                 let items = Eval::new(self.prog, self.facts, None, self.fn_id).expr(iter, &mut inner);

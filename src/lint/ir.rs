@@ -4,10 +4,18 @@
 //! cross-file analysis then runs on the lowered form.
 
 pub(crate) use super::body::Body;
+pub(crate) use super::name::Name;
+pub(crate) use super::segments::Segments;
 use std::path::PathBuf;
 
 /// Path segments without generics: `std::process::Command::new`.
-pub(crate) type Path = Vec<String>;
+///
+/// Interned segments ([`Name`], 8 bytes each), one inline or many in a
+/// boxed slice ([`Segments`]): no allocation for a one-segment path and
+/// one for a longer path, not one per segment (issue 18: paths as
+/// `Vec<String>` were ~10% of the heap, and their small allocations more
+/// of the RSS). Resolution builds longer paths as `Vec<Name>`.
+pub(crate) type Path = Segments;
 
 /// A source position: file index into the crate set, 1-based line/column,
 /// byte range within the file.
@@ -50,17 +58,17 @@ pub(crate) enum Expr {
         args: Vec<Expr>,
         loc: Loc,
     },
-    /// `args` is a boxed slice and `Macro` below is boxed so that an
-    /// `Expr` is 72 bytes, not 88: a `Box<Expr>` then takes an 80-byte
-    /// allocation instead of 96 (issue 18: boxed and listed expressions
-    /// were ~40% of the peak heap).
+    /// `args` is a boxed slice, the name interned, and `Macro` below is
+    /// boxed so that an `Expr` is 56 bytes: glibc's allocator serves a
+    /// `Box<Expr>` from a 64-byte chunk (it was 72 bytes and an 80-byte
+    /// chunk; issue 18: boxed and listed expressions are most of the heap).
     Method {
         recv: Box<Expr>,
-        name: String,
+        name: Name,
         args: Box<[Expr]>,
         loc: Loc,
     },
-    Field(Box<Expr>, String),
+    Field(Box<Expr>, Name),
     Index(Box<Expr>, Box<Expr>),
     /// `&x`, `*x`, `(x)`, `x as T`, `x.await`: the value passes through.
     Ref(Box<Expr>),
@@ -93,7 +101,7 @@ pub(crate) enum Expr {
     Break,
     Continue,
     Macro(Box<Macro>),
-    Struct(Path, Vec<(String, Expr)>),
+    Struct(Path, Vec<(Name, Expr)>),
     Tuple(Vec<Expr>),
     Array(Vec<Expr>),
     Assign(Box<Expr>, Box<Expr>),
@@ -151,9 +159,9 @@ pub(crate) struct Arm {
 pub(crate) enum Stmt {
     Let {
         pat: Pat,
-        /// The annotated type's name (`let cli: Cli = ..`), if any; a
-        /// boxed str, not a `String`, to keep a statement at 96 bytes.
-        ty: Option<Box<str>>,
+        /// The annotated type's name (`let cli: Cli = ..`), if any;
+        /// interned, to keep a statement at 72 bytes.
+        ty: Option<Name>,
         /// Boxed, like `els`: an inline `Expr` made every statement of
         /// every block the size of a `let` (192 bytes; issue 18).
         init: Option<Box<Expr>>,
@@ -163,20 +171,24 @@ pub(crate) enum Stmt {
     Expr(Expr, bool),
 }
 
-pub(crate) type Block = Vec<Stmt>;
+/// A boxed slice, not a `Vec`: a block never grows once lowered, and the
+/// 8 bytes of capacity are in every `if`, loop and block expression.
+pub(crate) type Block = Box<[Stmt]>;
 
+/// The lists are boxed slices: a `Pat` is 40 bytes, so that `Expr::Let`
+/// (a pattern and a box) keeps an `Expr` at 56 (issue 18).
 #[derive(Clone, Debug)]
 pub(crate) enum Pat {
-    Bind(String, Option<Box<Pat>>),
+    Bind(Name, Option<Box<Pat>>),
     Wild,
     Rest,
     Lit(Lit),
     Path(Path),
-    TupleStruct(Path, Vec<Pat>),
-    Struct(Path, Vec<(String, Pat)>),
-    Tuple(Vec<Pat>),
-    Slice(Vec<Pat>),
-    Or(Vec<Pat>),
+    TupleStruct(Path, Box<[Pat]>),
+    Struct(Path, Box<[(Name, Pat)]>),
+    Tuple(Box<[Pat]>),
+    Slice(Box<[Pat]>),
+    Or(Box<[Pat]>),
     Guard(Box<Pat>, Box<Expr>),
     Other,
 }
@@ -186,7 +198,7 @@ impl Pat {
     pub(super) fn bindings(&self, out: &mut Vec<String>) {
         match self {
             Pat::Bind(name, sub) => {
-                out.push(name.clone());
+                out.push(name.to_string());
                 if let Some(sub) = sub {
                     sub.bindings(out);
                 }
@@ -214,16 +226,16 @@ pub(crate) struct FnAttrs {
 
 #[derive(Clone, Debug)]
 pub(crate) struct FnDef {
-    pub name: String,
-    pub module: Vec<String>,
+    pub name: Name,
+    pub module: Vec<Name>,
     /// The `impl` type, for methods.
-    pub self_ty: Option<String>,
+    pub self_ty: Option<Name>,
     pub params: Vec<Pat>,
     /// Each parameter's declared type (last path segment), when it names one.
-    pub param_types: Vec<Option<String>>,
+    pub param_types: Vec<Option<Name>>,
     /// The declared return type (through `Result`, `Option`, `Box`, `Arc`),
     /// when it names one.
-    pub ret: Option<String>,
+    pub ret: Option<Name>,
     /// Declared `-> !`.
     pub never: bool,
     /// A method of an inherent `impl Type` (not a trait's): callable only
@@ -235,7 +247,7 @@ pub(crate) struct FnDef {
     /// The trait of a trait impl's method, when written as one name
     /// (`impl Command for Create`), which may be one of the analysed
     /// crates' traits.
-    pub of_trait: Option<String>,
+    pub of_trait: Option<Name>,
     pub attrs: FnAttrs,
     pub body: Body,
     pub loc: Loc,
@@ -243,7 +255,7 @@ pub(crate) struct FnDef {
 
 #[derive(Clone, Debug)]
 pub(crate) struct UseDef {
-    pub module: Vec<String>,
+    pub module: Vec<Name>,
     /// The local name (`as` alias or last segment); empty for globs.
     pub alias: String,
     pub path: Path,
@@ -253,9 +265,9 @@ pub(crate) struct UseDef {
 #[derive(Clone, Debug)]
 pub(crate) struct ModDecl {
     /// The declared module's full path in the crate.
-    pub module: Vec<String>,
+    pub module: Vec<Name>,
     /// Inline modules between the file's own module and this declaration.
-    pub inline_prefix: Vec<String>,
+    pub inline_prefix: Vec<Name>,
     pub path_attr: Option<String>,
     /// `path`s given under `cfg_attr`, tried when the default file is absent.
     pub cfg_paths: Vec<String>,
@@ -282,10 +294,10 @@ pub(crate) type Fields = Vec<(String, Option<String>)>;
 #[derive(Clone, Debug, Default)]
 pub(crate) struct FileIr {
     pub path: PathBuf,
-    pub module: Vec<String>,
+    pub module: Vec<Name>,
     pub fns: Vec<FnDef>,
     pub uses: Vec<UseDef>,
-    pub consts: Vec<(Vec<String>, String, String)>,
+    pub consts: Vec<(Vec<Name>, String, String)>,
     pub mods: Vec<ModDecl>,
     /// `macro_rules!` names whose bodies mention a self-executable source.
     pub self_spawn_macros: Vec<String>,
@@ -332,8 +344,8 @@ mod tests {
     /// large payload instead of raising these.
     #[test]
     fn the_ir_nodes_stay_small() {
-        assert!(std::mem::size_of::<Expr>() <= 72, "Expr is {} bytes", std::mem::size_of::<Expr>());
-        assert!(std::mem::size_of::<Stmt>() <= 96, "Stmt is {} bytes", std::mem::size_of::<Stmt>());
-        assert!(std::mem::size_of::<Arm>() <= 152, "Arm is {} bytes", std::mem::size_of::<Arm>());
+        assert!(std::mem::size_of::<Expr>() <= 56, "Expr is {} bytes", std::mem::size_of::<Expr>());
+        assert!(std::mem::size_of::<Stmt>() <= 72, "Stmt is {} bytes", std::mem::size_of::<Stmt>());
+        assert!(std::mem::size_of::<Arm>() <= 104, "Arm is {} bytes", std::mem::size_of::<Arm>());
     }
 }

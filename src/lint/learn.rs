@@ -32,9 +32,42 @@ const MAX_PASSES: usize = 5;
 #[derive(Debug, Default)]
 pub(crate) struct Reads {
     /// Functions whose return summary it looked up.
-    pub returns: Vec<FnId>,
+    returns: Vec<FnId>,
+    /// How many of `returns` were distinct when last compacted.
+    distinct: usize,
     /// Field names it asked about.
     pub fields: Vec<String>,
+}
+
+/// The reads are only ever asked "was any of these learned", and they are
+/// kept for every quiet function until the end of the run. A call of a
+/// method that many types define (`x.render()`) reads every candidate's
+/// return, at every call: kept with their repeats, those lists were ~40%
+/// of the peak heap of the synthetic workspace (issue 18). So they are
+/// deduplicated as they grow, and kept without spare capacity.
+impl Reads {
+    /// Notes that the evaluation looked up the return summaries of `ids`.
+    pub(crate) fn returns_of(&mut self, ids: &[FnId]) {
+        self.returns.extend_from_slice(ids);
+        // Sorting when the list has doubled keeps the cost amortised.
+        if self.returns.len() > 2 * self.distinct + 64 {
+            self.dedup();
+        }
+    }
+
+    fn dedup(&mut self) {
+        self.returns.sort_unstable();
+        self.returns.dedup();
+        self.distinct = self.returns.len();
+    }
+
+    fn compact(&mut self) {
+        self.dedup();
+        self.returns.shrink_to_fit();
+        self.fields.sort_unstable();
+        self.fields.dedup();
+        self.fields.shrink_to_fit();
+    }
 }
 
 /// A function's evaluation with nothing learned.
@@ -122,6 +155,7 @@ fn quiet<'p>(prog: &'p Program<'_>, id: FnId) -> &'p Quiet {
             || !rec.exe_fields.is_empty()
             || !rec.marker_fields.is_empty()
             || !rec.returns.is_empty();
+        reads.compact();
         if recorded { Quiet::Active } else { Quiet::Inert(reads) }
     })
 }

@@ -5,7 +5,7 @@
 
 use super::Error;
 use super::body::Source;
-use super::ir::{FileIr, Loc, ModDecl};
+use super::ir::{FileIr, Loc, ModDecl, Name};
 use super::lower;
 use super::nesting;
 use crate::diag::Location;
@@ -54,7 +54,7 @@ pub(crate) fn load(roots: &[PathBuf]) -> Result<Loaded, Error> {
     let mut crates: HashMap<PathBuf, Vec<u32>> = HashMap::default();
     let mut seen: HashSet<PathBuf> = HashSet::default();
     // (crate root, file, module path, owns a directory like mod.rs)
-    let mut level: Vec<(PathBuf, PathBuf, Vec<String>, bool)> =
+    let mut level: Vec<(PathBuf, PathBuf, Vec<Name>, bool)> =
         roots.iter().map(|r| (r.clone(), r.clone(), Vec::new(), true)).collect();
     while !level.is_empty() {
         level.retain(|(_, path, _, _)| seen.insert(path.clone()));
@@ -78,7 +78,7 @@ pub(crate) fn load(roots: &[PathBuf]) -> Result<Loaded, Error> {
             if ir.error.is_none()
                 && let Some(decl) = ir.mods.iter().find(|d| module_file(&path, mod_rs, d).is_none())
             {
-                let name = decl.module.last().cloned().unwrap_or_default();
+                let name = decl.module.last().map_or("", Name::as_str);
                 ir.error = Some((format!("file not found for module `{name}`"), decl.loc));
             }
             crates.entry(root).or_default().push(files.len() as u32);
@@ -91,7 +91,7 @@ pub(crate) fn load(roots: &[PathBuf]) -> Result<Loaded, Error> {
 
 /// Reads, parses and lowers one file on this thread, then frees the
 /// thread's span table (spans are not needed once lowered).
-fn parse(path: &Path, module: Vec<String>, id: u32) -> FileIr {
+fn parse(path: &Path, module: Vec<Name>, id: u32) -> FileIr {
     let failed = |message: String| FileIr {
         module: module.clone(),
         error: Some((message, Loc { file: id, line: 1, col: 1, ..Loc::default() })),
@@ -123,7 +123,7 @@ const SELF_NEEDLES: &[&str] =
 /// Parses and lowers source text as file `id`. With a `late` source, the
 /// bodies of a file that names no own-executable source are lowered on
 /// first use (most library code is never called by the binary).
-pub(crate) fn parse_text(text: &str, module: Vec<String>, id: u32, late: Option<&Arc<Source>>) -> FileIr {
+pub(crate) fn parse_text(text: &str, module: Vec<Name>, id: u32, late: Option<&Arc<Source>>) -> FileIr {
     let mentions_self = SELF_NEEDLES.iter().any(|n| text.contains(n));
     let late = late.filter(|_| !mentions_self);
     let mut ir = parse_source(text, module, id, late);
@@ -133,7 +133,7 @@ pub(crate) fn parse_text(text: &str, module: Vec<String>, id: u32, late: Option<
     ir
 }
 
-fn parse_source(text: &str, module: Vec<String>, id: u32, late: Option<&Arc<Source>>) -> FileIr {
+fn parse_source(text: &str, module: Vec<Name>, id: u32, late: Option<&Arc<Source>>) -> FileIr {
     let ctx = lower::Ctx { file: id, base: lower::Base::default() };
     // Bounded before `syn` recurses into it: a hostile file is refused, not
     // a stack overflow (issue 14).

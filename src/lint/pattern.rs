@@ -4,7 +4,7 @@
 
 use super::cond::{Cond, is_err, is_some_ok};
 use super::eval::bind;
-use super::ir::{Lit, Pat};
+use super::ir::{Lit, Name, Pat};
 use super::value::{Locals, Truth, Val};
 
 impl Cond<'_, '_, '_> {
@@ -29,7 +29,7 @@ impl Cond<'_, '_, '_> {
                 self.wrapped(path, items.first(), val, locals)
             }
             Pat::Path(path) if path.last().is_some_and(|l| l == "None") => self.present(val).not(),
-            Pat::TupleStruct(path, items) if self.is_flattened(path, val) => match items.as_slice() {
+            Pat::TupleStruct(path, items) if self.is_flattened(path, val) => match &**items {
                 // `Command::Sessions(Sessions::Run { .. })` with `#[command(flatten)]
                 // Sessions(Sessions)`: the inner variant is the subcommand.
                 [inner @ (Pat::Path(_) | Pat::TupleStruct(..) | Pat::Struct(..))] => self.pattern(inner, val, locals),
@@ -47,7 +47,7 @@ impl Cond<'_, '_, '_> {
         }
     }
 
-    fn wrapped(&mut self, path: &[String], inner: Option<&Pat>, val: &Val, locals: &mut Locals) -> Truth {
+    fn wrapped(&mut self, path: &[Name], inner: Option<&Pat>, val: &Val, locals: &mut Locals) -> Truth {
         let present = match val {
             Val::ClapSub | Val::Clap(_) | Val::Variant(_) => Truth::True,
             Val::Error => Truth::False,
@@ -80,7 +80,7 @@ impl Cond<'_, '_, '_> {
                 t = t.and(self.child.arg_equals(skip + i, s));
             }
         }
-        bind(&Pat::Slice(items.to_vec()), val.clone(), locals);
+        bind(&Pat::Slice(items.into()), val.clone(), locals);
         t
     }
 }

@@ -8,7 +8,7 @@
 
 use super::api;
 use super::index::{FnId, Program, Target};
-use super::ir::{Expr, Lit, Pat, Stmt};
+use super::ir::{Expr, Lit, Name, Pat, Stmt};
 use super::visit::for_each_expr;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -248,7 +248,7 @@ impl<'p, 'a> StdValues<'p, 'a> {
             other => self.foreign_receiver(other),
         };
         match e.peel() {
-            Expr::Path(p, _) => p.len() == 1 && self.foreign.contains(&p[0]),
+            Expr::Path(p, _) => p.len() == 1 && self.foreign.contains(p[0].as_str()),
             Expr::Try(inner) => self.is_foreign(inner),
             Expr::Call { func, args, .. } => match func.peel() {
                 Expr::Path(path, _) => match self.prog.resolve_from(self.id, path) {
@@ -258,7 +258,7 @@ impl<'p, 'a> StdValues<'p, 'a> {
                 _ => false,
             },
             Expr::Macro(m) => {
-                let own = |first: &String| {
+                let own = |first: &Name| {
                     matches!(first.as_str(), "crate" | "self" | "super") || self.prog.crates().any(|c| &c.name == first)
                 };
                 m.path.len() >= 2
@@ -275,7 +275,7 @@ impl<'p, 'a> StdValues<'p, 'a> {
     /// or tuple struct (`Msg::Start(..)`, CamelCase), and not an associated
     /// function of a type the analysed crates give methods (a derived
     /// `Point::new`).
-    fn foreign_call(&self, canon: &[String]) -> bool {
+    fn foreign_call(&self, canon: &[Name]) -> bool {
         let [.., ty, last] = canon else { return false };
         let camel = last.chars().next().is_some_and(char::is_uppercase);
         !camel
@@ -289,7 +289,7 @@ impl<'p, 'a> StdValues<'p, 'a> {
     pub(super) fn is_std(&self, e: &Expr) -> bool {
         match e.peel() {
             Expr::Lit(Lit::Str(_) | Lit::Int(_) | Lit::Bool(_), _) => true,
-            Expr::Path(p, _) => p.len() == 1 && self.locals.contains(&p[0]),
+            Expr::Path(p, _) => p.len() == 1 && self.locals.contains(p[0].as_str()),
             Expr::Call { func, .. } => match func.peel() {
                 Expr::Path(path, _) => match self.prog.resolve_from(self.id, path) {
                     Target::External(full) => STD_ROOTS.iter().any(|root| full.iter().eq(root.iter())),

@@ -2,28 +2,28 @@
 //! literal lists (`[a, b]`, `vec![..]`) and the argv of an `exec*` call.
 
 use super::api;
-use super::ir::Expr;
+use super::ir::{Expr, Name};
 use super::value::{Marker, Val};
 
 /// `Type::new(..)`-style calls of the analysed crates make a `Type`.
-pub(crate) fn constructed_type(path: &[String]) -> Val {
+pub(crate) fn constructed_type(path: &[Name]) -> Val {
     let [.., ty, func] = path else { return Val::Unknown };
     let camel = ty.chars().next().is_some_and(char::is_uppercase) && ty.chars().any(char::is_lowercase);
     let ctor = matches!(func.as_str(), "new" | "default" | "parse" | "load" | "open" | "build")
         || func.starts_with("from")
         || func.starts_with("with_")
         || func.starts_with("new_");
-    if camel && ctor && ty != "Self" { Val::Typed(ty.clone()) } else { Val::Unknown }
+    if camel && ctor && ty != "Self" { Val::Typed(ty.to_string()) } else { Val::Unknown }
 }
 
 /// `Enum::Variant` (two or more segments, the last one CamelCase) names a
 /// variant; constants are SCREAMING_CASE and functions snake_case.
-pub(crate) fn variant(path: &[String]) -> Option<Val> {
+pub(crate) fn variant(path: &[Name]) -> Option<Val> {
     let last = path.last()?;
     let mut chars = last.chars();
     let camel = chars.next().is_some_and(char::is_uppercase) && chars.any(char::is_lowercase);
     (path.len() >= 2 && camel && !matches!(last.as_str(), "Some" | "Ok" | "Err" | "None"))
-        .then(|| Val::Variant(last.clone()))
+        .then(|| Val::Variant(last.to_string()))
 }
 
 /// The items of a literal list: `[a, b]`, `&[a, b]`, `vec![a, b]`.

@@ -12,6 +12,7 @@ use super::api;
 use super::fnset::FnSet;
 use super::index::{Program, Target};
 use super::ir::Expr;
+use super::name::intern;
 use super::value::{Site, Via};
 use super::visit::for_each_expr;
 use super::walk::{Outcome, Reach};
@@ -70,7 +71,7 @@ fn calls_library_init(prog: &Program<'_>, reachable: &FnSet, via: Via) -> bool {
                 Target::External(canon) => api::library_init(&canon) == Some(via),
                 Target::Fns(ids) => ids.iter().any(|&f| {
                     let krate = &prog.krate(prog.krate_of(f)).name;
-                    api::library_init(&[krate.clone(), prog.def(f).name.clone()]) == Some(via)
+                    api::library_init(&[intern(krate), intern(&prog.def(f).name)]) == Some(via)
                 }),
             };
         });

@@ -4,12 +4,12 @@
 //! when it is not root has its guard in such a test. In any other child
 //! the user is the parent's.
 
-use super::ir::{Expr, Lit};
+use super::ir::{Expr, Lit, Name};
 
 /// Calls that return the current real or effective user id (`libc`,
 /// `nix::unistd` and its `Uid`, `rustix::process`, `users`/`uzers`).
-pub(crate) fn is_uid_call(canon: &[String]) -> bool {
-    let last = canon.last().map(String::as_str).unwrap_or("");
+pub(crate) fn is_uid_call(canon: &[Name]) -> bool {
+    let last = canon.last().map(Name::as_str).unwrap_or("");
     let prev = canon.len().checked_sub(2).map(|i| canon[i].as_str()).unwrap_or("");
     match last {
         "getuid" | "geteuid" | "get_current_uid" | "get_effective_uid" => true,
@@ -28,10 +28,10 @@ pub(crate) fn is_zero(e: &Expr) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_uid_call;
+    use super::{Name, is_uid_call};
 
-    fn path(p: &str) -> Vec<String> {
-        p.split("::").map(str::to_string).collect()
+    fn path(p: &str) -> Vec<Name> {
+        p.split("::").map(Name::from).collect()
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Lowering of `syn` expressions, statements and patterns to the IR.
 
-use crate::lint::ir::{Arm, BinOp, Block, Expr, Lit, Loc, Macro, Pat, Path, Stmt};
+use crate::lint::ir::{Arm, BinOp, Block, Expr, Lit, Loc, Macro, Name, Pat, Path, Segments, Stmt};
+use crate::lint::name::{self, intern};
 use syn::spanned::Spanned;
 
 /// Turns spans into [`Loc`]s for one file.
@@ -37,9 +38,9 @@ impl Ctx {
         // Sized up front: collecting a `filter_map` grows the vector by
         // doubling, and that slack was a large share of the lowered bodies'
         // memory (issue 18). Only nested items are dropped.
-        let mut out = Block::with_capacity(block.stmts.len());
+        let mut out = Vec::with_capacity(block.stmts.len());
         out.extend(block.stmts.iter().filter_map(|s| self.stmt(s)));
-        out
+        out.into_boxed_slice()
     }
 
     fn stmt(&self, stmt: &syn::Stmt) -> Option<Stmt> {
@@ -47,7 +48,7 @@ impl Ctx {
             syn::Stmt::Local(local) => Some(Stmt::Let {
                 pat: self.pat(&local.pat),
                 ty: match &local.pat {
-                    syn::Pat::Type(t) => super::type_name(&t.ty).map(String::into_boxed_str),
+                    syn::Pat::Type(t) => super::type_name(&t.ty).map(|n| intern(&n)),
                     _ => None,
                 },
                 init: local.init.as_ref().map(|i| self.boxed(&i.expr)),
@@ -80,7 +81,7 @@ impl Ctx {
             E::Call(c) => Expr::Call { func: self.boxed(&c.func), args: self.list(&c.args), loc: self.loc(c.span()) },
             E::MethodCall(m) => Expr::Method {
                 recv: self.boxed(&m.receiver),
-                name: m.method.to_string(),
+                name: name::ident(&m.method),
                 args: self.list(&m.args).into_boxed_slice(),
                 loc: self.loc(m.method.span().join(m.span()).unwrap_or_else(|| m.span())),
             },
@@ -168,7 +169,7 @@ impl Ctx {
     pub(crate) fn mac(&self, mac: &syn::Macro) -> Macro {
         let loc = self.loc(mac.span());
         let p = path(&mac.path);
-        let name = p.last().map(String::as_str).unwrap_or("");
+        let name = p.last().map_or("", Name::as_str);
         if name == "matches"
             && let Ok(args) = mac.parse_body_with(parse_matches)
         {
@@ -203,9 +204,9 @@ impl Ctx {
                     && i.mutability.is_none()
                     && i.ident.to_string().starts_with(|c: char| c.is_uppercase()) =>
             {
-                Pat::Path(vec![i.ident.to_string()])
+                Pat::Path(Segments::One(name::ident(&i.ident)))
             }
-            P::Ident(i) => Pat::Bind(i.ident.to_string(), i.subpat.as_ref().map(|(_, s)| Box::new(self.pat(s)))),
+            P::Ident(i) => Pat::Bind(name::ident(&i.ident), i.subpat.as_ref().map(|(_, s)| Box::new(self.pat(s)))),
             P::Wild(_) => Pat::Wild,
             P::Rest(_) => Pat::Rest,
             P::Lit(l) => Pat::Lit(lit(&l.lit)),
@@ -242,13 +243,13 @@ fn parse_matches(input: syn::parse::ParseStream) -> syn::Result<(syn::Expr, syn:
 }
 
 pub(crate) fn path(p: &syn::Path) -> Path {
-    p.segments.iter().map(|s| s.ident.to_string()).collect()
+    p.segments.iter().map(|s| name::ident(&s.ident)).collect()
 }
 
-fn member(m: &syn::Member) -> String {
+fn member(m: &syn::Member) -> Name {
     match m {
-        syn::Member::Named(i) => i.to_string(),
-        syn::Member::Unnamed(i) => i.index.to_string(),
+        syn::Member::Named(i) => name::ident(i),
+        syn::Member::Unnamed(i) => intern(&i.index.to_string()),
     }
 }
 

@@ -7,7 +7,8 @@ mod expr;
 mod statics;
 
 use crate::lint::body::{Body, Source};
-use crate::lint::ir::{FileIr, FnAttrs, FnDef, ModDecl, UseDef};
+use crate::lint::ir::{FileIr, FnAttrs, FnDef, ModDecl, Name, UseDef};
+use crate::lint::name::{self, intern};
 pub(crate) use clap::{CONST_TOKEN, kebab};
 pub(crate) use expr::{Base, Ctx};
 use quote_free::tokens_mention_self_exe;
@@ -15,7 +16,7 @@ use std::sync::Arc;
 
 /// Lowers `file`; `module` is the module path the file defines. With a
 /// `late` source, function bodies are left to be lowered on first use.
-pub(crate) fn file(file: &syn::File, module: Vec<String>, ctx: &Ctx, late: Option<&Arc<Source>>) -> FileIr {
+pub(crate) fn file(file: &syn::File, module: Vec<Name>, ctx: &Ctx, late: Option<&Arc<Source>>) -> FileIr {
     let mut out = FileIr { module: module.clone(), ..FileIr::default() };
     let mut lower = Lower { ctx, late, out: &mut out };
     lower.items(&file.items, &module, &[]);
@@ -30,7 +31,7 @@ struct Lower<'a> {
 }
 
 impl Lower<'_> {
-    fn items(&mut self, items: &[syn::Item], module: &[String], inline: &[String]) {
+    fn items(&mut self, items: &[syn::Item], module: &[Name], inline: &[Name]) {
         for item in items {
             if is_test_only(item_attrs(item)) {
                 continue;
@@ -39,21 +40,21 @@ impl Lower<'_> {
         }
     }
 
-    fn item(&mut self, item: &syn::Item, module: &[String], inline: &[String]) {
+    fn item(&mut self, item: &syn::Item, module: &[Name], inline: &[Name]) {
         match item {
             syn::Item::Fn(f) => self.function(&f.attrs, &f.sig, &f.block, module, None),
             syn::Item::Impl(i) => {
-                let self_ty = type_name(&i.self_ty);
+                let self_ty = type_name(&i.self_ty).map(|n| intern(&n));
                 // `impl Command for X`; a longer path (`fmt::Display`) is
                 // taken for another crate's trait.
                 let of_trait = i.trait_.as_ref().map(|t| &t.0).and_then(|path: &syn::Path| {
-                    (path.segments.len() == 1).then(|| path.segments[0].ident.to_string())
+                    (path.segments.len() == 1).then(|| name::ident(&path.segments[0].ident))
                 });
                 for item in &i.items {
                     match item {
                         syn::ImplItem::Fn(f) if !is_test_only(&f.attrs) => {
                             let at = self.out.fns.len();
-                            self.function(&f.attrs, &f.sig, &f.block, module, self_ty.clone());
+                            self.function(&f.attrs, &f.sig, &f.block, module, self_ty);
                             self.out.fns[at].inherent = i.trait_.is_none();
                             self.out.fns[at].of_trait.clone_from(&of_trait);
                         }
@@ -69,7 +70,7 @@ impl Lower<'_> {
                         && let Some(block) = &f.default
                     {
                         let at = self.out.fns.len();
-                        self.function(&f.attrs, &f.sig, block, module, Some(t.ident.to_string()));
+                        self.function(&f.attrs, &f.sig, block, module, Some(name::ident(&t.ident)));
                         self.out.fns[at].trait_default = true;
                     }
                 }
@@ -120,11 +121,11 @@ impl Lower<'_> {
         }
     }
 
-    fn module(&mut self, m: &syn::ItemMod, module: &[String], inline: &[String]) {
+    fn module(&mut self, m: &syn::ItemMod, module: &[Name], inline: &[Name]) {
         let mut path = module.to_vec();
         // `mod r#ref;` lives in `ref.rs`.
-        let name = m.ident.to_string().trim_start_matches("r#").to_string();
-        path.push(name.clone());
+        let name = intern(m.ident.to_string().trim_start_matches("r#"));
+        path.push(name);
         match &m.content {
             Some((_, items)) => {
                 let mut inline = inline.to_vec();
@@ -141,7 +142,7 @@ impl Lower<'_> {
         }
     }
 
-    fn constant(&mut self, module: &[String], ident: &syn::Ident, value: &syn::Expr) {
+    fn constant(&mut self, module: &[Name], ident: &syn::Ident, value: &syn::Expr) {
         if let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) = value {
             self.out.consts.push((module.to_vec(), ident.to_string(), s.value()));
         } else if let Some(f) = statics::function(self.ctx, module, &statics::Init { ident, expr: value }) {
@@ -154,8 +155,8 @@ impl Lower<'_> {
         attrs: &[syn::Attribute],
         sig: &syn::Signature,
         block: &syn::Block,
-        module: &[String],
-        self_ty: Option<String>,
+        module: &[Name],
+        self_ty: Option<Name>,
     ) {
         let params = sig
             .inputs
@@ -170,16 +171,16 @@ impl Lower<'_> {
             .iter()
             .map(|arg| match arg {
                 syn::FnArg::Receiver(_) => None,
-                syn::FnArg::Typed(t) => type_name(&t.ty),
+                syn::FnArg::Typed(t) => type_name(&t.ty).map(|n| intern(&n)),
             })
             .collect();
         let ret = match &sig.output {
-            syn::ReturnType::Type(_, ty) => return_type(ty),
+            syn::ReturnType::Type(_, ty) => return_type(ty).map(|n| intern(&n)),
             syn::ReturnType::Default => None,
         };
         let never = matches!(&sig.output, syn::ReturnType::Type(_, ty) if matches!(**ty, syn::Type::Never(_)));
         self.out.fns.push(FnDef {
-            name: sig.ident.to_string(),
+            name: name::ident(&sig.ident),
             module: module.to_vec(),
             self_ty,
             params,
@@ -332,32 +333,32 @@ pub(crate) fn type_name(ty: &syn::Type) -> Option<String> {
     }
 }
 
-fn use_tree(tree: &syn::UseTree, prefix: Vec<String>, module: &[String], out: &mut Vec<UseDef>) {
-    let push = |alias: String, path: Vec<String>, glob: bool, out: &mut Vec<UseDef>| {
-        out.push(UseDef { module: module.to_vec(), alias, path, glob });
+fn use_tree(tree: &syn::UseTree, prefix: Vec<Name>, module: &[Name], out: &mut Vec<UseDef>) {
+    let push = |alias: String, path: Vec<Name>, glob: bool, out: &mut Vec<UseDef>| {
+        out.push(UseDef { module: module.to_vec(), alias, path: path.into(), glob });
     };
     match tree {
         syn::UseTree::Path(p) => {
             let mut prefix = prefix;
-            prefix.push(p.ident.to_string());
+            prefix.push(name::ident(&p.ident));
             use_tree(&p.tree, prefix, module, out);
         }
         syn::UseTree::Name(n) => {
             let name = n.ident.to_string();
             if name == "self" {
                 if let Some(last) = prefix.last().cloned() {
-                    push(last, prefix, false, out);
+                    push(last.to_string(), prefix, false, out);
                 }
             } else {
                 let mut path = prefix;
-                path.push(name.clone());
+                path.push(intern(&name));
                 push(name, path, false, out);
             }
         }
         syn::UseTree::Rename(r) => {
             let mut path = prefix;
             if r.ident != "self" {
-                path.push(r.ident.to_string());
+                path.push(name::ident(&r.ident));
             }
             push(r.rename.to_string(), path, false, out);
         }

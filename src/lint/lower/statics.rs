@@ -9,7 +9,7 @@
 //! its entries as it reaches a function named as a value.
 
 use crate::lint::body::Body;
-use crate::lint::ir::{FnAttrs, FnDef, Stmt};
+use crate::lint::ir::{FnAttrs, FnDef, Name, Stmt};
 use crate::lint::lower::Ctx;
 use syn::parse::{Parse, ParseStream};
 
@@ -22,12 +22,12 @@ pub(crate) struct Init<'a> {
 /// The initialiser as a function named like the static, when it can name
 /// or call a function; literal tables are left alone (nothing to reach,
 /// and lowering a large one costs time).
-pub(crate) fn function(ctx: &Ctx, module: &[String], init: &Init<'_>) -> Option<FnDef> {
+pub(crate) fn function(ctx: &Ctx, module: &[Name], init: &Init<'_>) -> Option<FnDef> {
     if !may_call(init.expr) {
         return None;
     }
     Some(FnDef {
-        name: init.ident.to_string(),
+        name: crate::lint::name::ident(init.ident),
         module: module.to_vec(),
         self_ty: None,
         params: Vec::new(),
@@ -38,7 +38,7 @@ pub(crate) fn function(ctx: &Ctx, module: &[String], init: &Init<'_>) -> Option<
         trait_default: false,
         of_trait: None,
         attrs: FnAttrs { table: true, ..FnAttrs::default() },
-        body: Body::lowered(vec![Stmt::Expr(ctx.expr(init.expr), false)]),
+        body: Body::lowered(Box::new([Stmt::Expr(ctx.expr(init.expr), false)])),
         loc: ctx.loc(init.ident.span()),
     })
 }

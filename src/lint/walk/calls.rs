@@ -6,7 +6,9 @@ use super::once::Once;
 use super::{Flow, MAX_DEPTH, Reach, Walker, scan};
 use crate::lint::api;
 use crate::lint::index::{FnId, Target};
+use crate::lint::ir::Name;
 use crate::lint::ir::{Expr, Loc, Macro};
+use crate::lint::name::intern;
 use crate::lint::receiver::GENERIC_CALLS;
 use crate::lint::update;
 use crate::lint::value::{Locals, Val};
@@ -43,7 +45,7 @@ impl Walker<'_, '_, '_> {
                 // Several functions at one path are cfg alternatives
                 // (`#[cfg(unix)]`/`#[cfg(windows)]`): one of them runs.
                 let certain = self.same_path(&ids);
-                let called = self.call_fns(&ids, vals, certain, path.last().map_or("", String::as_str), loc);
+                let called = self.call_fns(&ids, vals, certain, path.last().map_or("", Name::as_str), loc);
                 // Settled by `Eval`, which also types the result
                 // (declared return, a parser of the program's own).
                 let val = if matches!(called.val, Val::Unknown) {
@@ -67,7 +69,7 @@ impl Walker<'_, '_, '_> {
     }
 
     /// An external call: does it end the child's path?
-    fn external(&mut self, canon: &[String], loc: Loc) -> bool {
+    fn external(&mut self, canon: &[Name], loc: Loc) -> bool {
         if api::diverges(canon) {
             return true;
         }
@@ -100,7 +102,7 @@ impl Walker<'_, '_, '_> {
     fn is_own_library_init(&self, ids: &[FnId]) -> bool {
         ids.iter().all(|&id| {
             let krate = self.prog.krate(self.prog.krate_of(id));
-            let via = api::library_init(&[krate.name.clone(), self.prog.def(id).name.clone()]);
+            let via = api::library_init(&[intern(&krate.name), intern(&self.prog.def(id).name)]);
             via.is_some() && (self.child.lib == via || krate.files.contains(&self.site.file))
         })
     }
@@ -199,7 +201,7 @@ impl Walker<'_, '_, '_> {
             return Flow { reach: flow.reach.max(walked.reach), ..flow };
         }
         let flow = Flow { reach: flow.reach.max(walked.reach), ..flow };
-        let call = Expr::Method { recv: Box::new(recv.clone()), name: name.to_string(), args: args.into(), loc };
+        let call = Expr::Method { recv: Box::new(recv.clone()), name: intern(name), args: args.into(), loc };
         if name == "init" && self.configured_init(recv) {
             self.guard(loc, self.work);
             return Flow { reach: flow.reach, diverges: true, val: Val::Unknown };
@@ -218,9 +220,12 @@ impl Walker<'_, '_, '_> {
             }
             // `self.get()` inside `impl EagerFutureCell`: that type's method
             // when it has one of that name.
-            _ if on_self => {
-                self.prog.def(self.fn_id()).self_ty.clone().filter(|ty| !self.prog.methods_of(ty, name).is_empty())
-            }
+            _ if on_self => self
+                .prog
+                .def(self.fn_id())
+                .self_ty
+                .map(|ty| ty.to_string())
+                .filter(|ty| !self.prog.methods_of(ty, name).is_empty()),
             _ => None,
         };
         let mut ids = match &typed {
@@ -325,7 +330,7 @@ impl Walker<'_, '_, '_> {
                 Target::Fns(ids) => ids.iter().all(|&id| {
                     let def = self.prog.def(id);
                     let is_static = def.name.chars().all(|c| c.is_uppercase() || c == '_' || c.is_ascii_digit());
-                    matches!(def.body.get().as_slice(), [crate::lint::ir::Stmt::Expr(init, false)]
+                    matches!(&**def.body.get(), [crate::lint::ir::Stmt::Expr(init, false)]
                         if is_static && self.external_receiver(init, id, depth + 1))
                 }),
                 Target::External(_) => false,
@@ -355,7 +360,7 @@ impl Walker<'_, '_, '_> {
             return self.hit();
         }
         let flow = self.seq(m.args.iter(), None, locals);
-        let name = m.path.last().map_or("", String::as_str);
+        let name = m.path.last().map_or("", Name::as_str);
         if api::macro_diverges(name) {
             return Flow { diverges: true, ..flow };
         }
@@ -370,7 +375,7 @@ impl Walker<'_, '_, '_> {
     }
 
     /// A function named as a value (`thread::spawn(worker)`) may be called.
-    pub(super) fn fn_value(&mut self, path: &[String]) -> Flow {
+    pub(super) fn fn_value(&mut self, path: &[Name]) -> Flow {
         match self.prog.resolve_from(self.fn_id(), path) {
             // A bare name never names a method (that takes `Type::` or
             // `Self::`), though methods are indexed by their module too.
@@ -380,7 +385,7 @@ impl Walker<'_, '_, '_> {
             Target::Fns(ids) if ids.iter().any(|id| self.reaches.contains(id)) => {
                 let certain = self.same_path(&ids);
                 let flow =
-                    self.call_fns(&ids, Vec::new(), certain, path.last().map_or("", String::as_str), Loc::default());
+                    self.call_fns(&ids, Vec::new(), certain, path.last().map_or("", Name::as_str), Loc::default());
                 let table = ids.iter().copied().find(|&id| self.prog.def(id).attrs.table);
                 match table {
                     // Which entry of a static table the child runs depends on

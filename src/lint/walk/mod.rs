@@ -171,7 +171,7 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
     /// The walk arrived at the site.
     fn hit(&mut self) -> Flow {
         if self.out.path.is_empty() {
-            self.out.path = self.stack.iter().map(|&id| self.prog.def(id).name.clone()).collect();
+            self.out.path = self.stack.iter().map(|&id| self.prog.def(id).name.to_string()).collect();
         }
         match self.unsure.clone() {
             Some((reason, loc)) => {
@@ -340,7 +340,7 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
             Expr::Path(path, _) => {
                 // A name bound in this body is that local (`lines.push(..)`
                 // inside `fn lines`), never a function of the same name.
-                let local = path.len() == 1 && locals.contains_key(&path[0]);
+                let local = path.len() == 1 && locals.contains_key(path[0].as_str());
                 let flow = if local { Flow::none() } else { self.fn_value(path) };
                 Flow { val: self.eval(e, locals), ..flow }
             }

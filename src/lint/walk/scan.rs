@@ -4,6 +4,7 @@
 use super::Walker;
 use crate::lint::api;
 use crate::lint::index::{FnId, Program, Target};
+use crate::lint::ir::Name;
 use crate::lint::ir::{Expr, FnDef, Stmt};
 use crate::lint::visit::for_each_expr;
 
@@ -47,7 +48,7 @@ fn stops_here(def: &FnDef) -> bool {
     for_each_expr(def.body.get(), &mut |e| {
         found |= match e {
             Expr::Call { func, .. } => {
-                matches!(func.peel(), Expr::Path(p, _) if matches!(p.last().map(String::as_str), Some("exit" | "abort" | "init")))
+                matches!(func.peel(), Expr::Path(p, _) if matches!(p.last().map(Name::as_str), Some("exit" | "abort" | "init")))
             }
             Expr::Macro(m) => m.path.last().is_some_and(|n| api::macro_diverges(n)),
             _ => false,
@@ -68,7 +69,7 @@ pub(super) fn block_leaves(stmts: &[Stmt]) -> bool {
     match e.peel() {
         Expr::Return(..) | Expr::Break | Expr::Continue => true,
         Expr::Call { func, .. } => {
-            matches!(func.peel(), Expr::Path(p, _) if matches!(p.last().map(String::as_str), Some("exit" | "abort")))
+            matches!(func.peel(), Expr::Path(p, _) if matches!(p.last().map(Name::as_str), Some("exit" | "abort")))
         }
         Expr::Macro(m) => m.path.last().is_some_and(|n| api::macro_diverges(n)),
         Expr::Block(b) => block_leaves(b),
