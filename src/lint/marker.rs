@@ -17,7 +17,7 @@ pub(crate) struct Marker {
     pub unknown_args: bool,
     /// How many of `args` come before the first such collection: the
     /// positions of those after it are not known (`.args(extra).arg("--quiet")`
-    /// does not make `--quiet` argv[1]).
+    /// does not make `--quiet` `argv[1]`).
     #[serde(skip)]
     pub unknown_from: Option<usize>,
     /// The parent's own arguments are passed on (`.args(env::args().skip(1))`).
