@@ -9,6 +9,7 @@
 
 use super::index::{FnId, Program, Target};
 use super::ir::{Expr, Loc};
+use super::name::Name;
 use super::visit::for_each_expr;
 
 /// How many calls deep a function is searched for a replacing call
@@ -27,12 +28,16 @@ pub(crate) struct Replacing {
 
 /// The API an external function belongs to if it replaces the program's
 /// own executable.
-pub(crate) fn replacing_api(canon: &[String]) -> Option<&'static str> {
+pub(crate) fn replacing_api(canon: &[Name]) -> Option<&'static str> {
     match canon {
-        [krate, .., last] if krate == "self_replace" && last == "self_replace" => Some("`self_replace::self_replace`"),
+        [krate, .., last] if **krate == *"self_replace" && **last == *"self_replace" => {
+            Some("`self_replace::self_replace`")
+        }
         // `self_update::backends::github::Update::configure()...update()`:
         // the updater's builder, not its release listing.
-        [krate, rest @ ..] if krate == "self_update" && rest.iter().any(|s| s == "Update" || s == "UpdateBuilder") => {
+        [krate, rest @ ..]
+            if **krate == *"self_update" && rest.iter().any(|s| **s == *"Update" || **s == *"UpdateBuilder") =>
+        {
             Some("the `self_update` crate's updater")
         }
         _ => None,
@@ -53,7 +58,8 @@ fn search(prog: &Program<'_>, id: FnId, depth: u8) -> Option<Replacing> {
         let Expr::Path(path, _) = func.peel() else { return };
         match prog.resolve_from(id, path) {
             Target::External(canon) if found.is_none() => {
-                found = replacing_api(&canon).map(|api| Replacing { loc: *loc, api, func: prog.def(id).name.clone() });
+                found =
+                    replacing_api(&canon).map(|api| Replacing { loc: *loc, api, func: prog.def(id).name.to_string() });
             }
             Target::Fns(ids) => callees.extend(ids.into_iter().filter(|&c| c != id)),
             Target::External(_) => {}
@@ -69,12 +75,12 @@ fn search(prog: &Program<'_>, id: FnId, depth: u8) -> Option<Replacing> {
 mod tests {
     use super::replacing_api;
 
-    fn replaces_exe(canon: &[String]) -> bool {
+    fn replaces_exe(canon: &[crate::lint::name::Name]) -> bool {
         replacing_api(canon).is_some()
     }
 
-    fn path(s: &str) -> Vec<String> {
-        s.split("::").map(str::to_string).collect()
+    fn path(s: &str) -> Vec<crate::lint::name::Name> {
+        s.split("::").map(Into::into).collect()
     }
 
     #[test]

@@ -73,11 +73,11 @@ impl Walker<'_, '_, '_> {
         let value = self.expr(rhs, locals);
         if !value.stops()
             && let Expr::Path(p, _) = lhs.peel()
-            && let [name] = p.as_slice()
-            && locals.contains_key(name)
+            && let [name] = &p[..]
+            && locals.contains_key(name.as_str())
         {
             let val = self.bound_value(rhs, None, value.val.clone(), true, locals);
-            locals.insert(name.clone(), val);
+            locals.insert(name.to_string(), val);
         }
         Flow { reach: flow.reach.max(value.reach), diverges: value.diverges, val: Val::Unknown }
     }
