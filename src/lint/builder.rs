@@ -30,13 +30,27 @@ impl Eval<'_, '_> {
 
     fn record_builder(&mut self, site: Loc, name: &str, args: &[Expr], vals: &[Val], list: Option<&ArgList>) {
         let skippable = self.skippable(site);
+        // Calls in the body that made the `Command` are recorded in their
+        // order; a function handed it (`wire(&mut cmd)`) may be evaluated
+        // before or after that body, so a list of unknown length it adds
+        // says nothing about the positions of the others.
+        let made_here = self.made_at.iter().any(|(l, _)| *l == site);
         let Some(rec) = self.rec.as_deref_mut() else { return };
         let Some(id) = rec.sites.at(&site) else { return };
-        if skippable {
-            maybe(&mut rec.sites.list[id].marker, name, args, vals);
-            return;
-        }
         let marker = &mut rec.sites.list[id].marker;
+        let unknown_from = marker.unknown_from;
+        if skippable {
+            maybe(marker, name, args, vals);
+        } else {
+            Self::record(marker, name, args, vals, list);
+        }
+        if !made_here {
+            marker.unknown_from = unknown_from;
+        }
+    }
+
+    /// A builder call that surely runs: what it gives the child.
+    fn record(marker: &mut Marker, name: &str, args: &[Expr], vals: &[Val], list: Option<&ArgList>) {
         let text = Val::text;
         match name {
             "arg" => marker.push_args([vals.first().and_then(text)]),
