@@ -52,23 +52,21 @@ pub(crate) fn replacing_call(prog: &Program<'_>, id: FnId) -> Option<Replacing> 
 
 fn search(prog: &Program<'_>, id: FnId, depth: u8) -> Option<Replacing> {
     let mut found = None;
-    let mut callees = Vec::new();
     for_each_expr(prog.def(id).body.get(), &mut |e| {
-        let Expr::Call { func, loc, .. } = e else { return };
-        let Expr::Path(path, _) = func.peel() else { return };
-        match prog.resolve_from(id, path) {
-            Target::External(canon) if found.is_none() => {
-                found =
-                    replacing_api(&canon).map(|api| Replacing { loc: *loc, api, func: prog.def(id).name.to_string() });
-            }
-            Target::Fns(ids) => callees.extend(ids.into_iter().filter(|&c| c != id)),
-            Target::External(_) => {}
+        if found.is_none()
+            && let Expr::Call { func, loc, .. } = e
+            && let Expr::Path(path, _) = func.peel()
+            && let Target::External(canon) = prog.resolve_from(id, path)
+        {
+            found = replacing_api(&canon).map(|api| Replacing { loc: *loc, api, func: prog.def(id).name.to_string() });
         }
     });
     if found.is_some() || depth == 0 {
         return found;
     }
-    callees.into_iter().find_map(|c| search(prog, c, depth - 1))
+    // The call graph's edges out of `id` (memoised for the run).
+    let callees = &super::callgraph::callees(prog, id).graph.fns;
+    callees.iter().filter(|&&c| c != id).find_map(|&c| search(prog, c, depth - 1))
 }
 
 #[cfg(test)]
