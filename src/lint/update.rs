@@ -23,7 +23,7 @@ pub(crate) struct Replacing {
     /// The replacing API, as the message names it.
     pub api: &'static str,
     /// The function the call is in.
-    pub func: String,
+    pub func: Name,
 }
 
 /// The API an external function belongs to if it replaces the program's
@@ -58,7 +58,7 @@ fn search(prog: &Program<'_>, id: FnId, depth: u8) -> Option<Replacing> {
             && let Expr::Path(path, _) = func.peel()
             && let Target::External(canon) = prog.resolve_from(id, path)
         {
-            found = replacing_api(&canon).map(|api| Replacing { loc: *loc, api, func: prog.def(id).name.to_string() });
+            found = replacing_api(&canon).map(|api| Replacing { loc: *loc, api, func: prog.def(id).name });
         }
     });
     if found.is_some() || depth == 0 {
