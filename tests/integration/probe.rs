@@ -24,8 +24,11 @@ pub(crate) const BACKSTOP_TASKS: u32 = 400;
 
 pub(crate) static SERIAL: Mutex<()> = Mutex::new(());
 
-/// Builds `fixtures/probe` once (shared target dir) and returns the
-/// executables by name, from cargo's artifact messages.
+/// Builds `fixtures/probe` once and returns the executables by name, from
+/// cargo's artifact messages. Its target directory is its own: other
+/// fixture crates have binaries of the same names (a `--fix`ed `respawn`
+/// built into a shared one replaced the storm, and the probe saw a
+/// guarded program).
 fn fixtures() -> &'static HashMap<String, PathBuf> {
     static BUILT: OnceLock<HashMap<String, PathBuf>> = OnceLock::new();
     BUILT.get_or_init(|| {
@@ -33,7 +36,7 @@ fn fixtures() -> &'static HashMap<String, PathBuf> {
         let out = Command::new(env!("CARGO"))
             .args(["build", "--bins", "--message-format=json", "--manifest-path"])
             .arg(root.join("fixtures/probe/Cargo.toml"))
-            .env("CARGO_TARGET_DIR", root.join("target/fixtures"))
+            .env("CARGO_TARGET_DIR", root.join("target/fixtures-probe"))
             .output()
             .expect("cargo build fixtures/probe");
         assert!(out.status.success(), "building fixtures/probe failed: {}", String::from_utf8_lossy(&out.stderr));
