@@ -43,6 +43,11 @@ pub(crate) trait Source {
     fn peak_tasks(&self) -> Option<u32> {
         None
     }
+    /// Waits until the next poll (sooner where a platform holds a process
+    /// until it is seen).
+    fn pause(&mut self, poll: Duration) {
+        std::thread::sleep(poll);
+    }
 }
 
 #[derive(Debug)]
@@ -124,7 +129,7 @@ pub(crate) fn watch(
             });
             return out;
         }
-        std::thread::sleep(options.poll);
+        source.pause(options.poll);
     }
 }
 

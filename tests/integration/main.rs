@@ -22,6 +22,8 @@
 //! - [`probe_matrix`]: the storm-shape matrix (13 storms, 4 calm
 //!   programs) under an outer cgroup whose limit is below the cap, as root
 //!   and as uid 65534; cargo-freeze killed mid-probe.
+//! - [`probe_pacing`]: exec pacing: a chain too short and fast for a
+//!   polling watchdog is seen at every exec, as root and as uid 65534.
 //! - [`probe_delegated`]: a delegated cgroup v2 subtree (VM lane only).
 //! - [`probe_v2`]: the probe's cgroup v2 leaf: storms killed by
 //!   `cgroup.kill` on top of the v1 cap, the fallbacks (no v2, uid 65534,
@@ -86,6 +88,7 @@ mod outer;
 mod probe;
 mod probe_delegated;
 mod probe_matrix;
+mod probe_pacing;
 mod probe_v2;
 mod probe_wine;
 mod release;

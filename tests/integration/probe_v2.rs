@@ -64,7 +64,7 @@ fn storms_are_killed_with_cgroup_kill() {
         let containment = json["containment"].as_str().unwrap();
         match host {
             Host::Hybrid => {
-                assert_eq!(containment, "cgroup-v1 (pids+freezer) + cgroup-v2 kill", "{name}: {json:#}");
+                assert_eq!(containment, "cgroup-v1 (pids+freezer) + cgroup-v2 kill + exec pacing", "{name}: {json:#}");
                 let why = skipped(&json).join("\n");
                 assert!(why.contains("cgroup-v2 pids.max: no pids controller"), "{name}: {why}");
             }
@@ -89,7 +89,7 @@ fn without_v2_the_freezer_kills() {
     let env = [("CARGO_FREEZE_PROBE_NO_CGROUP_V2", "1")];
     let (out, json) = probe_with(&program, &["--timeout", "20"], false, &env);
     assert_eq!((out.status.code(), &json["verdict"]), (Some(1), &"storm".into()), "{json:#}");
-    assert_eq!(json["containment"], "cgroup-v1 (pids+freezer)");
+    assert_eq!(json["containment"], "cgroup-v1 (pids+freezer) + exec pacing");
     assert_eq!(json["kill_method"], "freeze + SIGKILL each + thaw");
     assert_eq!(json["cgroup_v2"], serde_json::Value::Null);
     assert!(skipped(&json).iter().any(|s| s.contains("disabled by CARGO_FREEZE_PROBE_NO_CGROUP_V2")), "{json:#}");
@@ -167,7 +167,7 @@ fn v2_kill_without_a_cap_is_refused_unless_allowed() {
     let (_, allowed) = run("--allow-uncontained");
     let json: serde_json::Value = serde_json::from_slice(&allowed.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}); stderr: {}", String::from_utf8_lossy(&allowed.stderr)));
-    assert_eq!(json["containment"], "watchdog only + cgroup-v2 kill", "{json:#}");
+    assert_eq!(json["containment"], "watchdog only + cgroup-v2 kill + exec pacing", "{json:#}");
     assert_eq!((&json["verdict"], &json["kill_method"]), (&"timeout".into(), &"cgroup.kill".into()), "{json:#}");
     assert_eq!(json["cgroup"], json["cgroup_v2"], "{json:#}");
     assert_clean(&server, &json);

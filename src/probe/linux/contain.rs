@@ -10,6 +10,7 @@
 use super::cgroup::Cgroups;
 use super::cgroup::v1::{self, V1};
 use super::cgroup::v2::V2;
+use super::pacing::Pacer;
 use super::run_id::RunId;
 use super::{headroom, procfs, userns};
 use std::path::PathBuf;
@@ -19,8 +20,9 @@ use std::path::PathBuf;
 pub(crate) const NO_V2_ENV: &str = "CARGO_FREEZE_PROBE_NO_CGROUP_V2";
 
 /// Tasks cargo-freeze still starts itself once the cap is set: the
-/// sentinel, two capture threads, the namespace helper and its init.
-const OWN_TASKS: u32 = 5;
+/// sentinel, two capture threads, the exec-pacing thread, the namespace
+/// helper and its init.
+const OWN_TASKS: u32 = 6;
 
 /// The smallest cap a lowered one may be; below it the probe refuses.
 pub(crate) const MIN_CAP: u32 = 8;
@@ -37,6 +39,8 @@ pub(crate) struct Containment {
     pub userns: bool,
     pub name: String,
     pub skipped: Vec<String>,
+    /// Holds every exec of the tree until a scan has seen it.
+    pub pacer: Option<Pacer>,
 }
 
 impl Containment {
@@ -101,7 +105,7 @@ pub(crate) fn contain(cap: u32, cap_note: Option<String>, run: RunId) -> Contain
     // Under the per-namespace count this process's own threads do not eat
     // into the tree's share.
     let rlimit_base = nproc.filter(|_| !userns).and_then(|_| procfs::stat(std::process::id())).map(|s| s.threads);
-    Containment { cgroups, cap_note, nproc, rlimit_base, userns, name, skipped }
+    Containment { cgroups, cap_note, nproc, rlimit_base, userns, name, skipped, pacer: None }
 }
 
 /// Where this process's cgroups are, so leftovers of dead runs beside

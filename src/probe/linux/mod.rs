@@ -1,7 +1,8 @@
 //! The probe on Linux: lowers the cap below every limit cargo-freeze runs
 //! under, picks the strongest containment that works here (beneath
 //! cargo-freeze's own cgroups), starts a sentinel that cleans up should
-//! cargo-freeze die, starts the target in the containment, runs the
+//! cargo-freeze die, starts the target in the containment with its execs
+//! paced (`pacing`: each waits for the watchdog's next scan), runs the
 //! watchdog from this (uncontained) process as the target's child
 //! subreaper, kills the tree when needed and removes everything it
 //! created. Every path out (a verdict, an error, a panic, SIGINT, SIGTERM,
@@ -13,6 +14,7 @@ mod cgroup;
 mod contain;
 mod headroom;
 mod kill;
+mod pacing;
 mod priority;
 mod procfs;
 mod program;
@@ -51,10 +53,14 @@ pub(super) fn probe(options: &Options, program: &Path) -> Result<ProbeReport, Er
     let mut sentinel = start_sentinel(&mut contain, tmp.path());
     let raised = priority::raise_watchdog();
     let nice = priority::tree_nice(raised.as_ref());
-    let confine = spawn::Confine { join: contain.cgroups.join_files(), nproc: contain.nproc, nice };
+    let pacing = start_pacing(&mut contain);
+    let confine = spawn::Confine { join: contain.cgroups.join_files(), nproc: contain.nproc, nice, pacing };
     let start = Instant::now();
     let started = spawn::start(program, options, tmp.path(), confine, contain.userns)
         .map_err(|source| Error::Spawn { program: program.display().to_string(), source })?;
+    if let Some(pacer) = &contain.pacer {
+        pacer.arm();
+    }
     if let Some(s) = &mut sentinel {
         s.watch_group(started.pid);
     }
@@ -70,6 +76,7 @@ pub(super) fn probe(options: &Options, program: &Path) -> Result<ProbeReport, Er
     if let Some(signal) = outcome.interrupted.take().or_else(signals::caught) {
         return Err(Error::Interrupted { signal });
     }
+    let name = pacing_result(&mut contain);
     let extra = Extra {
         stdout: started.stdout.text(),
         stderr: started.stderr.text(),
@@ -80,7 +87,40 @@ pub(super) fn probe(options: &Options, program: &Path) -> Result<ProbeReport, Er
         cap_note: contain.cap_note.clone(),
         ..extra
     };
-    Ok(assemble::report(options, program, outcome, &contain.name, contain.skipped, extra))
+    Ok(assemble::report(options, program, outcome, &name, contain.skipped, extra))
+}
+
+/// The pacer for this run and the target's end of it; why not, in the
+/// report's skipped list.
+fn start_pacing(contain: &mut Containment) -> Option<pacing::ChildEnd> {
+    match pacing::Pacer::start() {
+        Ok((pacer, end)) => {
+            contain.pacer = Some(pacer);
+            Some(end)
+        }
+        Err(why) => {
+            contain.skipped.push(format!("exec pacing: {why}"));
+            None
+        }
+    }
+}
+
+/// The containment's name with pacing, once the run is over: whether the
+/// target installed the filter, and with `no_new_privs` or not.
+fn pacing_result(contain: &mut Containment) -> String {
+    let Some(pacer) = contain.pacer.take() else { return contain.name.clone() };
+    match pacer.status() {
+        pacing::Status::On { no_new_privs: false } => format!("{} + exec pacing", contain.name),
+        pacing::Status::On { no_new_privs: true } => format!("{} + exec pacing (no_new_privs)", contain.name),
+        pacing::Status::Waiting => {
+            contain.skipped.push("exec pacing: the target never sent its filter's listener".to_string());
+            contain.name.clone()
+        }
+        pacing::Status::Off(why) => {
+            contain.skipped.push(format!("exec pacing: {why}"));
+            contain.name.clone()
+        }
+    }
 }
 
 /// The cap under the caller's limits. Right after a dead run was reaped,
@@ -111,6 +151,7 @@ fn watch_and_end(
     let exclude = sentinel.iter().map(Sentinel::pid).collect();
     let program = Program::new(program, root);
     let mut tree = tree::Tree::new(pid, program, cgroups, contain.rlimit_base, contain.userns, exclude);
+    tree.pacer = contain.pacer.as_ref();
     let mut outcome = watch::watch(&mut tree, options, start, &signals::caught);
     let mut extra = Extra::default();
     if outcome.verdict != Verdict::Pass || kill::remaining(&tree) > 0 {

@@ -5,6 +5,7 @@
 //! of the tree dies with it; the sentinel does the rest), and stdout/stderr
 //! captured by threads made before it starts (see `capture`).
 
+use super::pacing::ChildEnd;
 use crate::probe::capture::{self, Capture};
 use std::ffi::CString;
 use std::os::unix::process::CommandExt;
@@ -25,6 +26,8 @@ pub(crate) struct Confine {
     pub nproc: Option<u64>,
     /// Niceness to start with (inherited by the whole tree).
     pub nice: i32,
+    /// The exec-pacing filter to install (see `pacing`).
+    pub pacing: Option<ChildEnd>,
 }
 
 pub(crate) fn start(
@@ -45,7 +48,10 @@ pub(crate) fn start(
         // the tree's niceness.
         let mut helper = Command::new(std::env::current_exe()?);
         let nproc = confine.nproc.take().map_or_else(|| "-".to_string(), |n| n.to_string());
-        helper.arg(crate::probe::HELPER_ARG).arg(nproc).arg(confine.nice.to_string()).arg(program);
+        // The namespace's init installs the pacing filter in the target;
+        // the helper gets the socket's end by number.
+        let pacing = confine.pacing.as_ref().map_or_else(|| "-".to_string(), |end| end.raw().to_string());
+        helper.arg(crate::probe::HELPER_ARG).arg(nproc).arg(confine.nice.to_string()).arg(pacing).arg(program);
         // SAFETY: plain syscall on this thread.
         confine.nice = unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) };
         helper
@@ -57,9 +63,9 @@ pub(crate) fn start(
     let parent = std::process::id();
     // SAFETY: the closure runs in the forked child before exec and only
     // makes async-signal-safe calls (open, write, close, setrlimit, prctl,
-    // getppid) on data prepared before the fork.
+    // getppid, fcntl, seccomp, sendmsg) on data prepared before the fork.
     unsafe {
-        cmd.pre_exec(move || confine_self(&confine, parent));
+        cmd.pre_exec(move || confine_self(&confine, parent, userns));
     }
     // Dropping `cmd` when this returns closes the pipes' write ends here,
     // so the readers see the end once the tree is gone.
@@ -68,7 +74,7 @@ pub(crate) fn start(
     Ok(Started { pid: child.id(), stdout, stderr })
 }
 
-fn confine_self(confine: &Confine, parent: u32) -> std::io::Result<()> {
+fn confine_self(confine: &Confine, parent: u32, helper: bool) -> std::io::Result<()> {
     for file in &confine.join {
         // SAFETY: a valid NUL-terminated path; plain syscalls.
         let ok = unsafe {
@@ -92,7 +98,11 @@ fn confine_self(confine: &Confine, parent: u32) -> std::io::Result<()> {
     }
     // SAFETY: plain syscall; a failure only leaves the priority as is.
     unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, confine.nice) };
-    die_with_parent(parent)
+    die_with_parent(parent)?;
+    if let Some(end) = &confine.pacing {
+        if helper { end.inherit() } else { end.install() }
+    }
+    Ok(())
 }
 
 /// SIGKILL when the parent (cargo-freeze, or the helper for its init)

@@ -3,9 +3,11 @@
 //! in `/proc` (this process is a child subreaper, so double-forked orphans
 //! stay in the tree). Nesting and detached relaunches are kept by
 //! [`Lineage`]; this file says what Linux knows: which processes run the
-//! program, who adopts orphans, how forks refused at the cap show.
+//! program, who adopts orphans, how forks refused at the cap show. Under
+//! exec pacing, each scan releases the execs that were waiting for it.
 
 use super::cgroup::Cgroups;
+use super::pacing::Pacer;
 use super::procfs;
 use super::program::Program;
 use crate::probe::ExitStatus;
@@ -18,6 +20,8 @@ pub(crate) struct Tree<'c> {
     /// Under `RLIMIT_NPROC`: this process's thread count when the limit
     /// was computed (its later threads eat into the tree's share).
     pub rlimit_base: Option<u32>,
+    /// Holds each exec in the tree until a scan has seen it.
+    pub pacer: Option<&'c Pacer>,
     /// This process's children that are not part of the tree (the
     /// sentinel).
     exclude: Vec<u32>,
@@ -48,7 +52,7 @@ impl<'c> Tree<'c> {
         exclude: Vec<u32>,
     ) -> Self {
         let view = LinuxView { root, helper, reapers: vec![std::process::id()], program };
-        Tree { root, cgroup, rlimit_base, exclude, last_tasks: 0, lineage: Lineage::default(), view }
+        Tree { root, cgroup, rlimit_base, pacer: None, exclude, last_tasks: 0, lineage: Lineage::default(), view }
     }
 
     /// The processes of the tree right now.
@@ -96,11 +100,24 @@ impl Source for Tree<'_> {
             // bootloader execs the extracted program in place).
             self.view.program.adopt_root(self.root);
         }
+        // Execs that arrived before this scan began wait until it is done.
+        let owed = self.pacer.map(Pacer::owed);
         let stats = self.processes();
         let procs: Vec<Proc> =
             stats.iter().map(|s| Proc { pid: s.pid, ppid: s.ppid, start: s.start, threads: s.threads }).collect();
         self.last_tasks = procs.iter().map(|p| p.threads).sum();
-        self.lineage.snapshot(&procs, &mut self.view)
+        let snapshot = self.lineage.snapshot(&procs, &mut self.view);
+        if let (Some(pacer), Some(owed)) = (self.pacer, owed) {
+            pacer.scanned(owed);
+        }
+        snapshot
+    }
+
+    fn pause(&mut self, poll: std::time::Duration) {
+        match self.pacer {
+            Some(pacer) => pacer.pause(poll),
+            None => std::thread::sleep(poll),
+        }
     }
 
     fn cap_hit(&self, cap: u32) -> bool {

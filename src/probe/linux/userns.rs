@@ -6,6 +6,7 @@
 //! init kills everything in the namespace, `setsid` escapers included, and
 //! inside a fresh user namespace `RLIMIT_NPROC` counts only the tree.
 
+use super::pacing::ChildEnd;
 use std::ffi::OsString;
 use std::os::unix::process::CommandExt;
 use std::process::Command;
@@ -38,14 +39,17 @@ pub(crate) fn available() -> Result<(), String> {
     }
 }
 
-/// The helper: `cargo-freeze __cargo-freeze-probe-init NPROC NICE PROGRAM
-/// [ARGS...]` (`NPROC` is `RLIMIT_NPROC` inside the namespace, or `-`;
-/// `NICE` the target's niceness). Returns the exit code to leave with (the
-/// target's, or 128 + signal).
+/// The helper: `cargo-freeze __cargo-freeze-probe-init NPROC NICE PACING
+/// PROGRAM [ARGS...]` (`NPROC` is `RLIMIT_NPROC` inside the namespace, or
+/// `-`; `NICE` the target's niceness; `PACING` the fd of the exec-pacing
+/// socket, or `-`). Returns the exit code to leave with (the target's, or
+/// 128 + signal).
 pub(crate) fn helper_main(args: &[OsString]) -> i32 {
-    let [nproc, nice, program, rest @ ..] = args else { return SETUP_FAILED };
+    let [nproc, nice, pacing, program, rest @ ..] = args else { return SETUP_FAILED };
     let nproc = nproc.to_str().and_then(|n| n.parse::<u64>().ok());
     let Some(nice) = nice.to_str().and_then(|n| n.parse::<i32>().ok()) else { return SETUP_FAILED };
+    // SAFETY: cargo-freeze handed this process the fd by that number.
+    let pacing = pacing.to_str().and_then(|n| n.parse().ok()).map(|fd| unsafe { ChildEnd::from_raw(fd) });
     if let Err(err) = enter_namespaces().and_then(|()| limit_tasks(nproc)) {
         let _ = std::io::Write::write_all(
             &mut std::io::stderr(),
@@ -61,10 +65,12 @@ pub(crate) fn helper_main(args: &[OsString]) -> i32 {
         // init with the helper: then the whole namespace goes.
         // SAFETY: plain syscall.
         unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) };
-        let code = init_main(program, rest, nice);
+        let code = init_main(program, rest, nice, pacing);
         // SAFETY: leaving the forked init without running atexit handlers.
         unsafe { libc::_exit(code) };
     }
+    // Only init's copy of the pacing socket stays open.
+    drop(pacing);
     wait_code(init)
 }
 
@@ -97,18 +103,26 @@ fn enter_namespaces() -> std::io::Result<()> {
 
 /// PID 1 of the namespace: starts the target, reaps every orphan, and
 /// leaves with the target's status once the namespace is empty.
-fn init_main(program: &OsString, args: &[OsString], nice: i32) -> i32 {
+fn init_main(program: &OsString, args: &[OsString], nice: i32, pacing: Option<ChildEnd>) -> i32 {
     let mut cmd = Command::new(program);
     cmd.args(args);
-    // SAFETY: a plain syscall in the forked child. init itself keeps its
+    // SAFETY: async-signal-safe calls in the forked child (setpriority;
+    // `install`'s seccomp, prctl and sendmsg). init itself keeps its
     // priority, so it reaps (zombies count against RLIMIT_NPROC) promptly.
+    // The target installs the pacing filter with init's capabilities in
+    // the namespace, so it needs no `no_new_privs`.
     unsafe {
         cmd.pre_exec(move || {
             libc::setpriority(libc::PRIO_PROCESS, 0, nice);
+            if let Some(end) = &pacing {
+                end.install();
+            }
             Ok(())
         });
     }
-    let target = match cmd.spawn() {
+    let spawned = cmd.spawn();
+    drop(cmd);
+    let target = match spawned {
         Ok(child) => child.id() as libc::pid_t,
         Err(_) => return SETUP_FAILED,
     };
