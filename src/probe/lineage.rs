@@ -5,7 +5,11 @@
 //! break the chain; a copy of the program first seen without its parent
 //! (adopted by a reaper, or its parent already gone from the listing) is a
 //! detached relaunch. A process is keyed by (pid, start time): a storm
-//! recycles pids fast.
+//! recycles pids fast. Under exec pacing a process is often first seen
+//! blocked in its exec, still running its parent's executable: one that
+//! did not run the program is asked again at each snapshot, and once it
+//! does it nests one level deeper (and counts as a detached relaunch if a
+//! reaper adopted it), as if it had been first seen after its exec.
 
 use super::Node;
 use super::watch::Snapshot;
@@ -53,7 +57,10 @@ impl Lineage {
     /// The snapshot of `procs` (the tree now): counts, births, nesting.
     pub(super) fn snapshot(&mut self, procs: &[Proc], view: &mut dyn View) -> Snapshot {
         let mut snap = Snapshot { processes: procs.len() as u32, ..Snapshot::default() };
-        let (nodes, detached) = self.record_births(procs, view);
+        let (execs, mut detached) = self.record_execs(procs, view);
+        let (nodes, born_detached) = self.record_births(procs, view);
+        detached.extend(born_detached);
+        snap.exec_nodes = execs;
         for p in procs {
             snap.tasks += p.threads;
             if self.is_same(p, view) {
@@ -97,6 +104,27 @@ impl Lineage {
                 nodes.push(Node { pid: p.pid, ppid: p.ppid, depth, same_exe: same, argv: view.argv(p.pid) });
             }
             fresh = waiting;
+        }
+        (nodes, detached)
+    }
+
+    /// Processes seen before, not running the program then, that run it
+    /// now (they exec'd it): one level deeper. Returns them as report
+    /// nodes (they replace the ones first recorded), and the pids of those
+    /// a reaper had adopted (detached relaunches).
+    fn record_execs(&mut self, procs: &[Proc], view: &mut dyn View) -> (Vec<Node>, Vec<u32>) {
+        let (mut nodes, mut detached) = (Vec::new(), Vec::new());
+        for p in procs {
+            if self.same.get(&p.key()) != Some(&false) || !view.is_same(p) {
+                continue;
+            }
+            self.same.insert(p.key(), true);
+            let Some(birth) = self.born.get_mut(&p.key()) else { continue };
+            birth.depth += 1;
+            if view.is_reaper(p.ppid) && !view.is_started_by_probe(p) {
+                detached.push(p.pid);
+            }
+            nodes.push(Node { pid: p.pid, ppid: p.ppid, depth: birth.depth, same_exe: true, argv: view.argv(p.pid) });
         }
         (nodes, detached)
     }
@@ -163,6 +191,44 @@ mod tests {
         // parent is listed after it.
         let snap = l.snapshot(&[p(14, 13), p(13, 12), p(12, 1), p(10, 1)], &mut All);
         assert_eq!((snap.max_depth, snap.deepest), (3, vec![12, 13, 14]));
+    }
+
+    /// Runs the program only from the second snapshot on (pids >= 20).
+    struct LateExec {
+        seen: u32,
+    }
+    impl View for LateExec {
+        fn is_same(&mut self, p: &Proc) -> bool {
+            self.seen += 1;
+            p.pid < 20 || self.seen > 3
+        }
+        fn is_reaper(&self, pid: u32) -> bool {
+            pid == 1
+        }
+        fn is_started_by_probe(&self, p: &Proc) -> bool {
+            p.pid == 10
+        }
+        fn argv(&self, _: u32) -> Vec<String> {
+            Vec::new()
+        }
+    }
+
+    #[test]
+    fn a_process_first_seen_before_its_exec_nests_once_it_runs_the_program() {
+        let mut l = Lineage::default();
+        let mut view = LateExec { seen: 0 };
+        // 20 (child of the root) and 21 (adopted by the reaper) are seen
+        // blocked in their exec, still another executable.
+        let snap = l.snapshot(&[p(10, 1), p(20, 10), p(21, 1)], &mut view);
+        assert_eq!((snap.max_depth, snap.same_exe, snap.relaunched.len()), (1, 1, 0));
+        let snap = l.snapshot(&[p(10, 1), p(20, 10), p(21, 1)], &mut view);
+        assert_eq!((snap.max_depth, snap.deepest.clone()), (2, vec![10, 20]), "20 now nests under the root");
+        assert_eq!((snap.same_exe, snap.relaunched), (3, vec![21]), "21 is a detached relaunch");
+        let execs: Vec<(u32, u32, bool)> = snap.exec_nodes.iter().map(|n| (n.pid, n.depth, n.same_exe)).collect();
+        assert_eq!(execs, vec![(20, 2, true), (21, 1, true)], "their report nodes are redone");
+        let snap = l.snapshot(&[p(10, 1), p(20, 10), p(21, 1), p(22, 20)], &mut view);
+        assert_eq!(snap.max_depth, 3, "a child born after the exec nests under it");
+        assert!(snap.relaunched.is_empty(), "each counted once");
     }
 
     #[test]

@@ -28,6 +28,9 @@ pub(crate) struct Snapshot {
     pub orphans: u32,
     /// Processes not seen in an earlier snapshot.
     pub new_nodes: Vec<Node>,
+    /// Processes seen before that have since exec'd the program: their
+    /// nodes as they are now.
+    pub exec_nodes: Vec<Node>,
     /// Of those, copies of the program whose parent was already gone.
     pub relaunched: Vec<u32>,
 }
@@ -141,6 +144,11 @@ fn record(out: &mut Outcome, snap: &Snapshot, cap: u32) {
     out.relaunches += snap.relaunched.len() as u32;
     let room = 8usize.saturating_sub(out.relaunched.len());
     out.relaunched.extend(snap.relaunched.iter().take(room));
+    for node in &snap.exec_nodes {
+        if let Some(seen) = out.tree.iter_mut().rev().find(|n| n.pid == node.pid) {
+            *seen = node.clone();
+        }
+    }
     for node in &snap.new_nodes {
         if out.tree.len() < TREE_LIMIT {
             out.tree.push(node.clone());
