@@ -33,6 +33,9 @@ fn delegated_case(name: &str, verdict: &str) {
         containment.starts_with("cgroup-v2 (pids.max=") && containment.contains("delegated"),
         "{name}: {containment}\n{json:#}"
     );
+    // Without CAP_SYS_ADMIN and outside a user namespace, the target sets
+    // no_new_privs to install the pacing filter.
+    assert!(containment.ends_with(" + exec pacing (no_new_privs)"), "{name}: {containment}\n{json:#}");
     let cgroup = json["cgroup"].as_str().unwrap();
     assert!(Path::new(cgroup).starts_with(outer.dir()), "{name}: the leaf nests in the delegated cgroup: {cgroup}");
     let cap = json["cap"].as_u64().unwrap();
