@@ -58,9 +58,16 @@ wine_setup=../shared/tools/setup-wine.sh
 if [ -f "$wine_setup" ]; then
   say "setting up the Windows target, MinGW and Wine ($wine_setup)"
   bash "$wine_setup"
-elif ! rustup target list --installed | grep -qx x86_64-pc-windows-gnu; then
-  say "adding the x86_64-pc-windows-gnu target (the Wine test will say it is skipped without wine64)"
-  rustup target add x86_64-pc-windows-gnu
+else
+  if ! rustup target list --installed | grep -qx x86_64-pc-windows-gnu; then
+    say "adding the x86_64-pc-windows-gnu target (the Wine test will say it is skipped without wine64)"
+    rustup target add x86_64-pc-windows-gnu
+  fi
+  # The Windows clippy pass builds C (zstd-sys) with MinGW's gcc.
+  if ! command -v x86_64-w64-mingw32-gcc >/dev/null && [ "$(id -u)" = 0 ]; then
+    say "installing MinGW-w64 (gcc-mingw-w64-x86-64) for the Windows clippy pass"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc-mingw-w64-x86-64
+  fi
 fi
 
 say "cargo fmt --check (the crate, and the bootloader crate under templates/)"
