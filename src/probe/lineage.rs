@@ -158,11 +158,19 @@ impl Lineage {
 mod tests {
     use super::*;
 
-    /// Everything runs the program; pid 1 is the probe, 10 the root.
-    struct All;
+    /// Everything runs the program; pid 1 is the probe, 10 the root. The
+    /// `late` pids run it only from the second time they are asked (first
+    /// seen blocked in their exec).
+    #[derive(Default)]
+    struct All {
+        late: &'static [u32],
+        asked: Vec<u32>,
+    }
     impl View for All {
-        fn is_same(&mut self, _: &Proc) -> bool {
-            true
+        fn is_same(&mut self, p: &Proc) -> bool {
+            let before = self.asked.contains(&p.pid);
+            self.asked.push(p.pid);
+            !self.late.contains(&p.pid) || before
         }
         fn is_reaper(&self, pid: u32) -> bool {
             pid == 1
@@ -182,41 +190,21 @@ mod tests {
     #[test]
     fn nesting_survives_a_parent_that_exits_later() {
         let mut l = Lineage::default();
-        assert_eq!(l.snapshot(&[p(10, 1), p(11, 10)], &mut All).max_depth, 2);
+        assert_eq!(l.snapshot(&[p(10, 1), p(11, 10)], &mut All::default()).max_depth, 2);
         // 11 exits; its child, first seen with the probe as its parent, is a
         // detached relaunch, nested 1 deep.
-        let snap = l.snapshot(&[p(10, 1), p(12, 1)], &mut All);
+        let snap = l.snapshot(&[p(10, 1), p(12, 1)], &mut All::default());
         assert_eq!((snap.relaunched, snap.max_depth), (vec![12], 1));
         // A child seen with its live parent nests under it, even when the
         // parent is listed after it.
-        let snap = l.snapshot(&[p(14, 13), p(13, 12), p(12, 1), p(10, 1)], &mut All);
+        let snap = l.snapshot(&[p(14, 13), p(13, 12), p(12, 1), p(10, 1)], &mut All::default());
         assert_eq!((snap.max_depth, snap.deepest), (3, vec![12, 13, 14]));
-    }
-
-    /// Runs the program only from the second snapshot on (pids >= 20).
-    struct LateExec {
-        seen: u32,
-    }
-    impl View for LateExec {
-        fn is_same(&mut self, p: &Proc) -> bool {
-            self.seen += 1;
-            p.pid < 20 || self.seen > 3
-        }
-        fn is_reaper(&self, pid: u32) -> bool {
-            pid == 1
-        }
-        fn is_started_by_probe(&self, p: &Proc) -> bool {
-            p.pid == 10
-        }
-        fn argv(&self, _: u32) -> Vec<String> {
-            Vec::new()
-        }
     }
 
     #[test]
     fn a_process_first_seen_before_its_exec_nests_once_it_runs_the_program() {
         let mut l = Lineage::default();
-        let mut view = LateExec { seen: 0 };
+        let mut view = All { late: &[20, 21], asked: Vec::new() };
         // 20 (child of the root) and 21 (adopted by the reaper) are seen
         // blocked in their exec, still another executable.
         let snap = l.snapshot(&[p(10, 1), p(20, 10), p(21, 1)], &mut view);
@@ -234,7 +222,7 @@ mod tests {
     #[test]
     fn a_parent_gone_from_the_listing_makes_a_detached_copy() {
         let mut l = Lineage::default();
-        let snap = l.snapshot(&[p(10, 1), p(21, 20)], &mut All);
+        let snap = l.snapshot(&[p(10, 1), p(21, 20)], &mut All::default());
         assert_eq!(snap.relaunched, vec![21], "20 exited between the listing and reading 21");
         assert_eq!(snap.orphans, 0, "the root is not an orphan");
     }
