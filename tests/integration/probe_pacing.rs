@@ -6,6 +6,7 @@
 //! of its copies and said `pass`; paced, each copy is seen at its exec and
 //! the chain is a storm whatever the load (each generation adds a
 //! detached relaunch or nests deeper; 16 relaunches or 4 levels suffice).
+//! `CARGO_FREEZE_PROBE_NO_EXEC_PACING` turns it off, and the report says so.
 
 use crate::outer::{Outer, is_root};
 use crate::probe::{BACKSTOP_TASKS, SERIAL, assert_clean, exe, probe_in};
@@ -35,4 +36,17 @@ fn a_short_fast_chain_is_seen_at_every_exec_as_uid_65534() {
         return;
     }
     short_chain(true);
+}
+
+#[test]
+fn pacing_can_be_turned_off_and_the_report_says_so() {
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let program = exe("exit3");
+    let env = [("CARGO_FREEZE_PROBE_NO_EXEC_PACING", "1")];
+    let (_, json) = probe_in(&Outer::new(BACKSTOP_TASKS), &[&program], &["--timeout", "20"], false, &env);
+    assert_eq!((&json["verdict"], &json["exit_status"]["code"]), (&"pass".into(), &3.into()), "{json:#}");
+    assert!(!json["containment"].as_str().unwrap_or_default().contains("exec pacing"), "{json:#}");
+    let skipped: Vec<&str> = json["skipped"].as_array().unwrap().iter().filter_map(|s| s.as_str()).collect();
+    assert!(skipped.contains(&"exec pacing: disabled by CARGO_FREEZE_PROBE_NO_EXEC_PACING"), "{skipped:?}");
+    assert_clean(&program, &json);
 }
