@@ -72,7 +72,7 @@ impl Shared {
 pub(crate) struct Pacer {
     shared: Arc<Shared>,
     /// Written on drop to wake the thread.
-    stop: OwnedFd,
+    stop: std::io::PipeWriter,
 }
 
 impl Pacer {
@@ -88,8 +88,8 @@ impl Pacer {
         if !kernel_at_least(5, 5) {
             return Err("Linux 5.5 or later is needed (SECCOMP_USER_NOTIF_FLAG_CONTINUE)".to_string());
         }
-        let (ours, theirs) = pair(libc::AF_UNIX, libc::SOCK_SEQPACKET)?;
-        let (wake, stop) = pipe()?;
+        let (ours, theirs) = seqpacket_pair()?;
+        let (wake, stop) = std::io::pipe().map_err(|e| format!("pipe failed: {e}"))?;
         let state = State { armed: false, stopped: false, received: 0, scanned: 0, status: Status::Waiting };
         let shared = Arc::new(Shared { state: Mutex::new(state), changed: Condvar::new() });
         let serving = Arc::clone(&shared);
@@ -135,15 +135,15 @@ impl Drop for Pacer {
     fn drop(&mut self) {
         self.shared.lock().stopped = true;
         self.shared.changed.notify_all();
-        // SAFETY: one byte to our own pipe; the thread polls its other end.
-        unsafe { libc::write(self.stop.as_raw_fd(), [0u8].as_ptr().cast(), 1) };
+        // The thread polls the other end.
+        let _ = std::io::Write::write_all(&mut self.stop, &[0]);
     }
 }
 
 /// The thread: receive the listener, then answer batches of exec
 /// notifications once a scan has seen them. It ends when the tree is gone
 /// (the listener hangs up) or the pacer is dropped.
-fn serve(socket: &OwnedFd, wake: &OwnedFd, shared: &Shared) {
+fn serve(socket: &OwnedFd, wake: &std::io::PipeReader, shared: &Shared) {
     if !readable(socket.as_raw_fd(), wake.as_raw_fd()) {
         return;
     }
@@ -219,22 +219,15 @@ fn ready(fd: RawFd) -> bool {
     unsafe { libc::poll(&mut pfd, 1, 0) == 1 && pfd.revents & libc::POLLIN != 0 }
 }
 
-fn pair(domain: i32, kind: i32) -> Result<(OwnedFd, OwnedFd), String> {
+/// A `SOCK_SEQPACKET` pair: message boundaries for the fd's message, and
+/// a hang-up seen by `poll` once the other end is closed (std's pairs are
+/// streams and datagrams only).
+fn seqpacket_pair() -> Result<(OwnedFd, OwnedFd), String> {
     let mut fds = [0; 2];
+    let kind = libc::SOCK_SEQPACKET | libc::SOCK_CLOEXEC;
     // SAFETY: plain syscall filling a stack array.
-    if unsafe { libc::socketpair(domain, kind | libc::SOCK_CLOEXEC, 0, fds.as_mut_ptr()) } != 0 {
+    if unsafe { libc::socketpair(libc::AF_UNIX, kind, 0, fds.as_mut_ptr()) } != 0 {
         return Err(format!("socketpair failed: {}", std::io::Error::last_os_error()));
-    }
-    // SAFETY: both fds were just created and are owned here.
-    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
-}
-
-/// A pipe: (read end, write end).
-fn pipe() -> Result<(OwnedFd, OwnedFd), String> {
-    let mut fds = [0; 2];
-    // SAFETY: plain syscall filling a stack array.
-    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-        return Err(format!("pipe failed: {}", std::io::Error::last_os_error()));
     }
     // SAFETY: both fds were just created and are owned here.
     Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
