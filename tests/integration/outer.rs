@@ -30,8 +30,10 @@ impl Outer {
         if !crate::support::require(is_root(), "needs root for an outer pids+freezer cgroup; using RLIMIT_NPROC") {
             return Outer { dirs: Vec::new() };
         }
+        static REAPED: std::sync::Once = std::sync::Once::new();
+        REAPED.call_once(reap_dead_runs);
         let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let name = format!("cargo-freeze-tests-{}-{n}", std::process::id());
+        let name = format!("{PREFIX}{}-{n}", std::process::id());
         let dirs = if pure_v2() { v2_outer(&name) } else { v1_outer(&name) };
         std::fs::write(dirs[0].join("pids.max"), limit.to_string()).expect("set the outer pids.max");
         Outer { dirs }
@@ -148,6 +150,26 @@ impl Drop for Outer {
                     }
                     std::thread::sleep(Duration::from_millis(2));
                 }
+            }
+        }
+    }
+}
+
+/// Outer cgroups are named `PREFIX` + the test process's pid + a sequence.
+const PREFIX: &str = "cargo-freeze-tests-";
+
+/// Removes the outer cgroups of test runs whose process is gone: a run
+/// killed outright (SIGKILL, SIGTERM) never reaches `Drop` (seen: one left
+/// by an interrupted run of the suite). Emptied and removed as `Drop`
+/// does; a pid that is alive again is left alone.
+fn reap_dead_runs() {
+    for base in ["/sys/fs/cgroup/pids", "/sys/fs/cgroup/freezer", "/sys/fs/cgroup/unified", "/sys/fs/cgroup"] {
+        let Ok(read) = std::fs::read_dir(base) else { continue };
+        for entry in read.flatten() {
+            let name = entry.file_name();
+            let pid = name.to_str().and_then(|n| n.strip_prefix(PREFIX)).and_then(|rest| rest.split('-').next());
+            if pid.is_some_and(|pid| !Path::new("/proc").join(pid).exists()) {
+                drop(Outer { dirs: vec![entry.path()] });
             }
         }
     }
