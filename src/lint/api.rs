@@ -12,6 +12,8 @@ pub(crate) enum Call {
     CurrentExe,
     Args,
     EnvVar,
+    /// `env::vars()`/`vars_os()`: every env var, read by name at run time.
+    EnvVars,
     /// The value of the first argument passes through (`PathBuf::from(x)`).
     PassThrough,
     ReadLink,
@@ -59,6 +61,7 @@ pub(crate) fn classify_call(canon: &[Name], clap_type: bool) -> Call {
         "current_exe" if prev == "env" || canon.len() == 1 => Call::CurrentExe,
         "args" | "args_os" if prev == "env" || canon.len() == 1 => Call::Args,
         "var" | "var_os" if prev == "env" || canon.len() == 1 => Call::EnvVar,
+        "vars" | "vars_os" if prev == "env" => Call::EnvVars,
         "read_link" => Call::ReadLink,
         "new" if prev == "Command" && root != "clap" => Call::CommandNew,
         // axoprocess wraps `std::process::Command` with the same builders.
@@ -94,6 +97,19 @@ pub(crate) fn classify_call(canon: &[Name], clap_type: bool) -> Call {
             Call::PassThrough
         }
         _ => Call::Other,
+    }
+}
+
+/// A call into code outside the analysed crates that is not the standard
+/// library's: a path that starts at a crate or module name (lower case).
+/// A path that starts at a type (`Config::load`) is not taken for one: the
+/// type may be the program's own, made by a macro the check does not expand.
+pub(crate) fn is_foreign(canon: &[Name]) -> bool {
+    match canon {
+        [root, _, ..] => {
+            !matches!(root.as_str(), "std" | "core" | "alloc") && root.starts_with(|c: char| c.is_ascii_lowercase())
+        }
+        _ => false,
     }
 }
 
@@ -376,12 +392,24 @@ mod tests {
     }
 
     #[test]
+    fn foreign_code_starts_at_a_crate_outside_std() {
+        assert!(is_foreign(&path("workerlib::is_worker")));
+        assert!(is_foreign(&path("nix::unistd::getppid")));
+        assert!(!is_foreign(&path("std::fs::read_to_string")));
+        assert!(!is_foreign(&path("core::mem::take")));
+        // A type's path may be the program's own type, made by a macro.
+        assert!(!is_foreign(&path("Config::load")));
+        assert!(!is_foreign(&path("helper")));
+    }
+
+    #[test]
     fn classifies_sources_and_sinks() {
         assert_eq!(classify_call(&path("std::env::current_exe"), false), Call::CurrentExe);
         assert_eq!(classify_call(&path("std::process::Command::new"), false), Call::CommandNew);
         assert_eq!(classify_call(&path("tokio::process::Command::new"), false), Call::CommandNew);
         assert_eq!(classify_call(&path("axoprocess::Cmd::new"), false), Call::CommandNew);
         assert_eq!(classify_call(&path("other::Cmd::new"), false), Call::Other);
+        assert_eq!(classify_call(&path("std::env::vars"), false), Call::EnvVars);
         assert_eq!(classify_call(&path("camino::Utf8PathBuf::from_path_buf"), false), Call::PassThrough);
         assert_eq!(classify_call(&path("clap::Command::new"), false), Call::Other);
         assert_eq!(classify_call(&path("nix::unistd::execv"), false), Call::Exec);

@@ -48,7 +48,9 @@ pub(crate) fn bind(pat: &Pat, val: Val, locals: &mut Locals) {
 /// unknown type its type (a clap-derived one routes like `Cli::parse()`).
 pub(crate) fn annotated(prog: &Program<'_>, ty: Option<&str>, val: Val) -> Val {
     let Some(ty) = ty else { return val };
-    if !matches!(val, Val::Unknown) {
+    // An annotation types what foreign code returned (`let cli: Cli =
+    // Parser::parse()`).
+    if !matches!(val, Val::Unknown | Val::Foreign(_)) {
         return val;
     }
     // clap's parsed arguments (or a subcommand's): read from argv, never

@@ -94,6 +94,36 @@ impl<'m> Child<'m> {
 
     /// Whether the child is root: surely when a launcher elevated it
     /// (`sudo`), otherwise as its parent.
+    /// Whether the child gets anything its parent did not have: an env
+    /// var set or removed, an argument, an `argv[0]`, another program or a
+    /// launcher that runs it. A spawn with none gives code the check does
+    /// not read the parent's inputs again.
+    pub(super) fn gets_marker(&self) -> bool {
+        let m = self.marker;
+        !m.is_empty()
+            || !m.appended.is_empty()
+            || !m.env_removed.is_empty()
+            || m.env_clear
+            || m.run_by.is_some()
+            || m.launcher.is_some()
+            || self.lib.is_some()
+    }
+
+    /// The child's marker (an env var's name or an argument) that is named
+    /// after crate `krate` (`WORKERLIB_ROLE`, `--workerlib-child` for
+    /// `workerlib`): a library's own marker, which that library tests.
+    pub(super) fn marker_named_after(&self, krate: &str) -> Option<String> {
+        let squash = |s: &str| s.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_lowercase();
+        let krate = squash(krate);
+        if krate.len() < 4 {
+            return None;
+        }
+        let m = self.marker;
+        let keys = m.env.iter().filter_map(|(k, _)| k.as_deref()).chain(m.maybe_env.iter().map(String::as_str));
+        let args = m.args.iter().chain(&m.appended).chain(&m.maybe_args).flatten().map(String::as_str);
+        keys.chain(args).find(|name| squash(name).contains(&krate)).map(str::to_string)
+    }
+
     pub(super) fn is_root(&self) -> Truth {
         if self.marker.root { Truth::True } else { Truth::Same }
     }
@@ -407,6 +437,20 @@ mod tests {
         only.forwards_args = true;
         let child = Child::new(&only, None, Origin::CurrentExe);
         assert_eq!(child.arg_equals(3, "x"), Truth::Same);
+    }
+
+    #[test]
+    fn a_marker_named_after_a_crate() {
+        let m = marker(&["--workerlib-child"], &[("APP_ROLE", "w")]);
+        let child = Child::new(&m, None, Origin::CurrentExe);
+        assert_eq!(child.marker_named_after("workerlib").as_deref(), Some("--workerlib-child"));
+        assert_eq!(child.marker_named_after("app"), None, "names under 4 letters match too much");
+        assert_eq!(child.marker_named_after("env_logger"), None);
+        let m = marker(&[], &[("WORKER_LIB_ROLE", "w")]);
+        let child = Child::new(&m, None, Origin::CurrentExe);
+        assert_eq!(child.marker_named_after("worker-lib").as_deref(), Some("WORKER_LIB_ROLE"));
+        assert!(child.gets_marker());
+        assert!(!Child::new(&marker(&[], &[]), None, Origin::CurrentExe).gets_marker());
     }
 
     #[test]

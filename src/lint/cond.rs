@@ -10,6 +10,10 @@ use super::ir::Name;
 use super::ir::{BinOp, Expr, Lit, Pat};
 use super::value::{Facts, Locals, Truth, Val};
 
+/// How [`Cond::tested`] names the answer of code the check does not read,
+/// beside the markers it names as they are.
+pub(crate) const UNREAD: &str = "what is returned by ";
+
 /// A condition evaluator for one function of one walk.
 pub(crate) struct Cond<'c, 'p, 'a> {
     pub prog: &'p Program<'a>,
@@ -137,11 +141,24 @@ impl Cond<'_, '_, '_> {
             // A local computed from a marker test, used as a value.
             Val::Truth(Truth::Same) => Truth::Same,
             Val::Truth(_) => Truth::Unknown,
+            Val::Foreign(path) => self.foreign(path),
             // An env var the spawn leaves alone has the parent's value.
             Val::Env(Some(key)) if self.child.env_present(Some(key)) == Truth::Same => Truth::Same,
             _ if val.is_marker_source() => Truth::Unknown,
             _ => Truth::Same,
         }
+    }
+
+    /// What code the check does not read returns: the parent's answer in a
+    /// child that gets nothing its parent did not have; otherwise that
+    /// code may test what the child gets (a library reading its own env
+    /// var, `workerlib::is_worker()`), so it is not known.
+    fn foreign(&mut self, path: &str) -> Truth {
+        if !self.child.gets_marker() {
+            return Truth::Same;
+        }
+        self.tested.push(format!("{UNREAD}`{path}`"));
+        Truth::Unknown
     }
 
     fn equals(&mut self, l: &Expr, r: &Expr, locals: &mut Locals) -> Truth {
@@ -163,6 +180,8 @@ impl Cond<'_, '_, '_> {
                     // if kind == Kind::A`): the child computes the same.
                     (Val::Variant(a), Val::Variant(b)) => Truth::from_bool(a == b),
                     (Val::Bool(a), Val::Bool(b)) => Truth::from_bool(a == b),
+                    (Val::Foreign(_), _) => self.opaque(&lv),
+                    (_, Val::Foreign(_)) => self.opaque(&rv),
                     _ if lv.is_marker_source() || rv.is_marker_source() => Truth::Unknown,
                     _ => Truth::Same,
                 };
@@ -257,6 +276,8 @@ impl Cond<'_, '_, '_> {
         match name {
             "is_ok" | "is_some" => self.present(&val),
             "is_err" | "is_none" => self.present(&val).not(),
+            // `env::var("ROLE").unwrap_or_default().is_empty()`
+            "is_empty" if matches!(val, Val::Env(_) | Val::ArgvItem(_)) => self.val_equals(&val, "", false),
             "any" | "is_ok_and" | "is_some_and" | "map_or" | "contains" | "starts_with" | "eq" | "ends_with" => {
                 let literal =
                     args.iter().rev().find_map(|a| closure_literal(a).or_else(|| literal_of(a).map(|l| (l, false))));

@@ -421,6 +421,9 @@ impl<'p, 'a> Eval<'p, 'a> {
                 Val::Str(s) => Some(s),
                 _ => None,
             }),
+            // `env::vars().any(|(k, _)| k == "APP_WORKER")`: a test of the
+            // env, of a var not named where it is read.
+            api::Call::EnvVars => Val::Derived(Box::new(Val::Env(None))),
             api::Call::PassThrough => first,
             api::Call::ReadLink => match first {
                 Val::Exe(o) => Val::Exe(o),
@@ -444,7 +447,10 @@ impl<'p, 'a> Eval<'p, 'a> {
             }
             api::Call::ClapParse => Val::Clap(canon.get(canon.len().wrapping_sub(2)).map(Name::to_string)),
             api::Call::UserId => Val::UserId,
-            api::Call::Other => Val::derived(&vals),
+            api::Call::Other => match Val::derived(&vals) {
+                Val::Unknown if api::is_foreign(canon) => Val::Foreign(canon.join("::")),
+                other => other,
+            },
         }
     }
 
@@ -474,6 +480,14 @@ impl<'p, 'a> Eval<'p, 'a> {
     fn method(&mut self, recv: &Expr, name: &str, args: &[Expr], locals: &mut Locals) -> Val {
         let r = self.expr(recv, locals);
         let mut vals: Vec<Val> = args.iter().map(|a| self.expr(a, locals)).collect();
+        // What foreign code returned passes through adapters (`.ok()`,
+        // `.as_deref()`); any other method is one on an unknown value
+        // (clap's builder chain `clap::Command::new(..).get_matches()`).
+        let r = match r {
+            Val::Foreign(_) if passing::passes_on(name) => return r,
+            Val::Foreign(_) => Val::Unknown,
+            r => r,
+        };
         // `path.set_file_name("miri")`: the variable now names another file.
         if matches!(name, "set_file_name" | "set_extension" | "push" | "pop" | "clear")
             && r.exe_origin().is_some()

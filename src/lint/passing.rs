@@ -27,40 +27,47 @@ pub(crate) const KEEPS_TYPE: &[&str] = &[
     "ok_or_eyre",
 ];
 
+/// Methods whose result is the receiver's value (besides [`KEEPS_TYPE`]).
+const SAME: &[&str] = &[
+    "clone",
+    "to_owned",
+    "to_path_buf",
+    "as_path",
+    "as_ref",
+    "into",
+    "as_os_str",
+    "into_os_string",
+    "to_os_string",
+    "to_str",
+    "to_string_lossy",
+    "to_string",
+    "canonicalize",
+    "as_deref",
+    "as_str",
+    "display",
+    "into_owned",
+    "borrow",
+    "cloned",
+    "as_mut_os_str",
+    "as_ptr",
+    "as_c_str",
+    "into_path_buf",
+    "as_os_str_bytes",
+    "unwrap_or",
+    "into_string",
+];
+
+/// Whether `.name()` passes its receiver's value on.
+pub(crate) fn passes_on(name: &str) -> bool {
+    SAME.contains(&name) || KEEPS_TYPE.contains(&name)
+}
+
 /// Methods whose result is the receiver's value, or a known derived value.
 pub(crate) fn method_value(recv: &Val, name: &str, args: &[Expr]) -> Option<Val> {
-    const SAME: &[&str] = &[
-        "clone",
-        "to_owned",
-        "to_path_buf",
-        "as_path",
-        "as_ref",
-        "into",
-        "as_os_str",
-        "into_os_string",
-        "to_os_string",
-        "to_str",
-        "to_string_lossy",
-        "to_string",
-        "canonicalize",
-        "as_deref",
-        "as_str",
-        "display",
-        "into_owned",
-        "borrow",
-        "cloned",
-        "as_mut_os_str",
-        "as_ptr",
-        "as_c_str",
-        "into_path_buf",
-        "as_os_str_bytes",
-        "unwrap_or",
-        "into_string",
-    ];
     if *recv == Val::UserId && super::user::KEEPS_UID.contains(&name) {
         return Some(Val::UserId);
     }
-    let same = SAME.contains(&name) || KEEPS_TYPE.contains(&name);
+    let same = passes_on(name);
     match recv {
         Val::Argv { skip, pushed } => Some(match name {
             "skip" => Val::Argv { skip: skip + int_arg(args).unwrap_or(0), pushed: pushed.clone() },

@@ -121,6 +121,10 @@ pub(crate) enum Val {
     /// (`env::var("K").map(|v| v == "1")`): a condition on it depends on
     /// that source, never "the same as in the parent" unless the source is.
     Derived(Box<Val>),
+    /// What a call into code the check does not read returns
+    /// (`workerlib::is_worker()`, a crate outside the analysed ones), by
+    /// the path called: that code may test a marker the child gets.
+    Foreign(String),
 }
 
 /// What a condition evaluates to in the child a spawn site starts.
@@ -242,6 +246,8 @@ impl Val {
             (_, Val::Error) => self,
             (Val::Unknown, _) => other,
             (_, Val::Unknown) => self,
+            (Val::Foreign(_), _) => other,
+            (_, Val::Foreign(_)) => self,
             _ if self == other => self,
             (Val::Cmd(a), Val::Cmd(b)) => Val::Cmd(union(a, b)),
             (Val::Prog(a), Val::Prog(b)) => Val::Prog(union(a, b)),

@@ -3,6 +3,7 @@
 
 use super::assign::{Code, carry_out};
 use super::{Flow, Reach, Walker, scan};
+use crate::lint::cond::UNREAD;
 use crate::lint::eval::{bind, type_payloads};
 use crate::lint::ir::{Arm, Expr, Loc, Stmt};
 use crate::lint::value::{Locals, Truth, Val};
@@ -116,6 +117,10 @@ impl Walker<'_, '_, '_> {
         let replaced_before = self.replaced.clone();
         let mut earlier_unknown: Vec<Vec<String>> = Vec::new();
         let mut replaced_after = None;
+        // The child's markers kept it from an earlier arm: an arm it then
+        // takes (`"" => {}` then `_ => return` for a child given a role)
+        // is chosen by them too.
+        let mut kept_before = false;
         for arm in arms {
             self.replaced = replaced_before.clone();
             let mut inner = locals.clone();
@@ -132,8 +137,10 @@ impl Walker<'_, '_, '_> {
                 if decides && self.expr_reaches_site(&arm.body) {
                     self.guard(loc, work_before);
                 }
+                kept_before |= decides;
                 continue;
             }
+            let decides = decides || (t == Truth::True && kept_before);
             any_ran = true;
             let body = if t == Truth::True {
                 self.dispatch(decides, loc, |w| w.valued(&arm.body, &mut inner))
@@ -275,16 +282,26 @@ impl Walker<'_, '_, '_> {
     /// Names the value an undecidable condition depends on: what it tests,
     /// and which part of the child's argv or env is not known statically.
     fn unknown_value(&self, tested: &[String]) -> String {
-        let what = match tested {
-            [] => "a value computed at run time".to_string(),
-            _ => format!(
-                "whether the child has {}",
-                tested.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(" or ")
-            ),
+        let (unread, markers): (Vec<&String>, Vec<&String>) = tested.iter().partition(|t| t.starts_with(UNREAD));
+        let mut parts = Vec::new();
+        if !markers.is_empty() {
+            let names: Vec<String> = markers.iter().map(|t| format!("`{t}`")).collect();
+            parts.push(format!("whether the child has {}", names.join(" or ")));
+        }
+        if let Some(first) = unread.first() {
+            parts.push(format!(
+                "{first}, code outside the analysed crates that may test what the child gets ({})",
+                self.child.marker.describe()
+            ));
+        }
+        let what = match parts.is_empty() {
+            true => "a value computed at run time".to_string(),
+            false => parts.join(", and "),
         };
         match self.child.unknown_parts() {
             Some(parts) => format!("{what}, and {parts}"),
-            None => format!("{what}, which the check cannot compute"),
+            None if unread.is_empty() => format!("{what}, which the check cannot compute"),
+            None => what,
         }
     }
 

@@ -84,6 +84,17 @@ impl Walker<'_, '_, '_> {
             self.guard(loc, self.work);
             return true;
         }
+        if self.unsure.is_none()
+            && api::is_foreign(canon)
+            && let Some(marker) = self.child.marker_named_after(&canon[0])
+        {
+            let why = format!(
+                "`{}` (line {}) is code outside the analysed crates, and the child's marker `{marker}` is named after it: that code may send the child elsewhere",
+                canon.join("::"),
+                loc.line
+            );
+            self.unsure = Some((why, loc));
+        }
         if self.out.guards.is_empty() {
             if api::is_work(canon) && self.work.is_none() {
                 self.work = Some(loc);
