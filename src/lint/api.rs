@@ -100,13 +100,15 @@ pub(crate) fn classify_call(canon: &[Name], clap_type: bool) -> Call {
     }
 }
 
-/// A call into code outside the analysed crates that is not the standard
-/// library's: a path that starts at a crate or module name (lower case).
-/// A path that starts at a type (`Config::load`) is not taken for one: the
-/// type may be the program's own, made by a macro the check does not expand.
+/// A call into code the check does not read that is not the standard
+/// library's: a path into a crate outside the analysed ones, or a function
+/// it could not find (a glob import from one, a closure it did not follow),
+/// starting at a lower-case name. A path that starts at a type
+/// (`Config::load`) is not taken for one: the type may be the program's
+/// own, made by a macro the check does not expand.
 pub(crate) fn is_foreign(canon: &[Name]) -> bool {
     match canon {
-        [root, _, ..] => {
+        [root, ..] => {
             !matches!(root.as_str(), "std" | "core" | "alloc") && root.starts_with(|c: char| c.is_ascii_lowercase())
         }
         _ => false,
@@ -399,7 +401,7 @@ mod tests {
         assert!(!is_foreign(&path("core::mem::take")));
         // A type's path may be the program's own type, made by a macro.
         assert!(!is_foreign(&path("Config::load")));
-        assert!(!is_foreign(&path("helper")));
+        assert!(is_foreign(&path("is_worker")), "a glob import's function, or a closure not followed");
     }
 
     #[test]

@@ -20,6 +20,9 @@ enum Arg<'m> {
     /// The path of rustc: `argv[1]` of a rustc wrapper cargo runs (its
     /// file name is `rustc`; the directory is not known).
     RustcPath,
+    /// The path of the executable cargo built: `argv[1]` of a runner
+    /// (`CARGO_TARGET_<TRIPLE>_RUNNER`), in the target directory.
+    BuiltPath,
     /// `argv[0]` when the program is named by `current_exe()` (or
     /// `/proc/self/exe`, or a library's choice): the executable's path. Its
     /// file name is not the name the parent was started by when that was a
@@ -151,6 +154,9 @@ impl<'m> Child<'m> {
         if index == 1 && self.marker.run_by.as_deref().is_some_and(super::other::passes_rustc) {
             return Arg::RustcPath;
         }
+        if index == 1 && self.marker.run_by.as_deref().is_some_and(super::other::passes_executable) {
+            return Arg::BuiltPath;
+        }
         if !self.marker.maybe_args.is_empty() {
             // A flag that may come first moves every position.
             return Arg::Dynamic;
@@ -216,13 +222,19 @@ impl<'m> Child<'m> {
                 (false, false) => Truth::False,
                 _ => Truth::Unknown,
             },
+            // Likewise of what `cargo run` and `cargo test` pass.
+            Arg::BuiltPath => match (test("target/debug/app"), test("/src/target/debug/deps/app-0123456789abcdef")) {
+                (true, true) => Truth::True,
+                (false, false) => Truth::False,
+                _ => Truth::Unknown,
+            },
         }
     }
 
     /// `argv.len() > index`.
     pub(super) fn arg_present(&self, index: usize) -> Truth {
         match self.arg(index) {
-            Arg::Lit(_) | Arg::RustcPath => Truth::True,
+            Arg::Lit(_) | Arg::RustcPath | Arg::BuiltPath => Truth::True,
             Arg::Dynamic | Arg::ExePath if self.marker.args.len() >= index => Truth::True,
             Arg::Dynamic | Arg::ExePath => Truth::Unknown,
             Arg::Absent => Truth::False,

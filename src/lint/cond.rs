@@ -346,6 +346,11 @@ impl Cond<'_, '_, '_> {
         let Expr::Path(path, _) = func.peel() else {
             return Truth::Same;
         };
+        // `let is_child = || ..; if is_child() {..}`: the closure's body.
+        let vals: Vec<Val> = args.iter().map(|a| self.eval(a, locals)).collect();
+        if let Some((f, mut inner)) = super::local_fn::call(path, locals, vals) {
+            return self.truth(f.body(), &mut inner);
+        }
         // `atty::is(Stream::Stdout)`: the same test as `is_terminal`.
         if path.len() >= 2
             && path[path.len() - 2] == "atty"

@@ -88,6 +88,7 @@ impl<'p, 'a> Eval<'p, 'a> {
             last = match stmt {
                 Stmt::Let { pat, ty, init, els } => {
                     let val = init.as_ref().map_or(Val::Unknown, |e| self.expr(e, locals));
+                    let val = init.as_ref().and_then(|e| super::local_fn::bound(e.peel())).unwrap_or(val);
                     let val = super::bind::annotated(self.prog, ty.as_deref(), val);
                     if let Some(els) = els {
                         self.block(els, &mut locals.clone());
@@ -348,6 +349,12 @@ impl<'p, 'a> Eval<'p, 'a> {
             self.expr(func, locals);
             return Val::Unknown;
         };
+        if let Some((f, mut inner)) = super::local_fn::call(path, locals, vals.clone()) {
+            // A closure's `return` is not the function's.
+            let saved = std::mem::replace(&mut self.ret, Val::Unknown);
+            let tail = self.expr(f.body(), &mut inner);
+            return std::mem::replace(&mut self.ret, saved).join(tail);
+        }
         if path.len() == 1 && path[0] == "Err" {
             return Val::Error;
         }
@@ -576,7 +583,34 @@ impl<'p, 'a> Eval<'p, 'a> {
         }
         match canon.last().map(Name::as_str) {
             Some("matches") => vals.into_iter().next().unwrap_or(Val::Unknown),
+            Some("format") => match m.args.first() {
+                Some(Expr::Lit(Lit::Str(template), _)) => format_shape(template),
+                _ => Val::Unknown,
+            },
             _ => Val::Unknown,
         }
     }
+}
+
+/// The value of `format!(template, ..)`: the text when it has no holes,
+/// else its shape with each hole written `{}` (`{{` and `}}` are braces).
+fn format_shape(template: &str) -> Val {
+    let mut shape = String::with_capacity(template.len());
+    let mut holes = false;
+    let mut chars = template.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' | '}' if chars.peek() == Some(&c) => {
+                chars.next();
+                shape.push(c);
+            }
+            '{' => {
+                holes = true;
+                chars.by_ref().take_while(|&c| c != '}').for_each(drop);
+                shape.push_str("{}");
+            }
+            c => shape.push(c),
+        }
+    }
+    if holes { Val::Format(shape) } else { Val::Str(shape) }
 }

@@ -35,6 +35,7 @@ mod ir;
 mod learn;
 mod library;
 mod load;
+mod local_fn;
 mod lower;
 mod marker;
 mod memo;

@@ -125,6 +125,13 @@ pub(crate) enum Val {
     /// (`workerlib::is_worker()`, a crate outside the analysed ones), by
     /// the path called: that code may test a marker the child gets.
     Foreign(String),
+    /// A string `format!`ted at run time, its holes written `{}`
+    /// (`CARGO_TARGET_{}_RUNNER`): only its shape is known, so a test of
+    /// it is not decided; an env var named by it may be one another
+    /// program runs.
+    Format(String),
+    /// A closure bound to a local, for calls of that local.
+    Closure(super::local_fn::LocalFn),
 }
 
 /// What a condition evaluates to in the child a spawn site starts.

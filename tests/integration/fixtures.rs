@@ -92,6 +92,7 @@ fixtures! {
     guard_match_omission => "guard-match-omission",
     guard_in_foreign_code => "guard-in-foreign-code",
     guard_in_lib => "guard-in-lib",
+    guard_local_closure => "guard-local-closure",
     guard_routed_variant => "guard-routed-variant",
     guard_wrapper_const_cfg => "guard-wrapper-const-cfg",
     handoff_on_request => "handoff-on-request",

@@ -55,9 +55,24 @@ pub(crate) fn passes_rustc(key: &str) -> bool {
     )
 }
 
+/// Runner vars cargo runs as `<runner> <built executable> <its args>`:
+/// the child's first argument is a path into the target directory.
+pub(crate) fn passes_executable(key: &str) -> bool {
+    key.starts_with("CARGO_TARGET_") && key.ends_with("_RUNNER")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::runs_value;
+    use super::{passes_executable, runs_value};
+
+    #[test]
+    fn runners_by_shape() {
+        assert!(runs_value("CARGO_TARGET_{}_RUNNER"));
+        assert!(passes_executable("CARGO_TARGET_{}_RUNNER"));
+        assert!(passes_executable("CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER"));
+        assert!(!passes_executable("CARGO_TARGET_{}_LINKER"));
+        assert!(!runs_value("{}_RUNNER"));
+    }
 
     #[test]
     fn vars_that_name_a_program() {

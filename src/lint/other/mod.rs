@@ -15,7 +15,7 @@
 mod env_var;
 mod launcher;
 
-pub(crate) use env_var::passes_rustc;
+pub(crate) use env_var::{passes_executable, passes_rustc};
 
 use super::api;
 use super::eval::Eval;
@@ -200,7 +200,13 @@ fn changes(
         ("args", ..) => vec![Change::Args],
         _ => Vec::new(),
     };
-    let by_var = match (name, key, vals.get(1).and_then(Val::exe_origin)) {
+    // An env var named by a formatted string of a known shape
+    // (`format!("CARGO_TARGET_{host}_RUNNER")`) may be one another program runs.
+    let var = match vals.first() {
+        Some(Val::Format(shape)) => Some(shape.clone()),
+        _ => key,
+    };
+    let by_var = match (name, var, vals.get(1).and_then(Val::exe_origin)) {
         ("env", Some(var), Some(o)) if env_var::runs_value(&var) => Some((Handed::Var(var), o)),
         _ => None,
     };

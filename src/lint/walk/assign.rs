@@ -47,6 +47,9 @@ impl Walker<'_, '_, '_> {
     /// child when it binds one plain name.
     fn bound_value(&mut self, init: &Expr, ty: Option<&str>, walked: Val, plain: bool, locals: &mut Locals) -> Val {
         let val = if matches!(walked, Val::Unknown) { self.eval(init, locals) } else { walked };
+        if plain && let Some(f) = crate::lint::local_fn::bound(init.peel()) {
+            return f;
+        }
         let mut val = crate::lint::bind::annotated(self.prog, ty, val);
         if matches!(val, Val::Unknown | Val::Derived(_)) && plain {
             let mut c = self.cond();

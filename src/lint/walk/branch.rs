@@ -290,7 +290,7 @@ impl Walker<'_, '_, '_> {
         }
         if let Some(first) = unread.first() {
             parts.push(format!(
-                "{first}, code outside the analysed crates that may test what the child gets ({})",
+                "{first}, code the check does not read, which may test what the child gets ({})",
                 self.child.marker.describe()
             ));
         }

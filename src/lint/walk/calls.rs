@@ -89,7 +89,7 @@ impl Walker<'_, '_, '_> {
             && let Some(marker) = self.child.marker_named_after(&canon[0])
         {
             let why = format!(
-                "`{}` (line {}) is code outside the analysed crates, and the child's marker `{marker}` is named after it: that code may send the child elsewhere",
+                "`{}` (line {}) is code the check does not read, and the child's marker `{marker}` is named after its crate: that code may send the child elsewhere",
                 canon.join("::"),
                 loc.line
             );
