@@ -127,6 +127,12 @@ impl<'m> Child<'m> {
         keys.chain(args).find(|name| squash(name).contains(&krate)).map(str::to_string)
     }
 
+    /// Whether the child's argv is its parent's, item for item.
+    pub(super) fn same_argv(&self) -> bool {
+        let m = self.marker;
+        m.forwards_args && m.args.is_empty() && m.appended.is_empty() && m.maybe_args.is_empty() && m.arg0.is_none()
+    }
+
     pub(super) fn is_root(&self) -> Truth {
         if self.marker.root { Truth::True } else { Truth::Same }
     }

@@ -21,7 +21,25 @@ impl Cond<'_, '_, '_> {
         }
         let tokens = entry.map_or_else(|| vec![format!("--{}", kebab(field))], |e| e.tokens.clone());
         self.tested.extend(tokens.iter().cloned());
-        tokens.iter().fold(Truth::False, |acc, t| acc.or(self.child.has_token(t, false)))
+        let given = tokens.iter().fold(Truth::False, |acc, t| acc.or(self.child.has_token(t, false)));
+        match entry.and_then(|e| e.env.as_deref()) {
+            Some(key) => given.or(self.env_flag(key)),
+            None => given,
+        }
+    }
+
+    /// A flag clap also reads from env var `key` (`#[arg(env = "K")]`):
+    /// set by a value clap takes for true (a bool flag's falsey values
+    /// are `0`, `false`, `no`, `off`, `n`, `f` and the empty string).
+    fn env_flag(&mut self, key: &str) -> Truth {
+        self.tested.push(key.to_string());
+        let present = self.child.env_present(Some(key));
+        let falsey = ["0", "false", "no", "off", "n", "f", ""];
+        match falsey.iter().map(|f| self.child.env_equals(Some(key), f)).find(|t| *t != Truth::False) {
+            Some(Truth::True) => Truth::False,
+            Some(_) if present == Truth::True => Truth::Unknown,
+            _ => present,
+        }
     }
 
     /// `Commands::Worker { .. }`: the clap subcommand selected by argv.

@@ -142,6 +142,7 @@ impl Cond<'_, '_, '_> {
             Val::Truth(Truth::Same) => Truth::Same,
             Val::Truth(_) => Truth::Unknown,
             Val::Foreign(path) => self.foreign(path),
+            Val::Argv { .. } if self.child.same_argv() => Truth::Same,
             // An env var the spawn leaves alone has the parent's value.
             Val::Env(Some(key)) if self.child.env_present(Some(key)) == Truth::Same => Truth::Same,
             _ if val.is_marker_source() => Truth::Unknown,
@@ -234,9 +235,7 @@ impl Cond<'_, '_, '_> {
             return Truth::Unknown;
         }
         let Some(argc) = self.child.argc() else {
-            let marker = self.child.marker;
-            let same = marker.forwards_args && marker.appended.is_empty() && marker.args.is_empty();
-            return if same { Truth::Same } else { Truth::Unknown };
+            return if self.child.same_argv() { Truth::Same } else { Truth::Unknown };
         };
         // The argument count routes the child like a marker would.
         self.decided = true;

@@ -44,6 +44,7 @@ pub(crate) struct Defs<'a> {
     /// Tuple-variant payload types by variant name (None when ambiguous).
     pub payloads: HashMap<String, Option<Fields>>,
     pub self_spawn_macros: Vec<&'a str>,
+    pub marker_macros: Vec<&'a str>,
     /// Types with inherent methods.
     pub inherent_types: HashSet<&'a str>,
     /// Struct field types by (struct, field).
@@ -121,6 +122,7 @@ impl<'a> Defs<'a> {
                 .or_insert_with(|| Some(types.clone()));
         }
         self.self_spawn_macros.extend(ir.self_spawn_macros.iter().map(String::as_str));
+        self.marker_macros.extend(ir.marker_macros.iter().map(String::as_str));
     }
 
     /// The crate with program index `krate`, if it is one of these.
@@ -168,6 +170,7 @@ impl<'a> Defs<'a> {
             && self.payloads.is_empty()
             && self.fields.is_empty()
             && self.self_spawn_macros.is_empty()
+            && self.marker_macros.is_empty()
     }
 }
 

@@ -274,7 +274,9 @@ impl<'p, 'a> Eval<'p, 'a> {
                 .is_some_and(|n| n.chars().all(|c| c.is_uppercase() || c == '_' || c.is_ascii_digit())) =>
             {
                 match self.target(path) {
-                    Target::Fns(ids) => self.call_analysed(&ids, Vec::new(), 0),
+                    Target::Fns(ids) => self
+                        .call_analysed(&ids, Vec::new(), 0)
+                        .read_from(ids.iter().find_map(|&id| super::reads::marker_read(self.prog, id))),
                     Target::External(_) => Val::Unknown,
                 }
             }
@@ -299,6 +301,14 @@ impl<'p, 'a> Eval<'p, 'a> {
                 Val::ClapField(name.to_string(), field_ty)
             }
             Val::Unknown | Val::Typed(_) if let Some(source) = self.facts.marker_fields.get(name) => {
+                Val::Derived(Box::new(source.clone()))
+            }
+            // A plain field of a struct a function that reads the markers
+            // returned (`Opts::from_env().worker`).
+            Val::Typed(ty)
+                if let Some(source) = self.facts.marker_types.get(&ty)
+                    && !self.prog.field_type(&ty, name).is_some_and(|f| self.prog.has_methods(f)) =>
+            {
                 Val::Derived(Box::new(source.clone()))
             }
             Val::Typed(ty) if let Some(field_ty) = self.prog.field_type(&ty, name) => Val::Typed(field_ty.to_string()),
@@ -369,7 +379,15 @@ impl<'p, 'a> Eval<'p, 'a> {
         }
         match self.target(path) {
             Target::Fns(ids) => match self.call_analysed(&ids, vals.clone(), 0) {
-                Val::Unknown => self.declared_return(&ids).unwrap_or_else(|| constructed_type(path)).parsed_from(&vals),
+                Val::Unknown => {
+                    let read = ids.iter().find_map(|&id| super::reads::marker_read(self.prog, id));
+                    let declared = self.declared_return(&ids);
+                    if let (Some(Val::Typed(ty)), Some(source), Some(rec)) = (&declared, &read, self.rec.as_deref_mut())
+                    {
+                        rec.marker_types.entry(ty.clone()).or_insert_with(|| source.clone());
+                    }
+                    declared.unwrap_or_else(|| constructed_type(path)).parsed_from(&vals).read_from(read)
+                }
                 other => other,
             },
             Target::External(canon) => self.call_external(&canon, args, vals, loc),
@@ -584,33 +602,10 @@ impl<'p, 'a> Eval<'p, 'a> {
         match canon.last().map(Name::as_str) {
             Some("matches") => vals.into_iter().next().unwrap_or(Val::Unknown),
             Some("format") => match m.args.first() {
-                Some(Expr::Lit(Lit::Str(template), _)) => format_shape(template),
+                Some(Expr::Lit(Lit::Str(template), _)) => super::formatted::shape(template),
                 _ => Val::Unknown,
             },
             _ => Val::Unknown,
         }
     }
-}
-
-/// The value of `format!(template, ..)`: the text when it has no holes,
-/// else its shape with each hole written `{}` (`{{` and `}}` are braces).
-fn format_shape(template: &str) -> Val {
-    let mut shape = String::with_capacity(template.len());
-    let mut holes = false;
-    let mut chars = template.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '{' | '}' if chars.peek() == Some(&c) => {
-                chars.next();
-                shape.push(c);
-            }
-            '{' => {
-                holes = true;
-                chars.by_ref().take_while(|&c| c != '}').for_each(drop);
-                shape.push_str("{}");
-            }
-            c => shape.push(c),
-        }
-    }
-    if holes { Val::Format(shape) } else { Val::Str(shape) }
 }

@@ -36,6 +36,7 @@ pub(crate) struct Program<'a> {
     lib: &'a Library<'a>,
     pub clap: Cow<'a, [ClapToken]>,
     pub self_spawn_macros: Vec<&'a str>,
+    pub marker_macros: Vec<&'a str>,
     /// Answers about the own crate's functions (indexed from `first_fn`).
     own_memo: Memo,
     /// Answers about the library's functions when they cannot be shared
@@ -70,8 +71,19 @@ impl<'a> Program<'a> {
             Cow::Owned(clap)
         };
         let self_spawn_macros = own.self_spawn_macros.iter().chain(&lib.defs.self_spawn_macros).copied().collect();
+        let marker_macros = own.marker_macros.iter().chain(&lib.defs.marker_macros).copied().collect();
         let own_memo = Memo::new(own.fns.len());
-        Program { files, own_view, own, lib, clap, self_spawn_macros, own_memo, lib_memo: OnceLock::new() }
+        Program {
+            files,
+            own_view,
+            own,
+            lib,
+            clap,
+            self_spawn_macros,
+            marker_macros,
+            own_memo,
+            lib_memo: OnceLock::new(),
+        }
     }
 
     /// Crate `krate` of the program: 0 is the binary's own.

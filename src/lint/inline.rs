@@ -38,9 +38,16 @@ impl Cond<'_, '_, '_> {
             depth: self.depth + 1,
         };
         let t = inner.body(id, def.body.get(), &mut locals);
+        let untested = inner.tested.is_empty() && !inner.decided;
         self.tested.extend(inner.tested);
         self.decided |= inner.decided;
-        t
+        // Nothing the helper tested was found, yet its body reads the
+        // markers (through a `OnceLock`, a closure, `?` on an env lookup):
+        // its answer is computed from them.
+        match super::reads::marker_read(self.prog, id) {
+            Some(source) if t == Truth::Same && untested => self.opaque(&Val::Derived(Box::new(source))),
+            _ => t,
+        }
     }
 
     fn body(&mut self, id: usize, body: &[Stmt], locals: &mut Locals) -> Truth {

@@ -284,6 +284,9 @@ pub(crate) struct ClapToken {
     /// `worker`, `--server`, `-s`.
     pub tokens: Vec<String>,
     pub subcommand: bool,
+    /// `#[arg(env = "APP_WORKER")]`: the env var clap also reads the
+    /// flag from.
+    pub env: Option<String>,
 }
 
 /// The fields of an enum variant: (name, or index for tuple variants;
@@ -301,6 +304,9 @@ pub(crate) struct FileIr {
     pub mods: Vec<ModDecl>,
     /// `macro_rules!` names whose bodies mention a self-executable source.
     pub self_spawn_macros: Vec<String>,
+    /// `macro_rules!` names whose bodies read the env or argv and may
+    /// leave (`return`, `exit`): a guard the check cannot expand.
+    pub marker_macros: Vec<String>,
     pub clap: Vec<ClapToken>,
     /// Variant field types by variant name.
     pub payloads: Vec<(String, Fields)>,
@@ -328,6 +334,7 @@ impl FileIr {
         self.consts.shrink_to_fit();
         self.mods.shrink_to_fit();
         self.self_spawn_macros.shrink_to_fit();
+        self.marker_macros.shrink_to_fit();
         self.clap.shrink_to_fit();
         self.payloads.shrink_to_fit();
         self.fields.shrink_to_fit();

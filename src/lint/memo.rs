@@ -54,6 +54,7 @@ pub(crate) struct Memo {
     may_stop: Vec<OnceLock<bool>>,
     replacing: Vec<OnceLock<Option<Replacing>>>,
     quiet: Vec<OnceLock<Quiet>>,
+    reads: Vec<OnceLock<Option<super::value::Val>>>,
     /// The library functions reachable from a library function, through
     /// each kind of edge (see [`super::closure`]); only in the library's
     /// memo of a library that several binaries link, filled for the
@@ -68,6 +69,7 @@ impl Memo {
             may_stop: std::iter::repeat_with(OnceLock::new).take(fns).collect(),
             replacing: std::iter::repeat_with(OnceLock::new).take(fns).collect(),
             quiet: std::iter::repeat_with(OnceLock::new).take(fns).collect(),
+            reads: std::iter::repeat_with(OnceLock::new).take(fns).collect(),
             closures: Default::default(),
         }
     }
@@ -100,6 +102,17 @@ pub(crate) fn replacing(
 ) -> Option<Replacing> {
     let (memo, i) = prog.memo_of(id);
     memo.replacing[i].get_or_init(compute).clone()
+}
+
+/// The marker source `id`'s body reads ([`super::reads`]), computed by
+/// `compute` on first use.
+pub(crate) fn reads(
+    prog: &Program<'_>,
+    id: FnId,
+    compute: impl FnOnce() -> Option<super::value::Val>,
+) -> Option<super::value::Val> {
+    let (memo, i) = prog.memo_of(id);
+    memo.reads[i].get_or_init(compute).clone()
 }
 
 /// The cell of library function `id`'s shared closure through `which`

@@ -34,6 +34,10 @@ pub(crate) struct Facts {
     /// a marker source (`Opts { worker: args.any(..) }`), and that source:
     /// a condition on such a field is never "the same as the parent".
     pub marker_fields: std::collections::BTreeMap<String, Val>,
+    /// Struct types a function that reads the markers returns
+    /// (`fn from_env() -> Opts`, filling fields in a loop over argv), with
+    /// what it reads: their plain fields are computed from it.
+    pub marker_types: std::collections::BTreeMap<String, Val>,
     pub param_vals: HashMap<(usize, usize), Val>,
 }
 
@@ -53,6 +57,7 @@ impl Facts {
         spawning(self) == spawning(other)
             && self.exe_fields == other.exe_fields
             && self.marker_fields == other.marker_fields
+            && self.marker_types == other.marker_types
             && self.param_vals == other.param_vals
             && self.sites.list.len() == other.sites.list.len()
             && self.sites.list.iter().zip(&other.sites.list).all(|(a, b)| a.marker == b.marker)
@@ -201,6 +206,15 @@ impl Val {
         match (&self, inputs.iter().find(|v| matches!(v, Val::Argv { .. }))) {
             (Val::Unknown, Some(argv)) => Val::Derived(Box::new(argv.clone())),
             _ => self,
+        }
+    }
+
+    /// The result of an analysed function whose body reads `source` (see
+    /// [`super::reads`]) when nothing more is known of it.
+    pub(super) fn read_from(self, source: Option<Val>) -> Val {
+        match (self, source) {
+            (Val::Unknown, Some(source)) => Val::Derived(Box::new(source)),
+            (other, _) => other,
         }
     }
 

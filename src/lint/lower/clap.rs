@@ -27,6 +27,8 @@ struct Keys {
     long: Option<Option<String>>,
     short: Option<Option<char>>,
     aliases: Vec<String>,
+    /// `env = "K"`, or a bare `env` (the field's name in upper case).
+    env: Option<Option<String>>,
     subcommand: bool,
     /// `#[command(flatten)]`: the members come from the inner type.
     flatten: bool,
@@ -52,6 +54,7 @@ fn keys(attrs: &[syn::Attribute]) -> Keys {
                     }));
                 }
                 "alias" | "visible_alias" => keys.aliases.extend(value(&meta).and_then(lit_str)),
+                "env" => keys.env = Some(value(&meta).and_then(lit_str)),
                 "subcommand" => keys.subcommand = true,
                 "flatten" => {
                     keys.subcommand = true;
@@ -143,6 +146,7 @@ pub(crate) fn enum_tokens(e: &syn::ItemEnum, out: &mut Vec<ClapToken>) {
             member: variant.ident.to_string(),
             tokens,
             subcommand: true,
+            env: None,
         });
     }
 }
@@ -163,7 +167,8 @@ pub(crate) fn struct_tokens(s: &syn::ItemStruct, out: &mut Vec<ClapToken>) {
             tokens.push(format!("-{}", short.unwrap_or_else(|| name.chars().next().unwrap_or('?'))));
         }
         tokens.extend(keys.aliases.into_iter().map(|a| format!("--{a}")));
-        out.push(ClapToken { type_name: s.ident.to_string(), member: name, tokens, subcommand: keys.subcommand });
+        let env = keys.env.map(|e| e.unwrap_or_else(|| name.to_uppercase()));
+        out.push(ClapToken { type_name: s.ident.to_string(), member: name, tokens, subcommand: keys.subcommand, env });
     }
 }
 

@@ -11,7 +11,7 @@ use crate::lint::ir::{FileIr, FnAttrs, FnDef, ModDecl, Name, UseDef};
 use crate::lint::name::{self, intern};
 pub(crate) use clap::{CONST_TOKEN, kebab};
 pub(crate) use expr::{Base, Ctx};
-use quote_free::tokens_mention_self_exe;
+use quote_free::{tokens_mention_self_exe, tokens_read_markers};
 use std::sync::Arc;
 
 /// Lowers `file`; `module` is the module path the file defines. With a
@@ -88,6 +88,12 @@ impl Lower<'_> {
                     && tokens_mention_self_exe(&m.mac.tokens)
                 {
                     self.out.self_spawn_macros.push(ident.to_string());
+                }
+                if let Some(ident) = &m.ident
+                    && m.mac.path.is_ident("macro_rules")
+                    && tokens_read_markers(&m.mac.tokens)
+                {
+                    self.out.marker_macros.push(ident.to_string());
                 }
             }
             syn::Item::Enum(e) => {
@@ -383,5 +389,18 @@ mod quote_free {
             TokenTree::Group(g) => tokens_mention_self_exe(&g.stream()),
             TokenTree::Punct(_) => false,
         })
+    }
+
+    /// Whether a macro body reads the env or argv (`env::var`, `var_os`,
+    /// `args`, `args_os`) and may leave (`return`, `exit`).
+    pub(crate) fn tokens_read_markers(tokens: &TokenStream) -> bool {
+        fn any(tokens: &TokenStream, names: &[&str]) -> bool {
+            tokens.clone().into_iter().any(|tt| match tt {
+                TokenTree::Ident(i) => names.iter().any(|n| i == n),
+                TokenTree::Group(g) => any(&g.stream(), names),
+                _ => false,
+            })
+        }
+        any(tokens, &["var", "var_os", "args", "args_os"]) && any(tokens, &["return", "exit"])
     }
 }

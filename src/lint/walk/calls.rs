@@ -286,7 +286,10 @@ impl Walker<'_, '_, '_> {
             // returned in this child (a variant its markers chose): an
             // adapter passes it on.
             let val = match val {
-                Val::Unknown => crate::lint::passing::method_value(&walked.val, name, args).unwrap_or(val),
+                // What the walk found for this child beats a summary.
+                Val::Unknown | Val::Derived(_) => {
+                    crate::lint::passing::method_value(&walked.val, name, args).unwrap_or(val)
+                }
                 val => val,
             };
             return Flow { val, ..flow };
@@ -381,6 +384,13 @@ impl Walker<'_, '_, '_> {
             );
             self.maybe(why, m.loc);
             return Flow { reach: flow.reach.max(Reach::Maybe), ..Flow::none() };
+        }
+        if self.unsure.is_none() && self.prog.marker_macros.contains(&name) {
+            let why = format!(
+                "`{name}!` (line {}) is a macro_rules! macro that reads the env or argv and may leave; the check cannot see its expansion",
+                m.loc.line
+            );
+            self.unsure = Some((why, m.loc));
         }
         Flow { val: self.eval(&Expr::Macro(Box::new(m.clone())), locals), ..flow }
     }
