@@ -2,6 +2,7 @@
 //! conditions evaluate in it: "started with this argv and env, does this
 //! branch run?"
 
+use super::text::TextTest;
 use super::value::{Marker, Origin, Truth, Via};
 use std::cell::Cell;
 use std::path::Path;
@@ -84,12 +85,18 @@ impl<'m> Child<'m> {
     }
 
     pub(super) fn env_equals(&self, key: Option<&str>, value: &str) -> Truth {
+        self.env_test(key, |v| v == value)
+    }
+
+    /// `test` of env var `key`'s value in the child (`== "1"`,
+    /// `starts_with("worker")`).
+    pub(super) fn env_test(&self, key: Option<&str>, test: impl Fn(&str) -> bool) -> Truth {
         // Set unconditionally, then maybe changed or removed in a branch.
         if key.is_some_and(|k| self.marker.maybe_env.iter().any(|m| m == k)) {
             return Truth::Unknown;
         }
         match self.marker.env.iter().find(|(k, _)| key.is_some() && k.as_deref() == key) {
-            Some((_, Some(v))) => Truth::from_bool(v == value),
+            Some((_, Some(v))) => Truth::from_bool(test(v)),
             Some((_, None)) => Truth::Unknown,
             None => self.env_present(key),
         }
@@ -210,7 +217,8 @@ impl<'m> Child<'m> {
         }
     }
 
-    fn arg_test(&self, index: usize, test: impl Fn(&str) -> bool) -> Truth {
+    /// `test` of `argv[index]` (`starts_with("--worker=")`).
+    pub(super) fn arg_test(&self, index: usize, test: impl Fn(&str) -> bool) -> Truth {
         match self.arg(index) {
             Arg::Lit(s) => Truth::from_bool(test(s)),
             Arg::Dynamic => Truth::Unknown,
@@ -324,11 +332,10 @@ impl<'m> Child<'m> {
 
     /// Some argument equals `token` (or starts with it, for `prefix`);
     /// `--flag=value` counts as `--flag`.
-    pub(super) fn has_token(&self, token: &str, prefix: bool) -> Truth {
+    pub(super) fn has_token(&self, token: &str, test: TextTest) -> Truth {
         let is = |a: &String| {
-            a == token
-                || (prefix && a.starts_with(token))
-                || (token.starts_with("--") && a.starts_with(&format!("{token}=")))
+            test.holds(a, token)
+                || (test == TextTest::Exact && token.starts_with("--") && a.starts_with(&format!("{token}=")))
         };
         let hit = self.marker.args.iter().chain(&self.marker.appended).flatten().any(is);
         let maybe = self.marker.maybe_args.iter().flatten().any(is);
@@ -434,6 +441,7 @@ mod tests {
         assert_eq!(child.env_present(Some("X")), Truth::Same);
         assert_eq!(child.env_equals(Some("W"), "1"), Truth::True);
         assert_eq!(child.env_equals(Some("W"), "2"), Truth::False);
+        assert_eq!(child.env_test(Some("W"), |v| v.starts_with('1')), Truth::True);
     }
 
     #[test]
@@ -442,12 +450,12 @@ mod tests {
         let child = Child::new(&m, None, Origin::CurrentExe);
         assert_eq!(child.arg_equals(2, "worker"), Truth::True);
         assert_eq!(child.arg_equals(3, "x"), Truth::False);
-        assert_eq!(child.has_token("--spawn", false), Truth::False);
+        assert_eq!(child.has_token("--spawn", TextTest::Exact), Truth::False);
         assert_eq!(child.subcommand_is(&["worker".into()]), Truth::True);
         let mut forwarded = m.clone();
         forwarded.forwards_args = true;
         let child = Child::new(&forwarded, None, Origin::CurrentExe);
-        assert_eq!(child.has_token("--spawn", false), Truth::Same);
+        assert_eq!(child.has_token("--spawn", TextTest::Exact), Truth::Same);
         // `.args(["--verbose", "worker"]).args(env::args().skip(1))`: the
         // parent's argv[3] is the child's argv[5], not its argv[3].
         assert_eq!(child.arg_equals(3, "x"), Truth::Unknown);

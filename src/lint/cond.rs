@@ -8,6 +8,7 @@ use super::eval::{Eval, bind};
 use super::index::{Program, Target};
 use super::ir::Name;
 use super::ir::{BinOp, Expr, Lit, Pat};
+use super::text::TextTest;
 use super::value::{Facts, Locals, Truth, Val};
 
 /// How [`Cond::tested`] names the answer of code the check does not read,
@@ -188,32 +189,33 @@ impl Cond<'_, '_, '_> {
                 };
             }
         };
-        self.val_equals(&val, &lit, false)
+        self.val_equals(&val, &lit, TextTest::Exact)
     }
 
-    pub(super) fn val_equals(&mut self, val: &Val, lit: &str, prefix: bool) -> Truth {
+    pub(super) fn val_equals(&mut self, val: &Val, lit: &str, test: TextTest) -> Truth {
+        let exact = test == TextTest::Exact;
         match val {
-            Val::ArgvItem(Some(i)) if !prefix => {
+            Val::ArgvItem(Some(i)) => {
                 self.tested.push(lit.to_string());
-                self.child.arg_equals(*i, lit)
+                self.child.arg_test(*i, |a| test.holds(a, lit))
             }
-            Val::ArgvName { index, stem } if !prefix => {
+            Val::ArgvName { index, stem } if exact => {
                 self.tested.push(format!("argv[{index}] named {lit}"));
                 self.child.name_equals(*index, lit, *stem)
             }
             Val::ArgvItem(_) | Val::ArgvName { .. } | Val::Argv { .. } => {
                 self.tested.push(lit.to_string());
-                self.child.has_token(lit, prefix)
+                self.child.has_token(lit, test)
             }
             Val::Env(key) => {
                 self.tested.extend(key.clone());
-                self.child.env_equals(key.as_deref(), lit)
+                self.child.env_test(key.as_deref(), |v| test.holds(v, lit))
             }
             Val::ClapSub => {
                 self.tested.push(lit.to_string());
                 self.child.subcommand_is(&[lit.to_string()])
             }
-            Val::Str(s) => Truth::from_bool(if prefix { s.starts_with(lit) } else { s == lit }),
+            Val::Str(s) => Truth::from_bool(test.holds(s, lit)),
             other => self.opaque(other),
         }
     }
@@ -276,12 +278,18 @@ impl Cond<'_, '_, '_> {
             "is_ok" | "is_some" => self.present(&val),
             "is_err" | "is_none" => self.present(&val).not(),
             // `env::var("ROLE").unwrap_or_default().is_empty()`
-            "is_empty" if matches!(val, Val::Env(_) | Val::ArgvItem(_)) => self.val_equals(&val, "", false),
+            "is_empty" if matches!(val, Val::Env(_) | Val::ArgvItem(_)) => self.val_equals(&val, "", TextTest::Exact),
             "any" | "is_ok_and" | "is_some_and" | "map_or" | "contains" | "starts_with" | "eq" | "ends_with" => {
+                // The method's own test on a string (`v.starts_with("w")`);
+                // `args.contains(&x)` on argv is membership, an exact test.
+                let own = match (&val, TextTest::of_method(name)) {
+                    (Val::Argv { .. }, _) | (_, None) => TextTest::Exact,
+                    (_, Some(test)) => test,
+                };
                 let literal =
-                    args.iter().rev().find_map(|a| closure_literal(a).or_else(|| literal_of(a).map(|l| (l, false))));
+                    args.iter().rev().find_map(|a| closure_literal(a).or_else(|| literal_of(a).map(|l| (l, own))));
                 match literal.or_else(|| args.iter().rev().find_map(|a| self.closure_const(a, locals))) {
-                    Some((lit, prefix)) => self.val_equals(&val, &lit, prefix || name == "starts_with"),
+                    Some((lit, test)) => self.val_equals(&val, &lit, test),
                     None => self.opaque(&val),
                 }
             }
@@ -299,11 +307,11 @@ impl Cond<'_, '_, '_> {
 
     /// `|a| a == NAME` with `NAME` a constant (or any value that evaluates
     /// to a string): that string.
-    fn closure_const(&mut self, e: &Expr, locals: &mut Locals) -> Option<(String, bool)> {
+    fn closure_const(&mut self, e: &Expr, locals: &mut Locals) -> Option<(String, TextTest)> {
         let Expr::Closure(_, body) = e.peel() else { return None };
         let Expr::Binary(BinOp::Eq, l, r) = body.peel() else { return None };
         [r, l].into_iter().find_map(|side| match self.eval(side, locals) {
-            Val::Str(s) => Some((s, false)),
+            Val::Str(s) => Some((s, TextTest::Exact)),
             _ => None,
         })
     }
@@ -423,16 +431,16 @@ fn literal_of(e: &Expr) -> Option<String> {
 
 /// `|a| a == "x"` or `|a| a.starts_with("x")`: the literal, and whether it
 /// is a prefix test.
-fn closure_literal(e: &Expr) -> Option<(String, bool)> {
+fn closure_literal(e: &Expr) -> Option<(String, TextTest)> {
     let Expr::Closure(_, body) = e.peel() else { return None };
     match body.peel() {
-        Expr::Binary(BinOp::Eq, l, r) => literal_of(r).or_else(|| literal_of(l)).map(|l| (l, false)),
-        Expr::Method { name, args, .. } if name == "starts_with" || name == "eq" || name == "contains" => {
-            args.first().and_then(literal_of).map(|l| (l, name == "starts_with"))
+        Expr::Binary(BinOp::Eq, l, r) => literal_of(r).or_else(|| literal_of(l)).map(|l| (l, TextTest::Exact)),
+        Expr::Method { name, args, .. } if let Some(test) = TextTest::of_method(name) => {
+            args.first().and_then(literal_of).map(|l| (l, test))
         }
         Expr::Macro(m) => m.args.first().and_then(|a| match a {
             Expr::Match { arms, .. } => match &arms.first()?.pat {
-                Pat::Lit(Lit::Str(s)) => Some((s.clone(), false)),
+                Pat::Lit(Lit::Str(s)) => Some((s.clone(), TextTest::Exact)),
                 _ => None,
             },
             _ => None,

@@ -52,6 +52,7 @@ mod rules;
 mod segments;
 mod shapes;
 mod skip;
+mod text;
 pub(crate) mod threads;
 mod unproven;
 mod update;

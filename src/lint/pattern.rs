@@ -19,7 +19,7 @@ impl Cond<'_, '_, '_> {
                 bind(p, val.clone(), locals);
                 t.and(self.truth(guard, locals))
             }
-            Pat::Lit(Lit::Str(s)) => self.val_equals(val, s, false),
+            Pat::Lit(Lit::Str(s)) => self.val_equals(val, s, crate::lint::text::TextTest::Exact),
             Pat::Lit(Lit::Bool(b)) => {
                 let t = self.value(val);
                 if *b { t } else { t.not() }
