@@ -62,6 +62,7 @@ fixtures! {
     assigned_flag => "assigned-flag",
     builder_across_arms => "builder-across-arms",
     clap_builder_submatches => "clap-builder-submatches",
+    conversion_into => "conversion-into",
     crate_visibility => "crate-visibility",
     ctor_guard => "ctor-guard",
     depth_foreign_receiver => "depth-foreign-receiver",

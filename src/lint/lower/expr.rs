@@ -45,23 +45,34 @@ impl Ctx {
 
     fn stmt(&self, stmt: &syn::Stmt) -> Option<Stmt> {
         match stmt {
-            syn::Stmt::Local(local) => Some(Stmt::Let {
-                pat: self.pat(&local.pat),
-                ty: match &local.pat {
+            syn::Stmt::Local(local) => {
+                let ty = match &local.pat {
                     syn::Pat::Type(t) => super::type_name(&t.ty).map(|n| intern(&n)),
                     _ => None,
-                },
-                init: local.init.as_ref().map(|i| self.boxed(&i.expr)),
-                els: local
-                    .init
-                    .as_ref()
-                    .and_then(|i| i.diverge.as_ref())
-                    .map(|(_, e)| Box::new([Stmt::Expr(self.expr(e), false)]) as Box<[Stmt]>),
-            }),
+                };
+                let mut init = local.init.as_ref().map(|i| self.boxed(&i.expr));
+                if let (Some(ty), Some(init)) = (ty, init.as_deref_mut()) {
+                    conversion_into(ty, init);
+                }
+                Some(self.local(local, ty, init))
+            }
             syn::Stmt::Expr(e, semi) => Some(Stmt::Expr(self.expr(e), semi.is_some())),
             syn::Stmt::Macro(m) => Some(Stmt::Expr(Expr::Macro(Box::new(self.mac(&m.mac))), m.semi_token.is_some())),
             // Nested items are collected by the item pass, not executed here.
             syn::Stmt::Item(_) => None,
+        }
+    }
+
+    fn local(&self, local: &syn::Local, ty: Option<Name>, init: Option<Box<Expr>>) -> Stmt {
+        Stmt::Let {
+            pat: self.pat(&local.pat),
+            ty,
+            init,
+            els: local
+                .init
+                .as_ref()
+                .and_then(|i| i.diverge.as_ref())
+                .map(|(_, e)| Box::new([Stmt::Expr(self.expr(e), false)]) as Box<[Stmt]>),
         }
     }
 
@@ -240,6 +251,27 @@ fn parse_matches(input: syn::parse::ParseStream) -> syn::Result<(syn::Expr, syn:
     };
     let _ = input.parse::<Option<syn::Token![,]>>();
     Ok((scrut, pat))
+}
+
+/// `let s: Session = config.try_into()?;` is a call of `Session::try_from`
+/// (std's blanket `TryInto`/`Into` run the target's `TryFrom`/`From`), and
+/// is lowered as one, so that it resolves to the program's own impl
+/// (issue 14: a self-spawn reached only through such a conversion was not
+/// seen). Adapters around the conversion (`?`, `.context(..)`) stay.
+fn conversion_into(ty: Name, e: &mut Expr) {
+    match e {
+        Expr::Try(inner) => conversion_into(ty, inner),
+        Expr::Method { recv, name, .. } if crate::lint::passing::KEEPS_TYPE.contains(&name.as_str()) => {
+            conversion_into(ty, recv);
+        }
+        Expr::Method { recv, name, args, loc } if args.is_empty() && (*name == "into" || *name == "try_into") => {
+            let func = if *name == "into" { "from" } else { "try_from" };
+            let recv = std::mem::replace(&mut **recv, Expr::Other(Vec::new()));
+            let loc = *loc;
+            *e = Expr::Call { func: Box::new(Expr::Path([ty, intern(func)].into(), loc)), args: vec![recv], loc };
+        }
+        _ => {}
+    }
 }
 
 pub(crate) fn path(p: &syn::Path) -> Path {
