@@ -67,6 +67,15 @@ impl Cond<'_, '_, '_> {
         }
         let tail = match last {
             Stmt::Expr(Expr::Return(Some(value), _), _) if !expr_returns(value) => self.truth(value, locals),
+            // `if c { return a; } else { return b; }` as the last statement.
+            Stmt::Expr(Expr::If { cond, then, els: Some(els), .. }, _)
+                if let (Some(a), Expr::Block(other)) = (returned(then), &**els)
+                    && let Some(b) = returned(other) =>
+            {
+                let when = self.truth(cond, &mut locals.clone());
+                let (a, b) = (self.truth(a, &mut locals.clone()), self.truth(b, &mut locals.clone()));
+                when.and(a).or(when.not().and(b))
+            }
             Stmt::Expr(value, false) if !expr_returns(value) => self.truth(value, locals),
             // Returns inside the last statement in a shape not read here.
             _ if returns(std::slice::from_ref(last)) => Truth::Unknown,

@@ -99,6 +99,7 @@ fixtures! {
     guard_routed_variant => "guard-routed-variant",
     guard_wrapper_const_cfg => "guard-wrapper-const-cfg",
     handoff_on_request => "handoff-on-request",
+    helper_return_not_exit => "helper-return-not-exit",
     hook_exit_closure => "hook-exit-closure",
     harmless_prelude => "harmless-prelude",
     late_guard => "late-guard",

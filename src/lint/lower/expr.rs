@@ -140,7 +140,9 @@ impl Ctx {
             },
             E::Block(b) => Expr::Block(self.block(&b.block)),
             E::Unsafe(u) => Expr::Block(self.block(&u.block)),
-            E::Async(a) => Expr::Block(self.block(&a.block)),
+            // An async block is a future: a `return` or `?` in it ends the
+            // block, not the function around it, like a closure's.
+            E::Async(a) => Expr::Closure(Vec::new(), Box::new(Expr::Block(self.block(&a.block)))),
             E::TryBlock(t) => Expr::Block(self.block(&t.block)),
             E::Const(c) => Expr::Block(self.block(&c.block)),
             E::Closure(c) => Expr::Closure(c.inputs.iter().map(|p| self.pat(p)).collect(), self.boxed(&c.body)),

@@ -138,7 +138,9 @@ impl Walker<'_, '_, '_> {
     fn call_fns(&mut self, ids: &[FnId], vals: Vec<Val>, certain: bool, name: &str, loc: Loc) -> Flow {
         let mut reach = Reach::No;
         let mut diverges = !ids.is_empty();
-        let mut val = Val::Error;
+        // What the candidates return; an error stays one (`f()?` in the
+        // caller then returns it), no candidate at all is unknown.
+        let mut val: Option<Val> = None;
         for &id in ids {
             let def = self.prog.def(id);
             if !self.reaches.contains(&id) && !scan::may_stop(self.prog, id) && !self.reads_markers(id) {
@@ -153,7 +155,7 @@ impl Walker<'_, '_, '_> {
                     self.replaced = Some(how);
                 }
                 diverges &= def.never;
-                val = Val::Unknown;
+                val = Some(Val::Unknown);
                 continue;
             }
             let flow = if self.stack.len() >= MAX_DEPTH || self.stack.contains(&id) {
@@ -183,14 +185,16 @@ impl Walker<'_, '_, '_> {
             };
             reach = reach.max(flow.reach);
             diverges &= flow.diverges;
-            val = val.either(flow.val);
+            val = Some(match val {
+                None => flow.val,
+                Some(v) => v.either(flow.val),
+            });
         }
         if reach == Reach::Yes && !certain {
             self.maybe(format!("the call to `{name}` may run one of several functions of that name"), loc);
             reach = Reach::Maybe;
         }
-        let val = if matches!(val, Val::Error) { Val::Unknown } else { val };
-        Flow { reach, diverges, val }
+        Flow { reach, diverges, val: val.unwrap_or(Val::Unknown) }
     }
 
     fn reads_markers(&mut self, id: FnId) -> bool {

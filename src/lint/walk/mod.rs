@@ -98,8 +98,9 @@ pub(crate) struct Walker<'w, 'p, 'a> {
     extra_guards: &'w [String],
     out: Outcome,
     stack: Vec<FnId>,
-    /// Values returned so far by each function on the stack.
-    returns: Vec<Val>,
+    /// Values returned so far by each function (or closure) on the stack,
+    /// and whether a `return` was reached in it at all.
+    returns: Vec<(Val, bool)>,
     work: Option<Loc>,
     budget: usize,
     /// Set once a branch taken under an undecidable condition left the
@@ -198,12 +199,14 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
             bind(p, crate::lint::bind::annotated(self.prog, ty, val), &mut locals);
         }
         self.stack.push(id);
-        self.returns.push(Val::Error);
+        self.returns.push((Val::Error, false));
         let flow = self.block(def.body.get(), &mut locals);
         self.stack.pop();
-        let returned = self.returns.pop().unwrap_or(Val::Unknown);
+        let (returned, any_return) = self.returns.pop().unwrap_or((Val::Unknown, true));
         let val = if flow.diverges { returned } else { returned.either(flow.val) };
-        Flow { reach: flow.reach, diverges: flow.diverges || def.never, val }
+        // A `return` ends the function, not its caller: the call diverges
+        // only when no way through it returns (every way exits or panics).
+        Flow { reach: flow.reach, diverges: (flow.diverges && !any_return) || def.never, val }
     }
 
     fn fn_id(&self) -> FnId {
@@ -271,8 +274,9 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
             Expr::Macro(m) => self.macro_call(m, locals),
             Expr::Return(value, _) => {
                 let flow = value.as_ref().map_or_else(Flow::none, |v| self.valued(v, locals));
-                if let Some(slot) = self.returns.last_mut() {
+                if let Some((slot, any)) = self.returns.last_mut() {
                     *slot = std::mem::replace(slot, Val::Error).either(flow.val);
+                    *any = true;
                 }
                 Flow { reach: flow.reach, diverges: true, val: Val::Unknown }
             }
@@ -309,7 +313,7 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
                 for p in params {
                     bind(p, Val::Unknown, &mut inner);
                 }
-                self.returns.push(Val::Error);
+                self.returns.push((Val::Error, false));
                 let saved = self.unsure.clone();
                 let reach = self.expr(body, &mut inner).reach;
                 self.returns.pop();
@@ -344,7 +348,20 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
                 let flow = if local { Flow::none() } else { self.fn_value(path) };
                 Flow { val: self.eval(e, locals), ..flow }
             }
-            Expr::Try(inner) | Expr::Ref(inner) => self.valued(inner, locals),
+            Expr::Try(inner) => {
+                let flow = self.valued(inner, locals);
+                // `f()?` where `f` returned an error in this child: the
+                // function returns it here.
+                if flow.val == Val::Error && !flow.stops() {
+                    if let Some((slot, any)) = self.returns.last_mut() {
+                        *slot = std::mem::replace(slot, Val::Error).either(Val::Error);
+                        *any = true;
+                    }
+                    return Flow { reach: flow.reach, diverges: true, val: Val::Unknown };
+                }
+                flow
+            }
+            Expr::Ref(inner) => self.valued(inner, locals),
             Expr::Let(_, inner) | Expr::Not(inner) | Expr::Field(inner, _) => {
                 let flow = self.expr(inner, locals);
                 Flow { val: self.eval(e, locals), ..flow }
