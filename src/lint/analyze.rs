@@ -172,7 +172,8 @@ fn check_site(
 fn walk(whole: &Whole<'_, '_>, site: &Site) -> Outcome {
     let Whole { prog, facts, graph, entries, bin } = *whole;
     let lib = matches!(site.via, Via::Procspawn | Via::Mitosis).then_some(site.via);
-    let mut child = Child::new(&site.marker, lib, site.origin);
+    let marker = inherited(&site.marker, &facts.set_vars);
+    let mut child = Child::new(&marker, lib, site.origin);
     let reaches = graph.reaching(site.fn_id);
     let outcome = Walker::new(prog, facts, &child, site.loc, &reaches.all, &reaches.exact, &bin.guards).run(entries);
     if !child.splits() {
@@ -181,6 +182,20 @@ fn walk(whole: &Whole<'_, '_>, site: &Site) -> Outcome {
     child.parent_had_subcommand = true;
     let other = Walker::new(prog, facts, &child, site.loc, &reaches.all, &reaches.exact, &bin.guards).run(entries);
     if other.reach > outcome.reach { other } else { outcome }
+}
+
+/// The site's marker, and the env vars the program sets or removes in its
+/// own env (`env::set_var`) that the spawn does not set itself: the child
+/// inherits them if that ran before the spawn, so they are "maybe".
+fn inherited<'m>(marker: &'m Marker, set_vars: &std::collections::BTreeSet<String>) -> std::borrow::Cow<'m, Marker> {
+    let own = |k: &String| marker.env.iter().any(|(key, _)| key.as_ref() == Some(k)) || marker.env_removed.contains(k);
+    let extra: Vec<String> = set_vars.iter().filter(|k| !marker.env_clear && !own(k)).cloned().collect();
+    if extra.is_empty() {
+        return std::borrow::Cow::Borrowed(marker);
+    }
+    let mut marker = marker.clone();
+    marker.maybe_env.extend(extra);
+    std::borrow::Cow::Owned(marker)
 }
 
 /// A child that never arrives at the site, with no guard on its way: the

@@ -14,6 +14,9 @@ pub(crate) enum Call {
     EnvVar,
     /// `env::vars()`/`vars_os()`: every env var, read by name at run time.
     EnvVars,
+    /// `env::set_var(K, ..)`/`remove_var(K)`: the program changes its own
+    /// env, which a child it starts afterwards inherits.
+    SetVar,
     /// The value of the first argument passes through (`PathBuf::from(x)`).
     PassThrough,
     ReadLink,
@@ -62,6 +65,7 @@ pub(crate) fn classify_call(canon: &[Name], clap_type: bool) -> Call {
         "args" | "args_os" if prev == "env" || canon.len() == 1 => Call::Args,
         "var" | "var_os" if prev == "env" || canon.len() == 1 => Call::EnvVar,
         "vars" | "vars_os" if prev == "env" => Call::EnvVars,
+        "set_var" | "remove_var" if prev == "env" => Call::SetVar,
         "read_link" => Call::ReadLink,
         "new" if prev == "Command" && root != "clap" => Call::CommandNew,
         // axoprocess wraps `std::process::Command` with the same builders.

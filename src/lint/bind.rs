@@ -33,12 +33,21 @@ pub(crate) fn bind(pat: &Pat, val: Val, locals: &mut Locals) {
             bind(&items[0], Val::ClapSub, locals);
             bind(&items[1], Val::ClapMatches, locals);
         }
+        // `let (child, verbose) = flags();` on a tuple the check knows.
+        Pat::Tuple(items) if matches!(&val, Val::Tuple(vals) if vals.len() == items.len()) => {
+            let Val::Tuple(vals) = val else { return };
+            for (item, v) in items.iter().zip(vals) {
+                bind(item, v, locals);
+            }
+        }
         Pat::Guard(p, _) => bind(p, val, locals),
         other => {
             let mut names = Vec::new();
             other.bindings(&mut names);
+            // Parts of a value computed from the markers are too.
+            let part = if val.is_marker_source() { Val::derived([&val]) } else { Val::Unknown };
             for name in names {
-                locals.insert(name, Val::Unknown);
+                locals.insert(name, part.clone());
             }
         }
     }

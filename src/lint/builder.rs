@@ -64,10 +64,26 @@ impl Eval<'_, '_> {
                 }
                 None => api::record_args(marker, args.first(), vals.first()),
             },
-            "env" => marker.env.push((vals.first().and_then(text), vals.get(1).and_then(text))),
+            // In order: a later call undoes an earlier one for its key, and
+            // `env_clear` also drops the vars set before it.
+            "env" => {
+                let key = vals.first().and_then(text);
+                marker.env_removed.retain(|k| Some(k) != key.as_ref());
+                marker.env.push((key, vals.get(1).and_then(text)));
+            }
             "envs" => api::record_envs(marker, args.first()),
-            "env_remove" => marker.env_removed.extend(vals.first().and_then(text)),
-            "env_clear" => marker.env_clear = true,
+            "env_remove" => {
+                let key = vals.first().and_then(text);
+                if let Some(key) = &key {
+                    marker.env.retain(|(k, _)| k.as_ref() != Some(key));
+                }
+                marker.env_removed.extend(key);
+            }
+            "env_clear" => {
+                marker.env.clear();
+                marker.env_removed.clear();
+                marker.env_clear = true;
+            }
             "arg0" => marker.arg0 = Some(vals.first().and_then(text)),
             "stdin" | "stdout" | "stderr" => marker.stdio.push((name.to_string(), args.first().is_some_and(no_tty))),
             _ => {}

@@ -333,12 +333,18 @@ impl<'m> Child<'m> {
     /// Some argument equals `token` (or starts with it, for `prefix`);
     /// `--flag=value` counts as `--flag`.
     pub(super) fn has_token(&self, token: &str, test: TextTest) -> Truth {
-        let is = |a: &String| {
-            test.holds(a, token)
-                || (test == TextTest::Exact && token.starts_with("--") && a.starts_with(&format!("{token}=")))
-        };
-        let hit = self.marker.args.iter().chain(&self.marker.appended).flatten().any(is);
-        let maybe = self.marker.maybe_args.iter().flatten().any(is);
+        self.has_arg(|a| test.holds(a, token))
+    }
+
+    /// Whether the child gets the option `flag` as a parser reads it: the
+    /// token itself, or `--flag=value`.
+    pub(super) fn has_flag(&self, flag: &str) -> Truth {
+        self.has_arg(|a| a == flag || (flag.starts_with("--") && a.starts_with(&format!("{flag}="))))
+    }
+
+    fn has_arg(&self, is: impl Fn(&String) -> bool) -> Truth {
+        let hit = self.marker.args.iter().chain(&self.marker.appended).flatten().any(&is);
+        let maybe = self.marker.maybe_args.iter().flatten().any(&is);
         if hit {
             Truth::True
         } else if maybe || self.marker.unknown_args || self.free_dynamic_arg() || self.marker.appended.contains(&None) {

@@ -21,9 +21,7 @@ impl Cond<'_, '_, '_> {
         }
         let tokens = entry.map_or_else(|| vec![format!("--{}", kebab(field))], |e| e.tokens.clone());
         self.tested.extend(tokens.iter().cloned());
-        let given = tokens
-            .iter()
-            .fold(Truth::False, |acc, t| acc.or(self.child.has_token(t, crate::lint::text::TextTest::Exact)));
+        let given = tokens.iter().fold(Truth::False, |acc, t| acc.or(self.child.has_flag(t)));
         match entry.and_then(|e| e.env.as_deref()) {
             Some(key) => given.or(self.env_flag(key)),
             None => given,

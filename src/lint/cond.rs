@@ -143,6 +143,10 @@ impl Cond<'_, '_, '_> {
             Val::Truth(Truth::Same) => Truth::Same,
             Val::Truth(_) => Truth::Unknown,
             Val::Foreign(path) => self.foreign(path),
+            // A value of a type a function that reads the markers returns.
+            Val::Typed(ty) if let Some(source) = self.facts.marker_types.get(ty) => {
+                self.opaque(&Val::Derived(Box::new(source.clone())))
+            }
             Val::Argv { .. } if self.child.same_argv() => Truth::Same,
             // An env var the spawn leaves alone has the parent's value.
             Val::Env(Some(key)) if self.child.env_present(Some(key)) == Truth::Same => Truth::Same,
@@ -182,8 +186,8 @@ impl Cond<'_, '_, '_> {
                     // if kind == Kind::A`): the child computes the same.
                     (Val::Variant(a), Val::Variant(b)) => Truth::from_bool(a == b),
                     (Val::Bool(a), Val::Bool(b)) => Truth::from_bool(a == b),
-                    (Val::Foreign(_), _) => self.opaque(&lv),
-                    (_, Val::Foreign(_)) => self.opaque(&rv),
+                    (Val::Foreign(_) | Val::Typed(_), _) => self.opaque(&lv),
+                    (_, Val::Foreign(_) | Val::Typed(_)) => self.opaque(&rv),
                     _ if lv.is_marker_source() || rv.is_marker_source() => Truth::Unknown,
                     _ => Truth::Same,
                 };
@@ -295,6 +299,12 @@ impl Cond<'_, '_, '_> {
             }
             _ => match &val {
                 Val::Unknown => self.helper_method(name),
+                // `cfg.is_child()` on a value of a known type: its method.
+                Val::Typed(ty) if let [id] = *self.prog.methods_of(ty, name) => {
+                    let mut vals = vec![val.clone()];
+                    vals.extend(args.iter().map(|a| self.eval(a, locals)));
+                    self.inline(id, vals)
+                }
                 // `matches.get_flag("skip")`: the flag, not the matches.
                 Val::ClapMatches => {
                     let flag = super::passing::method_value(&val, name, args).unwrap_or(Val::Unknown);

@@ -350,9 +350,17 @@ impl<'p, 'a> Eval<'p, 'a> {
             && let [.., ty, new] = &**path
             && matches!(ty.as_str(), "Lazy" | "LazyLock" | "LazyCell")
             && new == "new"
-            && let Some(Expr::Closure(_, body)) = args.first().map(Expr::peel)
+            && let Some(init) = args.first().map(Expr::peel)
         {
-            return self.expr(body, &mut locals.clone());
+            return match init {
+                Expr::Closure(_, body) => self.expr(body, &mut locals.clone()),
+                // `Lazy::new(Cli::parse)`: the function, called.
+                Expr::Path(_, loc) => {
+                    let call = Expr::Call { func: Box::new(init.clone()), args: Vec::new(), loc: *loc };
+                    self.expr(&call, &mut locals.clone())
+                }
+                _ => Val::Unknown,
+            };
         }
         let vals: Vec<Val> = args.iter().map(|a| self.expr(a, locals)).collect();
         let Expr::Path(path, _) = func.peel() else {
@@ -449,6 +457,12 @@ impl<'p, 'a> Eval<'p, 'a> {
             // `env::vars().any(|(k, _)| k == "APP_WORKER")`: a test of the
             // env, of a var not named where it is read.
             api::Call::EnvVars => Val::Derived(Box::new(Val::Env(None))),
+            api::Call::SetVar => {
+                if let (Some(rec), Val::Str(key)) = (self.rec.as_deref_mut(), first) {
+                    rec.set_vars.insert(key);
+                }
+                Val::Unknown
+            }
             api::Call::PassThrough => first,
             api::Call::ReadLink => match first {
                 Val::Exe(o) => Val::Exe(o),

@@ -73,7 +73,8 @@ pub(crate) fn method_value(recv: &Val, name: &str, args: &[Expr]) -> Option<Val>
             "skip" => Val::Argv { skip: skip + int_arg(args).unwrap_or(0), pushed: pushed.clone() },
             "next" | "first" => Val::ArgvItem(Some(*skip)),
             "nth" | "get" => Val::ArgvItem(int_arg(args).map(|i| skip + i)),
-            "last" => Val::ArgvItem(None),
+            // Which item is last depends on how many the child has.
+            "last" => Val::Derived(Box::new(recv.clone())),
             "collect" | "into_iter" | "iter" | "peekable" | "by_ref" | "as_slice" | "to_vec" | "clone"
             | "enumerate" => Val::Argv { skip: *skip, pushed: pushed.clone() },
             // `args.any(..)`, `args.len()`: computed from argv.

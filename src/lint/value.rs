@@ -38,6 +38,9 @@ pub(crate) struct Facts {
     /// (`fn from_env() -> Opts`, filling fields in a loop over argv), with
     /// what it reads: their plain fields are computed from it.
     pub marker_types: std::collections::BTreeMap<String, Val>,
+    /// Env vars the program sets or removes in its own env
+    /// (`env::set_var`): a child may inherit them either way.
+    pub set_vars: std::collections::BTreeSet<String>,
     pub param_vals: HashMap<(usize, usize), Val>,
 }
 
@@ -58,6 +61,7 @@ impl Facts {
             && self.exe_fields == other.exe_fields
             && self.marker_fields == other.marker_fields
             && self.marker_types == other.marker_types
+            && self.set_vars == other.set_vars
             && self.param_vals == other.param_vals
             && self.sites.list.len() == other.sites.list.len()
             && self.sites.list.iter().zip(&other.sites.list).all(|(a, b)| a.marker == b.marker)

@@ -45,6 +45,7 @@ const FIXABLE: &[Case] = &[
     Case { name: "conversion-into", args: &[], original: "storm" },
     Case { name: "guard-env-role-arms", args: &[], original: "storm" },
     Case { name: "helper-return-not-exit", args: &[], original: "storm" },
+    Case { name: "marker-undone", args: &[], original: "storm" },
     Case { name: "guard-in-foreign-code", args: &[], original: "storm" },
     Case { name: "guard-local-closure", args: &[], original: "storm" },
     Case { name: "guard-read-indirectly", args: &[], original: "storm" },

@@ -75,7 +75,7 @@ pub(super) fn main_body(file: &syn::File, text: &str, ident_start: usize) -> Opt
 
 /// The shape of the spawn site whose call starts at byte `start`.
 pub(super) fn site(file: &syn::File, text: &str, start: usize) -> Result<SiteShape, NotFound> {
-    let mut find = FindSite { text, start, call: None, shape: None };
+    let mut find = FindSite { text, start, call: None, shape: None, cleared: None };
     find.visit_file(file);
     let call = find.call.ok_or(NotFound::NoCall)?;
     let syn::Expr::Path(path) = &*call.func else { return Err(NotFound::NoCall) };
@@ -85,7 +85,12 @@ pub(super) fn site(file: &syn::File, text: &str, start: usize) -> Result<SiteSha
     }
     let end = range(syn::spanned::Spanned::span(call)).1;
     Ok(find.shape.unwrap_or(SiteShape::Wrap { start, end })).map(|shape| match shape {
-        SiteShape::Chain { end, .. } => SiteShape::Chain { end, newline_indent: chain_indent(text, end) },
+        // After the chain's last `.env_clear()`, which would drop a marker
+        // set before it.
+        SiteShape::Chain { end, .. } => {
+            let end = find.cleared.unwrap_or(end).max(end);
+            SiteShape::Chain { end, newline_indent: chain_indent(text, end) }
+        }
         other => other,
     })
 }
@@ -104,11 +109,21 @@ struct FindSite<'a> {
     start: usize,
     call: Option<&'a syn::ExprCall>,
     shape: Option<SiteShape>,
+    /// The end of the last `.env_clear()` in the site's chain.
+    cleared: Option<usize>,
 }
 
 impl<'a> FindSite<'a> {
     fn is_site(&self, expr: &syn::Expr) -> bool {
         matches!(expr, syn::Expr::Call(_)) && expr_range(expr).0 == self.start
+    }
+
+    /// Whether a method chain ending in `expr` starts at the site.
+    fn chain_from_site(&self, mut expr: &syn::Expr) -> bool {
+        while let syn::Expr::MethodCall(m) = expr {
+            expr = &m.receiver;
+        }
+        self.is_site(expr)
     }
 }
 
@@ -123,6 +138,10 @@ impl<'a> Visit<'a> for FindSite<'a> {
     fn visit_expr_method_call(&mut self, method: &'a syn::ExprMethodCall) {
         if self.is_site(&method.receiver) {
             self.shape = Some(SiteShape::Chain { end: expr_range(&method.receiver).1, newline_indent: None });
+        }
+        if method.method == "env_clear" && self.chain_from_site(&method.receiver) {
+            let end = range(syn::spanned::Spanned::span(method)).1;
+            self.cleared = Some(self.cleared.map_or(end, |e| e.max(end)));
         }
         syn::visit::visit_expr_method_call(self, method);
     }
@@ -172,6 +191,10 @@ mod tests {
         let after = bound.find(";\n").unwrap() + 1;
         let want = SiteShape::Let { after, var: "cmd".to_string(), indent: "    ".to_string() };
         assert_eq!(shape(bound, "Command::new"), Ok(want));
+
+        let cleared = "fn main() { Command::new(exe).env(\"A\", \"1\").env_clear().spawn(); }";
+        let end = cleared.find(".spawn").unwrap();
+        assert_eq!(shape(cleared, "Command::new"), Ok(SiteShape::Chain { end, newline_indent: None }));
 
         let returned = "fn cmd() -> Command { Command::new(exe) }";
         let start = returned.find("Command::new").unwrap();
