@@ -386,18 +386,23 @@ impl<'p, 'a> Eval<'p, 'a> {
             return v;
         }
         match self.target(path) {
-            Target::Fns(ids) => match self.call_analysed(&ids, vals.clone(), 0) {
-                Val::Unknown => {
-                    let read = ids.iter().find_map(|&id| super::reads::marker_read(self.prog, id));
-                    let declared = self.declared_return(&ids);
-                    if let (Some(Val::Typed(ty)), Some(source), Some(rec)) = (&declared, &read, self.rec.as_deref_mut())
-                    {
-                        rec.marker_types.entry(ty.clone()).or_insert_with(|| source.clone());
-                    }
-                    declared.unwrap_or_else(|| constructed_type(path)).parsed_from(&vals).read_from(read)
+            Target::Fns(ids) => {
+                let read = ids.iter().find_map(|&id| super::reads::marker_read(self.prog, id));
+                let val = match self.call_analysed(&ids, vals.clone(), 0) {
+                    Val::Unknown => self
+                        .declared_return(&ids)
+                        .unwrap_or_else(|| constructed_type(path))
+                        .parsed_from(&vals)
+                        .read_from(read.clone()),
+                    other => other,
+                };
+                // A value of the program's own type made by a function that
+                // reads the markers (`App::from_args()`): see `marker_types`.
+                if let (Val::Typed(ty), Some(source), Some(rec)) = (&val, read, self.rec.as_deref_mut()) {
+                    rec.marker_types.entry(ty.clone()).or_insert(source);
                 }
-                other => other,
-            },
+                val
+            }
             Target::External(canon) => self.call_external(&canon, args, vals, loc),
         }
     }
@@ -527,6 +532,9 @@ impl<'p, 'a> Eval<'p, 'a> {
             Val::Foreign(_) => Val::Unknown,
             r => r,
         };
+        if let Some(v) = self.exe_adapter(&r, name, args, locals) {
+            return v;
+        }
         // `path.set_file_name("miri")`: the variable now names another file.
         if matches!(name, "set_file_name" | "set_extension" | "push" | "pop" | "clear")
             && r.exe_origin().is_some()
@@ -605,6 +613,30 @@ impl<'p, 'a> Eval<'p, 'a> {
             return self.call_analysed(&ids, all, 0);
         }
         Val::derived(std::iter::once(&r).chain(&vals))
+    }
+
+    /// `current_exe().map(Command::new)`, `.and_then(|p| Command::new(p)
+    /// .status())`: an adapter hands the own executable to a function or a
+    /// closure, which is evaluated with it (a spawn there is a site).
+    fn exe_adapter(&mut self, r: &Val, name: &str, args: &[Expr], locals: &mut Locals) -> Option<Val> {
+        if r.exe_origin().is_none() || !matches!(name, "map" | "and_then" | "map_or" | "map_or_else" | "inspect") {
+            return None;
+        }
+        match args.last()?.peel() {
+            Expr::Closure(params, body) => {
+                let mut inner = locals.clone();
+                bind(params.first()?, r.clone(), &mut inner);
+                let saved = std::mem::replace(&mut self.ret, Val::Unknown);
+                let val = self.branched(|this| this.expr(body, &mut inner));
+                self.ret = saved;
+                Some(val)
+            }
+            Expr::Path(path, loc) => match self.target(path) {
+                Target::External(canon) => Some(self.call_external(&canon, &[], vec![r.clone()], *loc)),
+                Target::Fns(ids) => Some(self.call_analysed(&ids, vec![r.clone()], 0)),
+            },
+            _ => None,
+        }
     }
 
     fn macro_call(&mut self, m: &super::ir::Macro, locals: &mut Locals) -> Val {

@@ -154,6 +154,8 @@ fn quiet<'p>(prog: &'p Program<'_>, id: FnId) -> &'p Quiet {
             || !rec.param_vals.is_empty()
             || !rec.exe_fields.is_empty()
             || !rec.marker_fields.is_empty()
+            || !rec.marker_types.is_empty()
+            || !rec.set_vars.is_empty()
             || !rec.returns.is_empty();
         reads.compact();
         if recorded { Quiet::Active } else { Quiet::Inert(reads) }

@@ -47,6 +47,7 @@ const FIXABLE: &[Case] = &[
     Case { name: "helper-return-not-exit", args: &[], original: "storm" },
     Case { name: "marker-undone", args: &[], original: "storm" },
     Case { name: "guard-in-foreign-code", args: &[], original: "storm" },
+    Case { name: "guard-let-else", args: &[], original: "storm" },
     Case { name: "guard-local-closure", args: &[], original: "storm" },
     Case { name: "guard-read-indirectly", args: &[], original: "storm" },
     Case { name: "handoff-on-request", args: &[], original: "storm" },
@@ -91,6 +92,7 @@ const UNFIXABLE: &[(&str, &str)] = &[
     ("env-wrapper", "another program runs the executable"),
     ("launcher", "a launcher such as `sudo`"),
     ("sink-libc-execv", "replaces the process"),
+    ("sink-through-adapter", "passed as a function"),
     ("sink-nix-execv", "replaces the process"),
 ];
 

@@ -32,6 +32,9 @@ pub(super) enum NotFound {
     NoCall,
     /// The call is not a `...::new(..)` builder (an `exec*` function).
     NotBuilder(String),
+    /// The builder is passed as a function, not called
+    /// (`current_exe().map(Command::new)`): there is no call to mark.
+    FnValue(String),
 }
 
 fn range(span: Span) -> (usize, usize) {
@@ -75,9 +78,13 @@ pub(super) fn main_body(file: &syn::File, text: &str, ident_start: usize) -> Opt
 
 /// The shape of the spawn site whose call starts at byte `start`.
 pub(super) fn site(file: &syn::File, text: &str, start: usize) -> Result<SiteShape, NotFound> {
-    let mut find = FindSite { text, start, call: None, shape: None, cleared: None };
+    let mut find = FindSite { text, start, call: None, shape: None, cleared: None, path: None };
     find.visit_file(file);
-    let call = find.call.ok_or(NotFound::NoCall)?;
+    let call = match (find.call, find.path) {
+        (Some(call), _) => call,
+        (None, Some(path)) => return Err(NotFound::FnValue(path)),
+        (None, None) => return Err(NotFound::NoCall),
+    };
     let syn::Expr::Path(path) = &*call.func else { return Err(NotFound::NoCall) };
     let last = path.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
     if last != "new" {
@@ -111,6 +118,9 @@ struct FindSite<'a> {
     shape: Option<SiteShape>,
     /// The end of the last `.env_clear()` in the site's chain.
     cleared: Option<usize>,
+    /// A path at the site's position, when it is not called (`Command::new`
+    /// passed to `.map`).
+    path: Option<String>,
 }
 
 impl<'a> FindSite<'a> {
@@ -133,6 +143,14 @@ impl<'a> Visit<'a> for FindSite<'a> {
             self.call = Some(call);
         }
         syn::visit::visit_expr_call(self, call);
+    }
+
+    fn visit_expr_path(&mut self, path: &'a syn::ExprPath) {
+        let (start, end) = range(syn::spanned::Spanned::span(path));
+        if start == self.start && self.path.is_none() {
+            self.path = Some(self.text[start..end].to_string());
+        }
+        syn::visit::visit_expr_path(self, path);
     }
 
     fn visit_expr_method_call(&mut self, method: &'a syn::ExprMethodCall) {

@@ -183,6 +183,9 @@ fn through_another_program(via: &str) -> Option<&'static str> {
 fn not_found_reason(why: locate::NotFound) -> String {
     match why {
         locate::NotFound::NoCall => "the spawn call was not found where the analysis saw it".to_string(),
+        locate::NotFound::FnValue(path) => format!(
+            "`{path}` is passed as a function, not called; write the call out (`.map(|p| {path}(p))`) so the marker can be added to it"
+        ),
         locate::NotFound::NotBuilder(function) => format!(
             "`{function}` replaces the process without a `Command` to mark; set the marker with \
              `std::env::set_var` before it and test it at the top of `main` by hand"

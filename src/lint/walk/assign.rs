@@ -34,7 +34,21 @@ impl Walker<'_, '_, '_> {
             bind(pat, val, locals);
             return Flow { val: Val::Unknown, ..flow };
         };
-        let t = self.cond().pattern(pat, &val, locals);
+        let work_before = self.work;
+        let mut c = self.cond();
+        let t = c.pattern(pat, &val, locals);
+        let routes = c.routes();
+        let tested = c.tested;
+        self.saw(&tested);
+        // `let Ok(v) = env::var(M) else { respawn(); return };`: the child's
+        // marker keeps it from the `else` that leads to the site: a guard.
+        if routes
+            && t == Truth::True
+            && self.block_reaches_site(els)
+            && let Some(loc) = init.loc()
+        {
+            self.guard(loc, work_before);
+        }
         bind(pat, val, locals);
         let other = self.block(els, &mut locals.clone());
         let reach = flow.reach.max(if t == Truth::True { Reach::No } else { other.reach });

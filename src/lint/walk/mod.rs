@@ -341,6 +341,8 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
                 );
                 flow
             }
+            // `current_exe().map(Command::new)`: the site is the path.
+            Expr::Path(_, loc) if *loc == self.site => self.hit(),
             Expr::Path(path, _) => {
                 // A name bound in this body is that local (`lines.push(..)`
                 // inside `fn lines`), never a function of the same name.
