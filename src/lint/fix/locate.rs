@@ -147,7 +147,7 @@ impl<'a> Visit<'a> for FindSite<'a> {
 
     fn visit_expr_path(&mut self, path: &'a syn::ExprPath) {
         let (start, end) = range(syn::spanned::Spanned::span(path));
-        if start == self.start && self.path.is_none() {
+        if start == self.start && self.path.is_none() && path.path.segments.len() >= 2 {
             self.path = Some(self.text[start..end].to_string());
         }
         syn::visit::visit_expr_path(self, path);
@@ -225,6 +225,8 @@ mod tests {
         let text = "fn main() { unsafe { libc::execv(path, argv) }; }";
         assert_eq!(shape(text, "libc::execv"), Err(NotFound::NotBuilder("execv".to_string())));
         assert_eq!(shape(text, "path"), Err(NotFound::NoCall));
+        let passed = "fn main() { let c = current_exe().map(Command::new); }";
+        assert_eq!(shape(passed, "Command::new"), Err(NotFound::FnValue("Command::new".to_string())));
     }
 
     #[test]
