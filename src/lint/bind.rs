@@ -68,6 +68,10 @@ pub(crate) fn annotated(prog: &Program<'_>, ty: Option<&str>, val: Val) -> Val {
         Val::ClapMatches
     } else if prog.clap.iter().any(|t| t.type_name == ty) {
         Val::Clap(Some(ty.to_string()))
+    } else if matches!(val, Val::Foreign(_)) {
+        // What code the check does not read made stays that: typing it
+        // would make a `match` on it look decided by nothing.
+        val
     } else if prog.has_methods(ty) || prog.is_struct(ty) {
         // A struct without methods is typed too: its fields are its own
         // (`options.command` of `RunOptions` is not another struct's).

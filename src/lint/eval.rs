@@ -523,15 +523,26 @@ impl<'p, 'a> Eval<'p, 'a> {
 
     fn method(&mut self, recv: &Expr, name: &str, args: &[Expr], locals: &mut Locals) -> Val {
         let r = self.expr(recv, locals);
-        let mut vals: Vec<Val> = args.iter().map(|a| self.expr(a, locals)).collect();
         // What foreign code returned passes through adapters (`.ok()`,
-        // `.as_deref()`); any other method is one on an unknown value
-        // (clap's builder chain `clap::Command::new(..).get_matches()`).
-        let r = match r {
-            Val::Foreign(_) if passing::passes_on(name) => return r,
-            Val::Foreign(_) => Val::Unknown,
-            r => r,
-        };
+        // `.as_deref()`); any other method is first read as one on an
+        // unknown value (clap's builder chain `clap::Command::new(..)
+        // .get_matches()`), and what that leaves unknown is foreign too
+        // (`parser().run()` of a parser a derive macro made).
+        match r {
+            Val::Foreign(_) if passing::passes_on(name) => {
+                args.iter().for_each(|a| drop(self.expr(a, locals)));
+                r
+            }
+            Val::Foreign(path) => match self.method_on(Val::Unknown, recv, name, args, locals) {
+                Val::Unknown => Val::Foreign(path),
+                v => v,
+            },
+            r => self.method_on(r, recv, name, args, locals),
+        }
+    }
+
+    fn method_on(&mut self, r: Val, recv: &Expr, name: &str, args: &[Expr], locals: &mut Locals) -> Val {
+        let mut vals: Vec<Val> = args.iter().map(|a| self.expr(a, locals)).collect();
         if let Some(v) = self.exe_adapter(&r, name, args, locals) {
             return v;
         }
