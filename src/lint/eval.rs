@@ -345,22 +345,8 @@ impl<'p, 'a> Eval<'p, 'a> {
     }
 
     fn call(&mut self, func: &Expr, args: &[Expr], loc: Loc, locals: &mut Locals) -> Val {
-        // `Lazy::new(|| v)`, `LazyLock::new(|| v)`: the static holds `v`.
-        if let Expr::Path(path, _) = func.peel()
-            && let [.., ty, new] = &**path
-            && matches!(ty.as_str(), "Lazy" | "LazyLock" | "LazyCell")
-            && new == "new"
-            && let Some(init) = args.first().map(Expr::peel)
-        {
-            return match init {
-                Expr::Closure(_, body) => self.expr(body, &mut locals.clone()),
-                // `Lazy::new(Cli::parse)`: the function, called.
-                Expr::Path(_, loc) => {
-                    let call = Expr::Call { func: Box::new(init.clone()), args: Vec::new(), loc: *loc };
-                    self.expr(&call, &mut locals.clone())
-                }
-                _ => Val::Unknown,
-            };
+        if let Some(v) = self.lazy_init(func, args, locals) {
+            return v;
         }
         let vals: Vec<Val> = args.iter().map(|a| self.expr(a, locals)).collect();
         let Expr::Path(path, _) = func.peel() else {
@@ -405,6 +391,25 @@ impl<'p, 'a> Eval<'p, 'a> {
             }
             Target::External(canon) => self.call_external(&canon, args, vals, loc),
         }
+    }
+
+    /// `Lazy::new(|| v)`, `LazyLock::new(|| v)`: the static holds `v`;
+    /// `Lazy::new(Cli::parse)`: what the function returns.
+    fn lazy_init(&mut self, func: &Expr, args: &[Expr], locals: &Locals) -> Option<Val> {
+        let Expr::Path(path, _) = func.peel() else { return None };
+        let [.., ty, new] = &**path else { return None };
+        if !matches!(ty.as_str(), "Lazy" | "LazyLock" | "LazyCell") || new != "new" {
+            return None;
+        }
+        let init = args.first().map(Expr::peel)?;
+        Some(match init {
+            Expr::Closure(_, body) => self.expr(body, &mut locals.clone()),
+            Expr::Path(_, loc) => {
+                let call = Expr::Call { func: Box::new(init.clone()), args: Vec::new(), loc: *loc };
+                self.expr(&call, &mut locals.clone())
+            }
+            _ => Val::Unknown,
+        })
     }
 
     /// The type every candidate declares it returns, when the analysed

@@ -350,19 +350,7 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
                 let flow = if local { Flow::none() } else { self.fn_value(path) };
                 Flow { val: self.eval(e, locals), ..flow }
             }
-            Expr::Try(inner) => {
-                let flow = self.valued(inner, locals);
-                // `f()?` where `f` returned an error in this child: the
-                // function returns it here.
-                if flow.val == Val::Error && !flow.stops() {
-                    if let Some((slot, any)) = self.returns.last_mut() {
-                        *slot = std::mem::replace(slot, Val::Error).either(Val::Error);
-                        *any = true;
-                    }
-                    return Flow { reach: flow.reach, diverges: true, val: Val::Unknown };
-                }
-                flow
-            }
+            Expr::Try(inner) => self.try_expr(inner, locals),
             Expr::Ref(inner) => self.valued(inner, locals),
             Expr::Let(_, inner) | Expr::Not(inner) | Expr::Field(inner, _) => {
                 let flow = self.expr(inner, locals);
@@ -377,6 +365,20 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
             Expr::Tuple(items) | Expr::Array(items) | Expr::Other(items) => self.seq(items.iter(), None, locals),
             Expr::Lit(..) => Flow { val: self.eval(e, locals), ..Flow::none() },
         }
+    }
+
+    /// `f()?`: where `f` returned an error in this child, the function
+    /// returns it here.
+    fn try_expr(&mut self, inner: &Expr, locals: &mut Locals) -> Flow {
+        let flow = self.valued(inner, locals);
+        if flow.val != Val::Error || flow.stops() {
+            return flow;
+        }
+        if let Some((slot, any)) = self.returns.last_mut() {
+            *slot = std::mem::replace(slot, Val::Error).either(Val::Error);
+            *any = true;
+        }
+        Flow { reach: flow.reach, diverges: true, val: Val::Unknown }
     }
 
     /// Walks `e`, and evaluates it when the walk found no value.
