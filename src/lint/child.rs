@@ -194,13 +194,13 @@ impl<'m> Child<'m> {
         self.arg_test(index, |s| s == value)
     }
 
-    /// The file name (`stem`: without its extension) of `argv[index]` is
-    /// `value`.
-    pub(super) fn name_equals(&self, index: usize, value: &str, stem: bool) -> Truth {
+    /// `test` of the file name (`stem`: without its extension) of
+    /// `argv[index]` (`ends_with("-worker")`).
+    pub(super) fn name_test(&self, index: usize, stem: bool, test: impl Fn(&str) -> bool) -> Truth {
         self.arg_test(index, |s| {
             let path = Path::new(s);
             let name = if stem { path.file_stem() } else { path.file_name() };
-            name.is_some_and(|n| n == value)
+            name.and_then(|n| n.to_str()).is_some_and(&test)
         })
     }
 
@@ -499,16 +499,16 @@ mod tests {
     fn argv0_of_an_exe_path_child() {
         let m = marker(&[], &[]);
         let exe = Child::new(&m, None, Origin::CurrentExe);
-        assert_eq!(exe.name_equals(0, "tool", false), Truth::Unknown);
+        assert_eq!(exe.name_test(0, false, |n| n == "tool"), Truth::Unknown);
         assert!(exe.unknown_parts().is_some_and(|p| p.contains("path of the executable")));
         let inherited = Child::new(&m, None, Origin::Argv0);
-        assert_eq!(inherited.name_equals(0, "tool", false), Truth::Same);
+        assert_eq!(inherited.name_test(0, false, |n| n == "tool"), Truth::Same);
         let mut named = m.clone();
         named.arg0 = Some(Some("/usr/bin/tool.exe".into()));
         let named = Child::new(&named, None, Origin::CurrentExe);
-        assert_eq!(named.name_equals(0, "tool.exe", false), Truth::True);
-        assert_eq!(named.name_equals(0, "tool", true), Truth::True);
-        assert_eq!(named.name_equals(0, "tool", false), Truth::False);
+        assert_eq!(named.name_test(0, false, |n| n == "tool.exe"), Truth::True);
+        assert_eq!(named.name_test(0, true, |n| n == "tool"), Truth::True);
+        assert_eq!(named.name_test(0, false, |n| n == "tool"), Truth::False);
     }
 
     #[test]

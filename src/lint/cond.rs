@@ -197,17 +197,16 @@ impl Cond<'_, '_, '_> {
     }
 
     pub(super) fn val_equals(&mut self, val: &Val, lit: &str, test: TextTest) -> Truth {
-        let exact = test == TextTest::Exact;
         match val {
             Val::ArgvItem(Some(i)) => {
                 self.tested.push(lit.to_string());
                 self.child.arg_test(*i, |a| test.holds(a, lit))
             }
-            Val::ArgvName { index, stem } if exact => {
+            Val::ArgvName { index, stem } => {
                 self.tested.push(format!("argv[{index}] named {lit}"));
-                self.child.name_equals(*index, lit, *stem)
+                self.child.name_test(*index, *stem, |n| test.holds(n, lit))
             }
-            Val::ArgvItem(_) | Val::ArgvName { .. } | Val::Argv { .. } => {
+            Val::ArgvItem(_) | Val::Argv { .. } => {
                 self.tested.push(lit.to_string());
                 self.child.has_token(lit, test)
             }
