@@ -2,7 +2,7 @@
 //! the library API, run through the real bootloader, and read back with the
 //! real `cargo freeze inspect`.
 
-use crate::support::freeze;
+use crate::support::{freeze, output_of, spawn_of};
 use cargo_freeze::bundle::onefile::{PackOptions, PackReport, pack};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -61,13 +61,14 @@ pub(crate) fn pack_tree(tree: PathBuf, out: &Path, runtime_dir: Option<String>) 
 }
 
 pub(crate) fn run(exe: &Path, cache: &Path, args: &[&str]) -> Output {
-    Command::new(exe)
-        .args(args)
-        .env("XDG_CACHE_HOME", cache)
-        .env_remove("CARGO_FREEZE_BUNDLE")
-        .env_remove("CARGO_FREEZE_DEPTH")
-        .output()
-        .expect("run the one-file")
+    output_of(
+        Command::new(exe)
+            .args(args)
+            .env("XDG_CACHE_HOME", cache)
+            .env_remove("CARGO_FREEZE_BUNDLE")
+            .env_remove("CARGO_FREEZE_DEPTH"),
+    )
+    .expect("run the one-file")
 }
 
 pub(crate) fn extraction_dirs(cache: &Path) -> Vec<String> {
@@ -100,11 +101,10 @@ fn onefile_runs_the_program_with_its_own_status_output_and_pid() {
 fn execve_keeps_the_pid() {
     let tmp = tempfile::tempdir().unwrap();
     let (exe, _) = pack_into(tmp.path(), None);
-    let child = Command::new(&exe)
-        .env("XDG_CACHE_HOME", tmp.path().join("cache"))
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = spawn_of(
+        Command::new(&exe).env("XDG_CACHE_HOME", tmp.path().join("cache")).stdout(std::process::Stdio::piped()),
+    )
+    .unwrap();
     let pid = child.id();
     let out = child.wait_with_output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("hello pid={pid}\n")));
@@ -179,7 +179,9 @@ fn concurrent_first_starts_all_succeed_and_leave_one_dir() {
     let (exe, _) = pack_into(tmp.path(), None);
     let cache = tmp.path().join("cache");
     let children: Vec<_> = (0..16)
-        .map(|_| Command::new(&exe).env("XDG_CACHE_HOME", &cache).stdout(std::process::Stdio::null()).spawn().unwrap())
+        .map(|_| {
+            spawn_of(Command::new(&exe).env("XDG_CACHE_HOME", &cache).stdout(std::process::Stdio::null())).unwrap()
+        })
         .collect();
     for mut child in children {
         assert!(child.wait().unwrap().success());
@@ -191,21 +193,23 @@ fn concurrent_first_starts_all_succeed_and_leave_one_dir() {
 fn the_fuse_refuses_deep_nesting() {
     let tmp = tempfile::tempdir().unwrap();
     let (exe, _) = pack_into(tmp.path(), None);
-    let out = Command::new(&exe)
-        .env("XDG_CACHE_HOME", tmp.path().join("cache"))
-        .env("CARGO_FREEZE_BUNDLE", &exe)
-        .env("CARGO_FREEZE_DEPTH", "8")
-        .output()
-        .unwrap();
+    let out = output_of(
+        Command::new(&exe)
+            .env("XDG_CACHE_HOME", tmp.path().join("cache"))
+            .env("CARGO_FREEZE_BUNDLE", &exe)
+            .env("CARGO_FREEZE_DEPTH", "8"),
+    )
+    .unwrap();
     assert_eq!(out.status.code(), Some(121));
     assert!(String::from_utf8_lossy(&out.stderr).contains("storm fuse"));
     // Below the limit, a launch through the same bundle is fine.
-    let ok = Command::new(&exe)
-        .env("XDG_CACHE_HOME", tmp.path().join("cache"))
-        .env("CARGO_FREEZE_BUNDLE", &exe)
-        .env("CARGO_FREEZE_DEPTH", "3")
-        .output()
-        .unwrap();
+    let ok = output_of(
+        Command::new(&exe)
+            .env("XDG_CACHE_HOME", tmp.path().join("cache"))
+            .env("CARGO_FREEZE_BUNDLE", &exe)
+            .env("CARGO_FREEZE_DEPTH", "3"),
+    )
+    .unwrap();
     assert!(String::from_utf8_lossy(&ok.stdout).contains("CARGO_FREEZE_DEPTH=4"));
 }
 
@@ -293,7 +297,7 @@ fn killed_extractions_leave_nothing_that_looks_complete() {
     let cache = tmp.path().join("cache");
     for round in 0..10u64 {
         let mut child =
-            Command::new(&out).env("XDG_CACHE_HOME", &cache).stdout(std::process::Stdio::null()).spawn().unwrap();
+            spawn_of(Command::new(&out).env("XDG_CACHE_HOME", &cache).stdout(std::process::Stdio::null())).unwrap();
         // Kill points spread over the extraction; not a timing assertion.
         std::thread::sleep(std::time::Duration::from_millis(round * 7));
         let _ = child.kill();

@@ -6,7 +6,7 @@
 //! ends, with its exit status or signal passed on.
 
 use crate::onefile::{extraction_dirs, hello_binary, nix_is_root, pack_into, pack_tree, run};
-use crate::support::require;
+use crate::support::{output_of, require, spawn_of};
 use std::io::BufRead;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -56,12 +56,10 @@ struct Held {
 impl Held {
     /// Starts `exe` and waits until it runs (its `args=` line).
     fn start(exe: &Path, cache: &Path) -> Held {
-        let mut child = Command::new(exe)
-            .env("XDG_CACHE_HOME", cache)
-            .env("HELLO_SLEEP_MS", "60000")
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_of(
+            Command::new(exe).env("XDG_CACHE_HOME", cache).env("HELLO_SLEEP_MS", "60000").stdout(Stdio::piped()),
+        )
+        .unwrap();
         let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
         let (mut line, mut dir) = (String::new(), String::new());
         while out.read_line(&mut line).unwrap() > 0 && !line.starts_with("args=") {
@@ -212,7 +210,7 @@ fn an_unwritable_cache_falls_back_and_leaves_nothing() {
         command.args(args).env("XDG_CACHE_HOME", &cache).env("TMPDIR", &scratch).env("HOME", &scratch);
         command
     };
-    let out = command(&["7", "x"]).output().unwrap();
+    let out = output_of(&mut command(&["7", "x"])).unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(7), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("data=hi from data") && stdout.contains("args=7 x"), "{stdout}");

@@ -7,6 +7,7 @@
 //! temp dir that is gone afterwards, and no HOME is created.
 
 use crate::onefile::{extraction_dirs, pack_into, run};
+use crate::support::output_of;
 use cargo_freeze::bundle::onefile::layout;
 use sha2::{Digest, Sha256};
 use std::os::unix::fs::PermissionsExt;
@@ -149,7 +150,7 @@ fn without_a_home_the_program_runs_from_a_private_temp_dir() {
             Some(home) => command.env("HOME", home),
             None => command.env_remove("HOME"),
         };
-        let out = command.env_remove("CARGO_FREEZE_BUNDLE").env_remove("CARGO_FREEZE_DEPTH").output().unwrap();
+        let out = output_of(command.env_remove("CARGO_FREEZE_BUNDLE").env_remove("CARGO_FREEZE_DEPTH")).unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(ran_ok(&out), "HOME={home:?}: {out:?}");
         let prefix = format!("CARGO_FREEZE_DIR={}/cargo-freeze-hello-", scratch.display());

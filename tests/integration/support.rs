@@ -106,3 +106,28 @@ pub(crate) fn path_without(tool: &str) -> (tempfile::TempDir, std::ffi::OsString
     let value = dir.path().as_os_str().to_owned();
     (dir, value)
 }
+
+/// `cmd.output()`, again while Linux refuses to run the file with ETXTBSY:
+/// another thread of this test process may be between its fork and exec
+/// while it holds the descriptor a test just wrote the executable through
+/// (close-on-exec closes it only at that exec), for a moment.
+pub(crate) fn output_of(cmd: &mut std::process::Command) -> std::io::Result<std::process::Output> {
+    text_busy_retry(|| cmd.output())
+}
+
+/// `cmd.spawn()`, likewise.
+pub(crate) fn spawn_of(cmd: &mut std::process::Command) -> std::io::Result<std::process::Child> {
+    text_busy_retry(|| cmd.spawn())
+}
+
+fn text_busy_retry<T>(mut run: impl FnMut() -> std::io::Result<T>) -> std::io::Result<T> {
+    for _ in 0..200 {
+        match run() {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            other => return other,
+        }
+    }
+    run()
+}
