@@ -102,8 +102,6 @@ impl<'m> Child<'m> {
         }
     }
 
-    /// Whether the child is root: surely when a launcher elevated it
-    /// (`sudo`), otherwise as its parent.
     /// Whether the child gets anything its parent did not have: an env
     /// var set or removed, an argument, an `argv[0]`, another program or a
     /// launcher that runs it. A spawn with none gives code the check does
@@ -140,6 +138,8 @@ impl<'m> Child<'m> {
         m.forwards_args && m.args.is_empty() && m.appended.is_empty() && m.maybe_args.is_empty() && m.arg0.is_none()
     }
 
+    /// Whether the child is root: surely when a launcher elevated it
+    /// (`sudo`), otherwise as its parent.
     pub(super) fn is_root(&self) -> Truth {
         if self.marker.root { Truth::True } else { Truth::Same }
     }
@@ -330,8 +330,7 @@ impl<'m> Child<'m> {
         known.then(|| self.marker.args.len() + 1)
     }
 
-    /// Some argument equals `token` (or starts with it, for `prefix`);
-    /// `--flag=value` counts as `--flag`.
+    /// Some argument passes `test` against `token` (`==`, a prefix, ..).
     pub(super) fn has_token(&self, token: &str, test: TextTest) -> Truth {
         self.has_arg(|a| test.holds(a, token))
     }

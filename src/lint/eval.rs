@@ -178,10 +178,7 @@ impl<'p, 'a> Eval<'p, 'a> {
                 for p in params {
                     bind(p, Val::Unknown, &mut inner);
                 }
-                // A closure's `return` is not the function's.
-                let saved = std::mem::replace(&mut self.ret, Val::Unknown);
-                self.branched(|this| this.expr(body, &mut inner));
-                self.ret = saved;
+                self.branched(|this| this.closure_body(body, &mut inner));
                 Val::Unknown
             }
             Expr::Loop { body, .. } => {
@@ -354,10 +351,7 @@ impl<'p, 'a> Eval<'p, 'a> {
             return Val::Unknown;
         };
         if let Some((f, mut inner)) = super::local_fn::call(path, locals, vals.clone()) {
-            // A closure's `return` is not the function's.
-            let saved = std::mem::replace(&mut self.ret, Val::Unknown);
-            let tail = self.expr(f.body(), &mut inner);
-            return std::mem::replace(&mut self.ret, saved).join(tail);
+            return self.closure_body(f.body(), &mut inner);
         }
         if path.len() == 1 && path[0] == "Err" {
             return Val::Error;
@@ -547,10 +541,10 @@ impl<'p, 'a> Eval<'p, 'a> {
     }
 
     fn method_on(&mut self, r: Val, recv: &Expr, name: &str, args: &[Expr], locals: &mut Locals) -> Val {
-        let mut vals: Vec<Val> = args.iter().map(|a| self.expr(a, locals)).collect();
         if let Some(v) = self.exe_adapter(&r, name, args, locals) {
             return v;
         }
+        let mut vals: Vec<Val> = args.iter().map(|a| self.expr(a, locals)).collect();
         // `path.set_file_name("miri")`: the variable now names another file.
         if matches!(name, "set_file_name" | "set_extension" | "push" | "pop" | "clear")
             && r.exe_origin().is_some()
@@ -631,6 +625,14 @@ impl<'p, 'a> Eval<'p, 'a> {
         Val::derived(std::iter::once(&r).chain(&vals))
     }
 
+    /// A closure's body: what it returns, by `return` or its tail (a
+    /// closure's `return` is not the enclosing function's).
+    fn closure_body(&mut self, body: &Expr, inner: &mut Locals) -> Val {
+        let saved = std::mem::replace(&mut self.ret, Val::Unknown);
+        let tail = self.expr(body, inner);
+        std::mem::replace(&mut self.ret, saved).join(tail)
+    }
+
     /// `current_exe().map(Command::new)`, `.and_then(|p| Command::new(p)
     /// .status())`: an adapter hands the own executable to a function or a
     /// closure, which is evaluated with it (a spawn there is a site).
@@ -638,19 +640,22 @@ impl<'p, 'a> Eval<'p, 'a> {
         if r.exe_origin().is_none() || !matches!(name, "map" | "and_then" | "map_or" | "map_or_else" | "inspect") {
             return None;
         }
-        match args.last()?.peel() {
-            Expr::Closure(params, body) => {
+        // The other arguments (`map_or(default, f)`'s default) as usual.
+        let (f, defaults) = args.split_last()?;
+        match f.peel() {
+            Expr::Closure(params, body) if !params.is_empty() => {
+                defaults.iter().for_each(|d| drop(self.expr(d, locals)));
                 let mut inner = locals.clone();
-                bind(params.first()?, r.clone(), &mut inner);
-                let saved = std::mem::replace(&mut self.ret, Val::Unknown);
-                let val = self.branched(|this| this.expr(body, &mut inner));
-                self.ret = saved;
-                Some(val)
+                bind(&params[0], r.clone(), &mut inner);
+                Some(self.branched(|this| this.closure_body(body, &mut inner)))
             }
-            Expr::Path(path, loc) => match self.target(path) {
-                Target::External(canon) => Some(self.call_external(&canon, &[], vec![r.clone()], *loc)),
-                Target::Fns(ids) => Some(self.call_analysed(&ids, vec![r.clone()], 0)),
-            },
+            Expr::Path(path, loc) => {
+                defaults.iter().for_each(|d| drop(self.expr(d, locals)));
+                Some(match self.target(path) {
+                    Target::External(canon) => self.call_external(&canon, &[], vec![r.clone()], *loc),
+                    Target::Fns(ids) => self.call_analysed(&ids, vec![r.clone()], 0),
+                })
+            }
             _ => None,
         }
     }

@@ -391,16 +391,58 @@ mod quote_free {
         })
     }
 
-    /// Whether a macro body reads the env or argv (`env::var`, `var_os`,
-    /// `args`, `args_os`) and may leave (`return`, `exit`).
+    /// Whether a macro body reads the env or argv (`env::var`, `env::var_os`,
+    /// `env::args`, `env::args_os`: a local named `args` is not one) and
+    /// may leave (`return`, `exit`).
     pub(crate) fn tokens_read_markers(tokens: &TokenStream) -> bool {
-        fn any(tokens: &TokenStream, names: &[&str]) -> bool {
+        /// Whether the stream holds `env::<one of names>`, at any depth.
+        fn env_call(tokens: &TokenStream, names: &[&str]) -> bool {
+            let mut after_env = false;
             tokens.clone().into_iter().any(|tt| match tt {
-                TokenTree::Ident(i) => names.iter().any(|n| i == n),
-                TokenTree::Group(g) => any(&g.stream(), names),
+                TokenTree::Ident(i) => {
+                    let hit = after_env && names.iter().any(|n| i == n);
+                    after_env = i == "env";
+                    hit
+                }
+                TokenTree::Punct(p) => {
+                    after_env &= p.as_char() == ':';
+                    false
+                }
+                TokenTree::Group(g) => {
+                    after_env = false;
+                    env_call(&g.stream(), names)
+                }
+                TokenTree::Literal(_) => {
+                    after_env = false;
+                    false
+                }
+            })
+        }
+        fn leaves(tokens: &TokenStream) -> bool {
+            tokens.clone().into_iter().any(|tt| match tt {
+                TokenTree::Ident(i) => i == "return" || i == "exit",
+                TokenTree::Group(g) => leaves(&g.stream()),
                 _ => false,
             })
         }
-        any(tokens, &["var", "var_os", "args", "args_os"]) && any(tokens, &["return", "exit"])
+        env_call(tokens, &["var", "var_os", "args", "args_os"]) && leaves(tokens)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::tokens_read_markers;
+
+        fn reads(text: &str) -> bool {
+            tokens_read_markers(&text.parse().expect("tokens"))
+        }
+
+        #[test]
+        fn a_guard_macro_reads_the_env_and_leaves() {
+            assert!(reads("() => { if std::env::var_os(\"W\").is_some() { return; } }"));
+            assert!(reads("() => { if env::args().any(|a| a == \"--w\") { std::process::exit(0) } }"));
+            // A local named `args`, or a read that cannot leave, is not one.
+            assert!(!reads("($args:expr) => { let args = $args; if args.is_empty() { return; } }"));
+            assert!(!reads("() => { let w = std::env::var(\"W\"); println!(\"{w:?}\"); }"));
+        }
     }
 }
