@@ -193,23 +193,21 @@ fn concurrent_first_starts_all_succeed_and_leave_one_dir() {
 fn the_fuse_refuses_deep_nesting() {
     let tmp = tempfile::tempdir().unwrap();
     let (exe, _) = pack_into(tmp.path(), None);
-    let out = output_of(
-        Command::new(&exe)
-            .env("XDG_CACHE_HOME", tmp.path().join("cache"))
-            .env("CARGO_FREEZE_BUNDLE", &exe)
-            .env("CARGO_FREEZE_DEPTH", "8"),
-    )
-    .unwrap();
+    // Started as the bundle's own child at nesting `depth`.
+    let at_depth = |depth: &str| {
+        output_of(
+            Command::new(&exe)
+                .env("XDG_CACHE_HOME", tmp.path().join("cache"))
+                .env("CARGO_FREEZE_BUNDLE", &exe)
+                .env("CARGO_FREEZE_DEPTH", depth),
+        )
+        .unwrap()
+    };
+    let out = at_depth("8");
     assert_eq!(out.status.code(), Some(121));
     assert!(String::from_utf8_lossy(&out.stderr).contains("storm fuse"));
     // Below the limit, a launch through the same bundle is fine.
-    let ok = output_of(
-        Command::new(&exe)
-            .env("XDG_CACHE_HOME", tmp.path().join("cache"))
-            .env("CARGO_FREEZE_BUNDLE", &exe)
-            .env("CARGO_FREEZE_DEPTH", "3"),
-    )
-    .unwrap();
+    let ok = at_depth("3");
     assert!(String::from_utf8_lossy(&ok.stdout).contains("CARGO_FREEZE_DEPTH=4"));
 }
 
