@@ -2,9 +2,10 @@
 //! selected binaries, levels from config then flags, the report, the exit code.
 
 use super::args::{CargoArgs, TargetArgs};
-use super::select::{same_dir, select_packages, select_targets};
+use super::reach::Members;
+use super::select::{select_packages, select_targets};
 use super::use_color;
-use crate::cargo::{self, Package, Workspace};
+use crate::cargo;
 use crate::config::Config;
 use crate::diag::{Code, Diagnostic, Level};
 use crate::error::{Error, exit};
@@ -13,7 +14,6 @@ use crate::probe;
 use crate::report::{self, Format, Style};
 use clap::Args;
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
@@ -44,6 +44,7 @@ pub(crate) fn run(args: &CheckArgs) -> Result<u8, Error> {
     let overrides = level_flags(args)?;
     let workspace = cargo::workspace(args.cargo.manifest_path.as_deref())?;
     let packages = select_packages(&workspace, &args.cargo)?;
+    let members = Members::new(&workspace);
     let mut binaries = Vec::new();
     let mut units = Vec::new();
     let mut configs = Vec::new();
@@ -51,7 +52,7 @@ pub(crate) fn run(args: &CheckArgs) -> Result<u8, Error> {
     for package in &packages {
         let config = Config::from_metadata(package.freeze_metadata.as_ref(), package.manifest_dir.join("Cargo.toml"))?;
         for (target, kind) in select_targets(package, &args.targets, &packages)? {
-            binaries.push(binary_input(&workspace, package, target, kind, &config));
+            binaries.push(members.binary_input(package, target, kind, &config));
             editions.push(target.edition.clone());
             let example = kind == lint::TargetKind::Example;
             let unit = cargo::Unit { package: package.name.clone(), name: target.name.clone(), example };
@@ -109,79 +110,6 @@ fn level_flags(args: &CheckArgs) -> Result<Vec<(Code, Level)>, Error> {
         }
     }
     Ok(out)
-}
-
-/// The binary plus every crate its code can call: its own package's library
-/// and its path dependencies' libraries.
-pub(crate) fn binary_input(
-    workspace: &Workspace,
-    package: &Package,
-    target: &cargo::Target,
-    kind: lint::TargetKind,
-    config: &Config,
-) -> lint::BinaryInput {
-    let mut crates = Vec::new();
-    if let Some(lib) = &package.lib {
-        let sees = Some(sees(workspace, package));
-        crates.push(lint::CrateInput { name: lib.name.replace('-', "_"), root: lib.src_path.clone(), sees });
-    }
-    for (rename, dir) in &package.path_deps {
-        if let Some((lib_name, root)) = path_dep_lib(workspace, dir) {
-            let name = rename.clone().unwrap_or(lib_name).replace('-', "_");
-            let sees = member(workspace, dir).map(|p| sees(workspace, p));
-            crates.push(lint::CrateInput { name, root, sees });
-        }
-    }
-    lint::BinaryInput {
-        package: package.name.clone(),
-        name: target.name.clone(),
-        kind,
-        root: target.src_path.clone(),
-        crates,
-        guards: config.guards.clone(),
-    }
-}
-
-/// The library roots `package`'s code can name: its path dependencies and
-/// theirs, through the workspace's members (a dependency outside the
-/// workspace ends the walk: its own dependencies are not described).
-fn sees(workspace: &Workspace, package: &Package) -> Vec<PathBuf> {
-    let mut roots = Vec::new();
-    let mut dirs: Vec<&Path> = package.path_deps.iter().map(|(_, dir)| dir.as_path()).collect();
-    let mut done: Vec<&Path> = vec![&package.manifest_dir];
-    while let Some(dir) = dirs.pop() {
-        if done.iter().any(|d| same_dir(d, dir)) {
-            continue;
-        }
-        done.push(dir);
-        if let Some((_, root)) = path_dep_lib(workspace, dir) {
-            roots.push(root);
-        }
-        if let Some(member) = member(workspace, dir) {
-            dirs.extend(member.path_deps.iter().map(|(_, d)| d.as_path()));
-        }
-    }
-    roots
-}
-
-/// A path dependency's library (name, root): from the workspace metadata
-/// when it is a member, else cargo's default `src/lib.rs` named after the
-/// directory (metadata ran with `--no-deps`, so outside packages are not
-/// described).
-fn path_dep_lib(workspace: &Workspace, dir: &Path) -> Option<(String, PathBuf)> {
-    match member(workspace, dir) {
-        Some(p) => p.lib.as_ref().map(|l| (l.name.clone(), l.src_path.clone())),
-        None => {
-            let root = dir.join("src/lib.rs");
-            let name = dir.file_name()?.to_string_lossy().into_owned();
-            root.is_file().then_some((name, root))
-        }
-    }
-}
-
-/// The workspace member whose manifest is in `dir`.
-fn member<'w>(workspace: &'w Workspace, dir: &Path) -> Option<&'w Package> {
-    workspace.packages.iter().find(|p| same_dir(&p.manifest_dir, dir))
 }
 
 /// Package config first, then the command-line flags, which win.

@@ -5,8 +5,9 @@
 //! After bundling, the bundle itself is probed: the frozen artifact is what
 //! users run, and freezing can change how a program finds itself.
 
-use super::check::{apply_levels, binary_input};
+use super::check::apply_levels;
 use super::probe_step;
+use super::reach::Members;
 use crate::cargo::{Package, Target, Workspace};
 use crate::config::Config;
 use crate::diag::Level;
@@ -32,7 +33,7 @@ pub(crate) fn before(
     config: &Config,
     run: Run<'_>,
 ) -> Result<(CheckReport, bool), Error> {
-    let input = binary_input(workspace, package, target, kind, config);
+    let input = Members::new(workspace).binary_input(package, target, kind, config);
     let output = lint::run(&lint::Options { workspace_root: workspace.root.clone(), binaries: vec![input] })?;
     let diagnostics = apply_levels(output.diagnostics, &[(package.name.clone(), config.clone())], &[]);
     let settings = config.probe.for_bin(&target.name);

@@ -17,6 +17,7 @@ mod init;
 mod inspect;
 mod probe;
 mod probe_step;
+mod reach;
 mod select;
 mod workflow;
 mod write;

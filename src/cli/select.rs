@@ -5,7 +5,6 @@ use super::args::{CargoArgs, TargetArgs};
 use crate::cargo::{self, Package, Workspace};
 use crate::error::Error;
 use crate::lint;
-use std::path::Path;
 
 pub(crate) fn select_packages<'w>(workspace: &'w Workspace, args: &CargoArgs) -> Result<Vec<&'w Package>, Error> {
     if !args.package.is_empty() {
@@ -63,19 +62,4 @@ pub(crate) fn select_targets<'p>(
 fn targets_of(package: &Package, kind: lint::TargetKind) -> Vec<String> {
     let list = if kind == lint::TargetKind::Bin { &package.bins } else { &package.examples };
     list.iter().map(|t| t.name.clone()).collect()
-}
-
-pub(crate) fn same_dir(a: &Path, b: &Path) -> bool {
-    a == b || canonical(a).zip(canonical(b)).is_some_and(|(a, b)| a == b)
-}
-
-/// `canonicalize`, once per path and thread: matching every path dependency
-/// against every member made a third of a 100-package workspace's check
-/// time `readlink` calls.
-fn canonical(path: &Path) -> Option<std::path::PathBuf> {
-    thread_local! {
-        static SEEN: std::cell::RefCell<std::collections::HashMap<std::path::PathBuf, Option<std::path::PathBuf>>> =
-            std::cell::RefCell::default();
-    }
-    SEEN.with_borrow_mut(|seen| seen.entry(path.to_path_buf()).or_insert_with(|| path.canonicalize().ok()).clone())
 }
