@@ -10,6 +10,9 @@ use super::eval::Eval;
 use super::ir::{Expr, Loc};
 use super::value::{Marker, Val};
 
+/// The `Command` methods that start the child.
+const LAUNCHES: &[&str] = &["spawn", "status", "output", "exec"];
+
 impl Eval<'_, '_> {
     /// Builder calls on a self-spawn `Command` record the child's marker,
     /// on every site the value may come from (`let mut cmd = match .. {
@@ -38,6 +41,14 @@ impl Eval<'_, '_> {
         let Some(rec) = self.rec.as_deref_mut() else { return };
         let Some(id) = rec.sites.at(&site) else { return };
         let marker = &mut rec.sites.list[id].marker;
+        // Only in the body that made the `Command` are calls seen in their
+        // order: a function handed it may be evaluated before or after.
+        if made_here && marker.launched {
+            return;
+        }
+        if made_here && !skippable && LAUNCHES.contains(&name) {
+            marker.launched = true;
+        }
         let unknown_from = marker.unknown_from;
         if skippable {
             maybe(marker, name, args, vals);
@@ -99,6 +110,9 @@ impl Eval<'_, '_> {
                 && let Some(id) = rec.sites.at(&site)
             {
                 let marker = &mut rec.sites.list[id].marker;
+                if marker.launched && self.made_at.iter().any(|(l, _)| *l == site) {
+                    continue;
+                }
                 match skippable {
                     true => maybe(marker, "args", args, &items),
                     false => marker.push_args(texts.iter().cloned()),

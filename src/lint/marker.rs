@@ -53,6 +53,11 @@ pub(crate) struct Marker {
     /// The child runs as root (a launcher that elevates: `sudo`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub root: bool,
+    /// The `Command` was surely launched (`spawn`, `status`, ...) in the
+    /// body that made it: that child got the marker as it was then, and a
+    /// builder call after it (`c.spawn(); c.env("W", "1")`) is not its.
+    #[serde(skip)]
+    pub launched: bool,
 }
 
 impl Marker {

@@ -340,6 +340,9 @@ impl Sites {
 
     pub(super) fn add(&mut self, site: Site) -> SiteId {
         if let Some(&id) = self.by_loc.get(&site.loc) {
+            // The site's code runs again (another call of its function): a
+            // new `Command`, not yet launched.
+            self.list[id].marker.launched = false;
             return id;
         }
         self.by_loc.insert(site.loc, self.list.len());
