@@ -108,11 +108,22 @@ fn scan_callees(prog: &Program<'_>, id: FnId) -> Callees {
                 all.fns.extend(ids);
             }
         }
-        Expr::Path(path, _) => {
-            if let Target::Fns(ids) = prog.resolve_from(id, path) {
+        Expr::Path(path, _) => match prog.resolve_from(id, path) {
+            Target::Fns(ids) => {
                 graph.fns.extend(ids.iter().copied());
                 all.fns.extend(ids);
             }
+            // A unit struct's value (`let _restart = Restarter;`).
+            _ => {
+                let drops = prog.drops_of(id, path);
+                graph.fns.extend(drops.iter().copied());
+                all.fns.extend(drops);
+            }
+        },
+        Expr::Struct(path, _) => {
+            let drops = prog.drops_of(id, path);
+            graph.fns.extend(drops.iter().copied());
+            all.fns.extend(drops);
         }
         Expr::Method { name, recv, args, .. } => {
             let on_self = matches!(recv.peel(), Expr::Path(p, _) if p.len() == 1 && p[0] == "self");

@@ -197,6 +197,20 @@ impl<'a> Program<'a> {
         Self::both(self.own.of_type(ty, name), self.lib.defs.of_type(ty, name))
     }
 
+    /// The `drop` of `impl Drop for T` when `path` names a type `T` of the
+    /// analysed crates (`Guard`, `Guard { .. }`, `Self { .. }` inside
+    /// function `from`): a value made here runs it when it is dropped, on
+    /// every way out of its scope, a guard's early `return` included.
+    pub(super) fn drops_of(&self, from: FnId, path: &[Name]) -> Vec<FnId> {
+        let ty = match path.last() {
+            Some(last) if *last == "Self" => self.def(from).self_ty,
+            last => last.copied(),
+        };
+        let Some(ty) = ty.filter(|t| t.starts_with(|c: char| c.is_ascii_uppercase())) else { return Vec::new() };
+        let drops = self.methods_of(&ty, "drop");
+        drops.iter().copied().filter(|&id| self.def(id).of_trait.is_some_and(|t| t == "Drop")).collect()
+    }
+
     /// Methods of the analysed crates named `name` (call `x.name()`).
     pub(super) fn methods_named(&self, name: &str) -> Cow<'_, [FnId]> {
         Self::both(self.own.methods_named(name), self.lib.defs.methods_named(name))

@@ -46,6 +46,7 @@ const FIXABLE: &[Case] = &[
     Case { name: "guard-env-role-arms", args: &[], original: "storm" },
     Case { name: "helper-return-not-exit", args: &[], original: "storm" },
     Case { name: "marker-undone", args: &[], original: "storm" },
+    Case { name: "drop-spawn", args: &[], original: "storm" },
     Case { name: "guard-in-foreign-code", args: &[], original: "storm" },
     Case { name: "guard-let-else", args: &[], original: "storm" },
     Case { name: "guard-local-closure", args: &[], original: "storm" },

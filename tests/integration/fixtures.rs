@@ -111,6 +111,7 @@ fixtures! {
     marker_mismatch => "marker-mismatch",
     marker_on_variable => "marker-on-variable",
     marker_undone => "marker-undone",
+    drop_spawn => "drop-spawn",
     mitosis_init => "mitosis-init",
     mitosis_no_init => "mitosis-no-init",
     mitosis_no_init_deref => "mitosis-no-init-deref",

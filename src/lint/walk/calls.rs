@@ -400,6 +400,18 @@ impl Walker<'_, '_, '_> {
     }
 
     /// A function named as a value (`thread::spawn(worker)`) may be called.
+    /// A value of a type with a `Drop` impl is made here: its `drop` runs
+    /// on every way out of the scope, a guard's `return` included, so it is
+    /// walked as a call at this point (a restart-on-exit `Drop` that
+    /// spawns the program was not seen at all).
+    pub(super) fn dropped(&mut self, path: &[Name], loc: Loc) -> Flow {
+        let drops = self.prog.drops_of(self.fn_id(), path);
+        if !drops.iter().any(|id| self.reaches.contains(id)) {
+            return Flow::none();
+        }
+        self.call_fns(&drops, Vec::new(), true, "drop", loc)
+    }
+
     pub(super) fn fn_value(&mut self, path: &[Name]) -> Flow {
         match self.prog.resolve_from(self.fn_id(), path) {
             // A bare name never names a method (that takes `Type::` or

@@ -56,6 +56,11 @@ impl Flow {
     fn stops(&self) -> bool {
         self.reach == Reach::Yes || self.diverges
     }
+
+    /// This, then `next` (when this does not stop).
+    fn then(self, next: Flow) -> Flow {
+        Flow { reach: self.reach.max(next.reach), diverges: self.diverges || next.diverges, val: next.val }
+    }
 }
 
 /// What one walk found.
@@ -343,11 +348,12 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
             }
             // `current_exe().map(Command::new)`: the site is the path.
             Expr::Path(_, loc) if *loc == self.site => self.hit(),
-            Expr::Path(path, _) => {
+            Expr::Path(path, loc) => {
                 // A name bound in this body is that local (`lines.push(..)`
                 // inside `fn lines`), never a function of the same name.
                 let local = path.len() == 1 && locals.contains_key(path[0].as_str());
                 let flow = if local { Flow::none() } else { self.fn_value(path) };
+                let flow = if local || flow.stops() { flow } else { flow.then(self.dropped(path, *loc)) };
                 Flow { val: self.eval(e, locals), ..flow }
             }
             Expr::Try(inner) => self.try_expr(inner, locals),
@@ -358,8 +364,9 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
             }
             Expr::Assign(lhs, rhs) => self.assign(lhs, rhs, locals),
             Expr::Index(a, b) | Expr::Binary(_, a, b) => self.seq([&**a, &**b], None, locals),
-            Expr::Struct(_, fields) => {
+            Expr::Struct(path, fields) => {
                 let flow = self.seq(fields.iter().map(|(_, e)| e), None, locals);
+                let flow = if flow.stops() { flow } else { flow.then(self.dropped(path, Loc::default())) };
                 Flow { val: self.eval(e, locals), ..flow }
             }
             Expr::Tuple(items) | Expr::Array(items) | Expr::Other(items) => self.seq(items.iter(), None, locals),
