@@ -56,7 +56,8 @@ pub(crate) fn binary<'a>(
     let graph = CallGraph::new(&prog, &entries);
     let reachable = graph.reachable();
     let seeds = self_naming_fns(&prog, loaded);
-    let facts = learn(&prog, &summary_set(&prog, &entries, &seeds));
+    let mut facts = learn(&prog, &summary_set(&prog, &entries, &seeds));
+    facts.written = super::differs::Written::new(reachable.clone());
     let label = format!("{}/{}", bin.package, bin.name);
     let whole = Whole { prog: &prog, facts: &facts, graph: &graph, entries: &entries, bin };
     for site in facts.sites.list.iter().filter(|s| reachable.contains(&s.fn_id)) {

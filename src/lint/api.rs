@@ -26,6 +26,9 @@ pub(crate) enum Call {
     ClapParse,
     /// The user id the process runs as (`geteuid()`).
     UserId,
+    /// A process id (`process::id()`, `getppid()`), in words: a child's
+    /// differs from its parent's ([`super::differs`]).
+    ProcessId(&'static str),
     Other,
 }
 
@@ -78,6 +81,7 @@ pub(crate) fn classify_call(canon: &[Name], clap_type: bool) -> Call {
         "spawn" if root == "mitosis" => Call::LibrarySpawn(Via::Mitosis),
         _ if CLAP_PARSE.contains(&last) && clap_type => Call::ClapParse,
         _ if super::user::is_uid_call(canon) => Call::UserId,
+        _ if let Some(what) = super::differs::process_id(canon) => Call::ProcessId(what),
         _ if PASS_THROUGH.contains(&last)
             && matches!(
                 prev,

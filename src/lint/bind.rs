@@ -16,7 +16,12 @@ pub(crate) fn bind(pat: &Pat, val: Val, locals: &mut Locals) {
         Pat::TupleStruct(path, items)
             if items.len() == 1 && matches!(path.last().map(Name::as_str), Some("Some" | "Ok")) =>
         {
-            bind(&items[0], val, locals);
+            // `Some((_, f))` on a table entry the child's markers chose.
+            let inner = match val {
+                Val::Opt(Some(found)) => *found,
+                val => val,
+            };
+            bind(&items[0], inner, locals);
         }
         Pat::Slice(items) if matches!(val, Val::Argv { .. }) => {
             let Val::Argv { skip, .. } = val else { return };

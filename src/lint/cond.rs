@@ -15,6 +15,10 @@ use super::value::{Facts, Locals, Truth, Val};
 /// beside the markers it names as they are.
 pub(crate) const UNREAD: &str = "what is returned by ";
 
+/// How [`Cond::tested`] names a value the child does not share with its
+/// parent although it gets no marker for it ([`Val::Differs`]).
+pub(crate) const DIFFERS: &str = "what differs in a child: ";
+
 /// A condition evaluator for one function of one walk.
 pub(crate) struct Cond<'c, 'p, 'a> {
     pub prog: &'p Program<'a>,
@@ -64,12 +68,14 @@ impl Cond<'_, '_, '_> {
                     && matches!(name.as_str(), "position" | "find")
                     && let Pat::TupleStruct(wrapper, _) = pat
                     && is_some_ok(wrapper)
+                    && !matches!(self.eval(recv, locals), Val::Table(_))
                 {
                     let t = self.method(recv, "any", args, locals);
                     bind(pat, Val::Unknown, locals);
                     return t;
                 }
                 let val = self.eval(value, locals);
+                let val = self.settle(&val);
                 let t = self.pattern(pat, &val, locals);
                 bind(pat, val.clone(), locals);
                 // `if let Some(Command::Web(web_opts)) = ..`: the payload's type.
@@ -143,6 +149,10 @@ impl Cond<'_, '_, '_> {
             Val::Truth(Truth::Same) => Truth::Same,
             Val::Truth(_) => Truth::Unknown,
             Val::Foreign(path) => self.foreign(path),
+            Val::Differs(what) => {
+                self.tested.push(format!("{DIFFERS}{what}"));
+                Truth::Unknown
+            }
             // A value of a type a function that reads the markers returns.
             Val::Typed(ty) if let Some(source) = self.facts.marker_types.get(ty) => {
                 self.opaque(&Val::Derived(Box::new(source.clone())))
@@ -188,6 +198,8 @@ impl Cond<'_, '_, '_> {
                     (Val::Bool(a), Val::Bool(b)) => Truth::from_bool(a == b),
                     (Val::Foreign(_) | Val::Typed(_), _) => self.opaque(&lv),
                     (_, Val::Foreign(_) | Val::Typed(_)) => self.opaque(&rv),
+                    _ if lv.differs() => self.opaque(&lv),
+                    _ if rv.differs() => self.opaque(&rv),
                     _ if lv.is_marker_source() || rv.is_marker_source() => Truth::Unknown,
                     _ => Truth::Same,
                 };
@@ -274,6 +286,11 @@ impl Cond<'_, '_, '_> {
             return self.method(inner, "is_some_and", test, locals);
         }
         let val = self.eval(recv, locals);
+        // `Path::new(LOCK).exists()` on a file the program writes.
+        let path_arg = if name == "open" { args.first().map(|a| self.eval(a, locals)) } else { None };
+        if let Some(file) = self.facts.written.method(self.prog, &val, recv, name, path_arg.as_slice()) {
+            return self.opaque(&file);
+        }
         if name == "is_root" && val == Val::UserId {
             return self.root();
         }
@@ -333,6 +350,8 @@ impl Cond<'_, '_, '_> {
             }
             Val::ArgvItem(Some(i)) => self.child.arg_present(*i),
             Val::ClapField(field, _) => self.flag(field),
+            Val::Opt(found) => Truth::from_bool(found.is_some()),
+            Val::Lookup(key, entries) => self.found(key, entries),
             other => self.opaque(other),
         }
     }

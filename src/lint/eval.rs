@@ -225,7 +225,11 @@ impl<'p, 'a> Eval<'p, 'a> {
                 let vals: Vec<Val> = items.iter().map(|item| self.expr(item, locals)).collect();
                 if vals.iter().all(|v| matches!(v, Val::Unknown)) { Val::Unknown } else { Val::Tuple(vals) }
             }
-            Expr::Array(items) | Expr::Other(items) => {
+            Expr::Array(items) => {
+                let vals: Vec<Val> = items.iter().map(|item| self.expr(item, locals)).collect();
+                self.table(items, vals).unwrap_or(Val::Unknown)
+            }
+            Expr::Other(items) => {
                 for item in items {
                     self.expr(item, locals);
                 }
@@ -470,6 +474,8 @@ impl<'p, 'a> Eval<'p, 'a> {
             api::Call::PassThrough => first,
             api::Call::ReadLink => match first {
                 Val::Exe(o) => Val::Exe(o),
+                // `read_link(format!("/proc/{}/exe", parent_id()))`.
+                other if other.differs() => Val::derived([&other]),
                 _ => Val::Unknown,
             },
             api::Call::CommandNew => match first.exe_origin() {
@@ -490,6 +496,8 @@ impl<'p, 'a> Eval<'p, 'a> {
             }
             api::Call::ClapParse => Val::Clap(canon.get(canon.len().wrapping_sub(2)).map(Name::to_string)),
             api::Call::UserId => Val::UserId,
+            api::Call::ProcessId(what) => Val::Differs(what.to_string()),
+            api::Call::Other if let Some(v) = self.facts.written.call(self.prog, canon, &vals) => v,
             api::Call::Other => match Val::derived(&vals) {
                 Val::Unknown if api::is_foreign(canon) => Val::Foreign(canon.join("::")),
                 other => other,
@@ -542,6 +550,9 @@ impl<'p, 'a> Eval<'p, 'a> {
 
     fn method_on(&mut self, r: Val, recv: &Expr, name: &str, args: &[Expr], locals: &mut Locals) -> Val {
         if let Some(v) = self.exe_adapter(&r, name, args, locals) {
+            return v;
+        }
+        if let Some(v) = self.table_method(&r, name, args, locals) {
             return v;
         }
         let mut vals: Vec<Val> = args.iter().map(|a| self.expr(a, locals)).collect();
@@ -599,6 +610,9 @@ impl<'p, 'a> Eval<'p, 'a> {
                 _ => None,
             };
             return self.program_method(locs, name, args.first(), &vals, items);
+        }
+        if let Some(v) = self.facts.written.method(self.prog, &r, recv, name, &vals) {
+            return v;
         }
         if let Some(v) = passing::method_value(&r, name, args) {
             return v;
@@ -668,6 +682,9 @@ impl<'p, 'a> Eval<'p, 'a> {
         }
         match canon.last().map(Name::as_str) {
             Some("matches") => vals.into_iter().next().unwrap_or(Val::Unknown),
+            // A path or text made from a process id is not the child's
+            // either (`format!("/proc/{ppid}/exe")`, the hole a local).
+            Some("format") if let Some(v) = super::formatted::differing(m, &vals, locals) => v,
             Some("format") => match m.args.first() {
                 Some(Expr::Lit(Lit::Str(template), _)) => super::formatted::shape(template),
                 _ => Val::Unknown,

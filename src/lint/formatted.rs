@@ -2,7 +2,8 @@
 //! when there is nothing to fill in, else its shape (`CARGO_TARGET_{}_RUNNER`),
 //! which is enough to tell an env var another program runs by its name.
 
-use super::value::Val;
+use super::ir::{Expr, Lit, Macro};
+use super::value::{Locals, Val};
 
 /// The value of `format!(template, ..)`: the text when it has no holes,
 /// else its shape with each hole written `{}` (`{{` and `}}` are braces).
@@ -25,6 +26,22 @@ pub(crate) fn shape(template: &str) -> Val {
         }
     }
     if holes { Val::Format(shape) } else { Val::Str(shape) }
+}
+
+/// `format!` of a value that differs in the child ([`Val::Differs`]), as
+/// an argument or captured by a hole (`"{ppid}"`): a value computed from it.
+pub(crate) fn differing(m: &Macro, vals: &[Val], locals: &Locals) -> Option<Val> {
+    if let Some(v) = vals.iter().find(|v| v.differs()) {
+        return Some(Val::derived([v]));
+    }
+    let Some(Expr::Lit(Lit::Str(template), _)) = m.args.first() else { return None };
+    let captured = template.split('{').skip(1).filter_map(|hole| {
+        let name = hole.split(['}', ':']).next()?;
+        let ident = name.starts_with(|c: char| c.is_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+        ident.then_some(name)
+    });
+    captured.filter_map(|name| locals.get(name)).find(|v| v.differs()).map(|v| Val::derived([v]))
 }
 
 #[cfg(test)]

@@ -139,6 +139,8 @@ fn summarised(val: &Val) -> bool {
             | Val::Env(_)
             | Val::Clap(_)
             | Val::ClapField(..)
+            // A static dispatch table, for lookups in it.
+            | Val::Table(_)
     )
 }
 

@@ -54,6 +54,11 @@ impl Cond<'_, '_, '_> {
             _ => self.present(val),
         };
         let present = if is_err(path) { present.not() } else { present };
+        // `Some((_, f))` on a table entry the child's markers chose.
+        let val = match val {
+            Val::Opt(Some(found)) => &**found,
+            _ => val,
+        };
         match inner {
             Some(p) if !is_err(path) => present.and(self.pattern(p, val, locals)),
             _ => present,

@@ -42,6 +42,8 @@ pub(crate) struct Facts {
     /// (`env::set_var`): a child may inherit them either way.
     pub set_vars: std::collections::BTreeSet<String>,
     pub param_vals: HashMap<(usize, usize), Val>,
+    /// The files the program writes, for the walk (empty while learning).
+    pub written: super::differs::Written,
 }
 
 impl Facts {
@@ -141,6 +143,24 @@ pub(crate) enum Val {
     Format(String),
     /// A closure bound to a local, for calls of that local.
     Closure(super::local_fn::LocalFn),
+    /// Not the same in a child as in its parent although the spawn gives
+    /// no marker for it, in words: a process id, or a file the program
+    /// itself writes ([`super::differs`]). A condition on it is not "the
+    /// child goes where the parent went" (issue 14: such guards were false
+    /// `unguarded`).
+    Differs(String),
+    /// A literal list of `(name, value)` pairs, a dispatch table
+    /// (`&[("worker", worker as fn())]`), see [`super::table`].
+    Table(Vec<(String, Val)>),
+    /// Functions named as a value (an entry of a [`Val::Table`]): calling
+    /// it runs one of them.
+    Fns(Vec<usize>),
+    /// `table.iter().find(|(name, _)| *name == key)`: the entry whose name
+    /// is the boxed key in the child, if any.
+    Lookup(Box<Val>, Vec<(String, Val)>),
+    /// An `Option` whose variant the child's markers settled: `Some` of the
+    /// boxed value, or `None` (a [`Val::Lookup`] in one child).
+    Opt(Option<Box<Val>>),
 }
 
 /// What a condition evaluates to in the child a spawn site starts.
@@ -250,7 +270,18 @@ impl Val {
                 | Val::ClapNested(..)
                 | Val::ClapMatches
                 | Val::ClapSub
+                | Val::Differs(_)
         )
+    }
+
+    /// Whether this value is, or was computed from, one that differs
+    /// between a parent and its child ([`Val::Differs`]).
+    pub(super) fn differs(&self) -> bool {
+        match self {
+            Val::Differs(_) => true,
+            Val::Derived(source) => source.differs(),
+            _ => false,
+        }
     }
 
     /// The more informative of two values (for merging branches and returns).

@@ -36,6 +36,7 @@ const FIXABLE: &[Case] = &[
     Case { name: "guard-args-pushed-flag", args: &[], original: "storm" },
     Case { name: "guard-clap-mismatch", args: &[], original: "storm" },
     Case { name: "guard-diverge-missing", args: &[], original: "storm" },
+    Case { name: "guard-dispatch-table", args: &[], original: "storm" },
     // The probe's child has no terminal on stdout, so the original exits
     // at once; on a terminal it storms.
     Case { name: "guard-helper-loop", args: &[], original: "storm" },
@@ -50,6 +51,9 @@ const FIXABLE: &[Case] = &[
     Case { name: "guard-in-foreign-code", args: &[], original: "storm" },
     Case { name: "guard-let-else", args: &[], original: "storm" },
     Case { name: "guard-local-closure", args: &[], original: "storm" },
+    // The lock files are under /tmp; the guarded twins remove theirs.
+    Case { name: "guard-lock-file", args: &[], original: "storm" },
+    Case { name: "guard-parent-pid", args: &[], original: "storm" },
     Case { name: "guard-read-indirectly", args: &[], original: "storm" },
     Case { name: "handoff-on-request", args: &[], original: "storm" },
     Case { name: "hook-exit-closure", args: &[], original: "storm" },

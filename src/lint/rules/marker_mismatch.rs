@@ -4,7 +4,7 @@
 
 use super::SiteContext;
 use crate::diag::{Code, Diagnostic};
-use crate::lint::cond::UNREAD;
+use crate::lint::cond::{DIFFERS, UNREAD};
 use crate::lint::walk::Reach;
 
 pub(crate) fn check(ctx: &SiteContext<'_>) -> Option<Diagnostic> {
@@ -17,8 +17,12 @@ pub(crate) fn check(ctx: &SiteContext<'_>) -> Option<Diagnostic> {
     if given.is_empty() {
         return None;
     }
-    let mut tested: Vec<&(String, _)> =
-        ctx.outcome.tested.iter().filter(|(t, _)| !given.contains(t) && !t.starts_with(UNREAD)).collect();
+    let mut tested: Vec<&(String, _)> = ctx
+        .outcome
+        .tested
+        .iter()
+        .filter(|(t, _)| !given.contains(t) && !t.starts_with(UNREAD) && !t.starts_with(DIFFERS))
+        .collect();
     // A subcommand pattern tests its token twice (some subcommand, then this one).
     tested.dedup();
     // The site's marker is tested somewhere on the way: not a mismatch.

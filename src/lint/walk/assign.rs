@@ -12,6 +12,7 @@ use super::branch::chosen_by;
 use super::{Flow, Reach, Walker};
 use crate::lint::eval::bind;
 use crate::lint::ir::{Expr, Pat, Stmt};
+use crate::lint::table;
 use crate::lint::value::{Locals, Truth, Val};
 use crate::lint::visit::for_each_expr;
 
@@ -25,7 +26,13 @@ impl Walker<'_, '_, '_> {
         locals: &mut Locals,
     ) -> Flow {
         let Some(init) = init else { return Flow::none() };
-        let flow = self.expr(init, locals);
+        // A dispatch table only looked up by name: its functions are
+        // walked where a lookup finds them, not here.
+        let table = match pat {
+            Pat::Bind(name, None) => table::only_looked_up(self.prog.def(self.fn_id()).body.get(), name, init),
+            _ => false,
+        };
+        let flow = if table { Flow::none() } else { self.expr(init, locals) };
         if flow.stops() {
             return flow;
         }
@@ -36,6 +43,7 @@ impl Walker<'_, '_, '_> {
         };
         let work_before = self.work;
         let mut c = self.cond();
+        let val = c.settle(&val);
         let t = c.pattern(pat, &val, locals);
         let routes = c.routes();
         let tested = c.tested;

@@ -3,7 +3,7 @@
 
 use super::assign::{Code, carry_out};
 use super::{Flow, Reach, Walker, scan};
-use crate::lint::cond::UNREAD;
+use crate::lint::cond::{DIFFERS, UNREAD};
 use crate::lint::eval::{bind, type_payloads};
 use crate::lint::ir::{Arm, Expr, Loc, Stmt};
 use crate::lint::value::{Locals, Truth, Val};
@@ -196,6 +196,9 @@ impl Walker<'_, '_, '_> {
         earlier_unknown: &mut Vec<Vec<String>>,
     ) -> (Truth, bool, Vec<String>) {
         let mut c = self.cond();
+        // A table lookup, in this child (`Some((_, f))` then binds `f`).
+        let settled = c.settle(val);
+        let val = &settled;
         let mut t = c.pattern(&arm.pat, val, inner);
         bind(&arm.pat, val.clone(), inner);
         type_payloads(self.prog, self.prog.def(self.fn_id()).self_ty.as_deref(), &arm.pat, val, inner);
@@ -282,8 +285,14 @@ impl Walker<'_, '_, '_> {
     /// Names the value an undecidable condition depends on: what it tests,
     /// and which part of the child's argv or env is not known statically.
     fn unknown_value(&self, tested: &[String]) -> String {
-        let (unread, markers): (Vec<&String>, Vec<&String>) = tested.iter().partition(|t| t.starts_with(UNREAD));
+        let (differs, tested): (Vec<&String>, Vec<&String>) = tested.iter().partition(|t| t.starts_with(DIFFERS));
+        let (unread, markers): (Vec<&String>, Vec<&String>) = tested.into_iter().partition(|t| t.starts_with(UNREAD));
         let mut parts = Vec::new();
+        let mut differs: Vec<&str> = differs.iter().map(|t| &t[DIFFERS.len()..]).collect();
+        differs.dedup();
+        if !differs.is_empty() {
+            parts.push(format!("{}: not the same in a child as in its parent", differs.join(" and ")));
+        }
         if !markers.is_empty() {
             let names: Vec<String> = markers.iter().map(|t| format!("`{t}`")).collect();
             parts.push(format!("whether the child has {}", names.join(" or ")));
@@ -300,7 +309,7 @@ impl Walker<'_, '_, '_> {
         };
         match self.child.unknown_parts() {
             Some(parts) => format!("{what}, and {parts}"),
-            None if unread.is_empty() => format!("{what}, which the check cannot compute"),
+            None if unread.is_empty() && differs.is_empty() => format!("{what}, which the check cannot compute"),
             None => what,
         }
     }

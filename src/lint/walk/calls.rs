@@ -35,7 +35,12 @@ impl Walker<'_, '_, '_> {
             let inner = self.expr(func, locals);
             return Flow { reach: flow.reach.max(inner.reach), ..inner };
         };
-        match self.prog.resolve_from(self.fn_id(), path) {
+        // `f()` with `f` bound to a table entry's function.
+        let target = match &**path {
+            [name] if let Some(Val::Fns(ids)) = locals.get(name.as_str()) => Target::Fns(ids.clone()),
+            _ => self.prog.resolve_from(self.fn_id(), path),
+        };
+        match target {
             Target::Fns(ids) if self.is_own_library_init(&ids) => {
                 self.guard(loc, self.work);
                 Flow { reach: flow.reach, diverges: true, val: Val::Unknown }
@@ -397,6 +402,15 @@ impl Walker<'_, '_, '_> {
             self.unsure = Some((why, m.loc));
         }
         Flow { val: self.eval(&Expr::Macro(Box::new(m.clone())), locals), ..flow }
+    }
+
+    /// Functions a local holds as a value ([`Val::Fns`]) may be called.
+    pub(super) fn fns_value(&mut self, ids: &[FnId], name: &str) -> Flow {
+        if !ids.iter().any(|id| self.reaches.contains(id)) {
+            return Flow::none();
+        }
+        let flow = self.call_fns(ids, Vec::new(), self.same_path(ids), name, Loc::default());
+        Flow { reach: flow.reach, ..Flow::none() }
     }
 
     /// A function named as a value (`thread::spawn(worker)`) may be called.

@@ -352,7 +352,13 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
                 // A name bound in this body is that local (`lines.push(..)`
                 // inside `fn lines`), never a function of the same name.
                 let local = path.len() == 1 && locals.contains_key(path[0].as_str());
-                let flow = if local { Flow::none() } else { self.fn_value(path) };
+                let flow = match locals.get(path[0].as_str()) {
+                    // A table entry's function handed on (`pool.run(*f)`)
+                    // may be called, as a function named there would be.
+                    Some(Val::Fns(ids)) if local => self.fns_value(&ids.clone(), path[0].as_str()),
+                    _ if local => Flow::none(),
+                    _ => self.fn_value(path),
+                };
                 let flow = if local || flow.stops() { flow } else { flow.then(self.dropped(path, *loc)) };
                 Flow { val: self.eval(e, locals), ..flow }
             }
