@@ -1,8 +1,8 @@
 //! Lowering of `syn` expressions, statements and patterns to the IR.
 
+use super::span;
 use crate::lint::ir::{Arm, BinOp, Block, Expr, Lit, Loc, Macro, Name, Pat, Path, Segments, Stmt};
 use crate::lint::name::{self, intern};
-use syn::spanned::Spanned;
 
 /// Turns spans into [`Loc`]s for one file.
 pub(crate) struct Ctx {
@@ -87,14 +87,16 @@ impl Ctx {
     pub(crate) fn expr(&self, e: &syn::Expr) -> Expr {
         use syn::Expr as E;
         match e {
-            E::Lit(l) => Expr::Lit(lit(&l.lit), self.loc(l.span())),
-            E::Path(p) => Expr::Path(path(&p.path), self.loc(p.span())),
-            E::Call(c) => Expr::Call { func: self.boxed(&c.func), args: self.list(&c.args), loc: self.loc(c.span()) },
+            E::Lit(l) => Expr::Lit(lit(&l.lit), self.loc(span::of(e))),
+            E::Path(p) => Expr::Path(path(&p.path), self.loc(span::of(e))),
+            E::Call(c) => {
+                Expr::Call { func: self.boxed(&c.func), args: self.list(&c.args), loc: self.loc(span::of(e)) }
+            }
             E::MethodCall(m) => Expr::Method {
                 recv: self.boxed(&m.receiver),
                 name: name::ident(&m.method),
                 args: self.list(&m.args).into_boxed_slice(),
-                loc: self.loc(m.method.span().join(m.span()).unwrap_or_else(|| m.span())),
+                loc: self.loc(m.method.span().join(span::of(e)).unwrap_or_else(|| span::of(e))),
             },
             E::Field(f) => Expr::Field(self.boxed(&f.base), member(&f.member)),
             E::Index(i) => Expr::Index(self.boxed(&i.expr), self.boxed(&i.index)),
@@ -130,13 +132,13 @@ impl Ctx {
                 cond: self.boxed(&i.cond),
                 then: self.block(&i.then_branch),
                 els: i.else_branch.as_ref().map(|(_, e)| self.boxed(e)),
-                loc: self.loc(i.if_token.span.join(i.cond.span()).unwrap_or(i.if_token.span)),
+                loc: self.loc(i.if_token.span.join(span::of(&i.cond)).unwrap_or(i.if_token.span)),
             },
             E::Let(l) => Expr::Let(self.pat(&l.pat), self.boxed(&l.expr)),
             E::Match(m) => Expr::Match {
                 scrut: self.boxed(&m.expr),
                 arms: m.arms.iter().map(|a| self.arm(a)).collect(),
-                loc: self.loc(m.match_token.span.join(m.expr.span()).unwrap_or(m.match_token.span)),
+                loc: self.loc(m.match_token.span.join(span::of(&m.expr)).unwrap_or(m.match_token.span)),
             },
             E::Block(b) => Expr::Block(self.block(&b.block)),
             E::Unsafe(u) => Expr::Block(self.block(&u.block)),
@@ -149,7 +151,7 @@ impl Ctx {
             E::Loop(l) => Expr::Loop { body: self.block(&l.body), breaks: has_break(&l.body) },
             E::While(w) => Expr::While(self.boxed(&w.cond), self.block(&w.body)),
             E::ForLoop(f) => Expr::For(Box::new(self.pat(&f.pat)), self.boxed(&f.expr), self.block(&f.body)),
-            E::Return(r) => Expr::Return(r.expr.as_ref().map(|e| self.boxed(e)), self.loc(r.span())),
+            E::Return(r) => Expr::Return(r.expr.as_ref().map(|e| self.boxed(e)), self.loc(span::of(e))),
             E::Break(b) => match &b.expr {
                 Some(e) => Expr::Other(vec![self.expr(e), Expr::Break]),
                 None => Expr::Break,
@@ -180,7 +182,7 @@ impl Ctx {
     /// Macro arguments are lowered when they parse as expressions (`format!`,
     /// `matches!` need a pattern: handled below); otherwise the macro is opaque.
     pub(crate) fn mac(&self, mac: &syn::Macro) -> Macro {
-        let loc = self.loc(mac.span());
+        let loc = self.loc(span::of_macro(mac));
         let p = path(&mac.path);
         let name = p.last().map_or("", Name::as_str);
         if name == "matches"

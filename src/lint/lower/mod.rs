@@ -4,6 +4,7 @@
 
 mod clap;
 mod expr;
+mod span;
 mod statics;
 
 use crate::lint::body::{Body, Source};
