@@ -413,7 +413,6 @@ impl Walker<'_, '_, '_> {
         Flow { reach: flow.reach, ..Flow::none() }
     }
 
-    /// A function named as a value (`thread::spawn(worker)`) may be called.
     /// A value of a type with a `Drop` impl is made here: its `drop` runs
     /// on every way out of the scope, a guard's `return` included, so it is
     /// walked as a call at this point (a restart-on-exit `Drop` that
@@ -426,6 +425,7 @@ impl Walker<'_, '_, '_> {
         self.call_fns(&drops, Vec::new(), true, "drop", loc)
     }
 
+    /// A function named as a value (`thread::spawn(worker)`) may be called.
     pub(super) fn fn_value(&mut self, path: &[Name]) -> Flow {
         match self.prog.resolve_from(self.fn_id(), path) {
             // A bare name never names a method (that takes `Type::` or

@@ -352,7 +352,7 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
                 // A name bound in this body is that local (`lines.push(..)`
                 // inside `fn lines`), never a function of the same name.
                 let local = path.len() == 1 && locals.contains_key(path[0].as_str());
-                let flow = match locals.get(path[0].as_str()) {
+                let flow = match path.first().and_then(|p| locals.get(p.as_str())) {
                     // A table entry's function handed on (`pool.run(*f)`)
                     // may be called, as a function named there would be.
                     Some(Val::Fns(ids)) if local => self.fns_value(&ids.clone(), path[0].as_str()),
