@@ -397,9 +397,7 @@ pub(crate) fn record_envs(marker: &mut Marker, expr: Option<&Expr>) {
 mod tests {
     use super::*;
 
-    fn path(s: &str) -> Vec<Name> {
-        s.split("::").map(Name::from).collect()
-    }
+    use crate::lint::name::path_of as path;
 
     #[test]
     fn foreign_code_starts_at_a_crate_outside_std() {

@@ -214,9 +214,7 @@ fn const_path(prog: &Program<'_>, id: FnId, e: &Expr) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn path(p: &str) -> Vec<Name> {
-        p.split("::").map(Name::from).collect()
-    }
+    use crate::lint::name::path_of as path;
 
     #[test]
     fn process_id_calls() {

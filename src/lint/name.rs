@@ -145,6 +145,13 @@ pub(crate) fn ident(ident: &proc_macro2::Ident) -> Name {
     intern(&ident.to_string())
 }
 
+/// A path written `a::b::c`, for tests of functions that read canonical
+/// paths.
+#[cfg(test)]
+pub(crate) fn path_of(text: &str) -> Vec<Name> {
+    text.split("::").map(Name::from).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

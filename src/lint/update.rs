@@ -77,9 +77,7 @@ mod tests {
         replacing_api(canon).is_some()
     }
 
-    fn path(s: &str) -> Vec<crate::lint::name::Name> {
-        s.split("::").map(Into::into).collect()
-    }
+    use crate::lint::name::path_of as path;
 
     #[test]
     fn the_updating_apis_are_known_and_their_neighbours_are_not() {

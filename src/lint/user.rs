@@ -28,11 +28,9 @@ pub(crate) fn is_zero(e: &Expr) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{Name, is_uid_call};
+    use super::is_uid_call;
 
-    fn path(p: &str) -> Vec<Name> {
-        p.split("::").map(Name::from).collect()
-    }
+    use crate::lint::name::path_of as path;
 
     #[test]
     fn user_id_calls() {
