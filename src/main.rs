@@ -19,12 +19,15 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[unsafe(link_section = ".init_array.00099")]
 static ALLOC_OPTIONS: extern "C" fn() = alloc_options;
 
+/// `mi_option_arena_eager_commit` and `mi_option_purge_delay` in mimalloc
+/// v2's `mi_option_e` (libmimalloc-sys is pinned in Cargo.toml).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
 #[cfg(any(target_os = "linux", target_os = "android"))]
 extern "C" fn alloc_options() {
-    // `mi_option_arena_eager_commit` and `mi_option_purge_delay` in
-    // mimalloc v2's `mi_option_e` (libmimalloc-sys is pinned in Cargo.toml).
-    const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
-    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
     // SAFETY: plain stores into mimalloc's option table, before any thread
     // or allocation exists.
     unsafe {
@@ -45,4 +48,20 @@ fn main() -> std::process::ExitCode {
         std::process::exit(cargo_freeze::probe::sentinel_main(&args[2..]));
     }
     cargo_freeze::run(args)
+}
+
+#[cfg(all(test, any(target_os = "linux", target_os = "android")))]
+mod tests {
+    /// The constructor ran before mimalloc started: both options read 0,
+    /// not mimalloc v2's defaults (2 and 10). A linker that dropped the
+    /// `.init_array` entry would leave the defaults.
+    use super::{ARENA_EAGER_COMMIT, PURGE_DELAY};
+
+    #[test]
+    fn allocator_options_are_set_before_main() {
+        // SAFETY: reads of mimalloc's option table.
+        let (commit, purge) =
+            unsafe { (libmimalloc_sys::mi_option_get(ARENA_EAGER_COMMIT), libmimalloc_sys::mi_option_get(15)) };
+        assert_eq!((commit, purge), (0, 0));
+    }
 }

@@ -37,12 +37,12 @@ impl Eval<'_, '_> {
         // order; a function handed it (`wire(&mut cmd)`) may be evaluated
         // before or after that body, so a list of unknown length it adds
         // says nothing about the positions of the others.
-        let made_here = self.made_at.iter().any(|(l, _)| *l == site);
+        let made_here = self.made_here(site);
         let Some(rec) = self.rec.as_deref_mut() else { return };
         let Some(id) = rec.sites.at(&site) else { return };
         let marker = &mut rec.sites.list[id].marker;
-        // Only in the body that made the `Command` are calls seen in their
-        // order: a function handed it may be evaluated before or after.
+        // For the same reason only a launch seen there orders the calls
+        // after it out of the started child's marker.
         if made_here && marker.launched {
             return;
         }
@@ -106,11 +106,12 @@ impl Eval<'_, '_> {
         let texts: Vec<Option<String>> = items.iter().map(Val::text).collect();
         for &site in sites {
             let skippable = self.skippable(site);
+            let made_here = self.made_here(site);
             if let Some(rec) = self.rec.as_deref_mut()
                 && let Some(id) = rec.sites.at(&site)
             {
                 let marker = &mut rec.sites.list[id].marker;
-                if marker.launched && self.made_at.iter().any(|(l, _)| *l == site) {
+                if made_here && marker.launched {
                     continue;
                 }
                 match skippable {
@@ -120,6 +121,11 @@ impl Eval<'_, '_> {
             }
         }
         Val::Cmd(sites.to_vec())
+    }
+
+    /// Whether the `Command` of `site` was made in the body evaluated now.
+    fn made_here(&self, site: Loc) -> bool {
+        self.made_at.iter().any(|(l, _)| *l == site)
     }
 
     /// A builder call in a branch the site's own code may skip (`if fast {
