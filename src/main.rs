@@ -52,16 +52,17 @@ fn main() -> std::process::ExitCode {
 
 #[cfg(all(test, any(target_os = "linux", target_os = "android")))]
 mod tests {
+    use super::{ARENA_EAGER_COMMIT, PURGE_DELAY};
+
     /// The constructor ran before mimalloc started: both options read 0,
     /// not mimalloc v2's defaults (2 and 10). A linker that dropped the
     /// `.init_array` entry would leave the defaults.
-    use super::{ARENA_EAGER_COMMIT, PURGE_DELAY};
-
     #[test]
     fn allocator_options_are_set_before_main() {
         // SAFETY: reads of mimalloc's option table.
-        let (commit, purge) =
-            unsafe { (libmimalloc_sys::mi_option_get(ARENA_EAGER_COMMIT), libmimalloc_sys::mi_option_get(15)) };
+        let (commit, purge) = unsafe {
+            (libmimalloc_sys::mi_option_get(ARENA_EAGER_COMMIT), libmimalloc_sys::mi_option_get(PURGE_DELAY))
+        };
         assert_eq!((commit, purge), (0, 0));
     }
 }
