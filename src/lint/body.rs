@@ -103,10 +103,12 @@ impl Late {
         let Some(slice) = self.source.slice(self.start, self.end) else { return Block::default() };
         let base = Base { byte: self.start, line: self.line, col: self.col };
         let ctx = lower::Ctx { file: self.source.file, base };
-        let block = match syn::parse_str::<syn::Block>(&slice) {
+        // Bounded before `syn` recurses into it: the load's nesting check
+        // did not see the body (issue 14).
+        let block = match super::nesting::parse_block(&slice) {
             Ok(block) => ctx.block(&block),
             Err(err) => {
-                self.source.record(format!("cannot parse the file: {err}"), ctx.loc(err.span()));
+                self.source.record(err.message, ctx.loc(err.span));
                 Block::default()
             }
         };

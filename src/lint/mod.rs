@@ -25,10 +25,13 @@ mod child;
 mod clap_cond;
 mod closure;
 mod cond;
+#[cfg(test)]
+mod corpus;
 mod defs;
 mod differs;
 mod eval;
 pub mod fix;
+mod flat;
 mod fnset;
 mod formatted;
 mod index;

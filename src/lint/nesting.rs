@@ -11,6 +11,7 @@
 //! depth of its delimiters plus the chain of tokens that leads to it.
 
 use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
+use std::borrow::Cow;
 
 /// Nested `()`, `[]`, `{}` groups allowed in one file. Real code stays far
 /// below: 45 at most in 7,195 files of a registry cache (`measure_dir`).
@@ -35,43 +36,66 @@ pub(crate) struct TooDeep {
     pub span: Span,
 }
 
-/// Lexes `content` (without the shebang and BOM that `syn::parse_file`
-/// strips), checks its nesting, and parses it.
+/// Lexes `content`, checks its nesting, and parses it. A shebang line
+/// (not `#![attr]`) is kept as in `syn::parse_file`; it and a byte order
+/// mark keep their bytes in the text proc-macro2 reads, so every span's
+/// byte offset is the file's (a late body is read back by its offsets).
 pub(crate) fn parse_file(content: &str) -> Result<syn::File, TooDeep> {
     parse(content, false)
 }
 
-/// As [`parse_file`], but item-level function bodies are left empty
-/// (their spans kept) for a parse on first use: see [`super::skip`].
+/// As [`parse_file`], but the insides of item-level function bodies are
+/// skipped (their braces' spans kept) for a parse on first use, which
+/// checks their nesting then ([`parse_block`]): see [`super::skip`].
 pub(crate) fn parse_items(content: &str) -> Result<syn::File, TooDeep> {
     parse(content, true)
 }
 
 fn parse(content: &str, skip_bodies: bool) -> Result<syn::File, TooDeep> {
-    let content = content.strip_prefix('\u{feff}').unwrap_or(content);
-    let (shebang, content) = split_shebang(content);
+    let (shebang, content) = shebang_as_comment(content);
+    let content = match (skip_bodies, content) {
+        (true, Cow::Borrowed(text)) => super::skip::skeleton(text),
+        (true, Cow::Owned(text)) => Cow::Owned(super::skip::skeleton(&text).into_owned()),
+        (false, content) => content,
+    };
+    let mut file: syn::File = parse_checked(&content)?;
+    file.shebang = shebang;
+    Ok(file)
+}
+
+/// A function body (`{ .. }`) read back from its file, bounded like a file.
+pub(crate) fn parse_block(content: &str) -> Result<syn::Block, TooDeep> {
+    parse_checked(content)
+}
+
+fn parse_checked<T: syn::parse::Parse>(content: &str) -> Result<T, TooDeep> {
     let tokens: TokenStream = content.parse().map_err(|e: proc_macro2::LexError| TooDeep {
         message: format!("cannot parse the file: {e}"),
         span: e.span(),
     })?;
     check(&tokens)?;
-    let tokens = if skip_bodies { super::skip::blank_bodies(tokens) } else { tokens };
-    let mut file: syn::File =
-        syn::parse2(tokens).map_err(|e| TooDeep { message: format!("cannot parse the file: {e}"), span: e.span() })?;
-    file.shebang = shebang;
-    Ok(file)
+    syn::parse2(tokens).map_err(|e| TooDeep { message: format!("cannot parse the file: {e}"), span: e.span() })
 }
 
-/// `#!/usr/bin/env run` (not `#![attr]`) is a shebang line, as in `syn::parse_file`.
-fn split_shebang(content: &str) -> (Option<String>, &str) {
-    let Some(rest) = content.strip_prefix("#!") else { return (None, content) };
+/// `#!/usr/bin/env run` (not `#![attr]`), after a byte order mark if any,
+/// is a shebang line, as in `syn::parse_file`: returned, and made a line
+/// comment of the same length in the text.
+fn shebang_as_comment(content: &str) -> (Option<String>, Cow<'_, str>) {
+    let bom = if content.starts_with('\u{feff}') { 3 } else { 0 };
+    let line = &content[bom..];
+    let Some(rest) = line.strip_prefix("#!") else { return (None, Cow::Borrowed(content)) };
     if rest.trim_start().starts_with('[') {
-        return (None, content);
+        return (None, Cow::Borrowed(content));
     }
-    match content.find('\n') {
-        Some(i) => (Some(content[..i].to_string()), &content[i..]),
-        None => (Some(content.to_string()), ""),
+    let shebang = line.find('\n').map_or(line, |i| &line[..i]).to_string();
+    let mut bytes = content.as_bytes().to_vec();
+    bytes[bom..bom + 2].copy_from_slice(b"//");
+    // `///` and `//!` would be doc comments.
+    if let Some(b @ (b'/' | b'!')) = bytes.get_mut(bom + 2) {
+        *b = b' ';
     }
+    let text = String::from_utf8(bytes).unwrap_or_else(|_| content.to_string());
+    (Some(shebang), Cow::Owned(text))
 }
 
 /// One open group during the walk.

@@ -130,31 +130,18 @@ mod tests {
         }
     }
 
-    fn compare_dir(dir: &std::path::Path, seen: &mut Compare) {
-        for entry in fs_err::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                compare_dir(&path, seen);
-            } else if path.extension().is_some_and(|x| x == "rs")
-                && let Ok(file) = syn::parse_file(&fs_err::read_to_string(&path).unwrap())
-            {
-                seen.visit_file(&file);
-            }
-        }
-    }
-
-    /// This crate's own sources and tests (tens of thousands of
+    /// This crate's own sources, tests and fixtures (tens of thousands of
     /// expressions, chains, macros, attributes on expressions), and, with
     /// `SPAN_DIR` set, any other tree (a registry cache, a checkout).
     #[test]
     fn spans_are_the_ones_syn_prints_for() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut seen = Compare(0);
-        for dir in ["src", "tests", "benches", "templates"] {
-            compare_dir(&root.join(dir), &mut seen);
-        }
-        if let Some(dir) = std::env::var_os("SPAN_DIR") {
-            compare_dir(std::path::Path::new(&dir), &mut seen);
+        for path in crate::lint::corpus::rust_files("SPAN_DIR") {
+            if let Ok(text) = fs_err::read_to_string(&path)
+                && let Ok(file) = syn::parse_file(&text)
+            {
+                seen.visit_file(&file);
+            }
         }
         assert!(seen.0 > 10_000, "only {} expressions compared", seen.0);
     }
