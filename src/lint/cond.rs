@@ -46,6 +46,9 @@ impl Cond<'_, '_, '_> {
 
     /// The truth of `e` in the child; binds `if let` names into `locals`.
     pub(super) fn truth(&mut self, e: &Expr, locals: &mut Locals) -> Truth {
+        if let Some(t) = self.unwrapped(e, locals) {
+            return t;
+        }
         match e.peel() {
             Expr::Lit(Lit::Bool(b), _) => Truth::from_bool(*b),
             Expr::Not(inner) => self.truth(inner, locals).not(),

@@ -9,6 +9,10 @@
 //!   parent writes before the spawn is there when the child asks. Only a
 //!   path the program changes counts, by its constant value: a config file
 //!   nobody writes is the same in the child, and real storms test those.
+//!   A path made by a function of the program from nothing it is given
+//!   (`fn stamp() -> PathBuf { env::temp_dir().join("x") }`) is known by
+//!   that function: every call of it names the same file
+//!   ([`super::made_path`]).
 //!
 //! Such a value is [`Val::Differs`]; a condition on it is unknown in the
 //! child ([`super::cond`]), which names it.
@@ -16,6 +20,7 @@
 use super::fnset::FnSet;
 use super::index::{FnId, Program, Target};
 use super::ir::{Expr, Name, Stmt};
+use super::made_path::makes_path;
 use super::value::Val;
 use super::visit::for_each_expr;
 use std::collections::BTreeSet;
@@ -33,9 +38,36 @@ pub(crate) fn process_id(canon: &[Name]) -> Option<&'static str> {
     }
 }
 
-/// The words for a file the program writes, as a [`Val::Differs`].
-fn file(path: &str) -> Val {
-    Val::Differs(format!("the file `{path}`, which the program itself creates or changes"))
+/// A file by how the program names it: a constant path, or the function
+/// that makes it ([`makes_path`]).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum FileKey {
+    Const(String),
+    Made(FnId),
+}
+
+impl FileKey {
+    /// The file a value names, if the check knows which.
+    fn of(val: &Val) -> Option<FileKey> {
+        match val {
+            Val::Str(path) => Some(FileKey::Const(path.clone())),
+            Val::MadePath(id) => Some(FileKey::Made(*id)),
+            _ => None,
+        }
+    }
+
+    /// The words for a file the program writes, as a [`Val::Differs`].
+    fn differs(&self, prog: &Program<'_>) -> Val {
+        let file = match self {
+            FileKey::Const(path) => format!("the file `{path}`"),
+            FileKey::Made(id) => {
+                let def = prog.def(*id);
+                let owner = def.self_ty.as_ref().map(|ty| format!("{ty}::")).unwrap_or_default();
+                format!("the file at the path `{owner}{}()` returns", def.name)
+            }
+        };
+        Val::Differs(format!("{file}, which the program itself creates or changes"))
+    }
 }
 
 /// Functions that create, write or remove the file named by an argument,
@@ -98,12 +130,13 @@ fn turns_on_write(recv: &Expr) -> bool {
     }
 }
 
-/// The constant paths the program (every function `main` can reach)
-/// creates, changes or removes; computed when a condition first asks.
+/// The files the program (every function `main` can reach) creates,
+/// changes or removes, by constant path or by the function that makes the
+/// path; computed when a condition first asks.
 #[derive(Default)]
 pub(crate) struct Written {
     fns: FnSet,
-    paths: OnceLock<BTreeSet<String>>,
+    paths: OnceLock<BTreeSet<FileKey>>,
 }
 
 impl Written {
@@ -113,35 +146,41 @@ impl Written {
         Written { fns, paths: OnceLock::new() }
     }
 
-    fn contains(&self, prog: &Program<'_>, path: &str) -> bool {
-        self.paths.get_or_init(|| self.fns.iter().flat_map(|id| writes(prog, id)).collect()).contains(path)
+    /// The value of a query of the file `val` names: [`Val::Differs`] when
+    /// the program writes it.
+    fn query(&self, prog: &Program<'_>, val: &Val) -> Option<Val> {
+        let key = FileKey::of(val)?;
+        let written = self.paths.get_or_init(|| self.fns.iter().flat_map(|id| writes(prog, id)).collect());
+        written.contains(&key).then(|| key.differs(prog))
     }
 
     /// The value of a call of `canon` with `vals`: a query of a file the
     /// program writes differs in the child.
     pub(crate) fn call(&self, prog: &Program<'_>, canon: &[Name], vals: &[Val]) -> Option<Val> {
-        let Some(Val::Str(path)) = vals.first() else { return None };
-        (query_call(canon) && self.contains(prog, path)).then(|| file(path))
+        if !query_call(canon) {
+            return None;
+        }
+        self.query(prog, vals.first()?)
     }
 
     /// The value of `recv.name(args)` with `recv` evaluating to `r`:
     /// `Path::new(LOCK).exists()`, `OpenOptions::new()..open(LOCK)`.
     pub(crate) fn method(&self, prog: &Program<'_>, r: &Val, recv: &Expr, name: &str, vals: &[Val]) -> Option<Val> {
-        let path = match (r, name, vals.first()) {
-            (Val::Str(path), _, _) if QUERY_METHODS.contains(&name) => path,
-            (_, "open", Some(Val::Str(path))) if open_options(recv) => path,
-            _ => return None,
-        };
-        self.contains(prog, path).then(|| file(path))
+        match (name, vals.first()) {
+            _ if QUERY_METHODS.contains(&name) => self.query(prog, r),
+            ("open", Some(path)) if open_options(recv) => self.query(prog, path),
+            _ => None,
+        }
     }
 }
 
-/// The constant paths `id`'s body writes: arguments of [`write_call`]s
-/// and of `open` after a writing [`OPEN_WRITES`] option, when they are a
-/// literal or a constant, directly or through a `let` of the body.
-fn writes(prog: &Program<'_>, id: FnId) -> Vec<String> {
+/// The files `id`'s body writes: arguments of [`write_call`]s and of
+/// `open` after a writing [`OPEN_WRITES`] option, when they are a literal,
+/// a constant or a call of a function that [`makes_path`], directly or
+/// through a `let` of the body.
+fn writes(prog: &Program<'_>, id: FnId) -> Vec<FileKey> {
     let body = prog.def(id).body.get();
-    let mut lets: Vec<(String, String)> = Vec::new();
+    let mut lets: Vec<(String, FileKey)> = Vec::new();
     collect_lets(prog, id, body, &mut lets);
     let path_of = |e: &Expr| const_path(prog, id, e).or_else(|| local_path(e, &lets));
     let mut out = Vec::new();
@@ -164,7 +203,7 @@ fn writes(prog: &Program<'_>, id: FnId) -> Vec<String> {
 /// `let lock = Path::new(LOCK);` anywhere in the body (by name: a
 /// shadowing `let` of another path adds that one too, which can only make
 /// more conditions unknown).
-fn collect_lets(prog: &Program<'_>, id: FnId, stmts: &[Stmt], out: &mut Vec<(String, String)>) {
+fn collect_lets(prog: &Program<'_>, id: FnId, stmts: &[Stmt], out: &mut Vec<(String, FileKey)>) {
     let mut scan = |stmts: &[Stmt]| {
         for stmt in stmts {
             if let Stmt::Let { pat: super::ir::Pat::Bind(name, None), init: Some(init), .. } = stmt
@@ -182,20 +221,20 @@ fn collect_lets(prog: &Program<'_>, id: FnId, stmts: &[Stmt], out: &mut Vec<(Str
     });
 }
 
-fn local_path(e: &Expr, lets: &[(String, String)]) -> Option<String> {
+fn local_path(e: &Expr, lets: &[(String, FileKey)]) -> Option<FileKey> {
     let Expr::Path(p, _) = e.peel() else { return None };
     let [name] = &**p else { return None };
     lets.iter().find(|(n, _)| n == name.as_str()).map(|(_, path)| path.clone())
 }
 
 /// A literal or a constant, through `Path::new`, `PathBuf::from` and
-/// references.
-fn const_path(prog: &Program<'_>, id: FnId, e: &Expr) -> Option<String> {
+/// references, or a call of a function that [`makes_path`].
+fn const_path(prog: &Program<'_>, id: FnId, e: &Expr) -> Option<FileKey> {
     match e.peel() {
-        Expr::Lit(super::ir::Lit::Str(s), _) => Some(s.clone()),
+        Expr::Lit(super::ir::Lit::Str(s), _) => Some(FileKey::Const(s.clone())),
         Expr::Path(path, _) => {
             let def = prog.def(id);
-            prog.const_str(prog.krate_of(id), &def.module, path).map(str::to_string)
+            prog.const_str(prog.krate_of(id), &def.module, path).map(|s| FileKey::Const(s.to_string()))
         }
         Expr::Call { func, args, .. } if args.len() == 1 => match func.peel() {
             Expr::Path(p, _) if p.last().is_some_and(|l| matches!(l.as_str(), "new" | "from")) => {
@@ -203,6 +242,19 @@ fn const_path(prog: &Program<'_>, id: FnId, e: &Expr) -> Option<String> {
             }
             _ => None,
         },
+        Expr::Call { func, args, .. } if args.is_empty() => match func.peel() {
+            Expr::Path(p, _) => match prog.resolve_from(id, p) {
+                Target::Fns(ids)
+                    if let [made] = ids[..]
+                        && makes_path(prog, made) =>
+                {
+                    Some(FileKey::Made(made))
+                }
+                _ => None,
+            },
+            _ => None,
+        },
+        Expr::Try(inner) => const_path(prog, id, inner),
         Expr::Method { recv, name, args, .. } if args.is_empty() && super::passing::passes_on(name) => {
             const_path(prog, id, recv)
         }
@@ -267,6 +319,27 @@ mod verdicts {
         // Another file written, or none: the child sees what its parent saw.
         assert_eq!(lock(exists, "std::fs::write(\"/tmp/other.log\", b\"1\").unwrap()"), Verdict::Unguarded);
         assert_eq!(lock(exists, "std::fs::read(LOCK).ok()"), Verdict::Unguarded);
+    }
+
+    #[test]
+    fn a_path_made_by_a_function_is_one_file() {
+        let text = r#"
+            fn stamp() -> std::path::PathBuf { std::env::temp_dir().join("app-stamp") }
+            fn other() -> std::path::PathBuf { std::env::temp_dir().join("app-other") }
+            fn main() {
+                if std::env::args().nth(1).is_some() { WRITE; }
+                if !QUERY { std::process::Command::new(std::env::current_exe().unwrap()).arg("x").spawn().unwrap(); }
+            }
+        "#;
+        let run = |write: &str, query: &str| analyze_source(&text.replace("WRITE", write).replace("QUERY", query));
+        let (verdict, diagnostics) = run("std::fs::write(stamp(), b\"1\").unwrap()", "stamp().exists()");
+        assert_eq!(verdict, Verdict::Undecided);
+        assert!(format!("{diagnostics:?}").contains("the path `stamp()` returns"), "{diagnostics:?}");
+        let local = "let p = stamp(); std::fs::File::create(&p).unwrap()";
+        assert_eq!(run(local, "{ let s = stamp(); std::fs::metadata(&s).is_ok() }").0, Verdict::Undecided);
+        // Another function's file, or the same one only read.
+        assert_eq!(run("std::fs::write(other(), b\"1\").unwrap()", "stamp().exists()").0, Verdict::Unguarded);
+        assert_eq!(run("std::fs::read(stamp()).ok()", "stamp().exists()").0, Verdict::Unguarded);
     }
 
     #[test]

@@ -373,11 +373,7 @@ impl<'p, 'a> Eval<'p, 'a> {
             Target::Fns(ids) => {
                 let read = ids.iter().find_map(|&id| super::reads::marker_read(self.prog, id));
                 let val = match self.call_analysed(&ids, vals.clone(), 0) {
-                    Val::Unknown => self
-                        .declared_return(&ids)
-                        .unwrap_or_else(|| constructed_type(path))
-                        .parsed_from(&vals)
-                        .read_from(read.clone()),
+                    Val::Unknown => self.unsummarised(&ids, path, &vals, read.clone()),
                     other => other,
                 };
                 // A value of the program's own type made by a function that
@@ -408,22 +404,6 @@ impl<'p, 'a> Eval<'p, 'a> {
             }
             _ => Val::Unknown,
         })
-    }
-
-    /// The type every candidate declares it returns, when the analysed
-    /// crates give that type methods (`fn load() -> Result<Config>`).
-    /// `-> Result<Self, E>` in `impl Server` is a `Server`.
-    fn declared_return(&self, ids: &[FnId]) -> Option<Val> {
-        let ret = |id: FnId| {
-            let def = self.prog.def(id);
-            match def.ret.as_deref()? {
-                "Self" if !def.trait_default => def.self_ty.as_deref(),
-                ty => Some(ty),
-            }
-        };
-        let first = ret(*ids.first()?)?;
-        let same = ids.iter().all(|&id| ret(id) == Some(first));
-        (same && first != "Self" && self.prog.has_methods(first)).then(|| Val::Typed(first.to_string()))
     }
 
     /// A call into the analysed crates: record argument values for the

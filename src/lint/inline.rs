@@ -77,6 +77,12 @@ impl Cond<'_, '_, '_> {
                 when.and(a).or(when.not().and(b))
             }
             Stmt::Expr(value, false) if !expr_returns(value) => self.truth(value, locals),
+            // `Ok(read(STAMP)?.trim() != "sent")`: a way out where it fails,
+            // then its answer.
+            Stmt::Expr(value, false) if let Some(when) = self.fails(std::slice::from_ref(last), locals) => {
+                exits.push(Exit { when, then: Truth::Same });
+                self.truth(value, locals)
+            }
             // Returns inside the last statement in a shape not read here.
             _ if returns(std::slice::from_ref(last)) => Truth::Unknown,
             _ => return Truth::Same,
@@ -113,8 +119,37 @@ impl Cond<'_, '_, '_> {
                 super::bind::bind(pat, item, &mut inner);
                 Exit { when: self.truth(cond, &mut inner), then: self.truth(value, &mut inner) }
             }
-            _ => unknown,
+            _ => match self.fails(std::slice::from_ref(stmt), locals) {
+                Some(when) => Exit { when, then: Truth::Same },
+                None => unknown,
+            },
         }
+    }
+
+    /// `let text = fs::read_to_string(STAMP)?;`: whether `stmts`, whose
+    /// only ways out are `?`, take one in the child; `None` when they also
+    /// `return`. A `?` fails where the parent's failed unless what it
+    /// tries is not the same in the child (a file the program writes, an
+    /// env var the spawn sets). Its way out is no test of the child: the
+    /// `Err` takes the caller out too (by its own `?` or `.unwrap()`), as
+    /// it does the parent.
+    fn fails(&mut self, stmts: &[Stmt], locals: &Locals) -> Option<Truth> {
+        let mut tried = Vec::new();
+        let mut returns = false;
+        visit::for_each_expr(stmts, &mut |e| match e {
+            Expr::Try(inner) => tried.push((**inner).clone()),
+            Expr::Return(..) => returns = true,
+            _ => {}
+        });
+        if returns || tried.is_empty() {
+            return None;
+        }
+        let mut when = Truth::False;
+        for inner in &tried {
+            let val = Eval::new(self.prog, self.facts, None, self.fn_id).expr(inner, &mut locals.clone());
+            when = when.or(self.present(&val).not());
+        }
+        Some(when)
     }
 }
 

@@ -149,6 +149,10 @@ pub(crate) enum Val {
     /// child goes where the parent went" (issue 14: such guards were false
     /// `unguarded`).
     Differs(String),
+    /// The path a function of the program makes from nothing it is given
+    /// (`fn stamp() -> PathBuf { env::temp_dir().join("x") }`), by that
+    /// function: every call names the same file ([`super::differs`]).
+    MadePath(usize),
     /// A literal list of `(name, value)` pairs, a dispatch table
     /// (`&[("worker", worker as fn())]`), see [`super::table`].
     Table(Vec<(String, Val)>),

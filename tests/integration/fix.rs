@@ -54,6 +54,8 @@ const FIXABLE: &[Case] = &[
     // The lock files are under /tmp; the guarded twins remove theirs.
     Case { name: "guard-lock-file", args: &[], original: "storm" },
     Case { name: "guard-parent-pid", args: &[], original: "storm" },
+    // The stamp files are under /tmp; `other-file` never writes its own.
+    Case { name: "guard-stamp-file", args: &[], original: "storm" },
     Case { name: "guard-read-indirectly", args: &[], original: "storm" },
     Case { name: "handoff-on-request", args: &[], original: "storm" },
     Case { name: "hook-exit-closure", args: &[], original: "storm" },

@@ -100,6 +100,7 @@ fixtures! {
     guard_local_closure => "guard-local-closure",
     guard_lock_file => "guard-lock-file",
     guard_read_indirectly => "guard-read-indirectly",
+    guard_stamp_file => "guard-stamp-file",
     guard_routed_variant => "guard-routed-variant",
     guard_typed_values => "guard-typed-values",
     guard_wrapper_const_cfg => "guard-wrapper-const-cfg",
