@@ -31,6 +31,7 @@ mod eval;
 pub mod fix;
 mod fnset;
 mod formatted;
+mod handoff;
 mod index;
 mod inline;
 mod ir;
