@@ -7,6 +7,7 @@ use super::api;
 use super::callers::{self, Callers};
 use super::closure::{Which, closure};
 use super::fnset::FnSet;
+use super::handoff::{self, Typing};
 use super::index::{FnId, Program, Target};
 use super::ir::Expr;
 use super::memo::{self, Callees, Edges, NameCall};
@@ -98,15 +99,20 @@ pub(super) fn callees<'p>(prog: &'p Program<'_>, id: FnId) -> &'p Callees {
 /// unless called on `self`.
 fn scan_callees(prog: &Program<'_>, id: FnId) -> Callees {
     let std_values = StdValues::new(prog, id);
+    let typing = Typing::new(prog, id);
     let (mut graph, mut all) = (Edges::default(), Edges::default());
     let mut visit = |e: &Expr| match e {
-        Expr::Call { func, .. } => {
-            if let Expr::Path(path, _) = func.peel()
-                && let Target::Fns(ids) = prog.resolve_from(id, path)
-            {
-                graph.fns.extend(ids.iter().copied());
-                all.fns.extend(ids);
-            }
+        Expr::Call { func, args, .. } => {
+            let ids = match func.peel() {
+                Expr::Path(path, _) => match prog.resolve_from(id, path) {
+                    Target::Fns(ids) => ids,
+                    Target::External(_) if !handoff::is_wrapper(func) => typing.handed(args),
+                    Target::External(_) => Vec::new(),
+                },
+                _ => Vec::new(),
+            };
+            graph.fns.extend(ids.iter().copied());
+            all.fns.extend(ids);
         }
         Expr::Path(path, _) => match prog.resolve_from(id, path) {
             Target::Fns(ids) => {
@@ -126,6 +132,11 @@ fn scan_callees(prog: &Program<'_>, id: FnId) -> Callees {
             all.fns.extend(drops);
         }
         Expr::Method { name, recv, args, .. } => {
+            if handoff::outside_method(prog, name, args.len()) {
+                let handed = typing.handed(args);
+                graph.fns.extend(handed.iter().copied());
+                all.fns.extend(handed);
+            }
             let on_self = matches!(recv.peel(), Expr::Path(p, _) if p.len() == 1 && p[0] == "self");
             if let Some(ids) = std_values.candidates(recv, name) {
                 graph.fns.extend(ids.iter().copied());

@@ -83,8 +83,14 @@ impl<'a> Defs<'a> {
         for (i, f) in ir.fns.iter().enumerate() {
             let id = self.first_fn + self.fns.len();
             self.fns.push((krate, file, i));
-            let by_name = names.by_path.entry(f.module.clone()).or_default();
-            by_name.entry(f.name).or_default().push(id);
+            // A path names a free function only: a method is reached through
+            // its type (`Type::f`, `Self::f`, `x.f()`). Indexed by its module
+            // too, `spawn(..)` inside `impl Ctx { fn spawn(&self, ..) }`
+            // resolved to that method, not to the `use`d free function it
+            // calls, and the own executable passed on was lost (issue 14).
+            if f.self_ty.is_none() {
+                names.by_path.entry(f.module.clone()).or_default().entry(f.name).or_default().push(id);
+            }
             if let Some(ty) = &f.self_ty {
                 let of_type = self.by_type.entry(*ty).or_default();
                 of_type.entry(f.name).or_default().push(id);
@@ -137,6 +143,11 @@ impl<'a> Defs<'a> {
 
     pub(super) fn of_type(&self, ty: &str, name: &str) -> &[FnId] {
         self.by_type.get(ty).and_then(|m| m.get(name)).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Every method of type `ty` here, whatever its name.
+    pub(super) fn all_of_type(&self, ty: &str) -> impl Iterator<Item = FnId> + '_ {
+        self.by_type.get(ty).into_iter().flat_map(|m| m.values().flatten().copied())
     }
 
     pub(super) fn methods_named(&self, name: &str) -> &[FnId] {

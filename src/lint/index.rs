@@ -197,6 +197,13 @@ impl<'a> Program<'a> {
         Self::both(self.own.of_type(ty, name), self.lib.defs.of_type(ty, name))
     }
 
+    /// Every method of type `ty`, in id order.
+    pub(super) fn all_methods_of(&self, ty: &str) -> Vec<FnId> {
+        let mut ids: Vec<FnId> = self.own.all_of_type(ty).chain(self.lib.defs.all_of_type(ty)).collect();
+        ids.sort_unstable();
+        ids
+    }
+
     /// The `drop` of `impl Drop for T` when `path` names a type `T` of the
     /// analysed crates (`Guard`, `Guard { .. }`, `Self { .. }` inside
     /// function `from`): a value made here runs it when it is dropped, on

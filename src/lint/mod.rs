@@ -34,6 +34,7 @@ pub mod fix;
 mod flat;
 mod fnset;
 mod formatted;
+mod handoff;
 mod index;
 mod inline;
 mod ir;

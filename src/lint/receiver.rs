@@ -126,7 +126,7 @@ fn generic_call(name: &str) -> bool {
 }
 
 /// Types that hand their contents' methods on (`Deref`) or hold one value.
-const WRAPPERS: &[&str] = &[
+pub(crate) const WRAPPERS: &[&str] = &[
     "Box",
     "Arc",
     "Rc",

@@ -58,6 +58,7 @@ macro_rules! fixtures {
 
 fixtures! {
     argv0_alias_exe => "argv0-alias-exe",
+    argv0_trait_method => "argv0-trait-method",
     args_after_runtime_list => "args-after-runtime-list",
     assigned_flag => "assigned-flag",
     builder_across_arms => "builder-across-arms",

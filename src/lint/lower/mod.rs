@@ -6,6 +6,7 @@ mod clap;
 mod expr;
 mod span;
 mod statics;
+mod types;
 
 use crate::lint::body::{Body, Source};
 use crate::lint::ir::{FileIr, FnAttrs, FnDef, ModDecl, Name, UseDef};
@@ -14,12 +15,14 @@ pub(crate) use clap::{CONST_TOKEN, kebab};
 pub(crate) use expr::{Base, Ctx};
 use quote_free::{tokens_mention_self_exe, tokens_read_markers};
 use std::sync::Arc;
+pub(crate) use types::type_name;
+use types::{Generic, return_type};
 
 /// Lowers `file`; `module` is the module path the file defines. With a
 /// `late` source, function bodies are left to be lowered on first use.
 pub(crate) fn file(file: &syn::File, module: Vec<Name>, ctx: &Ctx, late: Option<&Arc<Source>>) -> FileIr {
     let mut out = FileIr { module: module.clone(), ..FileIr::default() };
-    let mut lower = Lower { ctx, late, out: &mut out };
+    let mut lower = Lower { ctx, late, out: &mut out, generic: Generic::default() };
     lower.items(&file.items, &module, &[]);
     out.shrink();
     out
@@ -29,6 +32,8 @@ struct Lower<'a> {
     ctx: &'a Ctx,
     late: Option<&'a Arc<Source>>,
     out: &'a mut FileIr,
+    /// The type parameters of the `impl` or trait being lowered.
+    generic: Generic,
 }
 
 impl Lower<'_> {
@@ -46,6 +51,7 @@ impl Lower<'_> {
             syn::Item::Fn(f) => self.function(&f.attrs, &f.sig, &f.block, module, None),
             syn::Item::Impl(i) => {
                 let self_ty = type_name(&i.self_ty).map(|n| intern(&n));
+                self.generic = Generic::default().with(&i.generics);
                 // `impl Command for X`; a longer path (`fmt::Display`) is
                 // taken for another crate's trait.
                 let of_trait = i.trait_.as_ref().map(|t| &t.0).and_then(|path: &syn::Path| {
@@ -63,9 +69,11 @@ impl Lower<'_> {
                         _ => {}
                     }
                 }
+                self.generic = Generic::default();
             }
             syn::Item::Trait(t) => {
                 self.out.traits.push(t.ident.to_string());
+                self.generic = Generic::default().with(&t.generics);
                 for item in &t.items {
                     if let syn::TraitItem::Fn(f) = item
                         && let Some(block) = &f.default
@@ -75,6 +83,7 @@ impl Lower<'_> {
                         self.out.fns[at].trait_default = true;
                     }
                 }
+                self.generic = Generic::default();
             }
             syn::Item::Mod(m) => self.module(m, module, inline),
             syn::Item::Use(u) => use_tree(&u.tree, Vec::new(), module, &mut self.out.uses),
@@ -118,8 +127,9 @@ impl Lower<'_> {
             }
             syn::Item::Struct(s) => {
                 clap::struct_tokens(s, &mut self.out.clap);
+                let generic = Generic::default().with(&s.generics);
                 for f in &s.fields {
-                    if let (Some(name), Some(ty)) = (&f.ident, type_name(&f.ty)) {
+                    if let (Some(name), Some(ty)) = (&f.ident, generic.concrete(type_name(&f.ty))) {
                         self.out.fields.push((s.ident.to_string(), name.to_string(), ty));
                     }
                 }
@@ -165,6 +175,7 @@ impl Lower<'_> {
         module: &[Name],
         self_ty: Option<Name>,
     ) {
+        let generic = self.generic.with(&sig.generics);
         let params = sig
             .inputs
             .iter()
@@ -178,11 +189,11 @@ impl Lower<'_> {
             .iter()
             .map(|arg| match arg {
                 syn::FnArg::Receiver(_) => None,
-                syn::FnArg::Typed(t) => type_name(&t.ty).map(|n| intern(&n)),
+                syn::FnArg::Typed(t) => generic.concrete(type_name(&t.ty)).map(|n| intern(&n)),
             })
             .collect();
         let ret = match &sig.output {
-            syn::ReturnType::Type(_, ty) => return_type(ty).map(|n| intern(&n)),
+            syn::ReturnType::Type(_, ty) => generic.concrete(return_type(ty)).map(|n| intern(&n)),
             syn::ReturnType::Default => None,
         };
         let never = matches!(&sig.output, syn::ReturnType::Type(_, ty) if matches!(**ty, syn::Type::Never(_)));
@@ -203,9 +214,12 @@ impl Lower<'_> {
         });
         // Items declared inside a body (at any depth) are visible to it:
         // hoist functions and constants into the enclosing module.
+        // An item in a body cannot use the outer type parameters.
+        let outer = std::mem::take(&mut self.generic);
         for item in nested_items(block) {
             self.item(item, module, &[]);
         }
+        self.generic = outer;
     }
 }
 
@@ -305,39 +319,6 @@ fn cfg_attr_paths(attrs: &[syn::Attribute]) -> Vec<String> {
         });
     }
     out
-}
-
-/// A function's return type as a name: through `Result<T, _>` (its `?`
-/// gives the `T`), then as [`type_name`].
-fn return_type(ty: &syn::Type) -> Option<String> {
-    if let syn::Type::Path(p) = ty
-        && let Some(last) = p.path.segments.last()
-        && last.ident == "Result"
-        && let syn::PathArguments::AngleBracketed(args) = &last.arguments
-        && let Some(syn::GenericArgument::Type(inner)) = args.args.first()
-    {
-        return type_name(inner);
-    }
-    type_name(ty)
-}
-
-pub(crate) fn type_name(ty: &syn::Type) -> Option<String> {
-    match ty {
-        syn::Type::Path(p) => {
-            let last = p.path.segments.last()?;
-            // Through the wrappers that hold one value: `Box<T>`, `Option<T>`,
-            // `Arc<T>`, `Rc<T>` (`Some(x)` binds `x` to the value itself).
-            if matches!(last.ident.to_string().as_str(), "Box" | "Option" | "Arc" | "Rc")
-                && let syn::PathArguments::AngleBracketed(args) = &last.arguments
-                && let Some(syn::GenericArgument::Type(inner)) = args.args.first()
-            {
-                return type_name(inner);
-            }
-            Some(last.ident.to_string())
-        }
-        syn::Type::Reference(r) => type_name(&r.elem),
-        _ => None,
-    }
 }
 
 fn use_tree(tree: &syn::UseTree, prefix: Vec<Name>, module: &[Name], out: &mut Vec<UseDef>) {

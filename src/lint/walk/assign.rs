@@ -113,6 +113,7 @@ impl Walker<'_, '_, '_> {
     pub(super) fn loop_body(&mut self, body: &[Stmt], mut inner: Locals, locals: &mut Locals, may_skip: bool) -> Flow {
         self.breaks.push(Vec::new());
         let flow = self.block(body, &mut inner);
+        self.end_scope(super::unsure::Scope::Loop(self.breaks.len()));
         let exits = self.breaks.pop().unwrap_or_default();
         let ways: Vec<Way<'_>> = std::iter::once(&inner).chain(&exits).map(Some).collect();
         carry_out(locals, &[Code::Block(body)], &ways, may_skip, Truth::Same, false);

@@ -90,7 +90,11 @@ impl Walker<'_, '_, '_> {
                 loc.line,
                 self.unknown_value(tested)
             );
-            self.unsure = Some((why, loc));
+            let leaving = match (a.diverges, els) {
+                (true, _) | (false, None) => self.leaving_scope(then),
+                (false, Some(e)) => self.leaving_scope(std::slice::from_ref(&Stmt::Expr(e.clone(), false))),
+            };
+            self.unsure = Some((why, loc, leaving));
         }
         let reach = self.uncertain(a.reach.max(b.reach), t, loc, tested);
         let reach = self.runtime_choice(reach, t, loc, a.reach.min(b.reach) == Reach::Yes && els.is_some());

@@ -3,8 +3,10 @@
 //! and to work that must not run twice.
 
 use super::once::Once;
+use super::unsure::Scope;
 use super::{Flow, MAX_DEPTH, Reach, Walker, scan};
 use crate::lint::api;
+use crate::lint::handoff;
 use crate::lint::index::{FnId, Target};
 use crate::lint::ir::Name;
 use crate::lint::ir::{Expr, Loc, Macro};
@@ -68,7 +70,9 @@ impl Walker<'_, '_, '_> {
                     self.replaced = Some(format!("{api} in `{func}`, line {}", loc.line));
                 }
                 let diverges = self.external(&canon, loc);
-                Flow { reach: flow.reach, diverges, val: once.settle(self, &call, locals) }
+                let handed =
+                    if diverges || handoff::is_wrapper(func) { Reach::No } else { self.handed_on(args, loc, locals) };
+                Flow { reach: flow.reach.max(handed), diverges, val: once.settle(self, &call, locals) }
             }
         }
     }
@@ -98,7 +102,7 @@ impl Walker<'_, '_, '_> {
                 canon.join("::"),
                 loc.line
             );
-            self.unsure = Some((why, loc));
+            self.unsure = Some((why, loc, Scope::Process));
         }
         if self.out.guards.is_empty() {
             if api::is_work(canon) && self.work.is_none() {
@@ -140,7 +144,7 @@ impl Walker<'_, '_, '_> {
         })
     }
 
-    fn call_fns(&mut self, ids: &[FnId], vals: Vec<Val>, certain: bool, name: &str, loc: Loc) -> Flow {
+    pub(super) fn call_fns(&mut self, ids: &[FnId], vals: Vec<Val>, certain: bool, name: &str, loc: Loc) -> Flow {
         let mut reach = Reach::No;
         let mut diverges = !ids.is_empty();
         // What the candidates return; an error stays one (`f()?` in the
@@ -268,6 +272,7 @@ impl Walker<'_, '_, '_> {
         if typed.is_none() && (api::COMMAND_BUILDERS.contains(&name) || api::STD_METHODS.contains(&name)) {
             ids.clear();
         }
+        let outside = handoff::outside_method(self.prog, name, args.len());
         let caller = self.fn_id();
         ids.retain(|&id| self.prog.takes_args(id, args.len()) && self.prog.can_call(caller, id));
         if ids.is_empty() {
@@ -301,7 +306,8 @@ impl Walker<'_, '_, '_> {
                 }
                 val => val,
             };
-            return Flow { val, ..flow };
+            let handed = if outside { self.handed_on(args, loc, locals) } else { Reach::No };
+            return Flow { val, reach: flow.reach.max(handed), ..flow };
         }
         let mut vals = vec![recv_val];
         vals.extend(args.iter().map(|a| once.read(self, a, locals)));
@@ -399,7 +405,7 @@ impl Walker<'_, '_, '_> {
                 "`{name}!` (line {}) is a macro_rules! macro that reads the env or argv and may leave; the check cannot see its expansion",
                 m.loc.line
             );
-            self.unsure = Some((why, m.loc));
+            self.unsure = Some((why, m.loc, Scope::Process));
         }
         Flow { val: self.eval(&Expr::Macro(Box::new(m.clone())), locals), ..flow }
     }

@@ -11,8 +11,10 @@
 mod assign;
 mod branch;
 mod calls;
+mod handoff;
 mod once;
 mod scan;
+mod unsure;
 
 use super::bind::receiver_type;
 use super::child::Child;
@@ -25,6 +27,7 @@ use super::receiver::StdValues;
 use super::value::{Facts, Locals, Truth, Val};
 use assign::{Code, carry_out};
 use rustc_hash::FxHashMap as HashMap;
+use unsure::Scope;
 
 /// How far calls are followed from `main`.
 const MAX_DEPTH: usize = 12;
@@ -110,7 +113,7 @@ pub(crate) struct Walker<'w, 'p, 'a> {
     budget: usize,
     /// Set once a branch taken under an undecidable condition left the
     /// function: from there on, reaching the site is only "maybe".
-    unsure: Option<(String, Loc)>,
+    unsure: Option<(String, Loc, Scope)>,
     /// The branch on the way that sent the child to code of its own (a
     /// test of its markers), while the walk is inside it.
     /// And the function it is in, to name it.
@@ -180,7 +183,7 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
             self.out.path = self.stack.iter().map(|&id| self.prog.def(id).name.to_string()).collect();
         }
         match self.unsure.clone() {
-            Some((reason, loc)) => {
+            Some((reason, loc, _)) => {
                 self.maybe(reason, loc);
                 Flow { reach: Reach::Maybe, ..Flow::none() }
             }
@@ -206,6 +209,7 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
         self.stack.push(id);
         self.returns.push((Val::Error, false));
         let flow = self.block(def.body.get(), &mut locals);
+        self.end_scope(Scope::Function(self.stack.len()));
         self.stack.pop();
         let (returned, any_return) = self.returns.pop().unwrap_or((Val::Unknown, true));
         let val = if flow.diverges { returned } else { returned.either(flow.val) };
