@@ -111,15 +111,22 @@ fn a_reached_body_that_does_not_parse_is_a_located_finding() {
 /// lost, and the column of every finding on the mark's line was off.
 #[test]
 fn a_byte_order_mark_or_a_shebang_keeps_every_offset() {
-    let main = b"mod bom;\nmod script;\nfn main() {\n    bom::go(std::env::current_exe().unwrap());\n    script::go();\n}\n";
-    let bom = b"\xef\xbb\xbfpub fn go(exe: std::path::PathBuf) {\n    std::process::Command::new(exe).spawn().unwrap();\n}\n";
+    let main =
+        b"mod bom;\nmod script;\nfn main() {\n    bom::go(std::env::current_exe().unwrap());\n    script::go();\n}\n";
+    let bom =
+        b"\xef\xbb\xbfpub fn go(exe: std::path::PathBuf) {\n    std::process::Command::new(exe).spawn().unwrap();\n}\n";
     let script = b"#!/usr/bin/env run-cargo-script\npub fn go() {\n    let x = 1;\n    let _ = x;\n}\n";
-    let dir =
-        scratch_crate(&[("Cargo.toml", MANIFEST), ("src/main.rs", main), ("src/bom.rs", bom), ("src/script.rs", script)]);
+    let dir = scratch_crate(&[
+        ("Cargo.toml", MANIFEST),
+        ("src/main.rs", main),
+        ("src/bom.rs", bom),
+        ("src/script.rs", script),
+    ]);
     let (code, json) = check_json(&dir.path().join("Cargo.toml"), &[]);
     assert_eq!(code, 1, "{json:#}");
     assert_eq!(json["binaries"][0]["verdict"], "unguarded", "{json:#}");
-    let codes: Vec<&str> = json["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> =
+        json["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
     assert!(!codes.contains(&"parse-error"), "{json:#}");
     let spawn = json["diagnostics"].as_array().unwrap().iter().find(|d| d["file"] == "src/bom.rs").expect("the spawn");
     assert_eq!((&spawn["line"], &spawn["column"]), (&2.into(), &5.into()), "{json:#}");
