@@ -48,6 +48,9 @@ impl Cond<'_, '_, '_> {
         if let Val::Variant(v) = val {
             return Truth::from_bool(v == name);
         }
+        if let Val::OneOf(all) = val {
+            return self.alike(all, |c, v| c.variant(path, v));
+        }
         if let Val::ClapNested(ty, depth) = val {
             return self.nested_variant(ty, *depth, name);
         }

@@ -199,6 +199,12 @@ impl Cond<'_, '_, '_> {
                     // if kind == Kind::A`): the child computes the same.
                     (Val::Variant(a), Val::Variant(b)) => Truth::from_bool(a == b),
                     (Val::Bool(a), Val::Bool(b)) => Truth::from_bool(a == b),
+                    (Val::OneOf(all), one) | (one, Val::OneOf(all))
+                        if matches!(one, Val::Variant(_) | Val::Str(_) | Val::Bool(_)) =>
+                    {
+                        let one = one.clone();
+                        self.alike(all, |_, v| if *v == one { Truth::True } else { Truth::False })
+                    }
                     (Val::Foreign(_) | Val::Typed(_), _) => self.opaque(&lv),
                     (_, Val::Foreign(_) | Val::Typed(_)) => self.opaque(&rv),
                     _ if lv.differs() => self.opaque(&lv),
@@ -234,6 +240,7 @@ impl Cond<'_, '_, '_> {
                 self.child.subcommand_is(&[lit.to_string()])
             }
             Val::Str(s) => Truth::from_bool(test.holds(s, lit)),
+            Val::OneOf(all) => self.alike(all, |c, v| c.val_equals(v, lit, test)),
             other => self.opaque(other),
         }
     }

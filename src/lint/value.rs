@@ -165,6 +165,11 @@ pub(crate) enum Val {
     /// An `Option` whose variant the child's markers settled: `Some` of the
     /// boxed value, or `None` (a [`Val::Lookup`] in one child).
     Opt(Option<Box<Val>>),
+    /// One of several constants ([`Val::Variant`], [`Val::Str`],
+    /// [`Val::Bool`]), from code that may produce any of them
+    /// (`match s { "q" => Key::Quit, _ => Key::Relaunch }`): a test on it
+    /// is decided only where every one answers alike.
+    OneOf(Vec<Val>),
 }
 
 /// What a condition evaluates to in the child a spawn site starts.
@@ -287,42 +292,6 @@ impl Val {
             _ => false,
         }
     }
-
-    /// The more informative of two values (for merging branches and returns).
-    /// The value of code that may produce either: exact, for routing. An
-    /// error path is ignored; different values give `Unknown`.
-    pub(super) fn either(self, other: Val) -> Val {
-        match (&self, &other) {
-            (Val::Error, _) => other,
-            (_, Val::Error) => self,
-            _ if self == other => self,
-            _ => Val::Unknown,
-        }
-    }
-
-    pub(super) fn join(self, other: Val) -> Val {
-        match (&self, &other) {
-            (Val::Error, _) => other,
-            (_, Val::Error) => self,
-            (Val::Unknown, _) => other,
-            (_, Val::Unknown) => self,
-            (Val::Foreign(_), _) => other,
-            (_, Val::Foreign(_)) => self,
-            _ if self == other => self,
-            (Val::Cmd(a), Val::Cmd(b)) => Val::Cmd(union(a, b)),
-            (Val::Prog(a), Val::Prog(b)) => Val::Prog(union(a, b)),
-            (Val::Exe(_) | Val::Cmd(_), _) => self,
-            (_, Val::Exe(_) | Val::Cmd(_)) => other,
-            _ => self,
-        }
-    }
-}
-
-fn union(a: &[Loc], b: &[Loc]) -> Vec<Loc> {
-    let mut sites: Vec<Loc> = a.iter().chain(b).copied().collect();
-    sites.sort();
-    sites.dedup();
-    sites
 }
 
 /// Local variables of the function being evaluated.

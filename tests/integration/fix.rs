@@ -88,6 +88,8 @@ const FIXABLE: &[Case] = &[
     Case { name: "source-helper-fn", args: &[], original: "storm" },
     Case { name: "spawn-in-lib-unguarded", args: &[], original: "storm" },
     Case { name: "typed-self-return", args: &[], original: "storm" },
+    // `n` picks `Key::Relaunch` in the main binary and `helper-return`.
+    Case { name: "variant-from-branch", args: &["n"], original: "storm" },
 ];
 
 /// Binaries analysed as guarded that are not meant to run: the stand-in

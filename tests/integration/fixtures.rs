@@ -168,6 +168,7 @@ fixtures! {
     typed_self_return => "typed-self-return",
     undecided_dynamic_marker => "undecided-dynamic-marker",
     unlinked_dependency => "unlinked-dependency",
+    variant_from_branch => "variant-from-branch",
 }
 
 #[test]
