@@ -49,6 +49,7 @@ mod memo;
 mod name;
 pub(crate) mod nesting;
 mod other;
+mod params;
 mod passing;
 mod pattern;
 mod reads;
