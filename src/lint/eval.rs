@@ -74,7 +74,7 @@ impl<'p, 'a> Eval<'p, 'a> {
     pub(super) fn function(&mut self, locals: &mut Locals) -> Val {
         let def = self.def();
         for (i, p) in def.params.iter().enumerate() {
-            let val = self.facts.param_vals.get(&(self.fn_id, i)).cloned().unwrap_or(Val::Unknown);
+            let val = super::params::bound(self.facts.param_vals.get(&(self.fn_id, i)));
             let ty = def.param_types.get(i).and_then(Option::as_deref).or(super::bind::receiver_type(def, p));
             bind(p, super::bind::annotated(self.prog, ty, val), locals);
         }
@@ -412,16 +412,7 @@ impl<'p, 'a> Eval<'p, 'a> {
         if let Some(rec) = self.rec.as_deref_mut() {
             for &id in ids {
                 for (i, v) in vals.iter().enumerate() {
-                    if v.exe_origin().is_some() || matches!(v, Val::Cmd(_)) {
-                        rec.param_vals.insert((id, i + offset), v.clone());
-                    } else if let Val::Prog(_) = v {
-                        // Another program's `Command` never hides the own
-                        // executable another caller passes.
-                        let slot = rec.param_vals.entry((id, i + offset)).or_insert(Val::Unknown);
-                        if matches!(slot, Val::Unknown | Val::Prog(_)) {
-                            *slot = std::mem::replace(slot, Val::Unknown).join(v.clone());
-                        }
-                    }
+                    super::params::record(&self.facts.param_vals, &mut rec.param_vals, (id, i + offset), v);
                 }
             }
         }

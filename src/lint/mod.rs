@@ -51,6 +51,7 @@ mod name;
 pub(crate) mod nesting;
 mod one_of;
 mod other;
+mod params;
 mod passing;
 mod pattern;
 mod reads;

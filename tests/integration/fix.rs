@@ -101,6 +101,7 @@ const NOT_RUN: &[(&str, &str)] = &[("procspawn-own-source", "with-init")];
 /// an `exec*` function (no `Command` to mark), or through another program
 /// (the child must do that program's job).
 const UNFIXABLE: &[(&str, &str)] = &[
+    ("env-key-through-helper", "another program runs the executable"),
     ("env-wrapper", "another program runs the executable"),
     ("launcher", "a launcher such as `sudo`"),
     ("sink-libc-execv", "replaces the process"),

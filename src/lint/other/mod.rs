@@ -15,7 +15,7 @@
 mod env_var;
 mod launcher;
 
-pub(crate) use env_var::{passes_executable, passes_rustc};
+pub(crate) use env_var::{passes_executable, passes_rustc, runs_value};
 
 use super::api;
 use super::eval::Eval;
