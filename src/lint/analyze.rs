@@ -224,7 +224,9 @@ fn routed_away(whole: &Whole<'_, '_>, site: &Site, child_walk: &Outcome) -> Opti
 fn program<'a>(bin: &BinaryInput, loaded: &'a Loaded, lib: &'a Library<'a>) -> Program<'a> {
     let files = loaded.crates.get(&bin.root).cloned().unwrap_or_default();
     let own = CrateView { name: "crate".to_string(), files, sees: None };
-    Program::new(&loaded.files, own, lib)
+    let mut prog = Program::new(&loaded.files, own, lib);
+    prog.bin_name = bin.name.clone();
+    prog
 }
 
 /// The functions of files that name an own-executable source: they can put

@@ -7,9 +7,9 @@ pub(crate) use super::bind::{bind, type_payloads};
 use super::index::{FnId, Program, Target};
 use super::ir::{BinOp, Expr, FnDef, Lit, Loc, Name, Stmt};
 use super::learn::Reads;
-use super::passing;
 use super::shapes::{constructed_type, exec_marker, list_items, variant};
 use super::value::{Facts, Locals, Marker, Origin, Site, Val, Via};
+use super::{own_file::method as own_file, passing};
 
 pub(crate) struct Eval<'p, 'a> {
     pub prog: &'p Program<'a>,
@@ -585,7 +585,7 @@ impl<'p, 'a> Eval<'p, 'a> {
         if let Some(v) = self.facts.written.method(self.prog, &r, recv, name, &vals) {
             return v;
         }
-        if let Some(v) = passing::method_value(&r, name, args) {
+        if let Some(v) = passing::method_value(&r, name, args).or_else(|| own_file(self.prog, &r, name, args, &vals)) {
             return v;
         }
         // `Server::try_new(..).map_err(..)?`: still a `Server`, unless the

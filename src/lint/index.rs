@@ -37,6 +37,9 @@ pub(crate) struct Program<'a> {
     pub clap: Cow<'a, [ClapToken]>,
     pub self_spawn_macros: Vec<&'a str>,
     pub marker_macros: Vec<&'a str>,
+    /// The binary's own file name (its `[[bin]]` name): a path beside the
+    /// executable with this name is the executable ([`super::own_file`]).
+    pub bin_name: String,
     /// Answers about the own crate's functions (indexed from `first_fn`).
     own_memo: Memo,
     /// Answers about the library's functions when they cannot be shared
@@ -81,6 +84,7 @@ impl<'a> Program<'a> {
             clap,
             self_spawn_macros,
             marker_macros,
+            bin_name: String::new(),
             own_memo,
             lib_memo: OnceLock::new(),
         }

@@ -51,6 +51,7 @@ mod name;
 pub(crate) mod nesting;
 mod one_of;
 mod other;
+mod own_file;
 mod params;
 mod passing;
 mod pattern;

@@ -77,6 +77,10 @@ pub(crate) enum Val {
     Str(String),
     /// A path to the program's own executable.
     Exe(Origin),
+    /// The directory that holds the own executable (`exe.parent()`): joined
+    /// with the binary's own name it is the executable again, with any
+    /// other name a sibling program ([`super::own_file`]).
+    ExeDir(Origin),
     /// `env::args()`/`args_os()`, iterated or collected, minus `skip` items.
     Argv {
         skip: usize,

@@ -32,6 +32,8 @@ const FIXABLE: &[Case] = &[
     Case { name: "assigned-flag", args: &[], original: "exit 0" },
     Case { name: "builder-across-arms", args: &[], original: "storm" },
     Case { name: "clap-builder-submatches", args: &["parse", "input.lock"], original: "storm" },
+    // The path beside the executable names the built binary itself.
+    Case { name: "exe-dir-own-name", args: &[], original: "storm" },
     Case { name: "exe-field-other-struct", args: &[], original: "storm" },
     Case { name: "forwarded-args-storm", args: &["--spawn"], original: "storm" },
     Case { name: "guard-appended-subcommand", args: &["status"], original: "storm" },

@@ -69,6 +69,7 @@ fixtures! {
     depth_foreign_receiver => "depth-foreign-receiver",
     env_key_through_helper => "env-key-through-helper",
     env_wrapper => "env-wrapper",
+    exe_dir_own_name => "exe-dir-own-name",
     exe_field_other_struct => "exe-field-other-struct",
     fn_address_not_call => "fn-address-not-call",
     forwarded_args_storm => "forwarded-args-storm",
