@@ -7,7 +7,7 @@ pub(crate) use super::bind::{bind, type_payloads};
 use super::index::{FnId, Program, Target};
 use super::ir::{BinOp, Expr, FnDef, Lit, Loc, Name, Stmt};
 use super::learn::Reads;
-use super::shapes::{constructed_type, exec_marker, list_items, variant};
+use super::shapes::{constructed_type, exec_marker, variant};
 use super::value::{Facts, Locals, Marker, Origin, Site, Val, Via};
 use super::{own_file::method as own_file, passing};
 
@@ -408,7 +408,7 @@ impl<'p, 'a> Eval<'p, 'a> {
 
     /// A call into the analysed crates: record argument values for the
     /// callee's parameters; the result is the callee's summary.
-    fn call_analysed(&mut self, ids: &[FnId], vals: Vec<Val>, offset: usize) -> Val {
+    pub(super) fn call_analysed(&mut self, ids: &[FnId], vals: Vec<Val>, offset: usize) -> Val {
         if let Some(rec) = self.rec.as_deref_mut() {
             for &id in ids {
                 for (i, v) in vals.iter().enumerate() {
@@ -526,7 +526,7 @@ impl<'p, 'a> Eval<'p, 'a> {
         if let Some(v) = self.table_method(&r, name, args, locals) {
             return v;
         }
-        let mut vals: Vec<Val> = args.iter().map(|a| self.expr(a, locals)).collect();
+        let vals: Vec<Val> = args.iter().map(|a| self.expr(a, locals)).collect();
         // `path.set_file_name("miri")`: the variable now names another file.
         if matches!(name, "set_file_name" | "set_extension" | "push" | "pop" | "clear")
             && r.exe_origin().is_some()
@@ -563,24 +563,8 @@ impl<'p, 'a> Eval<'p, 'a> {
             locals.insert(p[0].to_string(), Val::Argv { skip: *skip, pushed });
             return Val::Unknown;
         }
-        if let Val::Cmd(sites) = &r {
-            if name == "args"
-                && let Some(items) = args.first().and_then(list_items)
-                && !matches!(vals.first(), Some(Val::Argv { .. }))
-            {
-                vals = items.iter().map(|e| self.expr(e, locals)).collect();
-                return self.command_args(sites, args, vals);
-            }
-            return self.command_method(sites, name, args, &vals);
-        }
-        if let Val::Prog(locs) = &r {
-            let items = match (name, args.first().and_then(list_items)) {
-                ("args", Some(items)) if !matches!(vals.first(), Some(Val::Argv { .. })) => {
-                    Some(items.iter().map(|e| self.expr(e, locals)).collect())
-                }
-                _ => None,
-            };
-            return self.program_method(locs, name, args.first(), &vals, items);
+        if let Some(v) = self.command_call(&r, name, args, &vals, locals) {
+            return v;
         }
         if let Some(v) = self.facts.written.method(self.prog, &r, recv, name, &vals) {
             return v;

@@ -24,6 +24,7 @@ mod callgraph;
 mod child;
 mod clap_cond;
 mod closure;
+mod command_call;
 mod cond;
 #[cfg(test)]
 mod corpus;

@@ -104,6 +104,7 @@ const NOT_RUN: &[(&str, &str)] = &[("procspawn-own-source", "with-init")];
 /// (the child must do that program's job).
 const UNFIXABLE: &[(&str, &str)] = &[
     ("env-key-through-helper", "another program runs the executable"),
+    ("env-through-own-trait", "another program runs the executable"),
     ("env-wrapper", "another program runs the executable"),
     ("launcher", "a launcher such as `sudo`"),
     ("sink-libc-execv", "replaces the process"),

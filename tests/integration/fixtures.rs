@@ -68,6 +68,7 @@ fixtures! {
     ctor_guard => "ctor-guard",
     depth_foreign_receiver => "depth-foreign-receiver",
     env_key_through_helper => "env-key-through-helper",
+    env_through_own_trait => "env-through-own-trait",
     env_wrapper => "env-wrapper",
     exe_dir_own_name => "exe-dir-own-name",
     exe_field_other_struct => "exe-field-other-struct",
