@@ -18,8 +18,8 @@ pub(crate) struct Eval<'p, 'a> {
     /// Where this pass records what it learns; `None` when only evaluating.
     pub rec: Option<&'p mut Facts>,
     pub fn_id: FnId,
-    /// Join of the values this function returns.
-    pub ret: Val,
+    /// Join of the values this function returns, if it has a `return`.
+    pub ret: Option<Val>,
     /// Where to note what is read of `facts`, when asked.
     reads: Option<&'p mut Reads>,
     /// How many branches (an `if` arm, a loop body, a closure, the right
@@ -41,7 +41,7 @@ impl<'p, 'a> Eval<'p, 'a> {
             facts,
             rec,
             fn_id,
-            ret: Val::Unknown,
+            ret: None,
             reads: None,
             branch: 0,
             made_at: Vec::new(),
@@ -79,7 +79,7 @@ impl<'p, 'a> Eval<'p, 'a> {
             bind(p, super::bind::annotated(self.prog, ty, val), locals);
         }
         let tail = self.block(def.body.get(), locals);
-        std::mem::replace(&mut self.ret, Val::Unknown).join(tail)
+        Val::returned(self.ret.take(), tail, self.stmts_never(def.body.get()))
     }
 
     pub(super) fn block(&mut self, stmts: &[Stmt], locals: &mut Locals) -> Val {
@@ -148,9 +148,9 @@ impl<'p, 'a> Eval<'p, 'a> {
                 let mut inner = locals.clone();
                 self.expr(cond, &mut inner);
                 self.branched(|this| {
-                    let a = this.block(then, &mut inner);
-                    let b = els.as_ref().map_or(Val::Unknown, |e| this.expr(e, &mut locals.clone()));
-                    a.join(b)
+                    let a = (this.block(then, &mut inner), this.stmts_never(then));
+                    let b = els.as_ref().map(|e| (this.expr(e, &mut locals.clone()), this.never(e)));
+                    this.merge_ways(std::iter::once(a).chain(b).collect())
                 })
             }
             Expr::Let(pat, value) => {
@@ -160,7 +160,7 @@ impl<'p, 'a> Eval<'p, 'a> {
             }
             Expr::Match { scrut, arms, .. } => {
                 let val = self.expr(scrut, locals);
-                let mut out = Val::Unknown;
+                let mut out = Vec::new();
                 for arm in arms {
                     let mut inner = locals.clone();
                     bind(&arm.pat, val.clone(), &mut inner);
@@ -168,9 +168,9 @@ impl<'p, 'a> Eval<'p, 'a> {
                     if let Some(guard) = &arm.guard {
                         self.expr(guard, &mut inner);
                     }
-                    out = out.join(self.branched(|this| this.expr(&arm.body, &mut inner)));
+                    out.push((self.branched(|this| this.expr(&arm.body, &mut inner)), self.never(&arm.body)));
                 }
-                out
+                self.merge_ways(out)
             }
             Expr::Block(stmts) => self.block(stmts, &mut locals.clone()),
             Expr::Closure(params, body) => {
@@ -202,7 +202,7 @@ impl<'p, 'a> Eval<'p, 'a> {
             Expr::Return(value, _) => {
                 if let Some(value) = value {
                     let v = self.expr(value, locals);
-                    self.ret = std::mem::replace(&mut self.ret, Val::Unknown).join(v);
+                    self.note_return(v);
                 }
                 Val::Unknown
             }
@@ -597,9 +597,9 @@ impl<'p, 'a> Eval<'p, 'a> {
     /// A closure's body: what it returns, by `return` or its tail (a
     /// closure's `return` is not the enclosing function's).
     fn closure_body(&mut self, body: &Expr, inner: &mut Locals) -> Val {
-        let saved = std::mem::replace(&mut self.ret, Val::Unknown);
+        let saved = self.ret.take();
         let tail = self.expr(body, inner);
-        std::mem::replace(&mut self.ret, saved).join(tail)
+        Val::returned(std::mem::replace(&mut self.ret, saved), tail, self.never(body))
     }
 
     /// `current_exe().map(Command::new)`, `.and_then(|p| Command::new(p)

@@ -4,7 +4,7 @@
 //! [`Val::OneOf`] (issue 14).
 
 use super::ir::Loc;
-use super::value::Val;
+use super::value::{Truth, Val};
 
 impl Val {
     /// The value of code that may produce either: exact, for routing. An
@@ -49,13 +49,17 @@ impl Val {
                 Val::OneOf(all)
             }
             _ if self.is_constant() || other.is_constant() => Val::derived([&self, &other]),
+            // A child's different answers (`if verbose { is_worker } else
+            // { other }`): keeping the first took a guard for sure where
+            // the other way spawns again.
+            (Val::Truth(_), Val::Truth(_)) => Val::Truth(Truth::Unknown),
             _ => self,
         }
     }
 
     /// A literal the code routes on (an enum variant, a string, a bool), or
     /// one of several.
-    fn is_constant(&self) -> bool {
+    pub(super) fn is_constant(&self) -> bool {
         matches!(self, Val::Variant(_) | Val::Str(_) | Val::Bool(_) | Val::OneOf(_))
     }
 

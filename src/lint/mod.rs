@@ -16,6 +16,7 @@
 mod analyze;
 mod api;
 mod arglist;
+mod arms;
 mod bind;
 mod body;
 mod builder;
