@@ -92,6 +92,8 @@ const FIXABLE: &[Case] = &[
     Case { name: "typed-self-return", args: &[], original: "storm" },
     // `n` picks `Key::Relaunch` in the main binary and `helper-return`.
     Case { name: "variant-from-branch", args: &["n"], original: "storm" },
+    // The file is missing, so the key is `Key::Relaunch`.
+    Case { name: "arm-values", args: &[], original: "storm" },
 ];
 
 /// Binaries analysed as guarded that are not meant to run: the stand-in

@@ -58,6 +58,7 @@ macro_rules! fixtures {
 
 fixtures! {
     argv0_alias_exe => "argv0-alias-exe",
+    arm_values => "arm-values",
     argv0_trait_method => "argv0-trait-method",
     args_after_runtime_list => "args-after-runtime-list",
     assigned_flag => "assigned-flag",
