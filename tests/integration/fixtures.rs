@@ -148,6 +148,7 @@ fixtures! {
     procspawn_pool_no_init => "procspawn-pool-no-init",
     real_main_indirection => "real-main-indirection",
     recursion_other_arity => "recursion-other-arity",
+    recursive_main => "recursive-main",
     self_path_foreign_impl => "self-path-foreign-impl",
     self_spawn_in_macro => "self-spawn-in-macro",
     self_update_restart => "self-update-restart",

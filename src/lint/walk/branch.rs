@@ -71,12 +71,13 @@ impl Walker<'_, '_, '_> {
     ) -> Flow {
         let saved = self.unsure.clone();
         let replaced = self.replaced.clone();
-        let a = self.block(then, &mut inner);
+        let unknown = t == Truth::Unknown;
+        let a = self.chosen_by_markers(unknown, |w| w.block(then, &mut inner));
         let after_a = std::mem::replace(&mut self.unsure, saved);
         // A self-update in one branch is not on the other's way.
         let replaced_a = std::mem::replace(&mut self.replaced, replaced.clone());
         let mut other = if els.is_some() { locals.clone() } else { Locals::default() };
-        let b = els.map_or_else(Flow::none, |e| self.expr(e, &mut other));
+        let b = els.map_or_else(Flow::none, |e| self.chosen_by_markers(unknown, |w| w.expr(e, &mut other)));
         self.unsure = self.unsure.take().or(after_a);
         let replaced_b = self.replaced.take().filter(|_| !b.diverges);
         self.replaced = replaced.or(replaced_a.filter(|_| !a.diverges)).or(replaced_b);
@@ -149,7 +150,7 @@ impl Walker<'_, '_, '_> {
             let body = if t == Truth::True {
                 self.dispatch(decides, loc, |w| w.valued(&arm.body, &mut inner))
             } else {
-                self.valued(&arm.body, &mut inner)
+                self.chosen_by_markers(t == Truth::Unknown, |w| w.valued(&arm.body, &mut inner))
             };
             // Only worth scanning every arm when the rule can apply.
             let asked =
@@ -235,8 +236,19 @@ impl Walker<'_, '_, '_> {
         if routes {
             self.dispatched = Some((loc, self.fn_id()));
         }
-        let flow = f(self);
+        let flow = self.chosen_by_markers(routes, f);
         self.dispatched = saved;
+        flow
+    }
+
+    /// Walks `f` as a way the child takes or not by its markers (`yes`):
+    /// a call in there that repeats one under way is not the same walk
+    /// ([`Walker::repeats`]): `if worker { unset(); return main() }` leaves
+    /// no way the outer walk took.
+    fn chosen_by_markers(&mut self, yes: bool, f: impl FnOnce(&mut Self) -> Flow) -> Flow {
+        self.chosen += usize::from(yes);
+        let flow = f(self);
+        self.chosen -= usize::from(yes);
         flow
     }
 

@@ -167,7 +167,12 @@ impl Walker<'_, '_, '_> {
                 val = Some(Val::Unknown);
                 continue;
             }
-            let flow = if self.stack.len() >= MAX_DEPTH || self.stack.contains(&id) {
+            let flow = if self.repeats(id, &vals) {
+                // The same function with the same arguments is being walked
+                // already: the walk is a function of both, so this call can
+                // reach nothing the outer one does not (the least fixpoint).
+                Flow { reach: Reach::No, diverges: def.never, val: Val::Unknown }
+            } else if self.stack.len() >= MAX_DEPTH || self.stack.contains(&id) {
                 // Not followed further: if the site lies beyond, the check
                 // does not know whether a guard on the way stops the child
                 // (taking it as reached made false storms on deep CLIs).
@@ -204,6 +209,14 @@ impl Walker<'_, '_, '_> {
             reach = Reach::Maybe;
         }
         Flow { reach, diverges, val: val.unwrap_or(Val::Unknown) }
+    }
+
+    /// `id` is on the stack, entered with these very arguments, and no way
+    /// chosen by the child's markers lies between: the walk from there is
+    /// the one under way.
+    pub(super) fn repeats(&self, id: FnId, vals: &[Val]) -> bool {
+        let entered = self.stack.iter().zip(&self.entered);
+        entered.into_iter().any(|(&on, (args, chosen))| on == id && args.as_slice() == vals && *chosen == self.chosen)
     }
 
     fn reads_markers(&mut self, id: FnId) -> bool {

@@ -106,6 +106,12 @@ pub(crate) struct Walker<'w, 'p, 'a> {
     extra_guards: &'w [String],
     out: Outcome,
     stack: Vec<FnId>,
+    /// The arguments each function on the stack was entered with, and
+    /// [`Walker::chosen`] then.
+    entered: Vec<(Vec<Val>, usize)>,
+    /// How many ways the walk is inside that the child takes or not by
+    /// its markers (a routed branch, or one it cannot decide).
+    chosen: usize,
     /// Values returned so far by each function (or closure) on the stack,
     /// and whether a `return` was reached in it at all.
     returns: Vec<(Val, bool)>,
@@ -151,6 +157,8 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
             extra_guards,
             out: Outcome::default(),
             stack: Vec::new(),
+            entered: Vec::new(),
+            chosen: 0,
             returns: Vec::new(),
             work: None,
             budget: BUDGET,
@@ -200,6 +208,7 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
     fn function(&mut self, id: FnId, args: Vec<Val>) -> Flow {
         let def = self.prog.def(id);
         let mut locals = Locals::default();
+        self.entered.push((args.clone(), self.chosen));
         for (i, p) in def.params.iter().enumerate() {
             let val = args.get(i).cloned().unwrap_or(Val::Unknown);
             // `fn f(database: &Sqlite)`: the declared type resolves its methods.
@@ -211,6 +220,7 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
         let flow = self.block(def.body.get(), &mut locals);
         self.end_scope(Scope::Function(self.stack.len()));
         self.stack.pop();
+        self.entered.pop();
         let (returned, any_return) = self.returns.pop().unwrap_or((Val::Unknown, true));
         let val = if flow.diverges { returned } else { returned.either(flow.val) };
         // A `return` ends the function, not its caller: the call diverges
