@@ -126,6 +126,13 @@ fn scan_callees(prog: &Program<'_>, id: FnId) -> Callees {
                 all.fns.extend(drops);
             }
         },
+        // `cosmic::app::run::<App>(..)`: another crate's code may call the
+        // trait methods of the types its turbofish names.
+        Expr::Handed(call, types) if handoff::runs_outside(prog, id, call, &std_values) => {
+            let handed: Vec<FnId> = types.iter().flat_map(|ty| handoff::type_methods(prog, ty)).collect();
+            graph.fns.extend(handed.iter().copied());
+            all.fns.extend(handed);
+        }
         Expr::Struct(path, _) => {
             let drops = prog.drops_of(id, path);
             graph.fns.extend(drops.iter().copied());

@@ -130,7 +130,7 @@ impl<'p, 'a> Eval<'p, 'a> {
                     _ => Val::Unknown,
                 }
             }
-            Expr::Ref(inner) | Expr::Try(inner) => self.expr(inner, locals),
+            Expr::Ref(inner) | Expr::Try(inner) | Expr::Handed(inner, _) => self.expr(inner, locals),
             Expr::Not(inner) => {
                 self.expr(inner, locals);
                 Val::Unknown

@@ -7,8 +7,9 @@
 //! edge to them, so a GUI program whose key handler starts a copy of itself
 //! was `no-self-spawn` (issue 14).
 
-use super::index::{FnId, Program};
+use super::index::{FnId, Program, Target};
 use super::ir::{Expr, FnDef, Name, Pat, Stmt};
+use super::receiver::StdValues;
 use super::receiver::WRAPPERS;
 use super::shapes::constructed_type;
 use super::visit::for_each_expr;
@@ -20,17 +21,27 @@ use std::cell::OnceCell;
 /// Not `drop`, which runs where the value is dropped
 /// ([`Program::drops_of`]).
 pub(crate) fn trait_methods(prog: &Program<'_>, ty: &str) -> Vec<FnId> {
+    let mut ids = type_methods(prog, ty);
+    ids.retain(|&id| takes_self(prog.def(id)));
+    ids
+}
+
+/// The functions code outside the analysed crates can call given the
+/// type `ty` itself (`run::<App>()`, `collect::<App>()`): those of its impls
+/// of other crates' traits, `self` or not (`FromIterator::from_iter` and a
+/// GUI framework's `Application::init` make the value).
+pub(crate) fn type_methods(prog: &Program<'_>, ty: &str) -> Vec<FnId> {
     let mut ids = prog.all_methods_of(ty);
     ids.retain(|&id| {
         let def = prog.def(id);
         // A trait written as a path (`fmt::Display`) is another crate's.
         let foreign = def.of_trait.as_ref().is_none_or(|t| prog.trait_crates(t).next().is_none());
-        !def.inherent && !def.trait_default && foreign && def.name != "drop" && takes_self(def)
+        !def.inherent && !def.trait_default && foreign && def.name != "drop"
     });
     ids
 }
 
-fn takes_self(def: &FnDef) -> bool {
+pub(crate) fn takes_self(def: &FnDef) -> bool {
     matches!(def.params.first(), Some(Pat::Bind(name, None)) if name == "self")
 }
 
@@ -53,6 +64,19 @@ pub(crate) fn is_wrapper(func: &Expr) -> bool {
 /// crate's method: no method of the analysed crates takes that many.
 pub(crate) fn outside_method(prog: &Program<'_>, name: &str, args: usize) -> bool {
     !prog.methods_named(name).iter().any(|&id| prog.takes_args(id, args))
+}
+
+/// Whether `call`, in function `id`, runs another crate's code: a path that
+/// resolves outside, or a method no analysed type has with that many
+/// arguments, or one called on another crate's value.
+pub(crate) fn runs_outside(prog: &Program<'_>, id: FnId, call: &Expr, values: &StdValues<'_, '_>) -> bool {
+    match call.peel() {
+        Expr::Call { func, .. } => {
+            matches!(func.peel(), Expr::Path(path, _) if matches!(prog.resolve_from(id, path), Target::External(_)))
+        }
+        Expr::Method { recv, name, args, .. } => outside_method(prog, name, args.len()) || values.is_foreign(recv),
+        _ => false,
+    }
 }
 
 /// The analysed types of the values a function's body hands on, as its

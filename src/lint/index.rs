@@ -46,6 +46,8 @@ pub(crate) struct Program<'a> {
     /// with the library's memo; allocated only then (issue 18: sized to
     /// the whole library, it was allocated and dropped once per binary).
     lib_memo: OnceLock<Memo>,
+    /// Whether a variant name occurs only twice ([`super::built`]).
+    built: std::sync::Mutex<rustc_hash::FxHashMap<String, bool>>,
 }
 
 /// What a path in the code refers to.
@@ -58,6 +60,16 @@ pub(crate) enum Target {
 }
 
 impl<'a> Program<'a> {
+    pub(super) fn built_memo(&self) -> &std::sync::Mutex<rustc_hash::FxHashMap<String, bool>> {
+        &self.built
+    }
+
+    /// The files of the binary's own crate and of the crates it links.
+    pub(super) fn program_files(&self) -> impl Iterator<Item = &'a FileIr> + '_ {
+        let crates = std::iter::once(&self.own_view).chain(&self.lib.crates);
+        crates.flat_map(|c| &c.files).filter_map(|&f| self.files.get(f as usize))
+    }
+
     /// The program of a binary whose own crate is `own` (crate 0) and
     /// which links `lib` (crates 1.., described by `crates[1..]`).
     pub(super) fn new(files: &'a [FileIr], own_view: CrateView, lib: &'a Library<'a>) -> Program<'a> {
@@ -87,6 +99,7 @@ impl<'a> Program<'a> {
             bin_name: String::new(),
             own_memo,
             lib_memo: OnceLock::new(),
+            built: std::sync::Mutex::default(),
         }
     }
 

@@ -105,6 +105,11 @@ pub(crate) enum Expr {
     Tuple(Vec<Expr>),
     Array(Vec<Expr>),
     Assign(Box<Expr>, Box<Expr>),
+    /// `cosmic::app::run::<App>(..)`, `relm.run::<App>(..)`: a call with
+    /// the types its turbofish names, when they may be the analysed
+    /// crates' (another crate's code can call their trait methods there).
+    /// [`Expr::peel`] sees through it.
+    Handed(Box<Expr>, Box<[Name]>),
     /// Anything else: only its sub-expressions matter.
     Other(Vec<Expr>),
 }
@@ -113,7 +118,7 @@ impl Expr {
     /// Strips `&`, `*`, parentheses, casts and `.await`.
     pub(super) fn peel(&self) -> &Expr {
         match self {
-            Expr::Ref(inner) => inner.peel(),
+            Expr::Ref(inner) | Expr::Handed(inner, _) => inner.peel(),
             Expr::Block(block) if block.len() == 1 => match &block[0] {
                 Stmt::Expr(e, false) => e.peel(),
                 _ => self,
@@ -129,7 +134,9 @@ impl Expr {
                 Some(*loc)
             }
             Expr::Macro(m) => Some(m.loc),
-            Expr::Ref(e) | Expr::Try(e) | Expr::Not(e) | Expr::Field(e, _) | Expr::Index(e, _) => e.loc(),
+            Expr::Ref(e) | Expr::Try(e) | Expr::Not(e) | Expr::Field(e, _) | Expr::Index(e, _) | Expr::Handed(e, _) => {
+                e.loc()
+            }
             Expr::Binary(_, l, _) => l.loc(),
             _ => None,
         }
@@ -314,6 +321,9 @@ pub(crate) struct FileIr {
     pub fields: Vec<(String, String, String)>,
     /// The traits it defines.
     pub traits: Vec<String>,
+    /// The enums it defines, and whether their derives make no values
+    /// ([`super::built`]).
+    pub enums: Vec<(String, bool)>,
     pub error: Option<(String, Loc)>,
     /// The text names something that can start the own executable; a
     /// program none of whose files does cannot spawn itself.

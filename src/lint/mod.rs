@@ -20,6 +20,7 @@ mod arms;
 mod bind;
 mod body;
 mod builder;
+mod built;
 mod callers;
 mod callgraph;
 mod child;

@@ -33,7 +33,13 @@ pub(crate) fn expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
             expr(recv, f);
             args.iter().for_each(|a| expr(a, f));
         }
-        Expr::Field(a, _) | Expr::Ref(a) | Expr::Try(a) | Expr::Not(a) | Expr::Let(_, a) | Expr::Closure(_, a) => {
+        Expr::Field(a, _)
+        | Expr::Ref(a)
+        | Expr::Try(a)
+        | Expr::Not(a)
+        | Expr::Let(_, a)
+        | Expr::Closure(_, a)
+        | Expr::Handed(a, _) => {
             expr(a, f);
         }
         Expr::Index(a, b) | Expr::Binary(_, a, b) | Expr::Assign(a, b) => {

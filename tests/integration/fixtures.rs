@@ -170,6 +170,7 @@ fixtures! {
     spawn_in_lib_unguarded => "spawn-in-lib-unguarded",
     table_in_lazy_static => "table-in-lazy-static",
     tokio_main => "tokio-main",
+    turbofish_handoff => "turbofish-handoff",
     typed_self_return => "typed-self-return",
     undecided_dynamic_marker => "undecided-dynamic-marker",
     unlinked_dependency => "unlinked-dependency",

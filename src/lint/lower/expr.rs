@@ -89,15 +89,25 @@ impl Ctx {
         match e {
             E::Lit(l) => Expr::Lit(lit(&l.lit), self.loc(span::of(e))),
             E::Path(p) => Expr::Path(path(&p.path), self.loc(span::of(e))),
-            E::Call(c) => {
-                Expr::Call { func: self.boxed(&c.func), args: self.list(&c.args), loc: self.loc(span::of(e)) }
-            }
-            E::MethodCall(m) => Expr::Method {
-                recv: self.boxed(&m.receiver),
-                name: name::ident(&m.method),
-                args: self.list(&m.args).into_boxed_slice(),
-                loc: self.loc(m.method.span().join(span::of(e)).unwrap_or_else(|| span::of(e))),
-            },
+            E::Call(c) => handed(
+                Expr::Call { func: self.boxed(&c.func), args: self.list(&c.args), loc: self.loc(span::of(e)) },
+                match &*c.func {
+                    E::Path(p) => p.path.segments.last().and_then(|s| match &s.arguments {
+                        syn::PathArguments::AngleBracketed(a) => Some(a),
+                        _ => None,
+                    }),
+                    _ => None,
+                },
+            ),
+            E::MethodCall(m) => handed(
+                Expr::Method {
+                    recv: self.boxed(&m.receiver),
+                    name: name::ident(&m.method),
+                    args: self.list(&m.args).into_boxed_slice(),
+                    loc: self.loc(m.method.span().join(span::of(e)).unwrap_or_else(|| span::of(e))),
+                },
+                m.turbofish.as_ref(),
+            ),
             E::Field(f) => Expr::Field(self.boxed(&f.base), member(&f.member)),
             E::Index(i) => Expr::Index(self.boxed(&i.expr), self.boxed(&i.index)),
             E::Reference(r) => Expr::Ref(self.boxed(&r.expr)),
@@ -276,6 +286,28 @@ fn conversion_into(ty: Name, e: &mut Expr) {
         }
         _ => {}
     }
+}
+
+/// `call` wrapped in [`Expr::Handed`] when its turbofish names types that
+/// may be the analysed crates' (`run::<App>`), not std's (`collect::<Vec<_>>`).
+fn handed(call: Expr, turbofish: Option<&syn::AngleBracketedGenericArguments>) -> Expr {
+    const STD: &[&str] = &[
+        "Vec", "String", "Option", "Result", "Box", "Arc", "Rc", "HashMap", "HashSet", "BTreeMap", "BTreeSet",
+        "VecDeque", "PathBuf", "OsString", "Path", "Self",
+    ];
+    let Some(args) = turbofish else { return call };
+    let types: Box<[Name]> = args
+        .args
+        .iter()
+        .filter_map(|a| match a {
+            syn::GenericArgument::Type(syn::Type::Path(t)) if t.qself.is_none() => t.path.segments.last(),
+            _ => None,
+        })
+        .map(|s| s.ident.to_string())
+        .filter(|t| t.starts_with(char::is_uppercase) && !STD.contains(&t.as_str()))
+        .map(|t| intern(&t))
+        .collect();
+    if types.is_empty() { call } else { Expr::Handed(Box::new(call), types) }
 }
 
 pub(crate) fn path(p: &syn::Path) -> Path {

@@ -108,6 +108,7 @@ impl Lower<'_> {
             }
             syn::Item::Enum(e) => {
                 clap::enum_tokens(e, &mut self.out.clap);
+                self.out.enums.push((e.ident.to_string(), crate::lint::built::plain_derives(&e.attrs)));
                 for v in &e.variants {
                     // Fields by position (`A(x)`) or by name (`A { x }`).
                     let types: crate::lint::ir::Fields = v

@@ -130,6 +130,11 @@ impl Walker<'_, '_, '_> {
             self.replaced = replaced_before.clone();
             let mut inner = locals.clone();
             let (t, decides, tested) = self.arm_test(arm, &val, &mut inner, &mut earlier_unknown);
+            // A message variant no code builds: the arm never runs.
+            let self_ty = self.prog.def(self.fn_id()).self_ty;
+            if t != Truth::False && !decides && self.prog.never_built(&arm.pat, self_ty.as_deref()) {
+                continue;
+            }
             let leaves =
                 scan::block_leaves(std::slice::from_ref(&crate::lint::ir::Stmt::Expr(arm.body.clone(), false)));
             if (leaves || routes) && !self.expr_reaches_site(&arm.body) {

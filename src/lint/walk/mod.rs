@@ -291,6 +291,7 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
             Expr::Call { func, args, loc } => self.call(func, args, *loc, locals),
             Expr::Method { recv, name, args, loc } => self.method(recv, name, args, *loc, locals),
             Expr::Macro(m) => self.macro_call(m, locals),
+            Expr::Handed(call, types) => self.handed_types(call, types, locals),
             Expr::Return(value, _) => {
                 let flow = value.as_ref().map_or_else(Flow::none, |v| self.valued(v, locals));
                 if let Some((slot, any)) = self.returns.last_mut() {
