@@ -63,6 +63,7 @@ fixtures! {
     args_after_runtime_list => "args-after-runtime-list",
     assigned_flag => "assigned-flag",
     builder_across_arms => "builder-across-arms",
+    clap_args_method_dispatch => "clap-args-method-dispatch",
     clap_builder_submatches => "clap-builder-submatches",
     conversion_into => "conversion-into",
     crate_visibility => "crate-visibility",
