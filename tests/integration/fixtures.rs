@@ -62,6 +62,7 @@ fixtures! {
     argv0_trait_method => "argv0-trait-method",
     args_after_runtime_list => "args-after-runtime-list",
     assigned_flag => "assigned-flag",
+    bpaf_derive_command => "bpaf-derive-command",
     builder_across_arms => "builder-across-arms",
     clap_args_method_dispatch => "clap-args-method-dispatch",
     clap_builder_submatches => "clap-builder-submatches",
