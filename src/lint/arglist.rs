@@ -94,8 +94,9 @@ fn is_local(e: &Expr, name: &str) -> bool {
     matches!(e.peel(), Expr::Path(p, _) if p.len() == 1 && p[0] == name)
 }
 
-/// Every mention of the local is the receiver of a read or an add, or the
-/// argument of `.args(..)`: nothing else can change it.
+/// Every mention of the local is the receiver of a read or an add (or an
+/// indexed read: pitchfork's `args[1..].join(" ")` in an error message),
+/// or the argument of `.args(..)`: nothing else can change it.
 fn only_pushes_and_reads(body: &[Stmt], name: &str) -> bool {
     let (mut mentions, mut known) = (0, 0);
     super::visit::for_each_expr(body, &mut |e| match e {
@@ -106,6 +107,12 @@ fn only_pushes_and_reads(body: &[Stmt], name: &str) -> bool {
             known += 1;
         }
         Expr::Method { name: m, args, .. } if m == "args" && args.len() == 1 && is_local(&args[0], name) => known += 1,
+        // `args[1..].join(" ")`, `args[0].clone()`: a read of some items.
+        Expr::Method { recv, name: m, .. }
+            if READS.contains(&m.as_str()) && matches!(recv.peel(), Expr::Index(base, _) if is_local(base, name)) =>
+        {
+            known += 1;
+        }
         _ => {}
     });
     mentions == known
@@ -226,6 +233,18 @@ mod tests {
         let list = local_list(&body, "a").expect("readable");
         assert_eq!(list.items, vec![Some("run".to_string())]);
         assert!(!list.complete);
+    }
+
+    #[test]
+    fn an_indexed_read_keeps_it_readable_and_an_indexed_write_does_not() {
+        let index = || Expr::Index(Box::new(path("a")), Box::new(lit("1..")));
+        let read = Stmt::Expr(call(index(), "join", vec![lit(" ")]), true);
+        let list = local_list(&[let_vec("a", vec![lit("start")]), spawn("a"), read], "a").expect("readable");
+        assert_eq!(list.items, vec![Some("start".to_string())]);
+        let write = Stmt::Expr(Expr::Assign(Box::new(index()), Box::new(lit("x"))), true);
+        assert!(local_list(&[let_vec("a", vec![lit("start")]), write, spawn("a")], "a").is_none());
+        let change = Stmt::Expr(call(index(), "push_str", vec![lit("x")]), true);
+        assert!(local_list(&[let_vec("a", vec![lit("start")]), change, spawn("a")], "a").is_none());
     }
 
     #[test]

@@ -425,6 +425,9 @@ impl<'p, 'a> Eval<'p, 'a> {
     }
 
     fn call_external(&mut self, canon: &[Name], args: &[Expr], vals: Vec<Val>, loc: Loc) -> Val {
+        if let Some(parsed) = super::bpaf::parser_call(self.prog, canon) {
+            return parsed;
+        }
         let first = vals.first().cloned().unwrap_or(Val::Unknown);
         match api::classify_call(canon, self.is_clap_type(canon)) {
             api::Call::CurrentExe => Val::Exe(Origin::CurrentExe),
@@ -520,6 +523,10 @@ impl<'p, 'a> Eval<'p, 'a> {
     }
 
     fn method_on(&mut self, r: Val, recv: &Expr, name: &str, args: &[Expr], locals: &mut Locals) -> Val {
+        if let Some(parsed) = super::bpaf::run_method(self.prog, &r, name) {
+            args.iter().for_each(|a| drop(self.expr(a, locals)));
+            return parsed;
+        }
         if let Some(v) = self.exe_adapter(&r, name, args, locals) {
             return v;
         }

@@ -294,6 +294,9 @@ pub(crate) struct ClapToken {
     /// `#[arg(env = "APP_WORKER")]`: the env var clap also reads the
     /// flag from.
     pub env: Option<String>,
+    /// bpaf derive: the function the derive generates for the type
+    /// (`biome_command`), on an entry with no member of its own.
+    pub parser: Option<String>,
 }
 
 /// The fields of an enum variant: (name, or index for tuple variants;

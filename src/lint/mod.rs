@@ -19,6 +19,7 @@ mod arglist;
 mod arms;
 mod bind;
 mod body;
+mod bpaf;
 mod builder;
 mod built;
 mod callers;

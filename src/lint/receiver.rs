@@ -239,24 +239,13 @@ impl<'p, 'a> StdValues<'p, 'a> {
     /// another crate given only such values or literals
     /// (`ZlibDecoder::new(buf)`), or another crate's macro given only
     /// literals (`sqlx::migrate!("./migrations")`). Unlike [`Self::is_std`]
-    /// no method chain is followed: a container's methods can hand out an
-    /// element of an analysed type.
+    /// no method chain on a local is followed: a container's methods can
+    /// hand out an element of an analysed type pushed into it earlier.
     pub(super) fn is_foreign(&self, e: &Expr) -> bool {
-        let inert = |a: &Expr| match a.peel() {
-            Expr::Lit(..) => true,
-            Expr::Index(base, _) => self.foreign_receiver(base),
-            other => self.foreign_receiver(other),
-        };
         match e.peel() {
             Expr::Path(p, _) => p.len() == 1 && self.foreign.contains(p[0].as_str()),
             Expr::Try(inner) => self.is_foreign(inner),
-            Expr::Call { func, args, .. } => match func.peel() {
-                Expr::Path(path, _) => match self.prog.resolve_from(self.id, path) {
-                    Target::External(canon) => self.foreign_call(&canon) && args.iter().all(inert),
-                    Target::Fns(_) => false,
-                },
-                _ => false,
-            },
+            Expr::Call { .. } | Expr::Method { .. } => self.foreign_built(e),
             Expr::Macro(m) => {
                 let own = |first: &Name| {
                     matches!(first.as_str(), "crate" | "self" | "super") || self.prog.crates().any(|c| &c.name == first)
@@ -266,6 +255,37 @@ impl<'p, 'a> StdValues<'p, 'a> {
                     && !m.opaque
                     && m.args.iter().all(|a| matches!(a.peel(), Expr::Lit(..)))
             }
+            _ => false,
+        }
+    }
+
+    /// A call of another crate's non-generic function, or a builder chain on
+    /// one, given only literals, std or foreign values at every step
+    /// (`MultiSelect::new(&title).filterable(true)`, pitchfork's picker whose
+    /// `.run()` is not one of its own subcommands' `run`): no value of the
+    /// analysed crates went in, so none can come out. The chain starts at the
+    /// call, never at a local, which earlier pushes may have filled.
+    fn foreign_built(&self, e: &Expr) -> bool {
+        let inert = |a: &Expr| match a.peel() {
+            Expr::Lit(..) => true,
+            Expr::Index(base, _) => self.foreign_receiver(base),
+            other => self.foreign_receiver(other),
+        };
+        match e.peel() {
+            Expr::Call { func, args, .. } => match func.peel() {
+                Expr::Path(path, _) => match self.prog.resolve_from(self.id, path) {
+                    Target::External(canon) => self.foreign_call(&canon) && args.iter().all(inert),
+                    Target::Fns(_) => false,
+                },
+                _ => false,
+            },
+            Expr::Method { recv, name, args, .. } => {
+                !TYPE_CHANGING.contains(&name.as_str())
+                    && !generic_call(name)
+                    && args.iter().all(inert)
+                    && self.foreign_built(recv)
+            }
+            Expr::Try(inner) => self.foreign_built(inner),
             _ => false,
         }
     }

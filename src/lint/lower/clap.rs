@@ -147,6 +147,7 @@ pub(crate) fn enum_tokens(e: &syn::ItemEnum, out: &mut Vec<ClapToken>) {
             tokens,
             subcommand: true,
             env: None,
+            parser: None,
         });
     }
 }
@@ -168,7 +169,14 @@ pub(crate) fn struct_tokens(s: &syn::ItemStruct, out: &mut Vec<ClapToken>) {
         }
         tokens.extend(keys.aliases.into_iter().map(|a| format!("--{a}")));
         let env = keys.env.map(|e| e.unwrap_or_else(|| name.to_uppercase()));
-        out.push(ClapToken { type_name: s.ident.to_string(), member: name, tokens, subcommand: keys.subcommand, env });
+        out.push(ClapToken {
+            type_name: s.ident.to_string(),
+            member: name,
+            tokens,
+            subcommand: keys.subcommand,
+            env,
+            parser: None,
+        });
     }
 }
 

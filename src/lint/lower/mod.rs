@@ -2,6 +2,7 @@
 //! defaults, nested), `use` aliases, string constants, `mod` declarations,
 //! clap derive tokens and self-spawning `macro_rules!`.
 
+mod bpaf;
 mod clap;
 mod expr;
 mod span;
@@ -108,6 +109,7 @@ impl Lower<'_> {
             }
             syn::Item::Enum(e) => {
                 clap::enum_tokens(e, &mut self.out.clap);
+                bpaf::enum_tokens(e, &mut self.out.clap);
                 self.out.enums.push((e.ident.to_string(), crate::lint::built::plain_derives(&e.attrs)));
                 for v in &e.variants {
                     // Fields by position (`A(x)`) or by name (`A { x }`).
@@ -128,6 +130,7 @@ impl Lower<'_> {
             }
             syn::Item::Struct(s) => {
                 clap::struct_tokens(s, &mut self.out.clap);
+                bpaf::struct_tokens(s, &mut self.out.clap);
                 let generic = Generic::default().with(&s.generics);
                 for f in &s.fields {
                     if let (Some(name), Some(ty)) = (&f.ident, generic.concrete(type_name(&f.ty))) {

@@ -251,6 +251,10 @@ impl Walker<'_, '_, '_> {
         // that name, minus those a std method of the same name would shadow,
         // narrowed to the ones that matter here.
         let recv_val = once.read(self, recv, locals);
+        // `x_command().run()`: bpaf's parser gives the parsed argv.
+        if let Some(val) = crate::lint::bpaf::run_method(self.prog, &recv_val, name) {
+            return Flow { val, ..flow };
+        }
         let typed = match &recv_val {
             Val::Typed(ty) | Val::Clap(Some(ty)) | Val::ClapField(_, Some(ty)) | Val::ClapNested(ty, _) => {
                 Some(ty.clone())
