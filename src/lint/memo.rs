@@ -7,6 +7,7 @@
 //! ([`super::defs::Defs::defines_methods`]). Issue 18: 200 binaries over
 //! one library scan its bodies once.
 
+use super::cells::Cells;
 use super::closure::Which;
 use super::fnset::FnSet;
 use super::index::{FnId, Program};
@@ -47,37 +48,37 @@ pub(crate) struct NameCall {
     pub foreign: bool,
 }
 
-/// One cell per function.
+/// One cell per function, allocated in chunks as they are first asked
+/// for ([`Cells`]).
 #[derive(Default)]
 pub(crate) struct Memo {
-    callees: Vec<OnceLock<Callees>>,
-    may_stop: Vec<OnceLock<bool>>,
-    replacing: Vec<OnceLock<Option<Replacing>>>,
-    quiet: Vec<OnceLock<Quiet>>,
-    reads: Vec<OnceLock<Option<super::value::Val>>>,
+    callees: Cells<Callees>,
+    may_stop: Cells<bool>,
+    replacing: Cells<Option<Replacing>>,
+    quiet: Cells<Quiet>,
+    reads: Cells<Option<super::value::Val>>,
     /// The library functions reachable from a library function, through
     /// each kind of edge (see [`super::closure`]); only in the library's
     /// memo of a library that several binaries link, filled for the
     /// functions that own crates call.
-    closures: [Vec<OnceLock<FnSet>>; 2],
+    closures: [Cells<FnSet>; 2],
 }
 
 impl Memo {
     pub(super) fn new(fns: usize) -> Memo {
         Memo {
-            callees: std::iter::repeat_with(OnceLock::new).take(fns).collect(),
-            may_stop: std::iter::repeat_with(OnceLock::new).take(fns).collect(),
-            replacing: std::iter::repeat_with(OnceLock::new).take(fns).collect(),
-            quiet: std::iter::repeat_with(OnceLock::new).take(fns).collect(),
-            reads: std::iter::repeat_with(OnceLock::new).take(fns).collect(),
+            callees: Cells::new(fns),
+            may_stop: Cells::new(fns),
+            replacing: Cells::new(fns),
+            quiet: Cells::new(fns),
+            reads: Cells::new(fns),
             closures: Default::default(),
         }
     }
 
     /// The library's memo: [`Memo::new`] and room for shared closures.
     pub(super) fn for_library(fns: usize) -> Memo {
-        let cells = || std::iter::repeat_with(OnceLock::new).take(fns).collect();
-        Memo { closures: [cells(), cells()], ..Memo::new(fns) }
+        Memo { closures: [Cells::new(fns), Cells::new(fns)], ..Memo::new(fns) }
     }
 }
 

@@ -24,6 +24,7 @@ mod builder;
 mod built;
 mod callers;
 mod callgraph;
+mod cells;
 mod child;
 mod clap_cond;
 mod closure;
@@ -212,27 +213,35 @@ fn run_here(options: &Options) -> Result<Output, Error> {
     }
     let loaded = load::load(&roots)?;
     // One library per distinct list of linked crates, shared by the
-    // binaries that link it.
+    // binaries that link it, and alive only while they are analysed: built
+    // all before the analysis and kept to its end, the libraries of a
+    // workspace whose binaries link different crates were held together
+    // (issue 18: ~50 MiB of biome's peak).
     let keys: Vec<library::LibraryKey> = options.binaries.iter().map(|bin| library::key(bin, &loaded)).collect();
     let mut distinct: Vec<&library::LibraryKey> = keys.iter().collect();
     distinct.sort();
     distinct.dedup();
-    let libraries: Vec<library::Library<'_>> =
-        distinct.par_iter().map(|key| library::build(key, &loaded, keys.iter().filter(|k| k == key).count())).collect();
-    let results: Vec<_> = options
-        .binaries
+    let groups: Vec<(&library::LibraryKey, Vec<usize>)> =
+        distinct.iter().map(|&key| (key, (0..keys.len()).filter(|&i| keys[i] == *key).collect())).collect();
+    let mut results: Vec<_> = groups
         .par_iter()
-        .zip(&keys)
-        .map(|(bin, key)| {
-            let lib = &libraries[distinct.binary_search(&key).expect("every key has a library")];
-            analyze::binary(bin, &loaded, lib, &options.workspace_root)
+        .map(|(key, members)| {
+            let lib = library::build(key, &loaded, members.len());
+            let analyzed: Vec<_> = members
+                .par_iter()
+                .map(|&i| (i, analyze::binary(&options.binaries[i], &loaded, &lib, &options.workspace_root)))
+                .collect();
+            analyzed
         })
+        .flatten()
         .collect();
+    // The reports in the order of the binaries.
+    results.sort_unstable_by_key(|(i, _)| *i);
     // After the analysis: a body that does not parse is found when it is
     // first reached (the load's parse skips bodies).
     let mut output =
         Output { binaries: Vec::new(), diagnostics: rules::parse_error::check(&loaded, &options.workspace_root) };
-    for (report, diagnostics) in results {
+    for (_, (report, diagnostics)) in results {
         output.binaries.push(report);
         output.diagnostics.extend(diagnostics);
     }
