@@ -215,8 +215,8 @@ impl Walker<'_, '_, '_> {
     /// chosen by the child's markers lies between: the walk from there is
     /// the one under way.
     pub(super) fn repeats(&self, id: FnId, vals: &[Val]) -> bool {
-        let entered = self.stack.iter().zip(&self.entered);
-        entered.into_iter().any(|(&on, (args, chosen))| on == id && args.as_slice() == vals && *chosen == self.chosen)
+        let mut on_stack = self.stack.iter().zip(&self.entered);
+        on_stack.any(|(&on, (args, chosen))| on == id && args.as_slice() == vals && *chosen == self.chosen)
     }
 
     fn reads_markers(&mut self, id: FnId) -> bool {

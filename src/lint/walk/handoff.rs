@@ -61,9 +61,9 @@ impl Walker<'_, '_, '_> {
         let mut reach = Reach::No;
         for id in methods {
             let saved = self.unsure.clone();
-            let name = self.prog.def(id).name.to_string();
-            // A `self` method gets the value; a maker (`from_iter`) makes it.
             let def = self.prog.def(id);
+            let name = def.name.to_string();
+            // A `self` method gets the value; a maker (`from_iter`) makes it.
             let vals = if handoff::takes_self(def) { vec![Val::Typed(ty.to_string())] } else { Vec::new() };
             let flow = self.call_fns(&[id], vals, true, &name, loc);
             // Whether it left there does not decide the way after it.
