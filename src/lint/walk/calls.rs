@@ -15,6 +15,9 @@ use crate::lint::receiver::GENERIC_CALLS;
 use crate::lint::update;
 use crate::lint::value::{Locals, Val};
 
+/// How many times one function may be on the walk's stack.
+const RECURSION: usize = 2;
+
 /// Method names so common that a call by name alone says little about
 /// which function runs.
 const COMMON_METHODS: &[&str] = &[
@@ -172,7 +175,7 @@ impl Walker<'_, '_, '_> {
                 // already: the walk is a function of both, so this call can
                 // reach nothing the outer one does not (the least fixpoint).
                 Flow { reach: Reach::No, diverges: def.never, val: Val::Unknown }
-            } else if self.stack.len() >= MAX_DEPTH || self.stack.contains(&id) {
+            } else if self.stack.len() >= MAX_DEPTH || self.recursion_deep(id) {
                 // Not followed further: if the site lies beyond, the check
                 // does not know whether a guard on the way stops the child
                 // (taking it as reached made false storms on deep CLIs).
@@ -182,7 +185,7 @@ impl Walker<'_, '_, '_> {
                 if r == Reach::Maybe {
                     let why = if self.stack.contains(&id) {
                         format!(
-                            "the spawn is reached through a recursive call of `{}`, which the check follows once",
+                            "the spawn is reached through a recursive call of `{}`, which the check follows only {RECURSION} levels deep",
                             def.name
                         )
                     } else {
@@ -211,12 +214,24 @@ impl Walker<'_, '_, '_> {
         Flow { reach, diverges, val: val.unwrap_or(Val::Unknown) }
     }
 
-    /// `id` is on the stack, entered with these very arguments, and no way
-    /// chosen by the child's markers lies between: the walk from there is
-    /// the one under way.
+    /// `id` is on the stack [`RECURSION`] times already: a recursive call
+    /// with arguments the walk under way does not cover (`update(Msg::
+    /// Spawn)` inside `update(msg)`) is followed that far.
+    fn recursion_deep(&self, id: FnId) -> bool {
+        self.stack.iter().filter(|&&on| on == id).count() >= RECURSION
+    }
+
+    /// `id` is on the stack, entered with arguments that cover these
+    /// ([`covers`]), and no way chosen by the child's markers lies between:
+    /// the walk from there finds nothing the one under way does not.
     pub(super) fn repeats(&self, id: FnId, vals: &[Val]) -> bool {
         let mut on_stack = self.stack.iter().zip(&self.entered);
-        on_stack.any(|(&on, (args, chosen))| on == id && args.as_slice() == vals && *chosen == self.chosen)
+        on_stack.any(|(&on, (args, chosen))| {
+            let n = args.len().max(vals.len());
+            on == id
+                && *chosen == self.chosen
+                && (0..n).all(|i| covers(args.get(i).unwrap_or(&Val::Unknown), vals.get(i).unwrap_or(&Val::Unknown)))
+        })
     }
 
     fn reads_markers(&mut self, id: FnId) -> bool {
@@ -481,4 +496,14 @@ impl Walker<'_, '_, '_> {
             _ => Flow::none(),
         }
     }
+}
+
+/// Whether a walk given `entry` takes every way one given `now` takes: the
+/// same value, or an unknown one against a constant the walk only tests
+/// (a string, a bool, a variant: a test of an unknown value goes both
+/// ways, of a constant one way). Not a value that makes the walk go
+/// further than an unknown one (functions to call, a typed receiver whose
+/// methods resolve, a marker read from argv or env).
+fn covers(entry: &Val, now: &Val) -> bool {
+    entry == now || (*entry == Val::Unknown && matches!(now, Val::Str(_) | Val::Bool(_) | Val::Variant(_) | Val::Error))
 }
