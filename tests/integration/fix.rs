@@ -94,12 +94,25 @@ const FIXABLE: &[Case] = &[
     Case { name: "variant-from-branch", args: &["n"], original: "storm" },
     // The file is missing, so the key is `Key::Relaunch`.
     Case { name: "arm-values", args: &[], original: "storm" },
+    // The stand-in bpaf's parser is never run (see `NOT_RUN`).
+    Case { name: "bpaf-derive-command", args: &[], original: "skipped" },
+    // `made-by-serde-like` opens a new window at once; the main binary
+    // only when stdin says so (the probe's stdin is empty).
+    Case { name: "turbofish-handoff", args: &[], original: "storm" },
 ];
 
-/// Binaries analysed as guarded that are not meant to run: the stand-in
+/// Binaries that are not meant to run, so not probed: the stand-in
 /// procspawn library's `init()` does not dispatch (it storms under the
-/// probe), so it is not probed.
-const NOT_RUN: &[(&str, &str)] = &[("procspawn-own-source", "with-init")];
+/// probe), and the stand-in bpaf parses nothing.
+const NOT_RUN: &[(&str, &str)] = &[
+    ("procspawn-own-source", "with-init"),
+    // A dependency-free stand-in for bpaf whose `run()` panics: the
+    // fixture's binaries parse nothing when run, so none is probed.
+    ("bpaf-derive-command", "bpaf-derive-command"),
+    ("bpaf-derive-command", "default-name"),
+    ("bpaf-derive-command", "unrouted"),
+    ("bpaf-derive-command", "dynamic-word"),
+];
 
 /// Unguarded sites `--fix` leaves alone, and a word of its reason: through
 /// an `exec*` function (no `Command` to mark), or through another program
