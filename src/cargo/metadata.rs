@@ -67,7 +67,7 @@ fn convert(metadata: Metadata, invoked: Option<PathBuf>) -> Workspace {
         let of_kind = |kind: TargetKind| -> Vec<Target> {
             pkg.targets.iter().filter(|t| t.is_kind(kind.clone())).map(target).collect()
         };
-        let lib = pkg.targets.iter().find(|t| t.is_lib() || t.is_kind(TargetKind::ProcMacro)).map(target);
+        let lib = pkg.targets.iter().find(|t| is_library(t)).map(target);
         let path_deps = pkg
             .dependencies
             .iter()
@@ -91,4 +91,13 @@ fn convert(metadata: Metadata, invoked: Option<PathBuf>) -> Workspace {
         packages,
         default_members: invoked_package.map_or(default_members, |name| vec![name]),
     }
+}
+
+/// A library target of any crate type: `lib`, or what `crate-type` lists
+/// (`["staticlib", "cdylib", "rlib"]`, as every Tauri app's library has;
+/// `["rlib"]` alone), or a proc macro. A binary of the workspace links it
+/// by its crate name whatever else it is built as.
+fn is_library(t: &cargo_metadata::Target) -> bool {
+    use TargetKind::{CDyLib, DyLib, Lib, ProcMacro, RLib, StaticLib};
+    [Lib, RLib, DyLib, CDyLib, StaticLib, ProcMacro].into_iter().any(|kind| t.is_kind(kind))
 }

@@ -99,6 +99,7 @@ const FIXABLE: &[Case] = &[
     // `made-by-serde-like` opens a new window at once; the main binary
     // only when stdin says so (the probe's stdin is empty).
     Case { name: "turbofish-handoff", args: &[], original: "storm" },
+    Case { name: "lib-crate-types", args: &[], original: "storm" },
 ];
 
 /// Binaries that are not meant to run, so not probed: the stand-in

@@ -117,6 +117,7 @@ fixtures! {
     harmless_prelude => "harmless-prelude",
     late_guard => "late-guard",
     launcher => "launcher",
+    lib_crate_types => "lib-crate-types",
     marker_conditional => "marker-conditional",
     marker_const => "marker-const",
     marker_mismatch => "marker-mismatch",
