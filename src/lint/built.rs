@@ -9,9 +9,8 @@
 //! names), and a variant counts as never built when its name occurs, as a
 //! whole word, exactly twice in the text of the program's files (its own
 //! crate's and those of the crates it links): its declaration and the one
-//! arm being walked. Any doubt (a file that cannot
-//! be read, another occurrence anywhere, a macro that pastes names) keeps
-//! the arm.
+//! arm being walked. Any doubt (a file that cannot be read, another
+//! occurrence anywhere, a macro that pastes names) keeps the arm.
 
 use super::index::Program;
 use super::ir::{Name, Pat};
