@@ -19,16 +19,9 @@ use super::ir::{Name, Pat};
 /// variant to build it).
 const PLAIN: &[&str] = &["Debug", "Clone", "Copy", "PartialEq", "Eq", "Hash", "PartialOrd", "Ord", "Serialize"];
 
-/// Whether every derive of an item is one of [`PLAIN`].
+/// Whether every derive of an item is one of [`PLAIN`] (and the list parses).
 pub(crate) fn plain_derives(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().filter(|a| a.path().is_ident("derive")).all(|a| {
-        let mut plain = true;
-        let parsed = a.parse_nested_meta(|meta| {
-            plain &= meta.path.segments.last().is_some_and(|s| PLAIN.iter().any(|p| s.ident == p));
-            Ok(())
-        });
-        plain && parsed.is_ok()
-    })
+    super::lower::derives::names(attrs).is_some_and(|names| names.iter().all(|n| PLAIN.contains(&n.as_str())))
 }
 
 impl Program<'_> {
@@ -42,21 +35,30 @@ impl Program<'_> {
         }
     }
 
+    /// Answered once per `Type::Variant` and program.
     fn unbuilt(&self, path: &[Name], self_ty: Option<&str>) -> bool {
         let [.., ty, variant] = path else { return false };
         let ty = if ty == "Self" { self_ty.unwrap_or_default() } else { ty.as_str() };
-        let mut defined = self.program_files().flat_map(|f| &f.enums).filter(|(name, _)| name == ty).peekable();
-        if defined.peek().is_none() || !defined.all(|(_, plain)| *plain) {
-            return false;
-        }
-        self.variant_named_twice(variant)
-    }
-
-    /// `variant` occurs as a whole word exactly twice in all files' text.
-    fn variant_named_twice(&self, variant: &str) -> bool {
-        if let Some(&known) = self.built_memo().lock().ok().as_deref().and_then(|m| m.get(variant)) {
+        let key = format!("{ty}::{variant}");
+        if let Some(&known) = self.built_memo().lock().ok().as_deref().and_then(|m| m.get(&key)) {
             return known;
         }
+        let answer = self.plain_enum(ty) && self.named_twice(variant);
+        if let Ok(mut memo) = self.built_memo().lock() {
+            memo.insert(key, answer);
+        }
+        answer
+    }
+
+    /// The program defines an enum `ty`, and every definition of that name
+    /// derives only [`PLAIN`] traits.
+    fn plain_enum(&self, ty: &str) -> bool {
+        let mut defined = self.program_files().flat_map(|f| &f.enums).filter(|(name, _)| name == ty).peekable();
+        defined.peek().is_some() && defined.all(|(_, plain)| *plain)
+    }
+
+    /// `variant` occurs as a whole word exactly twice in the program's text.
+    fn named_twice(&self, variant: &str) -> bool {
         let mut count = 0;
         for file in self.program_files() {
             let Ok(text) = fs_err::read_to_string(&file.path) else { return false };
@@ -65,11 +67,7 @@ impl Program<'_> {
                 break;
             }
         }
-        let answer = count == 2;
-        if let Ok(mut memo) = self.built_memo().lock() {
-            memo.insert(variant.to_string(), answer);
-        }
-        answer
+        count == 2
     }
 }
 

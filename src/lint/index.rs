@@ -46,7 +46,7 @@ pub(crate) struct Program<'a> {
     /// with the library's memo; allocated only then (issue 18: sized to
     /// the whole library, it was allocated and dropped once per binary).
     lib_memo: OnceLock<Memo>,
-    /// Whether a variant name occurs only twice ([`super::built`]).
+    /// Whether an arm's `Type::Variant` is never built ([`super::built`]).
     built: std::sync::Mutex<rustc_hash::FxHashMap<String, bool>>,
 }
 

@@ -14,14 +14,7 @@ use super::clap::kebab;
 use crate::lint::ir::ClapToken;
 
 fn derives_bpaf(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().filter(|a| a.path().is_ident("derive")).any(|a| {
-        let mut found = false;
-        let _ = a.parse_nested_meta(|meta| {
-            found |= meta.path.segments.last().is_some_and(|s| s.ident == "Bpaf");
-            Ok(())
-        });
-        found
-    })
+    super::derives::any(attrs, &["Bpaf"])
 }
 
 /// The keys of `#[bpaf(..)]` the routing needs; the rest are skipped.

@@ -7,16 +7,7 @@ use crate::lint::ir::ClapToken;
 const DERIVES: &[&str] = &["Parser", "Subcommand", "Args", "StructOpt"];
 
 fn derives_clap(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().filter(|a| a.path().is_ident("derive")).any(|a| {
-        let mut found = false;
-        let _ = a.parse_nested_meta(|meta| {
-            if meta.path.segments.last().is_some_and(|s| DERIVES.iter().any(|d| s.ident == d)) {
-                found = true;
-            }
-            Ok(())
-        });
-        found
-    })
+    super::derives::any(attrs, DERIVES)
 }
 
 /// Values of `name = "..."`/`long = "..."` style keys inside

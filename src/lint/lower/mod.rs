@@ -4,6 +4,7 @@
 
 mod bpaf;
 mod clap;
+pub(crate) mod derives;
 mod expr;
 mod span;
 mod statics;

@@ -131,8 +131,8 @@ impl Walker<'_, '_, '_> {
             let mut inner = locals.clone();
             let (t, decides, tested) = self.arm_test(arm, &val, &mut inner, &mut earlier_unknown);
             // A message variant no code builds: the arm never runs.
-            let self_ty = self.prog.def(self.fn_id()).self_ty;
-            if t != Truth::False && !decides && self.prog.never_built(&arm.pat, self_ty.as_deref()) {
+            let self_ty = || self.prog.def(self.fn_id()).self_ty;
+            if t != Truth::False && !decides && self.prog.never_built(&arm.pat, self_ty().as_deref()) {
                 continue;
             }
             let leaves =
