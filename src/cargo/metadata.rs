@@ -1,7 +1,7 @@
 //! `cargo metadata --no-deps`: works offline, on a checkout whose
 //! dependencies were never downloaded.
 
-use super::{Error, Package, Target, Workspace};
+use super::{Error, Package, PathDep, Target, Workspace};
 use cargo_metadata::{Metadata, MetadataCommand, TargetKind};
 use std::path::{Path, PathBuf};
 
@@ -73,7 +73,8 @@ fn convert(metadata: Metadata, invoked: Option<PathBuf>) -> Workspace {
             .iter()
             .filter_map(|d| {
                 let dir = d.path.as_ref()?.clone().into_std_path_buf();
-                Some((d.rename.as_ref().map(|r| r.replace('-', "_")), dir))
+                let rename = d.rename.as_ref().map(|r| r.replace('-', "_"));
+                Some(PathDep { rename, dir, linked: d.kind == cargo_metadata::DependencyKind::Normal })
             })
             .collect();
         packages.push(Package {

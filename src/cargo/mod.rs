@@ -44,12 +44,22 @@ pub struct Package {
     pub bins: Vec<Target>,
     pub examples: Vec<Target>,
     pub lib: Option<Target>,
-    /// Path dependencies: (the `rename` in Cargo.toml if any, the
-    /// dependency's directory). Code names a dependency by its rename, else
-    /// by its library target's name.
-    pub path_deps: Vec<(Option<String>, PathBuf)>,
+    /// Path dependencies, of every kind.
+    pub path_deps: Vec<PathDep>,
     /// `[package.metadata.freeze]`, if present.
     pub freeze_metadata: Option<serde_json::Value>,
+}
+
+/// A dependency given by `path`.
+#[derive(Debug)]
+pub struct PathDep {
+    /// The `rename` in Cargo.toml, if any: code names a dependency by its
+    /// rename, else by its library target's name.
+    pub rename: Option<String>,
+    pub dir: PathBuf,
+    /// A normal dependency, linked into whatever links the package (not a
+    /// dev- or build-dependency).
+    pub linked: bool,
 }
 
 #[derive(Clone, Debug)]

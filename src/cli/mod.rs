@@ -11,6 +11,7 @@ mod bundle_settings;
 mod cache;
 mod check;
 mod completions;
+mod deeper;
 mod fix;
 mod gate;
 mod init;

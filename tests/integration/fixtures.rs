@@ -69,6 +69,7 @@ fixtures! {
     conversion_into => "conversion-into",
     crate_visibility => "crate-visibility",
     ctor_guard => "ctor-guard",
+    deep_path_dep => "deep-path-dep",
     depth_foreign_receiver => "depth-foreign-receiver",
     env_key_through_helper => "env-key-through-helper",
     env_through_own_trait => "env-through-own-trait",
