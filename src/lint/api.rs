@@ -79,6 +79,7 @@ pub(crate) fn classify_call(canon: &[Name], clap_type: bool) -> Call {
             Call::LibrarySpawn(Via::Procspawn)
         }
         "spawn" if root == "mitosis" => Call::LibrarySpawn(Via::Mitosis),
+        "restart" if root == "tauri" && prev == "process" => Call::LibrarySpawn(Via::Restart),
         _ if CLAP_PARSE.contains(&last) && clap_type => Call::ClapParse,
         _ if super::user::is_uid_call(canon) => Call::UserId,
         _ if let Some(what) = super::differs::process_id(canon) => Call::ProcessId(what),
@@ -132,11 +133,13 @@ pub(crate) fn library_macro(canon: &[Name]) -> Option<Via> {
 }
 
 /// The env marker a self-spawning library sets on its children; procspawn
-/// also passes the parent's arguments on by default.
+/// (and a framework's restart) also passes the parent's arguments on.
 pub(crate) fn library_marker(via: Via) -> Marker {
     let (key, forwards) = match via {
         Via::Procspawn => ("__PROCSPAWN_CONTENT_PROCESS_ID", true),
         Via::Mitosis => ("MITOSIS_CONTENT_PROCESS_ID", false),
+        // The restarted app gets the arguments and nothing else.
+        Via::Restart => return Marker { forwards_args: true, ..Marker::default() },
         _ => return Marker::default(),
     };
     Marker { env: vec![(Some(key.to_string()), None)], forwards_args: forwards, ..Marker::default() }

@@ -67,6 +67,9 @@ pub(crate) fn annotated(prog: &Program<'_>, ty: Option<&str>, val: Val) -> Val {
     if !matches!(val, Val::Unknown | Val::Foreign(_)) {
         return val;
     }
+    if let Some(handle) = super::framework::declared(prog, ty) {
+        return handle;
+    }
     // clap's parsed arguments (or a subcommand's): read from argv, never
     // "the same as in the parent".
     if ty == "ArgMatches" && !prog.has_methods(ty) {

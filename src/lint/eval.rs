@@ -113,7 +113,7 @@ impl<'p, 'a> Eval<'p, 'a> {
             Expr::Lit(..) => Val::Unknown,
             Expr::Path(path, _) => self.path(path, locals),
             Expr::Call { func, args, loc } => self.call(func, args, *loc, locals),
-            Expr::Method { recv, name, args, .. } => self.method(recv, name, args, locals),
+            Expr::Method { recv, name, args, loc } => self.method(recv, name, args, *loc, locals),
             Expr::Field(base, name) => {
                 let base = self.expr(base, locals);
                 self.field(base, name)
@@ -502,7 +502,7 @@ impl<'p, 'a> Eval<'p, 'a> {
         Val::Cmd(vec![loc])
     }
 
-    fn method(&mut self, recv: &Expr, name: &str, args: &[Expr], locals: &mut Locals) -> Val {
+    fn method(&mut self, recv: &Expr, name: &str, args: &[Expr], loc: Loc, locals: &mut Locals) -> Val {
         let r = self.expr(recv, locals);
         // What foreign code returned passes through adapters (`.ok()`,
         // `.as_deref()`); any other method is first read as one on an
@@ -510,6 +510,11 @@ impl<'p, 'a> Eval<'p, 'a> {
         // .get_matches()`), and what that leaves unknown is foreign too
         // (`parser().run()` of a parser a derive macro made).
         match r {
+            Val::Foreign(path) if super::framework::restarts(&path, name, args.len()) => {
+                let via = Via::Restart;
+                self.site(loc, via, Origin::Library, api::library_marker(via));
+                Val::Unknown
+            }
             Val::Foreign(_) if passing::passes_on(name) => {
                 args.iter().for_each(|a| drop(self.expr(a, locals)));
                 r

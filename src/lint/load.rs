@@ -116,9 +116,19 @@ fn parse(path: &Path, module: Vec<Name>, id: u32) -> FileIr {
 }
 
 /// Substrings without which a file cannot name the program's own
-/// executable or a self-spawning library.
-const SELF_NEEDLES: &[&str] =
-    &["current_exe", "/proc/self/exe", "args()", "args_os", "env::args", "procspawn", "mitosis"];
+/// executable, a self-spawning library or a framework's restart
+/// ([`super::framework`]: `handle.restart()`, `tauri::process::restart`).
+const SELF_NEEDLES: &[&str] = &[
+    "current_exe",
+    "/proc/self/exe",
+    "args()",
+    "args_os",
+    "env::args",
+    "procspawn",
+    "mitosis",
+    "restart()",
+    "process::restart",
+];
 
 /// Parses and lowers source text as file `id`. With a `late` source, the
 /// bodies of a file that names no own-executable source are lowered on

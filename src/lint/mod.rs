@@ -39,6 +39,7 @@ pub mod fix;
 mod flat;
 mod fnset;
 mod formatted;
+mod framework;
 mod handoff;
 mod index;
 mod inline;

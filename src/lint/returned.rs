@@ -39,6 +39,9 @@ impl Eval<'_, '_> {
         };
         let first = ret(*ids.first()?)?;
         let same = ids.iter().all(|&id| ret(id) == Some(first));
+        if same && let Some(handle) = super::framework::declared(self.prog, first) {
+            return Some(handle);
+        }
         (same && first != "Self" && self.prog.has_methods(first)).then(|| Val::Typed(first.to_string()))
     }
 }

@@ -314,6 +314,9 @@ pub(crate) enum Via {
     EnvWrapper,
     /// Run by a launcher (`sudo <own exe>`, `systemd-run`).
     Launcher,
+    /// An application framework's restart (tauri's `AppHandle::restart()`):
+    /// the own executable again with the arguments it was started with.
+    Restart,
 }
 
 /// A place that starts the program's own executable.

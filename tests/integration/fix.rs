@@ -128,6 +128,7 @@ const UNFIXABLE: &[(&str, &str)] = &[
     ("sink-libc-execv", "replaces the process"),
     ("sink-through-adapter", "passed as a function"),
     ("sink-nix-execv", "replaces the process"),
+    ("tauri-restart", "an application framework restarts the program"),
 ];
 
 fn target_dir() -> PathBuf {

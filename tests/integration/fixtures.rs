@@ -173,6 +173,7 @@ fixtures! {
     source_struct_field => "source-struct-field",
     spawn_in_lib_unguarded => "spawn-in-lib-unguarded",
     table_in_lazy_static => "table-in-lazy-static",
+    tauri_restart => "tauri-restart",
     tokio_main => "tokio-main",
     turbofish_handoff => "turbofish-handoff",
     typed_self_return => "typed-self-return",

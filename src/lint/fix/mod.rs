@@ -163,7 +163,8 @@ fn plan_binary(
     Ok(())
 }
 
-/// Why a site where another program runs the executable is not fixed.
+/// Why a site where another program (or a framework) runs the executable
+/// is not fixed.
 fn through_another_program(via: &str) -> Option<&'static str> {
     match via {
         "env-wrapper" => Some(
@@ -175,6 +176,11 @@ fn through_another_program(via: &str) -> Option<&'static str> {
             "another program runs the executable here (a launcher such as `sudo`), which may drop the env var a \
              marker would set: give the child an argument of its own after the executable and route it at the top \
              of `main` by hand",
+        ),
+        "restart" => Some(
+            "an application framework restarts the program here (tauri's `restart()`): there is no `Command` to \
+             mark; set a variable of your own in the process's env before the restart and route it at the top of \
+             `main` by hand",
         ),
         _ => None,
     }

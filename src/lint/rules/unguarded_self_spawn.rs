@@ -34,6 +34,10 @@ pub(crate) fn check(ctx: &SiteContext<'_>) -> Option<Diagnostic> {
             ),
             "give the child an argument of its own after the executable (a launcher may drop env vars) and, first thing in `main`, send a process that has it to its work and exit".to_string(),
         ),
+        Via::Restart => (
+            "the framework's restart starts the program again with the same arguments, and the new process can reach this restart again".to_string(),
+            "before restarting, put a marker in the process's own env (`std::env::set_var(\"MY_APP_RESTARTED\", \"1\")`, which the new process inherits) and, first thing in `main`, keep a process that has it off the way to this restart".to_string(),
+        ),
         _ if marker.forwards_args && marker.env.is_empty() => (
             "the program spawns itself with its own arguments, so the child does the same again".to_string(),
             "mark the child (e.g. `.env(\"MY_APP_WORKER\", \"1\")`) instead of forwarding the parent's arguments, and divert it at the top of `main`".to_string(),

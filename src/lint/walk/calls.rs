@@ -243,6 +243,10 @@ impl Walker<'_, '_, '_> {
     }
 
     pub(super) fn method(&mut self, recv: &Expr, name: &str, args: &[Expr], loc: Loc, locals: &mut Locals) -> Flow {
+        // A framework's restart (`handle.restart()`) is a site itself.
+        if loc == self.site {
+            return self.hit();
+        }
         let once = Once::new(std::iter::once(recv).chain(args), locals);
         let walked = self.expr(recv, locals);
         if walked.stops() {
