@@ -63,6 +63,15 @@ fn parse(content: &str, skip_bodies: bool) -> Result<syn::File, TooDeep> {
     Ok(file)
 }
 
+/// Whether `content` lexes and is within the bounds as a whole file: what
+/// [`parse_file`] checks before `syn` parses it, without parsing it.
+pub(crate) fn file_fits(content: &str) -> bool {
+    let (_, content) = shebang_as_comment(content);
+    let fits = content.parse::<TokenStream>().ok().is_some_and(|tokens| check(&tokens).is_ok());
+    proc_macro2::extra::invalidate_current_thread_spans();
+    fits
+}
+
 /// A function body (`{ .. }`) read back from its file, bounded like a file.
 pub(crate) fn parse_block(content: &str) -> Result<syn::Block, TooDeep> {
     parse_checked(content)
