@@ -143,9 +143,12 @@ fn parse_source(text: &str, module: Vec<Name>, id: u32, late: Option<&Arc<Source
     let ctx = lower::Ctx { file: id, base: lower::Base::default() };
     // Bounded before `syn` recurses into it: a hostile file is refused, not
     // a stack overflow (issue 14).
-    let parsed = if late.is_some() { nesting::parse_items(text) } else { nesting::parse_file(text) };
+    let parsed = match late {
+        Some(late) => lower::file_by_item(module.clone(), &ctx, late, |each| nesting::parse_items(text, each)),
+        None => nesting::parse_file(text).map(|file| lower::file(&file, module.clone(), &ctx, None)),
+    };
     let ir = match parsed {
-        Ok(file) => lower::file(&file, module, &ctx, late),
+        Ok(ir) => ir,
         Err(err) => FileIr { module, error: Some((err.message, ctx.loc(err.span))), ..FileIr::default() },
     };
     proc_macro2::extra::invalidate_current_thread_spans();
@@ -171,9 +174,9 @@ fn parse_by_body(text: &str, module: Vec<Name>, id: u32) -> Option<FileIr> {
     }
     let source = Source::new(PathBuf::new(), id);
     let ctx = lower::Ctx { file: id, base: lower::Base::default() };
-    let items = nesting::parse_items(text).ok().map(|file| lower::file(&file, module, &ctx, Some(&source)));
+    let items = lower::file_by_item(module, &ctx, &source, |each| nesting::parse_items(text, each));
     proc_macro2::extra::invalidate_current_thread_spans();
-    let mut ir = items?;
+    let mut ir = items.ok()?;
     for f in &mut ir.fns {
         f.body = f.body.lowered_from(text)?;
     }
