@@ -96,21 +96,34 @@ impl Body {
     pub(super) fn get(&self) -> &Block {
         self.block.get_or_init(|| self.late.as_ref().map(Late::lower).unwrap_or_default())
     }
+
+    /// This body lowered now from `text`, the whole text of its file:
+    /// `None` when it does not parse.
+    pub(super) fn lowered_from(&self, text: &str) -> Option<Body> {
+        let Some(late) = &self.late else { return Some(self.clone()) };
+        let block = late.lower_text(text.get(late.start as usize..late.end as usize)?).ok()?;
+        Some(Body::lowered(block))
+    }
 }
 
 impl Late {
     fn lower(&self) -> Block {
         let Some(slice) = self.source.slice(self.start, self.end) else { return Block::default() };
+        self.lower_text(&slice).unwrap_or_else(|(message, loc)| {
+            self.source.record(message, loc);
+            Block::default()
+        })
+    }
+
+    /// Parses and lowers `slice`, the body's bytes.
+    fn lower_text(&self, slice: &str) -> Result<Block, (String, Loc)> {
         let base = Base { byte: self.start, line: self.line, col: self.col };
         let ctx = lower::Ctx { file: self.source.file, base };
         // Bounded before `syn` recurses into it: the load's nesting check
         // did not see the body (issue 14).
-        let block = match super::nesting::parse_block(&slice) {
-            Ok(block) => ctx.block(&block),
-            Err(err) => {
-                self.source.record(err.message, ctx.loc(err.span));
-                Block::default()
-            }
+        let block = match super::nesting::parse_block(slice) {
+            Ok(block) => Ok(ctx.block(&block)),
+            Err(err) => Err((err.message, ctx.loc(err.span))),
         };
         // The spans are copied into the IR; free this thread's span table.
         proc_macro2::extra::invalidate_current_thread_spans();

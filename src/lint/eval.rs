@@ -409,6 +409,14 @@ impl<'p, 'a> Eval<'p, 'a> {
     /// A call into the analysed crates: record argument values for the
     /// callee's parameters; the result is the callee's summary.
     pub(super) fn call_analysed(&mut self, ids: &[FnId], vals: Vec<Val>, offset: usize) -> Val {
+        if let Some(reads) = self.reads.as_deref_mut() {
+            reads.returns_of(ids);
+        }
+        self.summaries(ids, vals, offset)
+    }
+
+    /// [`Eval::call_analysed`] without noting the reads.
+    fn summaries(&mut self, ids: &[FnId], vals: Vec<Val>, offset: usize) -> Val {
         if let Some(rec) = self.rec.as_deref_mut() {
             for &id in ids {
                 for (i, v) in vals.iter().enumerate() {
@@ -418,9 +426,6 @@ impl<'p, 'a> Eval<'p, 'a> {
         }
         // Several candidates (cfg alternatives, same-named methods): what
         // any of them returns, so the executable is not lost.
-        if let Some(reads) = self.reads.as_deref_mut() {
-            reads.returns_of(ids);
-        }
         ids.iter().filter_map(|id| self.facts.returns.get(id).cloned()).fold(Val::Unknown, Val::join)
     }
 
@@ -592,16 +597,22 @@ impl<'p, 'a> Eval<'p, 'a> {
         {
             return r;
         }
-        let ids = match &r {
+        let (ids, by_name) = match &r {
             Val::Typed(ty) | Val::Clap(Some(ty)) | Val::ClapField(_, Some(ty)) | Val::ClapNested(ty, _) => {
-                self.prog.methods_of(ty, name)
+                (self.prog.methods_of(ty, name), false)
             }
-            _ => self.prog.methods_named(name),
+            _ => (self.prog.methods_named(name), true),
         };
         if !ids.is_empty() {
             let mut all = vec![r];
             all.extend(vals);
-            return self.call_analysed(&ids, all, 0);
+            if !by_name {
+                return self.call_analysed(&ids, all, 0);
+            }
+            if let Some(reads) = self.reads.as_deref_mut() {
+                reads.methods_named(name);
+            }
+            return self.summaries(&ids, all, 0);
         }
         Val::derived(std::iter::once(&r).chain(&vals))
     }

@@ -22,6 +22,7 @@ use super::eval::Eval;
 use super::fnset::FnSet;
 use super::index::{FnId, Program};
 use super::memo;
+use super::name::{Name, intern};
 use super::value::{Facts, Locals, Val};
 
 /// Summaries are recomputed until stable; a few passes suffice for helper
@@ -35,6 +36,12 @@ pub(crate) struct Reads {
     returns: Vec<FnId>,
     /// How many of `returns` were distinct when last compacted.
     distinct: usize,
+    /// Method names called on a receiver of unknown type: it looked up the
+    /// return summary of every method of the name. Kept as the name, not
+    /// as those methods: a name that many types define (`fmt`) has
+    /// thousands, and copied into every quiet caller's reads they were
+    /// ~40 MiB of biome's peak (issue 18).
+    methods: Vec<Name>,
     /// Field names it asked about.
     pub fields: Vec<String>,
 }
@@ -55,6 +62,15 @@ impl Reads {
         }
     }
 
+    /// Notes that the evaluation looked up the return summaries of every
+    /// method named `name` ([`Program::methods_named`]).
+    pub(crate) fn methods_named(&mut self, name: &str) {
+        let name = intern(name);
+        if !self.methods.contains(&name) {
+            self.methods.push(name);
+        }
+    }
+
     fn dedup(&mut self) {
         self.returns.sort_unstable();
         self.returns.dedup();
@@ -64,6 +80,7 @@ impl Reads {
     fn compact(&mut self) {
         self.dedup();
         self.returns.shrink_to_fit();
+        self.methods.shrink_to_fit();
         self.fields.sort_unstable();
         self.fields.dedup();
         self.fields.shrink_to_fit();
@@ -177,6 +194,7 @@ fn learned(prog: &Program<'_>, id: FnId, reads: &Reads, facts: &Facts) -> bool {
     }
     (0..prog.def(id).params.len()).any(|i| facts.param_vals.contains_key(&(id, i)))
         || reads.returns.iter().any(|f| facts.returns.contains_key(f))
+        || reads.methods.iter().any(|name| prog.methods_named(name).iter().any(|f| facts.returns.contains_key(f)))
         || reads.fields.iter().any(|name| facts.exe_fields.contains_key(name) || facts.marker_fields.contains_key(name))
 }
 

@@ -144,16 +144,53 @@ pub(crate) fn parse_text(text: &str, module: Vec<Name>, id: u32, late: Option<&A
 }
 
 fn parse_source(text: &str, module: Vec<Name>, id: u32, late: Option<&Arc<Source>>) -> FileIr {
+    if late.is_none()
+        && text.len() >= BY_BODY_BYTES
+        && let Some(ir) = parse_by_body(text, module.clone(), id)
+    {
+        return ir;
+    }
     let ctx = lower::Ctx { file: id, base: lower::Base::default() };
     // Bounded before `syn` recurses into it: a hostile file is refused, not
     // a stack overflow (issue 14).
-    let parsed = if late.is_some() { nesting::parse_items(text) } else { nesting::parse_file(text) };
+    let parsed = match late {
+        Some(late) => lower::file_by_item(module.clone(), &ctx, late, |each| nesting::parse_items(text, each)),
+        None => nesting::parse_file(text).map(|file| lower::file(&file, module.clone(), &ctx, None)),
+    };
     let ir = match parsed {
-        Ok(file) => lower::file(&file, module, &ctx, late),
+        Ok(ir) => ir,
         Err(err) => FileIr { module, error: Some((err.message, ctx.loc(err.span))), ..FileIr::default() },
     };
     proc_macro2::extra::invalidate_current_thread_spans();
     ir
+}
+
+/// A file lowered whole at least this large is parsed body by body
+/// ([`parse_by_body`]).
+const BY_BODY_BYTES: usize = 128 * 1024;
+
+/// A file lowered whole (it names an own-executable source), parsed
+/// without holding its whole syntax tree: its items with the bodies
+/// skipped, as a file lowered late is, then each body alone, at once. A
+/// syntax tree takes ~100 bytes per byte of source, so one 1.6 MB generated
+/// file that happens to call `.args()` took ~150 MiB at once, biome's peak
+/// (issue 18). The IR is the same ([`super::body`]'s late bodies are).
+/// `None`, for the whole parse to find and report the error, when the text
+/// does not lex or is past the nesting bounds as a whole (what that parse
+/// checks), or its items or a body do not parse.
+fn parse_by_body(text: &str, module: Vec<Name>, id: u32) -> Option<FileIr> {
+    if !nesting::file_fits(text) {
+        return None;
+    }
+    let source = Source::new(PathBuf::new(), id);
+    let ctx = lower::Ctx { file: id, base: lower::Base::default() };
+    let items = lower::file_by_item(module, &ctx, &source, |each| nesting::parse_items(text, each));
+    proc_macro2::extra::invalidate_current_thread_spans();
+    let mut ir = items.ok()?;
+    for f in &mut ir.fns {
+        f.body = f.body.lowered_from(text)?;
+    }
+    Some(ir)
 }
 
 /// Where rustc looks for an out-of-line module, and whether that file owns
@@ -193,4 +230,26 @@ fn default_module_file(current: &Path, current_is_mod_rs: bool, decl: &ModDecl) 
     }
     let nested = base.join(name).join("mod.rs");
     nested.is_file().then_some((nested, true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parsed body by body, a file lowered whole is the same IR as parsed
+    /// whole; a body that does not parse leaves the error to the whole
+    /// parse.
+    #[test]
+    fn a_file_parsed_body_by_body_is_the_same_ir() {
+        let text = "#![allow(dead_code)]\nuse std::process::Command;\n\
+            fn exe() -> std::path::PathBuf { std::env::current_exe().unwrap() }\n\
+            impl T { fn m(&self) { fn inner() {} let c = Command::new(exe()); c.args(); } }\n\
+            mod m { pub fn f() { if g() { h(\"ünï\") } } }\n";
+        let whole = parse_source(text, Vec::new(), 2, None);
+        let by_body = parse_by_body(text, Vec::new(), 2).expect("it parses");
+        assert_eq!(format!("{whole:?}"), format!("{by_body:?}"));
+        let bad = "fn ok() {}\nfn bad() {\n    let = 1;\n}\n";
+        assert!(parse_by_body(bad, Vec::new(), 2).is_none());
+        assert!(parse_by_body("fn f() { (((( }", Vec::new(), 2).is_none(), "does not lex");
+    }
 }

@@ -41,26 +41,51 @@ pub(crate) struct TooDeep {
 /// mark keep their bytes in the text proc-macro2 reads, so every span's
 /// byte offset is the file's (a late body is read back by its offsets).
 pub(crate) fn parse_file(content: &str) -> Result<syn::File, TooDeep> {
-    parse(content, false)
+    let (shebang, content) = shebang_as_comment(content);
+    let mut file: syn::File = parse_checked(&content)?;
+    file.shebang = shebang;
+    Ok(file)
 }
 
 /// As [`parse_file`], but the insides of item-level function bodies are
 /// skipped (their braces' spans kept) for a parse on first use, which
-/// checks their nesting then ([`parse_block`]): see [`super::skip`].
-pub(crate) fn parse_items(content: &str) -> Result<syn::File, TooDeep> {
-    parse(content, true)
+/// checks their nesting then ([`parse_block`]): see [`super::skip`]. Each
+/// item is handed to `each` as it is parsed and dropped after, not kept
+/// in a `syn::File`: the syntax tree of a large generated file's items
+/// (biome's 1.9 MB `nodes.rs`) took ~90 MiB at once (issue 18).
+pub(crate) fn parse_items(content: &str, each: &mut dyn FnMut(&syn::Item)) -> Result<(), TooDeep> {
+    let (_, content) = shebang_as_comment(content);
+    let content = super::skip::skeleton(&content);
+    let tokens = lex_checked(&content)?;
+    // What `syn::File`'s parser does, an item at a time.
+    let items = |input: syn::parse::ParseStream<'_>| -> syn::Result<()> {
+        input.call(syn::Attribute::parse_inner)?;
+        while !input.is_empty() {
+            each(&input.parse()?);
+        }
+        Ok(())
+    };
+    syn::parse::Parser::parse2(items, tokens)
+        .map_err(|e| TooDeep { message: format!("cannot parse the file: {e}"), span: e.span() })
 }
 
-fn parse(content: &str, skip_bodies: bool) -> Result<syn::File, TooDeep> {
-    let (shebang, content) = shebang_as_comment(content);
-    let content = match (skip_bodies, content) {
-        (true, Cow::Borrowed(text)) => super::skip::skeleton(text),
-        (true, Cow::Owned(text)) => Cow::Owned(super::skip::skeleton(&text).into_owned()),
-        (false, content) => content,
-    };
-    let mut file: syn::File = parse_checked(&content)?;
-    file.shebang = shebang;
-    Ok(file)
+/// `content`'s tokens, when it lexes and is within the bounds.
+fn lex_checked(content: &str) -> Result<TokenStream, TooDeep> {
+    let tokens: TokenStream = content.parse().map_err(|e: proc_macro2::LexError| TooDeep {
+        message: format!("cannot parse the file: {e}"),
+        span: e.span(),
+    })?;
+    check(&tokens)?;
+    Ok(tokens)
+}
+
+/// Whether `content` lexes and is within the bounds as a whole file: what
+/// [`parse_file`] checks before `syn` parses it, without parsing it.
+pub(crate) fn file_fits(content: &str) -> bool {
+    let (_, content) = shebang_as_comment(content);
+    let fits = content.parse::<TokenStream>().ok().is_some_and(|tokens| check(&tokens).is_ok());
+    proc_macro2::extra::invalidate_current_thread_spans();
+    fits
 }
 
 /// A function body (`{ .. }`) read back from its file, bounded like a file.
@@ -69,12 +94,8 @@ pub(crate) fn parse_block(content: &str) -> Result<syn::Block, TooDeep> {
 }
 
 fn parse_checked<T: syn::parse::Parse>(content: &str) -> Result<T, TooDeep> {
-    let tokens: TokenStream = content.parse().map_err(|e: proc_macro2::LexError| TooDeep {
-        message: format!("cannot parse the file: {e}"),
-        span: e.span(),
-    })?;
-    check(&tokens)?;
-    syn::parse2(tokens).map_err(|e| TooDeep { message: format!("cannot parse the file: {e}"), span: e.span() })
+    syn::parse2(lex_checked(content)?)
+        .map_err(|e| TooDeep { message: format!("cannot parse the file: {e}"), span: e.span() })
 }
 
 /// `#!/usr/bin/env run` (not `#![attr]`), after a byte order mark if any,

@@ -30,6 +30,21 @@ pub(crate) fn file(file: &syn::File, module: Vec<Name>, ctx: &Ctx, late: Option<
     out
 }
 
+/// As [`file`], for a file whose items `parse` hands over one at a time
+/// ([`crate::lint::nesting::parse_items`]); bodies are left for later.
+pub(crate) fn file_by_item<E>(
+    module: Vec<Name>,
+    ctx: &Ctx,
+    late: &Arc<Source>,
+    parse: impl FnOnce(&mut dyn FnMut(&syn::Item)) -> Result<(), E>,
+) -> Result<FileIr, E> {
+    let mut out = FileIr { module: module.clone(), ..FileIr::default() };
+    let mut lower = Lower { ctx, late: Some(late), out: &mut out, generic: Generic::default() };
+    parse(&mut |item| lower.items(std::slice::from_ref(item), &module, &[]))?;
+    out.shrink();
+    Ok(out)
+}
+
 struct Lower<'a> {
     ctx: &'a Ctx,
     late: Option<&'a Arc<Source>>,
