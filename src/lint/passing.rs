@@ -67,7 +67,10 @@ pub(crate) fn method_value(recv: &Val, name: &str, args: &[Expr]) -> Option<Val>
     if *recv == Val::UserId && super::user::KEEPS_UID.contains(&name) {
         return Some(Val::UserId);
     }
-    let same = passes_on(name);
+    // `opt.take()` (no argument: `Option::take`, not an iterator's
+    // `take(n)`) gives the value that was inside: `match
+    // args.command.take()` routes like `match args.command`.
+    let same = passes_on(name) || (name == "take" && args.is_empty());
     match recv {
         Val::Argv { skip, pushed } => Some(match name {
             "skip" => Val::Argv { skip: skip + int_arg(args).unwrap_or(0), pushed: pushed.clone() },

@@ -66,6 +66,7 @@ fixtures! {
     builder_across_arms => "builder-across-arms",
     clap_args_method_dispatch => "clap-args-method-dispatch",
     clap_builder_submatches => "clap-builder-submatches",
+    clap_subcommand_take => "clap-subcommand-take",
     conversion_into => "conversion-into",
     crate_visibility => "crate-visibility",
     ctor_guard => "ctor-guard",
