@@ -346,14 +346,18 @@ pub(crate) const COMMAND_BUILDERS: &[&str] = &[
 pub(crate) fn literal_text(e: &Expr) -> Option<String> {
     match e.peel() {
         Expr::Lit(Lit::Str(s), _) => Some(s.clone()),
+        // `OsString::from_str("-c").unwrap()` too.
         Expr::Method { recv, name, .. }
-            if matches!(name.as_str(), "to_string" | "to_owned" | "into" | "as_ref" | "as_ptr") =>
+            if matches!(
+                name.as_str(),
+                "to_string" | "to_owned" | "into" | "as_ref" | "as_ptr" | "unwrap" | "expect"
+            ) =>
         {
             literal_text(recv)
         }
         Expr::Call { func, args, .. }
             if args.len() == 1
-                && matches!(func.peel(), Expr::Path(p, _) if p.last().is_some_and(|l| l == "from" || l == "new")) =>
+                && matches!(func.peel(), Expr::Path(p, _) if p.last().is_some_and(|l| matches!(l.as_str(), "from" | "new" | "from_str"))) =>
         {
             literal_text(&args[0])
         }

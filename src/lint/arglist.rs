@@ -21,6 +21,11 @@ const ADDS: &[&str] = &["push", "extend", "extend_from_slice", "append"];
 /// first items, and whether they are all of them.
 pub(crate) struct ArgList {
     pub items: Vec<Option<String>>,
+    /// Options added only under a condition (`if let Some(p) = config {
+    /// args.push("-c"); args.push(p) }`): the child may get them; a flag
+    /// and its value take no positional place, so the items after them
+    /// stay known.
+    pub maybe: Vec<Option<String>>,
     pub complete: bool,
 }
 
@@ -34,7 +39,7 @@ pub(crate) fn local_list(body: &[Stmt], name: &str) -> Option<ArgList> {
     find_lets(body, name, &mut lets);
     let [(block, at)] = lets.as_slice() else { return None };
     let Stmt::Let { init: Some(init), .. } = &block[*at] else { return None };
-    let mut list = ArgList { items: new_list(init)?, complete: true };
+    let mut list = ArgList { items: new_list(init)?, maybe: Vec::new(), complete: true };
     for stmt in &block[at + 1..] {
         if passes_on(stmt, name) {
             // `if c { args.push(x); cmd.args(&args) }`: x may come too.
@@ -47,6 +52,12 @@ pub(crate) fn local_list(body: &[Stmt], name: &str) -> Option<ArgList> {
             }
             _ => None,
         };
+        if direct.is_none()
+            && let Some(options) = optional_options(stmt, name)
+        {
+            list.maybe.extend(options);
+            continue;
+        }
         // An add the items are not known for, or one under a condition or
         // in a loop: what follows is not known.
         if direct == Some(false) || (direct.is_none() && mentions_add(stmt, name)) {
@@ -55,6 +66,46 @@ pub(crate) fn local_list(body: &[Stmt], name: &str) -> Option<ArgList> {
         }
     }
     Some(list)
+}
+
+/// `if c { args.push("--config"); args.push(path) }`, with `else`
+/// branches of the same kind: the items a statement adds only under a
+/// condition, when every branch adds nothing but options (a literal flag,
+/// maybe followed by one value).
+fn optional_options(stmt: &Stmt, name: &str) -> Option<Vec<Option<String>>> {
+    let Stmt::Expr(e @ Expr::If { .. }, _) = stmt else { return None };
+    let mut out = Vec::new();
+    branch_options(e, name, &mut out).then_some(out)
+}
+
+fn branch_options(e: &Expr, name: &str, out: &mut Vec<Option<String>>) -> bool {
+    match e {
+        Expr::If { cond, then, els, .. } => {
+            !mentions_add(&Stmt::Expr((**cond).clone(), false), name)
+                && block_options(then, name, out)
+                && els.as_deref().is_none_or(|els| branch_options(els, name, out))
+        }
+        Expr::Block(block) => block_options(block, name, out),
+        _ => false,
+    }
+}
+
+/// A block of pushes onto the local whose items are options: a value only
+/// right after a flag.
+fn block_options(block: &[Stmt], name: &str, out: &mut Vec<Option<String>>) -> bool {
+    let mut after_flag = false;
+    for stmt in block {
+        let Stmt::Expr(Expr::Method { recv, name: method, args, .. }, _) = stmt else { return false };
+        let ([item], true) = (&args[..], method == "push" && is_local(recv, name)) else { return false };
+        let text = literal_text(item);
+        let flag = text.as_deref().is_some_and(|t| t.starts_with('-') && t.len() > 1);
+        if !flag && !after_flag {
+            return false;
+        }
+        after_flag = flag && !text.as_deref().is_some_and(|t| t.contains('='));
+        out.push(text);
+    }
+    true
 }
 
 /// `vec![..]` of items, `Vec::new()`, `Vec::with_capacity(n)`.
@@ -167,6 +218,9 @@ fn lets_in<'a>(e: &'a Expr, name: &str, out: &mut Vec<(&'a [Stmt], usize)>) {
         }
         Expr::Match { arms, .. } => arms.iter().for_each(|a| lets_in(&a.body, name, out)),
         Expr::Closure(_, body) => lets_in(body, name, out),
+        // `tokio::spawn(async move { let mut args = ..; .. })`.
+        Expr::Call { args, .. } => args.iter().for_each(|a| lets_in(a, name, out)),
+        Expr::Method { recv, args, .. } => std::iter::once(&**recv).chain(args).for_each(|a| lets_in(a, name, out)),
         _ => {}
     }
 }
@@ -216,14 +270,14 @@ mod tests {
         assert!(list.complete);
     }
 
+    fn if_pushes(items: Vec<Expr>) -> Expr {
+        let then: Vec<Stmt> = items.into_iter().map(|i| Stmt::Expr(call(path("a"), "push", vec![i]), true)).collect();
+        Expr::If { cond: Box::new(path("c")), then: then.into(), els: None, loc: Loc::default() }
+    }
+
     #[test]
-    fn a_conditional_push_ends_what_is_known() {
-        let cond = Expr::If {
-            cond: Box::new(path("verbose")),
-            then: Box::new([Stmt::Expr(call(path("a"), "push", vec![lit("-v")]), true)]),
-            els: None,
-            loc: Loc::default(),
-        };
+    fn a_conditional_positional_push_ends_what_is_known() {
+        let cond = if_pushes(vec![path("task")]);
         let body = vec![
             let_vec("a", vec![lit("run")]),
             Stmt::Expr(cond, false),
@@ -233,6 +287,24 @@ mod tests {
         let list = local_list(&body, "a").expect("readable");
         assert_eq!(list.items, vec![Some("run".to_string())]);
         assert!(!list.complete);
+    }
+
+    #[test]
+    fn conditional_options_may_come_and_the_items_after_them_are_known() {
+        let body = vec![
+            let_vec("a", vec![]),
+            Stmt::Expr(if_pushes(vec![lit("-c"), path("config")]), false),
+            Stmt::Expr(if_pushes(vec![lit("--quiet")]), false),
+            Stmt::Expr(call(path("a"), "push", vec![lit("worker")]), true),
+            spawn("a"),
+        ];
+        let list = local_list(&body, "a").expect("readable");
+        assert_eq!(list.items, vec![Some("worker".to_string())]);
+        assert_eq!(list.maybe, vec![Some("-c".to_string()), None, Some("--quiet".to_string())]);
+        assert!(list.complete);
+        // A value that follows no flag is a positional: not an option.
+        let body = vec![let_vec("a", vec![]), Stmt::Expr(if_pushes(vec![lit("-v"), lit("x"), path("y")]), false)];
+        assert!(!local_list(&body, "a").expect("readable").complete);
     }
 
     #[test]

@@ -69,6 +69,9 @@ impl Eval<'_, '_> {
                 Some(list) => {
                     // The known items come first, then what is not known.
                     marker.push_args(list.items.iter().cloned());
+                    for option in &list.maybe {
+                        maybe_arg(marker, option.clone().map(Val::Str).as_ref());
+                    }
                     if !list.complete {
                         marker.unknown_list();
                     }

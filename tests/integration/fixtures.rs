@@ -61,6 +61,7 @@ fixtures! {
     arm_values => "arm-values",
     argv0_trait_method => "argv0-trait-method",
     args_after_runtime_list => "args-after-runtime-list",
+    args_optional_options => "args-optional-options",
     assigned_flag => "assigned-flag",
     bpaf_derive_command => "bpaf-derive-command",
     builder_across_arms => "builder-across-arms",
