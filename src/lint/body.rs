@@ -68,12 +68,9 @@ pub(crate) struct Body {
 #[derive(Clone, Debug)]
 struct Late {
     source: Arc<Source>,
-    /// The body's `{ .. }` in the file: byte range, and the line and
-    /// column (0-based) of its `{`.
+    /// The body's `{ .. }` in the file: its byte range.
     start: u32,
     end: u32,
-    line: u32,
-    col: u32,
 }
 
 impl Body {
@@ -81,14 +78,8 @@ impl Body {
         Body { block: OnceLock::from(block), late: None }
     }
 
-    pub(super) fn late(source: &Arc<Source>, start: usize, end: usize, line: usize, col: usize) -> Body {
-        let late = Late {
-            source: Arc::clone(source),
-            start: start as u32,
-            end: end as u32,
-            line: line as u32,
-            col: col as u32,
-        };
+    pub(super) fn late(source: &Arc<Source>, start: usize, end: usize) -> Body {
+        let late = Late { source: Arc::clone(source), start: start as u32, end: end as u32 };
         Body { block: OnceLock::new(), late: Some(late) }
     }
 
@@ -117,7 +108,7 @@ impl Late {
 
     /// Parses and lowers `slice`, the body's bytes.
     fn lower_text(&self, slice: &str) -> Result<Block, (String, Loc)> {
-        let base = Base { byte: self.start, line: self.line, col: self.col };
+        let base = Base { byte: self.start };
         let ctx = lower::Ctx { file: self.source.file, base };
         // Bounded before `syn` recurses into it: the load's nesting check
         // did not see the body (issue 14).
@@ -134,6 +125,7 @@ impl Late {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lint::ir::FileIr;
     use crate::lint::load::parse_text;
 
     /// A body lowered late is the same IR, positions included, as one
@@ -166,7 +158,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("lib.rs");
         fs_err::write(&path, text).unwrap();
-        let ir = parse_text(text, Vec::new(), 3, Some(&Source::new(path, 3)));
+        let ir = parse_text(text, Vec::new(), 3, Some(&Source::new(path.clone(), 3)));
         assert!(ir.error.is_none(), "the items parse");
         let source = ir.late.as_ref().unwrap();
         assert!(source.body_error().is_none(), "not reached yet");
@@ -174,6 +166,9 @@ mod tests {
         assert!(bad.body.get().is_empty());
         let (message, loc) = source.body_error().unwrap();
         assert!(message.starts_with("cannot parse the file"), "{message}");
-        assert_eq!((loc.file, loc.line, loc.col), (3, 3, 9));
+        let mut file = ir.clone();
+        file.path = path;
+        let files = [FileIr::default(), FileIr::default(), FileIr::default(), file];
+        assert_eq!((loc.file, crate::lint::lines::line_col(&files, loc)), (3, (3, 9)));
     }
 }

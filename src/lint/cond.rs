@@ -69,7 +69,7 @@ impl Cond<'_, '_, '_> {
                 // `if let Some(i) = args.iter().position(|a| a == "--job")`
                 if let Expr::Method { recv, name, args, .. } = value.peel()
                     && matches!(name.as_str(), "position" | "find")
-                    && let Pat::TupleStruct(wrapper, _) = pat
+                    && let Pat::TupleStruct(wrapper, _) = &**pat
                     && is_some_ok(wrapper)
                     && !matches!(self.eval(recv, locals), Val::Table(_))
                 {

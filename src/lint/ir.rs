@@ -17,13 +17,14 @@ use std::path::PathBuf;
 /// of the RSS). Resolution builds longer paths as `Vec<Name>`.
 pub(crate) type Path = Segments;
 
-/// A source position: file index into the crate set, 1-based line/column,
-/// byte range within the file.
+/// A source position: file index into the crate set, byte range within
+/// the file. The line and column are computed from the file's text when
+/// they are shown ([`super::lines`]): 12 bytes, not 20, in most
+/// expressions (issue 18). Ordered by file, then position, as the line
+/// and column ordered it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct Loc {
     pub file: u32,
-    pub line: u32,
-    pub col: u32,
     pub start: u32,
     pub end: u32,
 }
@@ -81,7 +82,9 @@ pub(crate) enum Expr {
         els: Option<Box<Expr>>,
         loc: Loc,
     },
-    Let(Pat, Box<Expr>),
+    /// The pattern is boxed: inline (40 bytes), it made `Let` the largest
+    /// variant, and kept an `Expr` at 56 bytes once `Loc` shrank.
+    Let(Box<Pat>, Box<Expr>),
     Match {
         scrut: Box<Expr>,
         arms: Vec<Arm>,
@@ -182,8 +185,8 @@ pub(crate) enum Stmt {
 /// 8 bytes of capacity are in every `if`, loop and block expression.
 pub(crate) type Block = Box<[Stmt]>;
 
-/// The lists are boxed slices: a `Pat` is 40 bytes, so that `Expr::Let`
-/// (a pattern and a box) keeps an `Expr` at 56 (issue 18).
+/// The lists are boxed slices, to keep a `Pat` at 40 bytes: patterns are
+/// in every `let` statement and match arm (issue 18).
 #[derive(Clone, Debug)]
 pub(crate) enum Pat {
     Bind(Name, Option<Box<Pat>>),
@@ -336,6 +339,9 @@ pub(crate) struct FileIr {
     /// Every identifier the text puts before `::` or after `extern crate`,
     /// sorted: a superset of the crates it names (see [`super::refs`]).
     pub crate_refs: Vec<String>,
+    /// The line index, built from the file on disk when a position in it
+    /// is first shown (a few files of a run).
+    pub lines: std::sync::OnceLock<super::lines::Lines>,
 }
 
 impl FileIr {
@@ -353,6 +359,15 @@ impl FileIr {
         self.fields.shrink_to_fit();
         self.traits.shrink_to_fit();
     }
+
+    /// The file's line index; a file that cannot be read again counts as
+    /// one line.
+    pub(super) fn lines(&self) -> &super::lines::Lines {
+        self.lines.get_or_init(|| {
+            let text = fs_err::read_to_string(&self.path).unwrap_or_default();
+            super::lines::Lines::of(&text)
+        })
+    }
 }
 
 #[cfg(test)]
@@ -364,7 +379,7 @@ mod tests {
     /// large payload instead of raising these.
     #[test]
     fn the_ir_nodes_stay_small() {
-        assert!(std::mem::size_of::<Expr>() <= 56, "Expr is {} bytes", std::mem::size_of::<Expr>());
+        assert!(std::mem::size_of::<Expr>() <= 48, "Expr is {} bytes", std::mem::size_of::<Expr>());
         assert!(std::mem::size_of::<Stmt>() <= 72, "Stmt is {} bytes", std::mem::size_of::<Stmt>());
         assert!(std::mem::size_of::<Arm>() <= 104, "Arm is {} bytes", std::mem::size_of::<Arm>());
     }

@@ -28,10 +28,11 @@ impl Loaded {
     /// Where `loc` is, for a finding: the file relative to `root`.
     pub(super) fn location(&self, root: &Path, loc: Loc) -> Location {
         let path = &self.files[loc.file as usize].path;
+        let (line, column) = super::lines::line_col(&self.files, loc);
         Location {
             file: path.strip_prefix(root).unwrap_or(path).to_path_buf(),
-            line: loc.line.max(1),
-            column: loc.col.max(1),
+            line: line.max(1),
+            column: column.max(1),
             span: (loc.start, loc.end),
         }
     }
@@ -94,7 +95,7 @@ pub(crate) fn load(roots: &[PathBuf]) -> Result<Loaded, Error> {
 fn parse(path: &Path, module: Vec<Name>, id: u32) -> FileIr {
     let failed = |message: String| FileIr {
         module: module.clone(),
-        error: Some((message, Loc { file: id, line: 1, col: 1, ..Loc::default() })),
+        error: Some((message, Loc { file: id, ..Loc::default() })),
         ..FileIr::default()
     };
     match fs_err::metadata(path) {

@@ -46,6 +46,7 @@ mod inline;
 mod ir;
 mod learn;
 mod library;
+mod lines;
 mod load;
 mod local_fn;
 mod lower;
@@ -260,6 +261,8 @@ pub fn analyze_source(text: &str) -> (Verdict, Vec<Diagnostic>) {
 fn analyze_source_here(text: &str) -> (Verdict, Vec<Diagnostic>) {
     let root = PathBuf::from("main.rs");
     let ir = load::parse_text(text, Vec::new(), 0, None);
+    // No file to read the lines from again.
+    let _ = ir.lines.set(lines::Lines::of(text));
     let loaded = load::Loaded { files: vec![ir], crates: [(root.clone(), vec![0])].into_iter().collect() };
     let bin = BinaryInput {
         package: "source".to_string(),

@@ -11,27 +11,16 @@ pub(crate) struct Ctx {
     pub base: Base,
 }
 
-/// The position of a parsed slice in its file: byte offset, lines before
-/// it, and the column (0-based) of its first character.
+/// The position of a parsed slice in its file: its byte offset.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Base {
     pub byte: u32,
-    pub line: u32,
-    pub col: u32,
 }
 
 impl Ctx {
     pub(crate) fn loc(&self, span: proc_macro2::Span) -> Loc {
-        let start = span.start();
         let range = span.byte_range();
-        let col = start.column as u32 + if start.line == 1 { self.base.col } else { 0 };
-        Loc {
-            file: self.file,
-            line: start.line as u32 + self.base.line,
-            col: col + 1,
-            start: range.start as u32 + self.base.byte,
-            end: range.end as u32 + self.base.byte,
-        }
+        Loc { file: self.file, start: range.start as u32 + self.base.byte, end: range.end as u32 + self.base.byte }
     }
 
     pub(crate) fn block(&self, block: &syn::Block) -> Block {
@@ -144,7 +133,7 @@ impl Ctx {
                 els: i.else_branch.as_ref().map(|(_, e)| self.boxed(e)),
                 loc: self.loc(i.if_token.span.join(span::of(&i.cond)).unwrap_or(i.if_token.span)),
             },
-            E::Let(l) => Expr::Let(self.pat(&l.pat), self.boxed(&l.expr)),
+            E::Let(l) => Expr::Let(Box::new(self.pat(&l.pat)), self.boxed(&l.expr)),
             E::Match(m) => Expr::Match {
                 scrut: self.boxed(&m.expr),
                 arms: m.arms.iter().map(|a| self.arm(a)).collect(),

@@ -247,8 +247,7 @@ impl Lower<'_> {
     fn body(&self, block: &syn::Block) -> Body {
         let Some(source) = self.late else { return Body::lowered(self.ctx.block(block)) };
         let (open, close) = (block.brace_token.span.open(), block.brace_token.span.close());
-        let start = open.start();
-        Body::late(source, open.byte_range().start, close.byte_range().end, start.line - 1, start.column)
+        Body::late(source, open.byte_range().start, close.byte_range().end)
     }
 }
 

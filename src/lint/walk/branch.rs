@@ -6,6 +6,7 @@ use super::{Flow, Reach, Walker, scan};
 use crate::lint::cond::{DIFFERS, UNREAD};
 use crate::lint::eval::{bind, type_payloads};
 use crate::lint::ir::{Arm, Expr, Loc, Stmt};
+use crate::lint::lines::line;
 use crate::lint::value::{Locals, Truth, Val};
 
 impl Walker<'_, '_, '_> {
@@ -88,7 +89,7 @@ impl Walker<'_, '_, '_> {
         if t == Truth::Unknown && a.diverges != b.diverges && self.unsure.is_none() {
             let why = format!(
                 "whether the child leaves at the branch on line {} depends on {}",
-                loc.line,
+                line(self.prog.files, loc),
                 self.unknown_value(tested)
             );
             let leaving = match (a.diverges, els) {
@@ -273,14 +274,14 @@ impl Walker<'_, '_, '_> {
         let why = if let Some((sent, in_fn)) = self.dispatched {
             format!(
                 "the child is sent to code of its own at line {} of `{}`, which reaches this spawn only if the branch on line {} goes its way; that depends on a value computed at run time, not on the child's markers",
-                sent.line,
+                line(self.prog.files, sent),
                 self.prog.def(in_fn).name,
-                loc.line
+                line(self.prog.files, loc)
             )
         } else if let Some(how) = &self.replaced {
             format!(
                 "the parent replaced its own executable before this spawn ({how}): the child is the build it installed, so whether it takes the branch on line {} again is not known from this source",
-                loc.line
+                line(self.prog.files, loc)
             )
         } else {
             return reach;
@@ -294,7 +295,7 @@ impl Walker<'_, '_, '_> {
         if reach == Reach::Yes && t == Truth::Unknown {
             let why = format!(
                 "whether the child takes the branch on line {} depends on {}",
-                loc.line,
+                line(self.prog.files, loc),
                 self.unknown_value(tested)
             );
             self.maybe(why, loc);

@@ -10,6 +10,7 @@ use crate::lint::handoff;
 use crate::lint::index::{FnId, Target};
 use crate::lint::ir::Name;
 use crate::lint::ir::{Expr, Loc, Macro};
+use crate::lint::lines::line;
 use crate::lint::name::intern;
 use crate::lint::receiver::GENERIC_CALLS;
 use crate::lint::update;
@@ -70,7 +71,7 @@ impl Walker<'_, '_, '_> {
                     && let Some(api) = update::replacing_api(&canon)
                 {
                     let func = &self.prog.def(self.fn_id()).name;
-                    self.replaced = Some(format!("{api} in `{func}`, line {}", loc.line));
+                    self.replaced = Some(format!("{api} in `{func}`, line {}", line(self.prog.files, loc)));
                 }
                 let diverges = self.external(&canon, loc);
                 let handed =
@@ -103,7 +104,7 @@ impl Walker<'_, '_, '_> {
             let why = format!(
                 "`{}` (line {}) is code the check does not read, and the child's marker `{marker}` is named after its crate: that code may send the child elsewhere",
                 canon.join("::"),
-                loc.line
+                line(self.prog.files, loc)
             );
             self.unsure = Some((why, loc, Scope::Process));
         }
@@ -162,7 +163,11 @@ impl Walker<'_, '_, '_> {
                 {
                     let how = format!(
                         "the call to `{}` on line {} reaches {} in `{}`, line {}",
-                        def.name, loc.line, how.api, how.func, how.loc.line
+                        def.name,
+                        line(self.prog.files, loc),
+                        how.api,
+                        how.func,
+                        line(self.prog.files, how.loc)
                     );
                     self.replaced = Some(how);
                 }
@@ -439,7 +444,7 @@ impl Walker<'_, '_, '_> {
         if self.unsure.is_none() && self.prog.marker_macros.contains(&name) {
             let why = format!(
                 "`{name}!` (line {}) is a macro_rules! macro that reads the env or argv and may leave; the check cannot see its expansion",
-                m.loc.line
+                line(self.prog.files, m.loc)
             );
             self.unsure = Some((why, m.loc, Scope::Process));
         }
