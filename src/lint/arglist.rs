@@ -22,9 +22,9 @@ const ADDS: &[&str] = &["push", "extend", "extend_from_slice", "append"];
 pub(crate) struct ArgList {
     pub items: Vec<Option<String>>,
     /// Options added only under a condition (`if let Some(p) = config {
-    /// args.push("-c"); args.push(p) }`): the child may get them; a flag
-    /// and its value take no positional place, so the items after them
-    /// stay known.
+    /// args.push("-c"); args.push(p) }`) before a sure item: the child may
+    /// get them; to a parser a flag and its value take no positional
+    /// place, so the items after them stay known (`.push("worker")`).
     pub maybe: Vec<Option<String>>,
     pub complete: bool,
 }
@@ -40,22 +40,30 @@ pub(crate) fn local_list(body: &[Stmt], name: &str) -> Option<ArgList> {
     let [(block, at)] = lets.as_slice() else { return None };
     let Stmt::Let { init: Some(init), .. } = &block[*at] else { return None };
     let mut list = ArgList { items: new_list(init)?, maybe: Vec::new(), complete: true };
+    // Conditional options not yet followed by a sure item: if none
+    // follows, they are where the known items end (raw argv positions
+    // after them are not known), as any conditional push.
+    let mut pending = Vec::new();
     for stmt in &block[at + 1..] {
         if passes_on(stmt, name) {
             // `if c { args.push(x); cmd.args(&args) }`: x may come too.
-            list.complete &= !mentions_add(stmt, name);
+            list.complete &= !mentions_add(stmt, name) && pending.is_empty();
             return Some(list);
         }
         let direct = match stmt {
             Stmt::Expr(Expr::Method { recv, name: method, args, .. }, _) if is_local(recv, name) => {
-                Some(append(&mut list, method, args))
+                let known = append(&mut list, method, args);
+                if known && ADDS.contains(&method.as_str()) {
+                    list.maybe.append(&mut pending);
+                }
+                Some(known)
             }
             _ => None,
         };
         if direct.is_none()
             && let Some(options) = optional_options(stmt, name)
         {
-            list.maybe.extend(options);
+            pending.extend(options);
             continue;
         }
         // An add the items are not known for, or one under a condition or
@@ -65,6 +73,7 @@ pub(crate) fn local_list(body: &[Stmt], name: &str) -> Option<ArgList> {
             return Some(list);
         }
     }
+    list.complete &= pending.is_empty();
     Some(list)
 }
 
@@ -302,6 +311,10 @@ mod tests {
         assert_eq!(list.items, vec![Some("worker".to_string())]);
         assert_eq!(list.maybe, vec![Some("-c".to_string()), None, Some("--quiet".to_string())]);
         assert!(list.complete);
+        // Options after the last sure item: the list ends there, as before.
+        let body = vec![let_vec("a", vec![lit("run")]), Stmt::Expr(if_pushes(vec![lit("-v")]), false), spawn("a")];
+        let list = local_list(&body, "a").expect("readable");
+        assert!(list.maybe.is_empty() && !list.complete);
         // A value that follows no flag is a positional: not an option.
         let body = vec![let_vec("a", vec![]), Stmt::Expr(if_pushes(vec![lit("-v"), lit("x"), path("y")]), false)];
         assert!(!local_list(&body, "a").expect("readable").complete);

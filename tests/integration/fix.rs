@@ -100,8 +100,6 @@ const FIXABLE: &[Case] = &[
     // only when stdin says so (the probe's stdin is empty).
     Case { name: "turbofish-handoff", args: &[], original: "storm" },
     Case { name: "lib-crate-types", args: &[], original: "storm" },
-    // `unrouted` passes the options only: the child has no subcommand.
-    Case { name: "args-optional-options", args: &[], original: "storm" },
     // `unrouted` starts a child with no subcommand, which does the same.
     Case { name: "clap-subcommand-take", args: &[], original: "storm" },
     // The marker goes on the spawn two crates down, the guard into `main`.
