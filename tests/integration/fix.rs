@@ -27,6 +27,7 @@ const FIXABLE: &[Case] = &[
     // Only `str-helper` starts a copy at once; the others wait for keys on
     // stdin, which the probe closes.
     Case { name: "argv0-trait-method", args: &[], original: "storm" },
+    Case { name: "argv0-split-first", args: &[], original: "storm" },
     // The restart flags depend on files this machine does not have, so
     // the originals exit at once; with the files they storm.
     Case { name: "assigned-flag", args: &[], original: "exit 0" },
