@@ -82,6 +82,8 @@ const FIXABLE: &[Case] = &[
     Case { name: "procspawn-own-source", args: &[], original: "storm" },
     Case { name: "procspawn-pool-no-init", args: &[], original: "exit 101" },
     // `update-then-always-restart` restarts whatever the update did.
+    // The timers fire at once; `routed` and `other-program` exit.
+    Case { name: "select-branches", args: &[], original: "storm" },
     Case { name: "self-update-restart", args: &[], original: "storm" },
     Case { name: "sink-shadowed-command", args: &[], original: "storm" },
     Case { name: "sink-use-alias", args: &[], original: "storm" },

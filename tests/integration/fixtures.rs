@@ -154,6 +154,7 @@ fixtures! {
     real_main_indirection => "real-main-indirection",
     recursion_other_arity => "recursion-other-arity",
     recursive_main => "recursive-main",
+    select_branches => "select-branches",
     self_path_foreign_impl => "self-path-foreign-impl",
     self_spawn_in_macro => "self-spawn-in-macro",
     self_update_restart => "self-update-restart",
