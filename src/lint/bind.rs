@@ -24,12 +24,18 @@ pub(crate) fn bind(pat: &Pat, val: Val, locals: &mut Locals) {
             bind(&items[0], inner, locals);
         }
         Pat::Slice(items) if matches!(val, Val::Argv { .. }) => {
-            let Val::Argv { skip, .. } = val else { return };
+            let Val::Argv { skip, pushed } = val else { return };
             for (i, item) in items.iter().enumerate() {
-                if matches!(item, Pat::Rest) {
-                    break;
+                match item {
+                    Pat::Rest => break,
+                    // `[exe, rest @ ..]`: the arguments after the ones
+                    // named, handed on as a list (`.args(rest)`).
+                    Pat::Bind(name, Some(sub)) if matches!(**sub, Pat::Rest) => {
+                        locals.insert(name.to_string(), Val::Argv { skip: skip + i, pushed });
+                        break;
+                    }
+                    _ => bind(item, Val::ArgvItem(Some(skip + i)), locals),
                 }
-                bind(item, Val::ArgvItem(Some(skip + i)), locals);
             }
         }
         // `let (name, sub) = matches.subcommand().unwrap()`, `Some((name,

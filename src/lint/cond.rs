@@ -361,6 +361,8 @@ impl Cond<'_, '_, '_> {
             Val::ArgvItem(Some(i)) => self.child.arg_present(*i),
             Val::ClapField(field, _) => self.flag(field),
             Val::Opt(found) => Truth::from_bool(found.is_some()),
+            // `args.split_first()` is `Some` when its head, an argv item, is.
+            Val::Tuple(parts) if matches!(parts.first(), Some(Val::ArgvItem(_))) => self.present(&parts[0]),
             Val::Lookup(key, entries) => self.found(key, entries),
             other => self.opaque(other),
         }

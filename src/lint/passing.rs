@@ -76,6 +76,12 @@ pub(crate) fn method_value(recv: &Val, name: &str, args: &[Expr]) -> Option<Val>
             "skip" => Val::Argv { skip: skip + int_arg(args).unwrap_or(0), pushed: pushed.clone() },
             "next" | "first" => Val::ArgvItem(Some(*skip)),
             "nth" | "get" => Val::ArgvItem(int_arg(args).map(|i| skip + i)),
+            // `let (exe, rest) = args.split_first().unwrap()`: argv[0] and
+            // the arguments after it (the `Option` is read as its content,
+            // as `first` is; its presence is the head's, see `cond`).
+            "split_first" => {
+                Val::Tuple(vec![Val::ArgvItem(Some(*skip)), Val::Argv { skip: skip + 1, pushed: pushed.clone() }])
+            }
             // Which item is last depends on how many the child has.
             "last" => Val::Derived(Box::new(recv.clone())),
             "collect" | "into_iter" | "iter" | "peekable" | "by_ref" | "as_slice" | "to_vec" | "clone"
@@ -93,6 +99,7 @@ pub(crate) fn method_value(recv: &Val, name: &str, args: &[Expr]) -> Option<Val>
         | Val::ArgvName { .. }
         | Val::ClapField(..)
         | Val::Derived(_)
+        | Val::Tuple(_)
             if same =>
         {
             Some(recv.clone())

@@ -68,8 +68,8 @@ impl Cond<'_, '_, '_> {
     fn slice(&mut self, items: &[Pat], val: &Val, locals: &mut Locals) -> Truth {
         let Val::Argv { skip, .. } = val else { return self.opaque(val) };
         let mut t = Truth::True;
-        let has_rest = items.iter().any(|p| matches!(p, Pat::Rest));
-        let fixed = items.iter().filter(|p| !matches!(p, Pat::Rest)).count();
+        let has_rest = items.iter().any(is_rest);
+        let fixed = items.iter().filter(|p| !is_rest(p)).count();
         if let Some(argc) = self.child.argc() {
             let len = argc.saturating_sub(*skip);
             t = t.and(Truth::from_bool(if has_rest { len >= fixed } else { len == fixed }));
@@ -77,7 +77,7 @@ impl Cond<'_, '_, '_> {
             t = t.and(self.child.arg_present(skip + fixed - 1));
         }
         for (i, item) in items.iter().enumerate() {
-            if matches!(item, Pat::Rest) {
+            if is_rest(item) {
                 break;
             }
             if let Pat::Lit(Lit::Str(s)) = item {
@@ -87,5 +87,14 @@ impl Cond<'_, '_, '_> {
         }
         bind(&Pat::Slice(items.into()), val.clone(), locals);
         t
+    }
+}
+
+/// `..` or `rest @ ..`: any number of items.
+fn is_rest(p: &Pat) -> bool {
+    match p {
+        Pat::Rest => true,
+        Pat::Bind(_, Some(sub)) => matches!(**sub, Pat::Rest),
+        _ => false,
     }
 }

@@ -27,6 +27,7 @@ const FIXABLE: &[Case] = &[
     // Only `str-helper` starts a copy at once; the others wait for keys on
     // stdin, which the probe closes.
     Case { name: "argv0-trait-method", args: &[], original: "storm" },
+    Case { name: "argv0-split-first", args: &[], original: "storm" },
     // The restart flags depend on files this machine does not have, so
     // the originals exit at once; with the files they storm.
     Case { name: "assigned-flag", args: &[], original: "exit 0" },
@@ -81,6 +82,8 @@ const FIXABLE: &[Case] = &[
     Case { name: "procspawn-own-source", args: &[], original: "storm" },
     Case { name: "procspawn-pool-no-init", args: &[], original: "exit 101" },
     // `update-then-always-restart` restarts whatever the update did.
+    // The timers fire at once; `routed` and `other-program` exit.
+    Case { name: "select-branches", args: &[], original: "storm" },
     Case { name: "self-update-restart", args: &[], original: "storm" },
     Case { name: "sink-shadowed-command", args: &[], original: "storm" },
     Case { name: "sink-use-alias", args: &[], original: "storm" },

@@ -58,6 +58,7 @@ macro_rules! fixtures {
 
 fixtures! {
     argv0_alias_exe => "argv0-alias-exe",
+    argv0_split_first => "argv0-split-first",
     arm_values => "arm-values",
     argv0_trait_method => "argv0-trait-method",
     args_after_runtime_list => "args-after-runtime-list",
@@ -155,6 +156,7 @@ fixtures! {
     real_main_indirection => "real-main-indirection",
     recursion_other_arity => "recursion-other-arity",
     recursive_main => "recursive-main",
+    select_branches => "select-branches",
     self_path_foreign_impl => "self-path-foreign-impl",
     self_spawn_in_macro => "self-spawn-in-macro",
     self_update_restart => "self-update-restart",

@@ -80,6 +80,18 @@ pub(super) fn main_body(file: &syn::File, text: &str, ident_start: usize) -> Opt
 pub(super) fn site(file: &syn::File, text: &str, start: usize) -> Result<SiteShape, NotFound> {
     let mut find = FindSite { text, start, call: None, shape: None, cleared: None, path: None };
     find.visit_file(file);
+    if find.call.is_none() && find.path.is_none() {
+        // A site in a `select!` branch: `syn` leaves macro tokens alone,
+        // so look in the branches, parsed as the analysis lowered them.
+        let branches = in_select(file, start);
+        let mut inner = FindSite { text, start, call: None, shape: None, cleared: None, path: None };
+        branches.iter().for_each(|e| inner.visit_expr(e));
+        return shape_of(inner, text, start);
+    }
+    shape_of(find, text, start)
+}
+
+fn shape_of(find: FindSite<'_>, text: &str, start: usize) -> Result<SiteShape, NotFound> {
     let call = match (find.call, find.path) {
         (Some(call), _) => call,
         (None, Some(path)) => return Err(NotFound::FnValue(path)),
@@ -100,6 +112,35 @@ pub(super) fn site(file: &syn::File, text: &str, start: usize) -> Result<SiteSha
         }
         other => other,
     })
+}
+
+/// The expressions of the innermost `select!` around byte `start` (none
+/// when no `select!` holds it).
+fn in_select(file: &syn::File, start: usize) -> Vec<syn::Expr> {
+    struct Around(usize, Vec<syn::Expr>);
+    impl<'a> Visit<'a> for Around {
+        fn visit_macro(&mut self, mac: &'a syn::Macro) {
+            let (from, to) = range(syn::spanned::Spanned::span(mac));
+            if (from..to).contains(&self.0) {
+                let mut found = Vec::new();
+                crate::lint::lower::select::each_expr(mac, &mut |e| found.push(e.clone()));
+                if !found.is_empty() {
+                    self.1 = found;
+                }
+            }
+        }
+    }
+    let mut around = Around(start, Vec::new());
+    around.visit_file(file);
+    // A `select!` in a branch of another.
+    loop {
+        let mut deeper = Around(start, Vec::new());
+        around.1.iter().for_each(|e| deeper.visit_expr(e));
+        if deeper.1.is_empty() {
+            return around.1;
+        }
+        around = deeper;
+    }
 }
 
 /// When the chain after the call is laid out one method per line, the
@@ -218,6 +259,14 @@ mod tests {
         let start = returned.find("Command::new").unwrap();
         let end = returned.find(" }").unwrap();
         assert_eq!(shape(returned, "Command::new"), Ok(SiteShape::Wrap { start, end }));
+    }
+
+    #[test]
+    fn a_site_in_a_select_branch() {
+        let text = "fn main() { loop { tokio::select! { _ = t.tick() => { \
+                    select! { _ = u => Command::new(exe).arg(\"x\").spawn(), } } } } }";
+        let end = text.find(".arg").unwrap();
+        assert_eq!(shape(text, "Command::new"), Ok(SiteShape::Chain { end, newline_indent: None }));
     }
 
     #[test]

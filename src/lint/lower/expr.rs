@@ -183,6 +183,9 @@ impl Ctx {
     pub(crate) fn mac(&self, mac: &syn::Macro) -> Macro {
         let loc = self.loc(span::of_macro(mac));
         let p = path(&mac.path);
+        if let Some(branches) = super::select::branches(mac) {
+            return self.select(mac, &branches, p);
+        }
         let name = p.last().map_or("", Name::as_str);
         if name == "matches"
             && let Ok(args) = mac.parse_body_with(parse_matches)
@@ -365,6 +368,10 @@ fn has_break(body: &syn::Block) -> bool {
         fn visit_expr_for_loop(&mut self, _: &'a syn::ExprForLoop) {}
         fn visit_expr_closure(&mut self, _: &'a syn::ExprClosure) {}
         fn visit_item(&mut self, _: &'a syn::Item) {}
+        // `loop { select! { .. => break } }`: the branches are lowered.
+        fn visit_macro(&mut self, mac: &'a syn::Macro) {
+            super::select::each_expr(mac, &mut |e| self.visit_expr(e));
+        }
     }
     let mut finder = Finder(false);
     finder.visit_block(body);

@@ -6,6 +6,7 @@ mod bpaf;
 mod clap;
 pub(crate) mod derives;
 mod expr;
+pub(crate) mod select;
 mod span;
 mod statics;
 mod types;

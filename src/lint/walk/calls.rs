@@ -448,6 +448,11 @@ impl Walker<'_, '_, '_> {
             );
             self.unsure = Some((why, m.loc, Scope::Process));
         }
+        // A `select!`'s branches were walked above and its value is not
+        // known: evaluating them again would copy the whole loop body.
+        if crate::lint::lower::select::NAMES.contains(&name) {
+            return Flow { val: Val::Unknown, ..flow };
+        }
         Flow { val: self.eval(&Expr::Macro(Box::new(m.clone())), locals), ..flow }
     }
 
