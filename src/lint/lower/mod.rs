@@ -31,7 +31,7 @@ pub(crate) fn file(file: &syn::File, module: Vec<Name>, ctx: &Ctx, late: Option<
     out
 }
 
-/// As [`file`], for a file whose items `parse` hands over one at a time
+/// As [`file()`], for a file whose items `parse` hands over one at a time
 /// ([`crate::lint::nesting::parse_items`]); bodies are left for later.
 pub(crate) fn file_by_item<E>(
     module: Vec<Name>,
