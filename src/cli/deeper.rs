@@ -29,8 +29,8 @@ pub(crate) struct Needles {
 
 impl Needles {
     /// Whether the `.rs` files under `dir` (not those of packages nested in
-    /// it, nor `target/`) name the own executable. An unreadable directory counts
-    /// as naming it, so that the loader reports what it cannot read.
+    /// it, nor `target/`) name the own executable. An unreadable directory
+    /// counts as naming it, so that the loader reports what it cannot read.
     pub(crate) fn named_in(&self, dir: &Path) -> bool {
         if let Some(&known) = self.seen.borrow().get(dir) {
             return known;

@@ -97,9 +97,8 @@ impl<'w> Members<'w> {
 
     /// Whether the library of the crate in `dir`, not read already, names
     /// the own executable in its source directory, or a library linked
-    /// below it does. `wanted` starts
-    /// with the crates read already as `false`; a cycle through
-    /// dev-dependencies ends as `false`.
+    /// below it does. `wanted` starts with the crates read already as
+    /// `false`; a cycle ends as `false`.
     fn wanted(&self, dir: &Path, wanted: &mut FxHashMap<PathBuf, bool>) -> bool {
         let key = dir_key(dir);
         if let Some(&known) = wanted.get(&key) {
