@@ -42,7 +42,7 @@ pub(crate) fn binary<'a>(
         return (report, diagnostics);
     }
     let Some(main) = prog.main() else {
-        let facts = learn(&prog, &summary_set(&prog, &[], &self_naming_fns(&prog, loaded)));
+        let facts = learn(&prog, &summary_set(&prog, &[], &prog.self_naming_fns()));
         if !facts.sites.list.is_empty() {
             report.verdict = Verdict::Undecided;
             report.reason =
@@ -55,7 +55,7 @@ pub(crate) fn binary<'a>(
     entries.push(main);
     let graph = CallGraph::new(&prog, &entries);
     let reachable = graph.reachable();
-    let seeds = self_naming_fns(&prog, loaded);
+    let seeds = prog.self_naming_fns();
     let mut facts = learn(&prog, &summary_set(&prog, &entries, &seeds));
     facts.written = super::differs::Written::new(reachable.clone());
     let label = format!("{}/{}", bin.package, bin.name);
@@ -227,13 +227,6 @@ fn program<'a>(bin: &BinaryInput, loaded: &'a Loaded, lib: &'a Library<'a>) -> P
     let mut prog = Program::new(&loaded.files, own, lib);
     prog.bin_name = bin.name.clone();
     prog
-}
-
-/// The functions of files that name an own-executable source: they can put
-/// one in a field or static that reachable code reads, even when the call
-/// graph does not see them called (trait dispatch, `Default`).
-fn self_naming_fns(prog: &Program<'_>, loaded: &Loaded) -> Vec<FnId> {
-    (0..prog.fn_count()).filter(|&id| loaded.files[prog.def(id).loc.file as usize].mentions_self).collect()
 }
 
 fn self_spawn_macro_use(prog: &Program<'_>, reachable: &FnSet) -> Option<Loc> {

@@ -48,6 +48,9 @@ pub(crate) struct Program<'a> {
     lib_memo: OnceLock<Memo>,
     /// Whether an arm's `Type::Variant` is never built ([`super::built`]).
     built: std::sync::Mutex<rustc_hash::FxHashMap<String, bool>>,
+    /// What the library's memo may hold for this program (see
+    /// [`super::index::sharing`]): asked at every memo lookup, so found once.
+    shares: sharing::Shares,
 }
 
 /// What a path in the code refers to.
@@ -88,6 +91,7 @@ impl<'a> Program<'a> {
         let self_spawn_macros = own.self_spawn_macros.iter().chain(&lib.defs.self_spawn_macros).copied().collect();
         let marker_macros = own.marker_macros.iter().chain(&lib.defs.marker_macros).copied().collect();
         let own_memo = Memo::new(own.fns.len());
+        let shares = sharing::Shares::of(&own);
         Program {
             files,
             own_view,
@@ -100,6 +104,7 @@ impl<'a> Program<'a> {
             own_memo,
             lib_memo: OnceLock::new(),
             built: std::sync::Mutex::default(),
+            shares,
         }
     }
 

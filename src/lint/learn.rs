@@ -117,10 +117,11 @@ fn learn_skipping(prog: &Program<'_>, fns: &[FnId], skip_quiet: bool) -> Facts {
     let mut facts = Facts::default();
     for _ in 0..MAX_PASSES {
         let mut rec = Facts { sites: facts.sites.restart(), ..Facts::default() };
+        let learned = Learned::new(prog, &facts);
         for id in fns_in_order.iter().map(|n| prog.at_order(n)) {
             if skip_quiet
                 && let Quiet::Inert(reads) = quiet(prog, id)
-                && !learned(prog, id, reads, &facts)
+                && !learned.any_read(id, reads, &facts)
             {
                 continue;
             }
@@ -181,21 +182,60 @@ fn quiet<'p>(prog: &'p Program<'_>, id: FnId) -> &'p Quiet {
     })
 }
 
-/// Whether anything `id` read with nothing learned has been learned in
-/// `facts`: its parameters' values, a return summary, a field.
-fn learned(prog: &Program<'_>, id: FnId, reads: &Reads, facts: &Facts) -> bool {
-    let nothing = facts.returns.is_empty()
-        && facts.param_vals.is_empty()
-        && facts.exe_fields.is_empty()
-        && facts.marker_fields.is_empty();
-    if nothing {
-        // Every first pass: nothing to look up.
-        return false;
+/// What has been learned, in the form the check of every quiet function
+/// asks about it: built once per pass from the few learned facts, so that
+/// the check (each binary over a shared library checks its whole reachable
+/// library, every pass) is bit tests, not hash lookups (issue 18).
+struct Learned {
+    /// Nothing at all: every first pass.
+    nothing: bool,
+    /// Functions with a learned return summary.
+    returns: FnSet,
+    /// Functions with a learned parameter value.
+    params: FnSet,
+    /// The names of the methods with a learned return summary: a read of
+    /// every method of a name ([`Reads::methods_named`]) has learned
+    /// something exactly when its name is one of these (a name that 100
+    /// types define was 100 lookups at each reader).
+    methods: Vec<Name>,
+}
+
+impl Learned {
+    fn new(prog: &Program<'_>, facts: &Facts) -> Learned {
+        let mut returns = FnSet::new(prog.fn_count());
+        let mut params = FnSet::new(prog.fn_count());
+        let mut methods = Vec::new();
+        for &f in facts.returns.keys() {
+            returns.insert(f);
+            let name = prog.def(f).name;
+            if prog.methods_named(&name).contains(&f) {
+                methods.push(name);
+            }
+        }
+        for &(f, _) in facts.param_vals.keys() {
+            params.insert(f);
+        }
+        methods.sort_unstable();
+        methods.dedup();
+        let nothing = facts.returns.is_empty()
+            && facts.param_vals.is_empty()
+            && facts.exe_fields.is_empty()
+            && facts.marker_fields.is_empty();
+        Learned { nothing, returns, params, methods }
     }
-    (0..prog.def(id).params.len()).any(|i| facts.param_vals.contains_key(&(id, i)))
-        || reads.returns.iter().any(|f| facts.returns.contains_key(f))
-        || reads.methods.iter().any(|name| prog.methods_named(name).iter().any(|f| facts.returns.contains_key(f)))
-        || reads.fields.iter().any(|name| facts.exe_fields.contains_key(name) || facts.marker_fields.contains_key(name))
+
+    /// Whether anything `id` read with nothing learned has been learned in
+    /// `facts`: its parameters' values, a return summary, a field.
+    fn any_read(&self, id: FnId, reads: &Reads, facts: &Facts) -> bool {
+        !self.nothing
+            && (self.params.contains(&id)
+                || reads.returns.iter().any(|f| self.returns.contains(f))
+                || reads.methods.iter().any(|name| self.methods.binary_search(name).is_ok())
+                || reads
+                    .fields
+                    .iter()
+                    .any(|name| facts.exe_fields.contains_key(name) || facts.marker_fields.contains_key(name)))
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! library, the library is indexed once, not 200 times (issue 18).
 
 use super::defs::{Defs, resolve_clap_consts};
-use super::index::CrateView;
+use super::index::{CrateView, FnId};
 use super::ir::{ClapToken, FileIr};
 use super::load::Loaded;
 use super::memo::Memo;
@@ -26,6 +26,9 @@ pub(crate) struct Library<'a> {
     pub memo: Memo,
     /// Its callers, shared likewise ([`super::callers`]).
     pub callers: super::callers::Slot<'a>,
+    /// Its functions in files that name an own-executable source, in id
+    /// order: found once, not by every binary over the whole library.
+    pub self_naming: Vec<FnId>,
 }
 
 impl<'a> Library<'a> {
@@ -39,7 +42,8 @@ impl<'a> Library<'a> {
         // own, and walks from different functions cover the same code
         // again (the crates.io corpus took ~40% more CPU).
         let memo = if binaries > 1 { Memo::for_library(defs.fns.len()) } else { Memo::new(defs.fns.len()) };
-        Library { crates, defs, clap, memo, callers: Default::default() }
+        let self_naming = (0..defs.fns.len()).filter(|&id| files[defs.fns[id].1 as usize].mentions_self).collect();
+        Library { crates, defs, clap, memo, callers: Default::default(), self_naming }
     }
 
     /// A library of no crates (a single file analysed alone).
@@ -50,6 +54,7 @@ impl<'a> Library<'a> {
             clap: Vec::new(),
             memo: Memo::default(),
             callers: Default::default(),
+            self_naming: Vec::new(),
         }
     }
 }
