@@ -7,10 +7,10 @@ use super::defs::{CrateDefs, Defs};
 use super::ir::{ClapToken, FileIr, FnDef, Name, Pat, UseDef};
 use super::library::Library;
 use super::memo::Memo;
-use super::name::intern;
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
+mod resolve;
 mod sharing;
 
 pub(crate) type FnId = usize;
@@ -269,133 +269,6 @@ impl<'a> Program<'a> {
         !def.inherent && !def.self_ty.as_deref().is_some_and(local_type)
     }
 
-    /// Resolves `path` as written inside function `id`: its crate, its
-    /// module, and `Self` as its `impl` type.
-    pub(super) fn resolve_from(&self, id: FnId, path: &[Name]) -> Target {
-        let def = self.def(id);
-        if path.first().is_some_and(|s| s == "Self")
-            && let Some(ty) = &def.self_ty
-            && path.len() == 2
-            && let ids = self.methods_of(ty, &path[1])
-            && !ids.is_empty()
-        {
-            return Target::Fns(ids.into_owned());
-        }
-        self.resolve(self.krate_of(id), &def.module, path)
-    }
-
-    /// Resolves `path` as written in module `module` of crate `krate`.
-    pub(super) fn resolve(&self, krate: usize, module: &[Name], path: &[Name]) -> Target {
-        self.resolve_depth(krate, module, path, 0)
-    }
-
-    fn resolve_depth(&self, krate: usize, module: &[Name], path: &[Name], depth: u8) -> Target {
-        let Some(first) = path.first() else {
-            return Target::External(Vec::new());
-        };
-        if depth > 6 {
-            return Target::External(path.to_vec());
-        }
-        let rest = &path[1..];
-        match first.as_str() {
-            "crate" => return self.absolute(krate, Vec::new(), rest, depth),
-            "self" => return self.absolute(krate, module.to_vec(), rest, depth),
-            "super" => {
-                let parent = module[..module.len().saturating_sub(1)].to_vec();
-                return self.resolve_depth(krate, &parent, &prefixed("self", rest), depth + 1);
-            }
-            "Self" => return self.by_name_anywhere(path),
-            _ => {}
-        }
-        if rest.is_empty()
-            && let Some(ids) = self.fns_at(krate, module, first)
-        {
-            return Target::Fns(ids.to_vec());
-        }
-        // `use evcxr::{self};` or `use evcxr;` names the crate by itself:
-        // expanding it would only loop.
-        if let Some(u) = self.use_named(krate, module, first)
-            && *u.path != [*first]
-        {
-            let mut expanded = u.path.to_vec();
-            expanded.extend_from_slice(rest);
-            return self.resolve_depth(krate, module, &expanded, depth + 1);
-        }
-        if let Some(other) = self.crates().position(|c| &c.name == first) {
-            return self.absolute(other, Vec::new(), rest, depth);
-        }
-        let mut local = module.to_vec();
-        local.push(*first);
-        if self.module_exists(krate, &local) {
-            return self.absolute(krate, local, rest, depth);
-        }
-        if self.module_exists(krate, std::slice::from_ref(first)) {
-            return self.absolute(krate, vec![*first], rest, depth);
-        }
-        if rest.is_empty()
-            && let Some(found) = self.through_globs(krate, module, first, depth)
-        {
-            return found;
-        }
-        // `Type::function` with a type of the analysed crates. A longer path
-        // that reached here starts outside them (`std::process::Command::new`
-        // is not some analysed `Command::new`).
-        if let [ty, func] = path
-            && let ids = self.methods_of(ty, func)
-            && !ids.is_empty()
-        {
-            return Target::Fns(ids.into_owned());
-        }
-        Target::External(path.to_vec())
-    }
-
-    /// `crate::a::b::f` style: walk modules from the crate root.
-    fn absolute(&self, krate: usize, mut module: Vec<Name>, rest: &[Name], depth: u8) -> Target {
-        let Some((name, mods)) = rest.split_last() else {
-            return Target::External(Vec::new());
-        };
-        for (i, seg) in mods.iter().enumerate() {
-            let mut next = module.clone();
-            next.push(*seg);
-            if self.module_exists(krate, &next) {
-                module = next;
-                continue;
-            }
-            // A re-export (`pub use`) or a type: resolve the remainder there.
-            let remainder = &rest[i..];
-            if let Some(u) = self.use_named(krate, &module, seg) {
-                let mut expanded = u.path.to_vec();
-                expanded.extend_from_slice(&remainder[1..]);
-                return self.resolve_depth(krate, &module, &expanded, depth + 1);
-            }
-            let ids = self.methods_of(seg, name);
-            if !ids.is_empty() {
-                return Target::Fns(ids.into_owned());
-            }
-            return Target::External(rest.to_vec());
-        }
-        if let Some(ids) = self.fns_at(krate, &module, name) {
-            return Target::Fns(ids.to_vec());
-        }
-        if let Some(u) = self.use_named(krate, &module, name) {
-            return self.resolve_depth(krate, &module, &u.path, depth + 1);
-        }
-        // `pub use client::*;` in that module re-exports `client`'s functions.
-        self.through_globs(krate, &module, name, depth).unwrap_or_else(|| Target::External(rest.to_vec()))
-    }
-
-    /// `name` as one of the names the glob imports of `module` bring in.
-    fn through_globs(&self, krate: usize, module: &[Name], name: &str, depth: u8) -> Option<Target> {
-        self.globs(krate, module).into_iter().find_map(|u| {
-            let mut expanded = u.path.to_vec();
-            expanded.push(intern(name));
-            match self.resolve_depth(krate, module, &expanded, depth + 1) {
-                Target::Fns(ids) => Some(Target::Fns(ids)),
-                Target::External(_) => None,
-            }
-        })
-    }
-
     fn by_name_anywhere(&self, path: &[Name]) -> Target {
         let name = path.last().map(Name::as_str).unwrap_or_default();
         // Not another type's inherent method: `Self` there is a type whose
@@ -455,10 +328,4 @@ impl<'a> Program<'a> {
             _ => path.to_vec(),
         }
     }
-}
-
-fn prefixed(first: &str, rest: &[Name]) -> Vec<Name> {
-    let mut out = vec![intern(first)];
-    out.extend_from_slice(rest);
-    out
 }
