@@ -159,11 +159,15 @@ impl<'p, 'a> Search<'p, 'a> {
 
     /// `name` as one of the names the glob imports of `module` bring in.
     fn through_globs(&mut self, krate: usize, module: &[Name], name: Name, depth: u8) -> Option<Target> {
+        let globs = self.prog.globs(krate, module);
+        if globs.is_empty() {
+            return None;
+        }
         let key = (krate, module.to_vec(), name);
         if self.fruitless.get(&key).is_some_and(|&searched| searched <= depth) {
             return None;
         }
-        let found = self.prog.globs(krate, module).into_iter().find_map(|u| {
+        let found = globs.into_iter().find_map(|u| {
             let mut expanded = u.path.to_vec();
             expanded.push(name);
             match self.resolve(krate, module, &expanded, depth + 1) {
