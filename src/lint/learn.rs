@@ -175,6 +175,8 @@ fn quiet<'p>(prog: &'p Program<'_>, id: FnId) -> &'p Quiet {
             || !rec.marker_fields.is_empty()
             || !rec.marker_types.is_empty()
             || !rec.set_vars.is_empty()
+            || !rec.list_fields.is_empty()
+            || !rec.param_lists.is_empty()
             || !rec.returns.is_empty();
         reads.compact();
         if recorded { Quiet::Active } else { Quiet::Inert(reads) }
@@ -187,15 +189,22 @@ fn learned(prog: &Program<'_>, id: FnId, reads: &Reads, facts: &Facts) -> bool {
     let nothing = facts.returns.is_empty()
         && facts.param_vals.is_empty()
         && facts.exe_fields.is_empty()
-        && facts.marker_fields.is_empty();
+        && facts.marker_fields.is_empty()
+        && facts.list_fields.is_empty()
+        && facts.param_lists.is_empty();
     if nothing {
         // Every first pass: nothing to look up.
         return false;
     }
-    (0..prog.def(id).params.len()).any(|i| facts.param_vals.contains_key(&(id, i)))
+    (0..prog.def(id).params.len())
+        .any(|i| facts.param_vals.contains_key(&(id, i)) || facts.param_lists.contains_key(&(id, i)))
         || reads.returns.iter().any(|f| facts.returns.contains_key(f))
         || reads.methods.iter().any(|name| prog.methods_named(name).iter().any(|f| facts.returns.contains_key(f)))
-        || reads.fields.iter().any(|name| facts.exe_fields.contains_key(name) || facts.marker_fields.contains_key(name))
+        || reads.fields.iter().any(|name| {
+            facts.exe_fields.contains_key(name)
+                || facts.marker_fields.contains_key(name)
+                || facts.list_fields.contains_key(name)
+        })
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ mod builder;
 mod built;
 mod callers;
 mod callgraph;
+mod carried;
 mod cells;
 mod child;
 mod clap_cond;
