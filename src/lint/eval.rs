@@ -4,6 +4,7 @@
 
 use super::api;
 pub(crate) use super::bind::{bind, type_payloads};
+use super::edited::text_change;
 use super::index::{FnId, Program, Target};
 use super::ir::{BinOp, Expr, FnDef, Lit, Loc, Name, Pat, Stmt};
 use super::learn::Reads;
@@ -565,6 +566,9 @@ impl<'p, 'a> Eval<'p, 'a> {
         {
             locals.insert(p[0].to_string(), Val::Unknown);
             return Val::Unknown;
+        }
+        if let Some(v) = text_change(&r, recv, name, &vals, locals) {
+            return v;
         }
         // `args.next()` on an argv iterator held in a local moves it on:
         // `args.next(); let rustc = args.next()` is argv[1], not argv[0].

@@ -35,6 +35,7 @@ mod cond;
 mod corpus;
 mod defs;
 mod differs;
+mod edited;
 mod eval;
 pub mod fix;
 mod flat;
