@@ -19,6 +19,7 @@ const ADDS: &[&str] = &["push", "extend", "extend_from_slice", "append"];
 
 /// The arguments a local list `name` passed to `.args(..)` holds: the known
 /// first items, and whether they are all of them.
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct ArgList {
     pub items: Vec<Option<String>>,
     /// Options added only under a condition (`if let Some(p) = config {
@@ -117,6 +118,11 @@ fn block_options(block: &[Stmt], name: &str, out: &mut Vec<Option<String>>) -> b
     true
 }
 
+/// `init` makes a new list [`local_list`] can read.
+pub(crate) fn is_new_list(init: &Expr) -> bool {
+    new_list(init).is_some()
+}
+
 /// `vec![..]` of items, `Vec::new()`, `Vec::with_capacity(n)`.
 fn new_list(init: &Expr) -> Option<Vec<Option<String>>> {
     match init.peel() {
@@ -167,6 +173,8 @@ fn only_pushes_and_reads(body: &[Stmt], name: &str) -> bool {
             known += 1;
         }
         Expr::Method { name: m, args, .. } if m == "args" && args.len() == 1 && is_local(&args[0], name) => known += 1,
+        // Moved whole into a field or a call (see [`super::carried`]).
+        e if moves(e, name) => known += 1,
         // `args[1..].join(" ")`, `args[0].clone()`: a read of some items.
         Expr::Method { recv, name: m, .. }
             if READS.contains(&m.as_str()) && matches!(recv.peel(), Expr::Index(base, _) if is_local(base, name)) =>
@@ -178,13 +186,31 @@ fn only_pushes_and_reads(body: &[Stmt], name: &str) -> bool {
     mentions == known
 }
 
-/// The statement hands the list to `.args(..)`: later pushes come too late.
+/// The statement hands the list to `.args(..)`, or moves it away: later
+/// pushes come too late.
 fn passes_on(stmt: &Stmt, name: &str) -> bool {
     let mut found = false;
     super::visit::for_each_expr(std::slice::from_ref(stmt), &mut |e| {
-        found |= matches!(e, Expr::Method { name: m, args, .. } if m == "args" && args.len() == 1 && is_local(&args[0], name));
+        found |= matches!(e, Expr::Method { name: m, args, .. } if m == "args" && args.len() == 1 && is_local(&args[0], name))
+            || moves(e, name);
     });
     found
+}
+
+/// `e` moves the whole list by value (not a loan: `&mut list` lets the
+/// callee change it): into a struct's field (`Job { args: list }`), a
+/// field by assignment (`job.args = list`) or a call's argument
+/// (`launch(list)`, `Job::new(exe, list)`). After a move the local cannot
+/// change any more; where the list went, [`super::carried`] follows it.
+pub(crate) fn moves(e: &Expr, name: &str) -> bool {
+    let bare = |a: &Expr| matches!(a, Expr::Path(p, _) if p.len() == 1 && p[0] == name);
+    match e {
+        Expr::Struct(_, fields) => fields.iter().any(|(_, v)| bare(v)),
+        Expr::Assign(lhs, rhs) => matches!(**lhs, Expr::Field(..)) && bare(rhs),
+        Expr::Call { args, .. } => args.iter().any(bare),
+        Expr::Method { name: m, args, .. } => m != "args" && !ADDS.contains(&m.as_str()) && args.iter().any(bare),
+        _ => false,
+    }
 }
 
 /// The statement adds to the list somewhere inside (under a condition or
@@ -330,6 +356,21 @@ mod tests {
         assert!(local_list(&[let_vec("a", vec![lit("start")]), write, spawn("a")], "a").is_none());
         let change = Stmt::Expr(call(index(), "push_str", vec![lit("x")]), true);
         assert!(local_list(&[let_vec("a", vec![lit("start")]), change, spawn("a")], "a").is_none());
+    }
+
+    #[test]
+    fn a_move_by_value_passes_it_on_and_a_later_push_comes_too_late() {
+        let moved =
+            Stmt::Expr(Expr::Call { func: Box::new(path("launch")), args: vec![path("a")], loc: Loc::default() }, true);
+        let late = Stmt::Expr(call(path("a"), "push", vec![lit("late")]), true);
+        let body = [let_vec("a", vec![lit("worker")]), moved, late];
+        let list = local_list(&body, "a").expect("readable");
+        assert_eq!(list.items, vec![Some("worker".to_string())]);
+        assert!(list.complete);
+        let assigned = Expr::Assign(Box::new(Expr::Field(Box::new(path("job")), "args".into())), Box::new(path("a")));
+        assert!(moves(&assigned, "a"));
+        let into_local = Expr::Assign(Box::new(path("b")), Box::new(path("a")));
+        assert!(!moves(&into_local, "a"));
     }
 
     #[test]

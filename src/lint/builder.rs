@@ -22,7 +22,11 @@ impl Eval<'_, '_> {
         // `.args(&list)` with a local list built by pushes in this body.
         let list = match (name, args.first().map(Expr::peel), vals.first()) {
             (_, _, Some(Val::Argv { .. })) => None,
-            ("args", Some(Expr::Path(p, _)), _) if p.len() == 1 => arglist::local_list(self.def().body.get(), &p[0]),
+            ("args", Some(Expr::Path(p, _)), _) if p.len() == 1 => {
+                arglist::local_list(self.def().body.get(), &p[0]).or_else(|| self.carried_list(&args[0]))
+            }
+            // Through a field or a parameter ([`super::carried`]).
+            ("args", Some(_), _) => self.carried_list(&args[0]),
             _ => None,
         };
         for &site in sites {

@@ -4,8 +4,9 @@
 
 use super::api;
 pub(crate) use super::bind::{bind, type_payloads};
+use super::edited::text_change;
 use super::index::{FnId, Program, Target};
-use super::ir::{BinOp, Expr, FnDef, Lit, Loc, Name, Stmt};
+use super::ir::{BinOp, Expr, FnDef, Lit, Loc, Name, Pat, Stmt};
 use super::learn::Reads;
 use super::shapes::{constructed_type, exec_marker, variant};
 use super::value::{Facts, Locals, Marker, Origin, Site, Val, Via};
@@ -32,6 +33,10 @@ pub(crate) struct Eval<'p, 'a> {
     /// next id (see [`super::other`]).
     pub(super) open: Vec<u32>,
     next_branch: u32,
+    /// Locals of this body bound to a new list (`vec![..]`, `Vec::new()`),
+    /// as the evaluation passes their `let`: only those are read as
+    /// argument lists by [`super::carried`], which is not cheap.
+    pub(super) list_lets: Vec<Name>,
 }
 
 impl<'p, 'a> Eval<'p, 'a> {
@@ -47,6 +52,7 @@ impl<'p, 'a> Eval<'p, 'a> {
             made_at: Vec::new(),
             open: Vec::new(),
             next_branch: 0,
+            list_lets: Vec::new(),
         }
     }
 
@@ -87,6 +93,11 @@ impl<'p, 'a> Eval<'p, 'a> {
         for stmt in stmts {
             last = match stmt {
                 Stmt::Let { pat, ty, init, els } => {
+                    if let (Pat::Bind(name, None), Some(init)) = (pat, init)
+                        && super::arglist::is_new_list(init)
+                    {
+                        self.list_lets.push(*name);
+                    }
                     let val = init.as_ref().map_or(Val::Unknown, |e| self.expr(e, locals));
                     let val = init.as_ref().and_then(|e| super::local_fn::bound(e.peel())).unwrap_or(val);
                     let val = super::bind::annotated(self.prog, ty.as_deref(), val);
@@ -216,6 +227,7 @@ impl<'p, 'a> Eval<'p, 'a> {
                 for (name, value) in fields {
                     let v = self.expr(value, locals);
                     self.note_field(name, &v, owner.as_deref());
+                    self.note_list_field(name, value);
                 }
                 variant(path)
                     .or_else(|| (path.len() == 1).then(|| constructed_type(&[path[0], "new".into()])))
@@ -247,6 +259,7 @@ impl<'p, 'a> Eval<'p, 'a> {
                             _ => None,
                         };
                         self.note_field(name, &v, owner.as_deref());
+                        self.note_list_field(name, rhs);
                     }
                     _ => {}
                 }
@@ -371,6 +384,7 @@ impl<'p, 'a> Eval<'p, 'a> {
         }
         match self.target(path) {
             Target::Fns(ids) => {
+                self.note_list_params(&ids, args, 0);
                 let read = ids.iter().find_map(|&id| super::reads::marker_read(self.prog, id));
                 let val = match self.call_analysed(&ids, vals.clone(), 0) {
                     Val::Unknown => self.unsummarised(&ids, path, &vals, read.clone()),
@@ -553,6 +567,9 @@ impl<'p, 'a> Eval<'p, 'a> {
             locals.insert(p[0].to_string(), Val::Unknown);
             return Val::Unknown;
         }
+        if let Some(v) = text_change(&r, recv, name, &vals, locals) {
+            return v;
+        }
         // `args.next()` on an argv iterator held in a local moves it on:
         // `args.next(); let rustc = args.next()` is argv[1], not argv[0].
         if let (Val::Argv { skip, pushed }, "next" | "nth", Expr::Path(p, _)) = (&r, name, recv.peel())
@@ -604,6 +621,7 @@ impl<'p, 'a> Eval<'p, 'a> {
             _ => (self.prog.methods_named(name), true),
         };
         if !ids.is_empty() {
+            self.note_list_params(&ids, args, 1);
             let mut all = vec![r];
             all.extend(vals);
             if !by_name {

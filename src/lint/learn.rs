@@ -176,6 +176,8 @@ fn quiet<'p>(prog: &'p Program<'_>, id: FnId) -> &'p Quiet {
             || !rec.marker_fields.is_empty()
             || !rec.marker_types.is_empty()
             || !rec.set_vars.is_empty()
+            || !rec.list_fields.is_empty()
+            || !rec.param_lists.is_empty()
             || !rec.returns.is_empty();
         reads.compact();
         if recorded { Quiet::Active } else { Quiet::Inert(reads) }
@@ -191,7 +193,7 @@ struct Learned {
     nothing: bool,
     /// Functions with a learned return summary.
     returns: FnSet,
-    /// Functions with a learned parameter value.
+    /// Functions with a learned parameter value or argument list.
     params: FnSet,
     /// The names of the methods with a learned return summary: a read of
     /// every method of a name ([`Reads::methods_named`]) has learned
@@ -212,7 +214,7 @@ impl Learned {
                 methods.push(name);
             }
         }
-        for &(f, _) in facts.param_vals.keys() {
+        for &(f, _) in facts.param_vals.keys().chain(facts.param_lists.keys()) {
             params.insert(f);
         }
         methods.sort_unstable();
@@ -220,7 +222,9 @@ impl Learned {
         let nothing = facts.returns.is_empty()
             && facts.param_vals.is_empty()
             && facts.exe_fields.is_empty()
-            && facts.marker_fields.is_empty();
+            && facts.marker_fields.is_empty()
+            && facts.list_fields.is_empty()
+            && facts.param_lists.is_empty();
         Learned { nothing, returns, params, methods }
     }
 
@@ -231,10 +235,11 @@ impl Learned {
             && (self.params.contains(&id)
                 || reads.returns.iter().any(|f| self.returns.contains(f))
                 || reads.methods.iter().any(|name| self.methods.binary_search(name).is_ok())
-                || reads
-                    .fields
-                    .iter()
-                    .any(|name| facts.exe_fields.contains_key(name) || facts.marker_fields.contains_key(name)))
+                || reads.fields.iter().any(|name| {
+                    facts.exe_fields.contains_key(name)
+                        || facts.marker_fields.contains_key(name)
+                        || facts.list_fields.contains_key(name)
+                }))
     }
 }
 

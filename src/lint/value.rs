@@ -42,6 +42,11 @@ pub(crate) struct Facts {
     /// (`env::set_var`): a child may inherit them either way.
     pub set_vars: std::collections::BTreeSet<String>,
     pub param_vals: HashMap<(usize, usize), Val>,
+    /// Argument lists carried into struct fields (by field name) and into
+    /// parameters (function id, index); `None`: two different ones
+    /// ([`super::carried`]).
+    pub list_fields: std::collections::BTreeMap<String, Option<super::arglist::ArgList>>,
+    pub param_lists: std::collections::BTreeMap<(usize, usize), Option<super::arglist::ArgList>>,
     /// The files the program writes, for the walk (empty while learning).
     pub written: super::differs::Written,
 }
@@ -65,6 +70,8 @@ impl Facts {
             && self.marker_types == other.marker_types
             && self.set_vars == other.set_vars
             && self.param_vals == other.param_vals
+            && self.list_fields == other.list_fields
+            && self.param_lists == other.param_lists
             && self.sites.list.len() == other.sites.list.len()
             && self.sites.list.iter().zip(&other.sites.list).all(|(a, b)| a.marker == b.marker)
     }

@@ -107,6 +107,10 @@ const FIXABLE: &[Case] = &[
     Case { name: "clap-subcommand-take", args: &[], original: "storm" },
     // The marker goes on the spawn two crates down, the guard into `main`.
     Case { name: "deep-path-dep", args: &[], original: "storm" },
+    // `unrouted` starts a child with `serve`, which starts another.
+    Case { name: "args-carried-field", args: &[], original: "storm" },
+    // `other-role` starts a child with `--role=server`, which starts another.
+    Case { name: "mutated-text-arg", args: &[], original: "storm" },
 ];
 
 /// Binaries that are not meant to run, so not probed: the stand-in

@@ -63,6 +63,8 @@ fixtures! {
     argv0_trait_method => "argv0-trait-method",
     args_after_runtime_list => "args-after-runtime-list",
     args_optional_options => "args-optional-options",
+    args_carried_field => "args-carried-field",
+    mutated_text_arg => "mutated-text-arg",
     assigned_flag => "assigned-flag",
     bpaf_derive_command => "bpaf-derive-command",
     builder_across_arms => "builder-across-arms",
