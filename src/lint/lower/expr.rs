@@ -26,10 +26,32 @@ impl Ctx {
     pub(crate) fn block(&self, block: &syn::Block) -> Block {
         // Sized up front: collecting a `filter_map` grows the vector by
         // doubling, and that slack was a large share of the lowered bodies'
-        // memory (issue 18). Only nested items are dropped.
+        // memory (issue 18). Only nested items and `test` code are dropped.
         let mut out = Vec::with_capacity(block.stmts.len());
-        out.extend(block.stmts.iter().filter_map(|s| self.stmt(s)));
+        out.extend(block.stmts.iter().filter_map(|s| self.stmt_in_builds(s)));
         out.into_boxed_slice()
+    }
+
+    /// A statement under `#[cfg(..)]` runs in some builds only: `test`
+    /// code is dropped, an expression statement for a target or feature
+    /// becomes `if cfg!(..) { stmt }` ([`super::cfg`]).
+    fn stmt_in_builds(&self, stmt: &syn::Stmt) -> Option<Stmt> {
+        let attrs = super::cfg::stmt_attrs(stmt);
+        if super::cfg::compiled_out(attrs) {
+            return None;
+        }
+        let lowered = self.stmt(stmt)?;
+        if matches!(stmt, syn::Stmt::Local(_)) || !super::cfg::conditional(attrs) {
+            return Some(lowered);
+        }
+        let loc = match stmt {
+            syn::Stmt::Expr(e, _) => self.loc(span::of(e)),
+            syn::Stmt::Macro(m) => self.loc(span::of_macro(&m.mac)),
+            _ => Loc::default(),
+        };
+        let cfg = Macro { path: [intern("cfg")].into(), args: Vec::new(), opaque: false, loc };
+        let cond = Box::new(Expr::Macro(Box::new(cfg)));
+        Some(Stmt::Expr(Expr::If { cond, then: Box::new([lowered]), els: None, loc }, true))
     }
 
     fn stmt(&self, stmt: &syn::Stmt) -> Option<Stmt> {
