@@ -8,14 +8,42 @@
 //! gave the child of every build the marker (a storm on the other targets
 //! called `guarded`), and `#[cfg(unix)] return a(); #[cfg(windows)] return
 //! b();` left `b()` behind a certain `return`. Such a statement is lowered
-//! as `if cfg!(..) { stmt }` ([`super::expr`]): a test the walk cannot
+//! as `if cfg!(..) { stmt }`: a test the walk cannot
 //! decide but that answers alike in parent and child (one build runs both),
 //! so a builder call there gives a "maybe" marker and each `return` may be
 //! taken. `let` statements stay as they are: a binding inside a block would
 //! not outlive it. Only target cfgs make a statement conditional: features
 //! are read as enabled (see [`conditional`]).
 
+use super::expr::Ctx;
+use super::span;
+use crate::lint::ir::{Expr, Loc, Macro, Stmt};
+use crate::lint::name::intern;
 use syn::punctuated::Punctuated;
+
+impl Ctx {
+    /// A statement under `#[cfg(..)]` runs in some builds only: `test`
+    /// code is dropped, an expression statement under a target cfg
+    /// becomes `if cfg!(..) { stmt }`.
+    pub(super) fn stmt_in_builds(&self, stmt: &syn::Stmt) -> Option<Stmt> {
+        let attrs = stmt_attrs(stmt);
+        if compiled_out(attrs) {
+            return None;
+        }
+        let lowered = self.stmt(stmt)?;
+        if matches!(stmt, syn::Stmt::Local(_)) || !conditional(attrs) {
+            return Some(lowered);
+        }
+        let loc = match stmt {
+            syn::Stmt::Expr(e, _) => self.loc(span::of(e)),
+            syn::Stmt::Macro(m) => self.loc(span::of_macro(&m.mac)),
+            _ => Loc::default(),
+        };
+        let cfg = Macro { path: [intern("cfg")].into(), args: Vec::new(), opaque: false, loc };
+        let cond = Box::new(Expr::Macro(Box::new(cfg)));
+        Some(Stmt::Expr(Expr::If { cond, then: Box::new([lowered]), els: None, loc }, true))
+    }
+}
 
 /// Whether `attrs` hold `#[test]` or a `#[cfg(..)]` that holds in no build
 /// of a binary (only `test` is known: it never does).

@@ -32,29 +32,7 @@ impl Ctx {
         out.into_boxed_slice()
     }
 
-    /// A statement under `#[cfg(..)]` runs in some builds only: `test`
-    /// code is dropped, an expression statement for a target or feature
-    /// becomes `if cfg!(..) { stmt }` ([`super::cfg`]).
-    fn stmt_in_builds(&self, stmt: &syn::Stmt) -> Option<Stmt> {
-        let attrs = super::cfg::stmt_attrs(stmt);
-        if super::cfg::compiled_out(attrs) {
-            return None;
-        }
-        let lowered = self.stmt(stmt)?;
-        if matches!(stmt, syn::Stmt::Local(_)) || !super::cfg::conditional(attrs) {
-            return Some(lowered);
-        }
-        let loc = match stmt {
-            syn::Stmt::Expr(e, _) => self.loc(span::of(e)),
-            syn::Stmt::Macro(m) => self.loc(span::of_macro(&m.mac)),
-            _ => Loc::default(),
-        };
-        let cfg = Macro { path: [intern("cfg")].into(), args: Vec::new(), opaque: false, loc };
-        let cond = Box::new(Expr::Macro(Box::new(cfg)));
-        Some(Stmt::Expr(Expr::If { cond, then: Box::new([lowered]), els: None, loc }, true))
-    }
-
-    fn stmt(&self, stmt: &syn::Stmt) -> Option<Stmt> {
+    pub(super) fn stmt(&self, stmt: &syn::Stmt) -> Option<Stmt> {
         match stmt {
             syn::Stmt::Local(local) => {
                 let ty = match &local.pat {
