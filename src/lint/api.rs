@@ -45,6 +45,10 @@ const PASS_THROUGH: &[&str] = &[
     "absolute",
     "from_path_buf",
     "try_from",
+    // `Cow::Owned(current_exe()?)` (a path borrowed or owned by one
+    // branch, `.into_owned()` later) holds the path it wraps.
+    "Owned",
+    "Borrowed",
 ];
 const EXEC: &[&str] = &["execv", "execve", "execvp", "execvpe", "fexecve", "execl", "execlp", "execle", "execveat"];
 const CLAP_PARSE: &[&str] = &[
@@ -426,6 +430,7 @@ mod tests {
         assert_eq!(classify_call(&path("other::Cmd::new"), false), Call::Other);
         assert_eq!(classify_call(&path("std::env::vars"), false), Call::EnvVars);
         assert_eq!(classify_call(&path("camino::Utf8PathBuf::from_path_buf"), false), Call::PassThrough);
+        assert_eq!(classify_call(&path("std::borrow::Cow::Owned"), false), Call::PassThrough);
         assert_eq!(classify_call(&path("clap::Command::new"), false), Call::Other);
         assert_eq!(classify_call(&path("nix::unistd::execv"), false), Call::Exec);
         assert_eq!(classify_call(&path("procspawn::spawn"), false), Call::LibrarySpawn(Via::Procspawn));

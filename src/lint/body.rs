@@ -137,7 +137,8 @@ mod tests {
             /* é */ fn two(x: &str) {\n    match x { \"a\" => { Command::new(x).arg(\"--w\"); } _ => {} }\n}\n\
             impl T { fn m(&self) -> u8 { fn inner() {} 1 } }\n\
             impl<X: Into<u8>> U<X> where X: Fn() -> u8 { pub(crate) const fn n(x: &'static str) -> Vec<u8> { vec![x] } }\n\
-            trait Tr { fn d(&self) { self.e(\"x\") } }\nmod m { pub extern \"C\" fn f() { g() } }\n";
+            trait Tr { fn d(&self) { self.e(\"x\") } }\nmod m { pub extern \"C\" fn f() { g() } }\n\
+            fn inner_attr() {\n    #![allow(unused)]\n    two(\"a\")\n}\n";
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("lib.rs");
         fs_err::write(&path, text).unwrap();

@@ -50,6 +50,16 @@ impl Program<'_> {
         answer
     }
 
+    /// Whether `path` ends in `Enum::Variant` of an enum the program
+    /// defines: calling it builds a value and runs no code (a glob import
+    /// of an own module can leave such a path unresolved, and it was then
+    /// taken for a call into another crate).
+    pub(crate) fn is_own_variant(&self, path: &[Name]) -> bool {
+        let [.., ty, variant] = path else { return false };
+        let key = format!("{ty}::{variant}");
+        self.program_files().any(|f| f.payloads.iter().any(|(k, _)| *k == key))
+    }
+
     /// The program defines an enum `ty`, and every definition of that name
     /// derives only [`PLAIN`] traits.
     fn plain_enum(&self, ty: &str) -> bool {

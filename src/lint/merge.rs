@@ -30,6 +30,12 @@ impl Val {
             (Val::Foreign(_), _) => other,
             (_, Val::Foreign(_)) => self,
             _ if self == other => self,
+            // `let (path, name) = if .. { (borrowed, "a") } else {
+            // (Cow::Owned(current_exe()?), "b") }`: part by part, so the own
+            // executable in one branch's tuple is not lost to the other's.
+            (Val::Tuple(a), Val::Tuple(b)) if a.len() == b.len() => {
+                Val::Tuple(a.iter().zip(b).map(|(x, y)| x.clone().join(y.clone())).collect())
+            }
             (Val::Cmd(a), Val::Cmd(b)) => Val::Cmd(union(a, b)),
             (Val::Prog(a), Val::Prog(b)) => Val::Prog(union(a, b)),
             (Val::Exe(_) | Val::Cmd(_), _) => self,

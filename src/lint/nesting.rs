@@ -89,8 +89,18 @@ pub(crate) fn file_fits(content: &str) -> bool {
 }
 
 /// A function body (`{ .. }`) read back from its file, bounded like a file.
+/// Inner attributes at its top (`#![allow(..)]`, as a function body may
+/// have) are skipped: `syn::Block`'s own parser refuses them, so such a body
+/// was a `parse-error` and its spawn sites were not seen.
 pub(crate) fn parse_block(content: &str) -> Result<syn::Block, TooDeep> {
-    parse_checked(content)
+    let body = |input: syn::parse::ParseStream<'_>| -> syn::Result<syn::Block> {
+        let inside;
+        let brace_token = syn::braced!(inside in input);
+        inside.call(syn::Attribute::parse_inner)?;
+        Ok(syn::Block { brace_token, stmts: inside.call(syn::Block::parse_within)? })
+    };
+    syn::parse::Parser::parse2(body, lex_checked(content)?)
+        .map_err(|e| TooDeep { message: format!("cannot parse the file: {e}"), span: e.span() })
 }
 
 fn parse_checked<T: syn::parse::Parse>(content: &str) -> Result<T, TooDeep> {

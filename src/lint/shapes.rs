@@ -18,11 +18,15 @@ pub(crate) fn constructed_type(path: &[Name]) -> Val {
 
 /// `Enum::Variant` (two or more segments, the last one CamelCase) names a
 /// variant; constants are SCREAMING_CASE and functions snake_case.
+/// `Cow::Owned(x)` and `Cow::Borrowed(x)` are not values of their own: they
+/// hold `x` (a path owned in one branch, borrowed in the other), which the
+/// call passes on ([`api::classify_call`]).
 pub(crate) fn variant(path: &[Name]) -> Option<Val> {
     let last = path.last()?;
     let mut chars = last.chars();
     let camel = chars.next().is_some_and(char::is_uppercase) && chars.any(char::is_lowercase);
-    (path.len() >= 2 && camel && !matches!(last.as_str(), "Some" | "Ok" | "Err" | "None"))
+    let cow = path.len() >= 2 && path[path.len() - 2] == "Cow" && matches!(last.as_str(), "Owned" | "Borrowed");
+    (path.len() >= 2 && camel && !cow && !matches!(last.as_str(), "Some" | "Ok" | "Err" | "None"))
         .then(|| Val::Variant(last.to_string()))
 }
 

@@ -68,6 +68,8 @@ fixtures! {
     assigned_flag => "assigned-flag",
     bpaf_derive_command => "bpaf-derive-command",
     builder_across_arms => "builder-across-arms",
+    cfg_statement => "cfg-statement",
+    cfg_statement_marker => "cfg-statement-marker",
     clap_args_method_dispatch => "clap-args-method-dispatch",
     clap_builder_submatches => "clap-builder-submatches",
     clap_subcommand_take => "clap-subcommand-take",
@@ -120,6 +122,7 @@ fixtures! {
     handoff_on_request => "handoff-on-request",
     helper_return_not_exit => "helper-return-not-exit",
     hook_exit_closure => "hook-exit-closure",
+    inner_attr_body => "inner-attr-body",
     harmless_prelude => "harmless-prelude",
     late_guard => "late-guard",
     launcher => "launcher",
@@ -169,6 +172,7 @@ fixtures! {
     sink_through_adapter => "sink-through-adapter",
     sink_tokio_command => "sink-tokio-command",
     sink_use_alias => "sink-use-alias",
+    source_cow_tuple => "source-cow-tuple",
     source_argv0 => "source-argv0",
     source_argv0_adapters => "source-argv0-adapters",
     source_args_os_index => "source-args-os-index",
@@ -186,6 +190,7 @@ fixtures! {
     undecided_dynamic_marker => "undecided-dynamic-marker",
     unlinked_dependency => "unlinked-dependency",
     variant_from_branch => "variant-from-branch",
+    variant_not_foreign_code => "variant-not-foreign-code",
 }
 
 #[test]

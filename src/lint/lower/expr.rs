@@ -26,13 +26,13 @@ impl Ctx {
     pub(crate) fn block(&self, block: &syn::Block) -> Block {
         // Sized up front: collecting a `filter_map` grows the vector by
         // doubling, and that slack was a large share of the lowered bodies'
-        // memory (issue 18). Only nested items are dropped.
+        // memory (issue 18). Only nested items and `test` code are dropped.
         let mut out = Vec::with_capacity(block.stmts.len());
-        out.extend(block.stmts.iter().filter_map(|s| self.stmt(s)));
+        out.extend(block.stmts.iter().filter_map(|s| self.stmt_in_builds(s)));
         out.into_boxed_slice()
     }
 
-    fn stmt(&self, stmt: &syn::Stmt) -> Option<Stmt> {
+    pub(super) fn stmt(&self, stmt: &syn::Stmt) -> Option<Stmt> {
         match stmt {
             syn::Stmt::Local(local) => {
                 let ty = match &local.pat {

@@ -3,6 +3,7 @@
 //! clap derive tokens and self-spawning `macro_rules!`.
 
 mod bpaf;
+mod cfg;
 mod clap;
 pub(crate) mod derives;
 mod expr;
@@ -57,7 +58,7 @@ struct Lower<'a> {
 impl Lower<'_> {
     fn items(&mut self, items: &[syn::Item], module: &[Name], inline: &[Name]) {
         for item in items {
-            if is_test_only(item_attrs(item)) {
+            if cfg::compiled_out(item_attrs(item)) {
                 continue;
             }
             self.item(item, module, inline);
@@ -77,7 +78,7 @@ impl Lower<'_> {
                 });
                 for item in &i.items {
                     match item {
-                        syn::ImplItem::Fn(f) if !is_test_only(&f.attrs) => {
+                        syn::ImplItem::Fn(f) if !cfg::compiled_out(&f.attrs) => {
                             let at = self.out.fns.len();
                             self.function(&f.attrs, &f.sig, &f.block, module, self_ty);
                             self.out.fns[at].inherent = i.trait_.is_none();
@@ -237,7 +238,7 @@ impl Lower<'_> {
         // hoist functions and constants into the enclosing module.
         // An item in a body cannot use the outer type parameters.
         let outer = std::mem::take(&mut self.generic);
-        for item in nested_items(block) {
+        for item in nested_items(block).into_iter().filter(|i| !cfg::compiled_out(item_attrs(i))) {
             self.item(item, module, &[]);
         }
         self.generic = outer;
@@ -281,20 +282,6 @@ fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
         syn::Item::Macro(i) => &i.attrs,
         _ => &[],
     }
-}
-
-/// `#[test]` and `#[cfg(test)]` code is not part of the binary.
-fn is_test_only(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().any(|a| {
-        let p = a.path();
-        if p.is_ident("test") {
-            return true;
-        }
-        if !p.is_ident("cfg") {
-            return false;
-        }
-        a.parse_args::<syn::Ident>().is_ok_and(|i| i == "test")
-    })
 }
 
 fn fn_attrs(attrs: &[syn::Attribute]) -> FnAttrs {

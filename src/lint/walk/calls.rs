@@ -100,6 +100,7 @@ impl Walker<'_, '_, '_> {
         if self.unsure.is_none()
             && api::is_foreign(canon)
             && let Some(marker) = self.child.marker_named_after(&canon[0])
+            && !self.prog.is_own_variant(canon)
         {
             let why = format!(
                 "`{}` (line {}) is code the check does not read, and the child's marker `{marker}` is named after its crate: that code may send the child elsewhere",
