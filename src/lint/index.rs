@@ -69,8 +69,23 @@ impl<'a> Program<'a> {
 
     /// The files of the binary's own crate and of the crates it links.
     pub(super) fn program_files(&self) -> impl Iterator<Item = &'a FileIr> + '_ {
-        let crates = std::iter::once(&self.own_view).chain(&self.lib.crates);
-        crates.flat_map(|c| &c.files).filter_map(|&f| self.files.get(f as usize))
+        self.own_files().chain(self.lib_files())
+    }
+
+    /// The files of the binary's own crate.
+    pub(super) fn own_files(&self) -> impl Iterator<Item = &'a FileIr> + '_ {
+        self.own_view.files.iter().filter_map(|&f| self.files.get(f as usize))
+    }
+
+    /// The files of the crates it links.
+    pub(super) fn lib_files(&self) -> impl Iterator<Item = &'a FileIr> + '_ {
+        self.lib.crates.iter().flat_map(|c| &c.files).filter_map(|&f| self.files.get(f as usize))
+    }
+
+    /// Word counts in the text of the crates it links, shared with the
+    /// binaries that link the same ones ([`super::built`]).
+    pub(super) fn lib_words(&self) -> &'a std::sync::Mutex<rustc_hash::FxHashMap<String, Option<usize>>> {
+        &self.lib.words
     }
 
     /// The program of a binary whose own crate is `own` (crate 0) and

@@ -29,6 +29,10 @@ pub(crate) struct Library<'a> {
     /// Its functions in files that name an own-executable source, in id
     /// order: found once, not by every binary over the whole library.
     pub self_naming: Vec<FnId>,
+    /// Whole-word counts of enum variant names in its text (up to 3;
+    /// `None`: a file could not be read), for [`super::built`]: each
+    /// binary read every file once per variant it asked about.
+    pub words: std::sync::Mutex<rustc_hash::FxHashMap<String, Option<usize>>>,
 }
 
 impl<'a> Library<'a> {
@@ -43,7 +47,7 @@ impl<'a> Library<'a> {
         // again (the crates.io corpus took ~40% more CPU).
         let memo = if binaries > 1 { Memo::for_library(defs.fns.len()) } else { Memo::new(defs.fns.len()) };
         let self_naming = (0..defs.fns.len()).filter(|&id| files[defs.fns[id].1 as usize].mentions_self).collect();
-        Library { crates, defs, clap, memo, callers: Default::default(), self_naming }
+        Library { crates, defs, clap, memo, callers: Default::default(), self_naming, words: Default::default() }
     }
 
     /// A library of no crates (a single file analysed alone).
@@ -55,6 +59,7 @@ impl<'a> Library<'a> {
             memo: Memo::default(),
             callers: Default::default(),
             self_naming: Vec::new(),
+            words: Default::default(),
         }
     }
 }
