@@ -80,7 +80,7 @@ pub(crate) fn annotated(prog: &Program<'_>, ty: Option<&str>, val: Val) -> Val {
     // "the same as in the parent".
     if ty == "ArgMatches" && !prog.has_methods(ty) {
         Val::ClapMatches
-    } else if prog.clap.iter().any(|t| t.type_name == ty) {
+    } else if prog.clap_names.is_type(ty) {
         Val::Clap(Some(ty.to_string()))
     } else if matches!(val, Val::Foreign(_)) {
         // What code the check does not read made stays that: typing it
@@ -172,7 +172,7 @@ impl Typing<'_, '_> {
     fn payload_val(&self, bare: &str, ty: &str) -> Val {
         let clap = &self.prog.clap;
         match self.depth {
-            Some(depth) if clap.iter().any(|t| t.subcommand && t.type_name == ty) => {
+            Some(depth) if self.prog.clap_names.is_subcommand_type(ty) => {
                 let named = clap.iter().any(|t| t.subcommand && t.member == bare && !t.tokens.is_empty());
                 Val::ClapNested(ty.to_string(), if named { depth + 1 } else { depth })
             }

@@ -28,8 +28,8 @@ const RUNS: &[&str] = &[
 /// `#[derive(Bpaf)]` on type `XCommand` generates: the parsed `XCommand`.
 pub(crate) fn parser_call(prog: &Program<'_>, canon: &[Name]) -> Option<Val> {
     let last = canon.last()?;
-    let entry = prog.clap.iter().find(|t| t.parser.as_deref() == Some(last.as_str()))?;
-    Some(Val::Clap(Some(entry.type_name.clone())))
+    let ty = prog.clap_names.parser_type(last.as_str())?;
+    Some(Val::Clap(Some(ty.to_string())))
 }
 
 /// `.fallback_to_usage()`, `.run()` on a bpaf-derived type's parser: still
@@ -37,5 +37,5 @@ pub(crate) fn parser_call(prog: &Program<'_>, canon: &[Name]) -> Option<Val> {
 /// `run` method is never skipped.
 pub(crate) fn run_method(prog: &Program<'_>, recv: &Val, name: &str) -> Option<Val> {
     let Val::Clap(Some(ty)) = recv else { return None };
-    (RUNS.contains(&name) && prog.clap.iter().any(|t| &t.type_name == ty && t.parser.is_some())).then(|| recv.clone())
+    (RUNS.contains(&name) && prog.clap_names.has_parser(ty)).then(|| recv.clone())
 }

@@ -95,7 +95,7 @@ impl Cond<'_, '_, '_> {
     fn flattened_type(&self, path: &[Name]) -> Option<String> {
         let key = path.iter().rev().take(2).rev().cloned().collect::<Vec<_>>().join("::");
         let ty = self.prog.payload_type(&key, "0").or_else(|| self.prog.payload_type(path.last()?, "0"))?;
-        self.prog.clap.iter().any(|t| t.subcommand && t.type_name == ty).then(|| ty.to_string())
+        self.prog.clap_names.is_subcommand_type(ty).then(|| ty.to_string())
     }
 
     /// Any variant of a flattened payload enum was selected.

@@ -310,7 +310,7 @@ impl<'p, 'a> Eval<'p, 'a> {
             _ if self.exe_field(name, &base) => Val::Exe(Origin::CurrentExe),
             // A clap-derived payload bound from a subcommand variant
             // (`Command::Web(web_opts) => web_opts.daemonize`): argv decides it.
-            Val::Typed(ty) if self.prog.clap.iter().any(|t| t.type_name == ty) => {
+            Val::Typed(ty) if self.prog.clap_names.is_type(&ty) => {
                 let field_ty = self.prog.field_type(&ty, name).map(str::to_string);
                 Val::ClapField(name.to_string(), field_ty)
             }
@@ -499,7 +499,7 @@ impl<'p, 'a> Eval<'p, 'a> {
     }
 
     fn is_clap_type(&self, canon: &[Name]) -> bool {
-        canon.len() >= 2 && self.prog.clap.iter().any(|t| t.type_name == canon[canon.len() - 2])
+        canon.len() >= 2 && self.prog.clap_names.is_type(canon[canon.len() - 2].as_str())
     }
 
     /// Evaluates a part that may not run (see `branch`).

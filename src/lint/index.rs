@@ -3,6 +3,7 @@
 //! code wrote them (`use` aliases, `crate::`, `super::`, other crates) to
 //! functions of the analysed crates or to canonical external paths.
 
+use super::clap_names::ClapNames;
 use super::defs::{CrateDefs, Defs};
 use super::ir::{ClapToken, FileIr, FnDef, Name, Pat, UseDef};
 use super::library::Library;
@@ -35,6 +36,8 @@ pub(crate) struct Program<'a> {
     /// that link the same ones; their functions are numbered from 0.
     lib: &'a Library<'a>,
     pub clap: Cow<'a, [ClapToken]>,
+    /// The names in `clap`, looked up by name.
+    pub clap_names: Cow<'a, ClapNames>,
     pub self_spawn_macros: Vec<&'a str>,
     pub marker_macros: Vec<&'a str>,
     /// The binary's own file name (its `[[bin]]` name): a path beside the
@@ -92,8 +95,8 @@ impl<'a> Program<'a> {
     /// which links `lib` (crates 1.., described by `crates[1..]`).
     pub(super) fn new(files: &'a [FileIr], own_view: CrateView, lib: &'a Library<'a>) -> Program<'a> {
         let own = Defs::new(files, std::slice::from_ref(&own_view), 0, lib.defs.fns.len());
-        let clap = if own.clap.is_empty() && own.consts.is_empty() {
-            Cow::Borrowed(lib.clap.as_slice())
+        let (clap, clap_names) = if own.clap.is_empty() && own.consts.is_empty() {
+            (Cow::Borrowed(lib.clap.as_slice()), Cow::Borrowed(&lib.clap_names))
         } else {
             // Constants of the own crate come first, as its clap tokens do.
             let mut clap: Vec<ClapToken> = own.clap.iter().chain(&lib.defs.clap).cloned().collect();
@@ -101,7 +104,8 @@ impl<'a> Program<'a> {
                 own.consts_named(name).first().or(lib.defs.consts_named(name).first()).map(|c| c.2.as_str())
             };
             super::defs::resolve_clap_consts(&mut clap, first);
-            Cow::Owned(clap)
+            let names = ClapNames::of(&clap);
+            (Cow::Owned(clap), Cow::Owned(names))
         };
         let self_spawn_macros = own.self_spawn_macros.iter().chain(&lib.defs.self_spawn_macros).copied().collect();
         let marker_macros = own.marker_macros.iter().chain(&lib.defs.marker_macros).copied().collect();
@@ -113,6 +117,7 @@ impl<'a> Program<'a> {
             own,
             lib,
             clap,
+            clap_names,
             self_spawn_macros,
             marker_macros,
             bin_name: String::new(),

@@ -3,6 +3,7 @@
 //! links the same crates under the same names: with 200 binaries over one
 //! library, the library is indexed once, not 200 times (issue 18).
 
+use super::clap_names::ClapNames;
 use super::defs::{Defs, resolve_clap_consts};
 use super::index::{CrateView, FnId};
 use super::ir::{ClapToken, FileIr};
@@ -21,6 +22,8 @@ pub(crate) struct Library<'a> {
     pub defs: Defs<'a>,
     /// The library's clap tokens, its own constants resolved.
     pub clap: Vec<ClapToken>,
+    /// The names in `clap`, looked up by name.
+    pub clap_names: ClapNames,
     /// Answers about its functions, shared by the binaries whose own crate
     /// defines no methods.
     pub memo: Memo,
@@ -47,7 +50,17 @@ impl<'a> Library<'a> {
         // again (the crates.io corpus took ~40% more CPU).
         let memo = if binaries > 1 { Memo::for_library(defs.fns.len()) } else { Memo::new(defs.fns.len()) };
         let self_naming = (0..defs.fns.len()).filter(|&id| files[defs.fns[id].1 as usize].mentions_self).collect();
-        Library { crates, defs, clap, memo, callers: Default::default(), self_naming, words: Default::default() }
+        let clap_names = ClapNames::of(&clap);
+        Library {
+            crates,
+            defs,
+            clap,
+            clap_names,
+            memo,
+            callers: Default::default(),
+            self_naming,
+            words: Default::default(),
+        }
     }
 
     /// A library of no crates (a single file analysed alone).
@@ -56,6 +69,7 @@ impl<'a> Library<'a> {
             crates: Vec::new(),
             defs: Defs::default(),
             clap: Vec::new(),
+            clap_names: ClapNames::default(),
             memo: Memo::default(),
             callers: Default::default(),
             self_naming: Vec::new(),

@@ -28,6 +28,7 @@ mod carried;
 mod cells;
 mod child;
 mod clap_cond;
+mod clap_names;
 mod closure;
 mod command_call;
 mod cond;
