@@ -46,6 +46,7 @@ mod handoff;
 mod index;
 mod inline;
 mod ir;
+mod item_test;
 mod learn;
 mod library;
 mod lines;

@@ -111,6 +111,9 @@ const FIXABLE: &[Case] = &[
     Case { name: "args-carried-field", args: &[], original: "storm" },
     // `other-role` starts a child with `--role=server`, which starts another.
     Case { name: "mutated-text-arg", args: &[], original: "storm" },
+    // `passes-flag` starts a copy with `--daemon`, which starts another;
+    // the copies of the other two get no flag and work.
+    Case { name: "guard-args-any-of", args: &["--daemon"], original: "storm" },
     // The spawn's body opens with an inner attribute.
     Case { name: "inner-attr-body", args: &[], original: "storm" },
     // Only the Windows build storms: on the test host the original's

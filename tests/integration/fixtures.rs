@@ -86,6 +86,7 @@ fixtures! {
     fn_address_not_call => "fn-address-not-call",
     forwarded_args_storm => "forwarded-args-storm",
     guard_appended_subcommand => "guard-appended-subcommand",
+    guard_args_any_of => "guard-args-any-of",
     guard_args_const_closure => "guard-args-const-closure",
     guard_args_contains => "guard-args-contains",
     guard_args_local_list => "guard-args-local-list",
