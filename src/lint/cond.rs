@@ -8,7 +8,7 @@ use super::eval::{Eval, bind};
 use super::index::{Program, Target};
 use super::ir::Name;
 use super::ir::{BinOp, Expr, Lit, Pat};
-use super::item_test::closure_tests;
+use super::item_test::{closure_tests, searches_by_closure};
 use super::text::TextTest;
 use super::value::{Facts, Locals, Truth, Val};
 
@@ -313,6 +313,8 @@ impl Cond<'_, '_, '_> {
             "any" | "is_ok_and" | "is_some_and" | "map_or" | "contains" | "starts_with" | "eq" | "ends_with" => {
                 self.any_of(&val, name, args, locals)
             }
+            // `args.iter().find(|a| ..)`: found when `any` would be true.
+            "find" | "position" if searches_by_closure(args, &val) => self.any_of(&val, name, args, locals),
             _ => match &val {
                 Val::Unknown => self.helper_method(name),
                 // `cfg.is_child()` on a value of a known type: its method.
@@ -369,6 +371,9 @@ impl Cond<'_, '_, '_> {
             Val::ArgvItem(Some(i)) => self.child.arg_present(*i),
             Val::ClapField(field, _) => self.flag(field),
             Val::Opt(found) => Truth::from_bool(found.is_some()),
+            // `let found = args.iter().find(..)`: bound to the truth of the
+            // search, which is whether it is `Some`.
+            Val::Truth(_) => self.value(val),
             // `args.split_first()` is `Some` when its head, an argv item, is.
             Val::Tuple(parts) if matches!(parts.first(), Some(Val::ArgvItem(_))) => self.present(&parts[0]),
             Val::Lookup(key, entries) => self.found(key, entries),

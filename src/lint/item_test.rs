@@ -5,10 +5,22 @@
 //! "--daemon")`) finds an item when one of them does, so the child's argv
 //! is tested for each; before, only a closure with one literal was read
 //! and the search was not known (held-out-15: a daemon's `-d` guard).
+//! A search kept in a local (`let found = args.find(..)`) is that truth,
+//! which a later `Some(_)`/`None`/`is_some()` reads.
 
 use super::cond::literal_of;
 use super::ir::{BinOp, Expr, Lit, Pat};
 use super::text::TextTest;
+use super::value::Val;
+
+/// `find`/`position` given a closure, on a value that is not a table the
+/// check reads entry by entry: a search of items, found when `any` with the
+/// same closure is true. (`str::find("x")` takes a pattern, not a closure,
+/// and tests a substring.)
+pub(crate) fn searches_by_closure(args: &[Expr], val: &Val) -> bool {
+    matches!(args, [a] if matches!(a.peel(), Expr::Closure(..))) && !matches!(val, Val::Table(_))
+}
+
 /// The literals `e`, a closure, tests its item against, when every part of
 /// its body is such a test: one for `|a| a == "x"` or `|a|
 /// a.starts_with("x")`, several for tests joined by `||`.

@@ -114,6 +114,8 @@ const FIXABLE: &[Case] = &[
     // `passes-flag` starts a copy with `--daemon`, which starts another;
     // the copies of the other two get no flag and work.
     Case { name: "guard-args-any-of", args: &["--daemon"], original: "storm" },
+    // `passes-flag` starts a copy with `--background`, which starts another.
+    Case { name: "guard-args-find-bound", args: &["--background"], original: "storm" },
     // The spawn's body opens with an inner attribute.
     Case { name: "inner-attr-body", args: &[], original: "storm" },
     // Only the Windows build storms: on the test host the original's

@@ -88,6 +88,7 @@ fixtures! {
     guard_appended_subcommand => "guard-appended-subcommand",
     guard_args_any_of => "guard-args-any-of",
     guard_args_const_closure => "guard-args-const-closure",
+    guard_args_find_bound => "guard-args-find-bound",
     guard_args_contains => "guard-args-contains",
     guard_args_local_list => "guard-args-local-list",
     guard_args_position => "guard-args-position",
