@@ -36,6 +36,7 @@ mod corpus;
 mod defs;
 mod differs;
 mod edited;
+mod envp;
 mod eval;
 pub mod fix;
 mod flat;

@@ -147,6 +147,7 @@ const UNFIXABLE: &[(&str, &str)] = &[
     ("env-through-own-trait", "another program runs the executable"),
     ("env-wrapper", "another program runs the executable"),
     ("launcher", "a launcher such as `sudo`"),
+    ("exec-env-list", "replaces the process"),
     ("sink-libc-execv", "replaces the process"),
     ("sink-through-adapter", "passed as a function"),
     ("sink-nix-execv", "replaces the process"),

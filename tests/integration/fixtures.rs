@@ -83,6 +83,7 @@ fixtures! {
     env_wrapper => "env-wrapper",
     exe_dir_own_name => "exe-dir-own-name",
     exe_field_other_struct => "exe-field-other-struct",
+    exec_env_list => "exec-env-list",
     fn_address_not_call => "fn-address-not-call",
     forwarded_args_storm => "forwarded-args-storm",
     guard_appended_subcommand => "guard-appended-subcommand",
