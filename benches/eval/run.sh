@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Scores `cargo freeze check --static` against hand-made labels on public
 # Rust workspaces (benches/eval/labels.json: repo, pinned commit, package,
-# binary, expected verdict, file:line evidence, split dev|held-out|held-out-2|held-out-3|held-out-4|held-out-5|held-out-6|held-out-7|held-out-8|held-out-9|held-out-10|held-out-11|held-out-12|held-out-13|held-out-14).
+# binary, expected verdict, file:line evidence, split dev|held-out|held-out-2|held-out-3|held-out-4|held-out-5|held-out-6|held-out-7|held-out-8|held-out-9|held-out-10|held-out-11|held-out-12|held-out-13|held-out-14|held-out-15).
 #
 # What it needs, per repo, one of:
 #   - a git snapshot holding the pinned commit at $EVAL_MIRROR/<owner>+<name>/repo
@@ -11,7 +11,7 @@
 # default target/eval); discovery is `cargo metadata --no-deps --offline`, so
 # no dependency is downloaded and nothing is built or run.
 #
-# Usage: bash benches/eval/run.sh [dev|held-out|held-out-2|held-out-3|held-out-4|held-out-5|held-out-6|held-out-7|held-out-8|held-out-9|held-out-10|held-out-11|held-out-12|held-out-13|held-out-14|all]     (default all)
+# Usage: bash benches/eval/run.sh [dev|held-out|held-out-2|held-out-3|held-out-4|held-out-5|held-out-6|held-out-7|held-out-8|held-out-9|held-out-10|held-out-11|held-out-12|held-out-13|held-out-14|held-out-15|all]     (default all)
 #        EVAL_SRC=/path/to/checkouts bash benches/eval/run.sh held-out
 # Prints one line per binary, then per split: right/total, false
 # `unguarded`, and every miss with what the check said. Exit 0 when every
@@ -24,8 +24,8 @@ source "$here/extract.sh"
 repo_root=$(cd "$here/../.." && pwd)
 split=${1:-all}
 case $split in
-    dev | held-out | held-out-2 | held-out-3 | held-out-4 | held-out-5 | held-out-6 | held-out-7 | held-out-8 | held-out-9 | held-out-10 | held-out-11 | held-out-12 | held-out-13 | held-out-14 | all) ;;
-    *) echo "run.sh: unknown split '$split' (dev, held-out, held-out-2, held-out-3, held-out-4, held-out-5, held-out-6, held-out-7, held-out-8, held-out-9, held-out-10, held-out-11, held-out-12, held-out-13, held-out-14 or all)" >&2; exit 2 ;;
+    dev | held-out | held-out-2 | held-out-3 | held-out-4 | held-out-5 | held-out-6 | held-out-7 | held-out-8 | held-out-9 | held-out-10 | held-out-11 | held-out-12 | held-out-13 | held-out-14 | held-out-15 | all) ;;
+    *) echo "run.sh: unknown split '$split' (dev, held-out, held-out-2, held-out-3, held-out-4, held-out-5, held-out-6, held-out-7, held-out-8, held-out-9, held-out-10, held-out-11, held-out-12, held-out-13, held-out-14, held-out-15 or all)" >&2; exit 2 ;;
 esac
 mirror=${EVAL_MIRROR:-/work/.mirror}
 work=${EVAL_WORK:-$repo_root/target/eval}

@@ -224,7 +224,7 @@ fn mentions_add(stmt: &Stmt, name: &str) -> bool {
 }
 
 /// Every `let name = ..` of the body, as (its statement list, index).
-fn find_lets<'a>(stmts: &'a [Stmt], name: &str, out: &mut Vec<(&'a [Stmt], usize)>) {
+pub(crate) fn find_lets<'a>(stmts: &'a [Stmt], name: &str, out: &mut Vec<(&'a [Stmt], usize)>) {
     for (i, stmt) in stmts.iter().enumerate() {
         match stmt {
             Stmt::Let { pat, init, .. } => {

@@ -8,6 +8,7 @@ use super::eval::{Eval, bind};
 use super::index::{Program, Target};
 use super::ir::Name;
 use super::ir::{BinOp, Expr, Lit, Pat};
+use super::item_test::{closure_tests, searches_by_closure};
 use super::text::TextTest;
 use super::value::{Facts, Locals, Truth, Val};
 
@@ -310,19 +311,10 @@ impl Cond<'_, '_, '_> {
             // `env::var("ROLE").unwrap_or_default().is_empty()`
             "is_empty" if matches!(val, Val::Env(_) | Val::ArgvItem(_)) => self.val_equals(&val, "", TextTest::Exact),
             "any" | "is_ok_and" | "is_some_and" | "map_or" | "contains" | "starts_with" | "eq" | "ends_with" => {
-                // The method's own test on a string (`v.starts_with("w")`);
-                // `args.contains(&x)` on argv is membership, an exact test.
-                let own = match (&val, TextTest::of_method(name)) {
-                    (Val::Argv { .. }, _) | (_, None) => TextTest::Exact,
-                    (_, Some(test)) => test,
-                };
-                let literal =
-                    args.iter().rev().find_map(|a| closure_literal(a).or_else(|| literal_of(a).map(|l| (l, own))));
-                match literal.or_else(|| args.iter().rev().find_map(|a| self.closure_const(a, locals))) {
-                    Some((lit, test)) => self.val_equals(&val, &lit, test),
-                    None => self.opaque(&val),
-                }
+                self.any_of(&val, name, args, locals)
             }
+            // `args.iter().find(|a| ..)`: found when `any` would be true.
+            "find" | "position" if searches_by_closure(args, &val) => self.any_of(&val, name, args, locals),
             _ => match &val {
                 Val::Unknown => self.helper_method(name),
                 // `cfg.is_child()` on a value of a known type: its method.
@@ -343,6 +335,24 @@ impl Cond<'_, '_, '_> {
 
     /// `|a| a == NAME` with `NAME` a constant (or any value that evaluates
     /// to a string): that string.
+    /// A test of `val` by a method that compares it with literals (`any`,
+    /// `contains`, `starts_with`, ..): true when one of them holds.
+    fn any_of(&mut self, val: &Val, name: &str, args: &[Expr], locals: &mut Locals) -> Truth {
+        // The method's own test on a string (`v.starts_with("w")`);
+        // `args.contains(&x)` on argv is membership, an exact test.
+        let own = match (val, TextTest::of_method(name)) {
+            (Val::Argv { .. }, _) | (_, None) => TextTest::Exact,
+            (_, Some(test)) => test,
+        };
+        let tests = args.iter().rev().find_map(|a| closure_tests(a).or_else(|| literal_of(a).map(|l| vec![(l, own)])));
+        match tests.or_else(|| args.iter().rev().find_map(|a| self.closure_const(a, locals)).map(|t| vec![t])) {
+            // A search for any of several literals finds one when
+            // one of them is there.
+            Some(tests) => tests.iter().fold(Truth::False, |acc, (lit, test)| acc.or(self.val_equals(val, lit, *test))),
+            None => self.opaque(val),
+        }
+    }
+
     fn closure_const(&mut self, e: &Expr, locals: &mut Locals) -> Option<(String, TextTest)> {
         let Expr::Closure(_, body) = e.peel() else { return None };
         let Expr::Binary(BinOp::Eq, l, r) = body.peel() else { return None };
@@ -361,6 +371,9 @@ impl Cond<'_, '_, '_> {
             Val::ArgvItem(Some(i)) => self.child.arg_present(*i),
             Val::ClapField(field, _) => self.flag(field),
             Val::Opt(found) => Truth::from_bool(found.is_some()),
+            // `let found = args.iter().find(..)`: bound to the truth of the
+            // search, which is whether it is `Some`.
+            Val::Truth(_) => self.value(val),
             // `args.split_first()` is `Some` when its head, an argv item, is.
             Val::Tuple(parts) if matches!(parts.first(), Some(Val::ArgvItem(_))) => self.present(&parts[0]),
             Val::Lookup(key, entries) => self.found(key, entries),
@@ -456,7 +469,7 @@ pub(super) fn is_err(path: &[Name]) -> bool {
 }
 
 /// `"x"`, `Some("x")`, `Ok("x")`, `&"x".to_string()`.
-fn literal_of(e: &Expr) -> Option<String> {
+pub(super) fn literal_of(e: &Expr) -> Option<String> {
     if let Some(text) = literal_text(e) {
         return Some(text);
     }
@@ -465,26 +478,6 @@ fn literal_of(e: &Expr) -> Option<String> {
             Expr::Path(p, _) if is_some_ok(p) => literal_of(&args[0]),
             _ => None,
         },
-        _ => None,
-    }
-}
-
-/// `|a| a == "x"` or `|a| a.starts_with("x")`: the literal, and whether it
-/// is a prefix test.
-fn closure_literal(e: &Expr) -> Option<(String, TextTest)> {
-    let Expr::Closure(_, body) = e.peel() else { return None };
-    match body.peel() {
-        Expr::Binary(BinOp::Eq, l, r) => literal_of(r).or_else(|| literal_of(l)).map(|l| (l, TextTest::Exact)),
-        Expr::Method { name, args, .. } if let Some(test) = TextTest::of_method(name) => {
-            args.first().and_then(literal_of).map(|l| (l, test))
-        }
-        Expr::Macro(m) => m.args.first().and_then(|a| match a {
-            Expr::Match { arms, .. } => match &arms.first()?.pat {
-                Pat::Lit(Lit::Str(s)) => Some((s.clone(), TextTest::Exact)),
-                _ => None,
-            },
-            _ => None,
-        }),
         _ => None,
     }
 }

@@ -477,7 +477,7 @@ impl<'p, 'a> Eval<'p, 'a> {
             },
             api::Call::Exec => match first.exe_origin() {
                 Some(origin) => {
-                    let marker = exec_marker(args.get(1));
+                    let marker = exec_marker(canon, args, self.def().body.get());
                     self.site(loc, Via::Exec, origin, marker);
                     Val::Unknown
                 }

@@ -2,7 +2,7 @@
 //! literal lists (`[a, b]`, `vec![..]`) and the argv of an `exec*` call.
 
 use super::api;
-use super::ir::{Expr, Name};
+use super::ir::{Expr, Name, Stmt};
 use super::value::{Marker, Val};
 
 /// `Type::new(..)`-style calls of the analysed crates make a `Type`.
@@ -39,10 +39,13 @@ pub(crate) fn list_items(e: &Expr) -> Option<&[Expr]> {
     }
 }
 
-/// `execv(path, &[argv0, a, b])`: the arguments after `argv[0]`.
-pub(crate) fn exec_marker(argv: Option<&Expr>) -> Marker {
+/// `execv(path, &[argv0, a, b])`: the arguments after `argv[0]`; for
+/// `execve(path, argv, envp)` and the like, also the env ([`super::envp`]).
+pub(crate) fn exec_marker(canon: &[Name], args: &[Expr], body: &[Stmt]) -> Marker {
     let mut marker = Marker::default();
-    match argv.map(Expr::peel) {
+    let func = canon.last().map(Name::as_str).unwrap_or("");
+    super::envp::record_exec_env(func, args, body, &mut marker);
+    match args.get(1).map(Expr::peel) {
         Some(Expr::Array(items) | Expr::Tuple(items)) => {
             for item in items.iter().skip(1) {
                 marker.args.push(api::literal_text(item));

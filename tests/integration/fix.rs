@@ -111,6 +111,11 @@ const FIXABLE: &[Case] = &[
     Case { name: "args-carried-field", args: &[], original: "storm" },
     // `other-role` starts a child with `--role=server`, which starts another.
     Case { name: "mutated-text-arg", args: &[], original: "storm" },
+    // `passes-flag` starts a copy with `--daemon`, which starts another;
+    // the copies of the other two get no flag and work.
+    Case { name: "guard-args-any-of", args: &["--daemon"], original: "storm" },
+    // `passes-flag` starts a copy with `--background`, which starts another.
+    Case { name: "guard-args-find-bound", args: &["--background"], original: "storm" },
     // The spawn's body opens with an inner attribute.
     Case { name: "inner-attr-body", args: &[], original: "storm" },
     // Only the Windows build storms: on the test host the original's
@@ -142,6 +147,7 @@ const UNFIXABLE: &[(&str, &str)] = &[
     ("env-through-own-trait", "another program runs the executable"),
     ("env-wrapper", "another program runs the executable"),
     ("launcher", "a launcher such as `sudo`"),
+    ("exec-env-list", "replaces the process"),
     ("sink-libc-execv", "replaces the process"),
     ("sink-through-adapter", "passed as a function"),
     ("sink-nix-execv", "replaces the process"),
