@@ -44,6 +44,7 @@ mod flat;
 mod fnset;
 mod formatted;
 mod framework;
+mod group;
 mod handoff;
 mod index;
 mod inline;
@@ -234,11 +235,7 @@ fn run_here(options: &Options) -> Result<Output, Error> {
         .par_iter()
         .map(|(key, members)| {
             let lib = library::build(key, &loaded, members.len());
-            let analyzed: Vec<_> = members
-                .par_iter()
-                .map(|&i| (i, analyze::binary(&options.binaries[i], &loaded, &lib, &options.workspace_root)))
-                .collect();
-            analyzed
+            group::analyze(members, &options.binaries, &loaded, &lib, &options.workspace_root)
         })
         .flatten()
         .collect();
@@ -278,6 +275,6 @@ fn analyze_source_here(text: &str) -> (Verdict, Vec<Diagnostic>) {
         guards: Vec::new(),
     };
     let lib = library::Library::empty();
-    let (report, diagnostics) = analyze::binary(&bin, &loaded, &lib, std::path::Path::new(""));
+    let ((report, diagnostics), ()) = analyze::binary(&bin, &loaded, &lib, std::path::Path::new(""), || ());
     (report.verdict, diagnostics)
 }
