@@ -288,8 +288,8 @@ impl<'w, 'p, 'a> Walker<'w, 'p, 'a> {
         match e {
             Expr::If { cond, then, els, loc } => self.if_expr(cond, then, els.as_deref(), *loc, locals),
             Expr::Match { scrut, arms, loc } => self.match_expr(scrut, arms, *loc, locals),
-            Expr::Call { func, args, loc } => self.call(func, args, *loc, locals),
-            Expr::Method { recv, name, args, loc } => self.method(recv, name, args, *loc, locals),
+            Expr::Call { func, args, loc } => self.call(e, func, args, *loc, locals),
+            Expr::Method { recv, name, args, loc } => self.method(e, recv, name, args, *loc, locals),
             Expr::Macro(m) => self.macro_call(m, locals),
             Expr::Handed(call, types) => self.handed_types(call, types, locals),
             Expr::Return(value, _) => {
