@@ -141,6 +141,7 @@ const UNFIXABLE: &[(&str, &str)] = &[
     ("env-key-through-helper", "another program runs the executable"),
     ("env-through-own-trait", "another program runs the executable"),
     ("env-wrapper", "another program runs the executable"),
+    ("exe-cstring", "replaces the process"),
     ("launcher", "a launcher such as `sudo`"),
     ("sink-libc-execv", "replaces the process"),
     ("sink-through-adapter", "passed as a function"),
