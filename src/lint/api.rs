@@ -87,6 +87,7 @@ pub(crate) fn classify_call(canon: &[Name], clap_type: bool) -> Call {
         _ if CLAP_PARSE.contains(&last) && clap_type => Call::ClapParse,
         _ if super::user::is_uid_call(canon) => Call::UserId,
         _ if let Some(what) = super::differs::process_id(canon) => Call::ProcessId(what),
+        _ if super::passing::keeps_bytes_call(prev, last) => Call::PassThrough,
         _ if PASS_THROUGH.contains(&last)
             && matches!(
                 prev,
@@ -350,6 +351,8 @@ pub(crate) const COMMAND_BUILDERS: &[&str] = &[
 pub(crate) fn literal_text(e: &Expr) -> Option<String> {
     match e.peel() {
         Expr::Lit(Lit::Str(s), _) => Some(s.clone()),
+        // `CString::new("--worker")?`, as `.unwrap()` below.
+        Expr::Try(inner) => literal_text(inner),
         // `OsString::from_str("-c").unwrap()` too.
         Expr::Method { recv, name, .. }
             if matches!(

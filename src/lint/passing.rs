@@ -57,9 +57,47 @@ const SAME: &[&str] = &[
     "into_string",
 ];
 
+/// Conversions that keep a path's bytes, the shape a raw exec wants:
+/// `CString::new(current_exe()?.into_os_string().into_vec())` still names
+/// the own executable, so `execv(&exe, ..)` re-executes it.
+const KEEPS_BYTES: &[&str] = &[
+    "as_bytes",
+    "into_vec",
+    "to_vec",
+    "into_bytes",
+    "as_encoded_bytes",
+    "into_encoded_bytes",
+    "as_bytes_with_nul",
+    "into_bytes_with_nul",
+    "to_bytes",
+    "to_bytes_with_nul",
+    "into_raw",
+];
+
 /// Whether `.name()` passes its receiver's value on.
 pub(crate) fn passes_on(name: &str) -> bool {
-    SAME.contains(&name) || KEEPS_TYPE.contains(&name)
+    SAME.contains(&name) || KEEPS_TYPE.contains(&name) || KEEPS_BYTES.contains(&name)
+}
+
+/// Whether `Ty::name(x)` hands `x`'s bytes on: the extension traits called
+/// as functions (`OsStrExt::as_bytes(p)`, `OsStringExt::into_vec(p)`) and
+/// the constructors from bytes (`OsStr::from_bytes`, `OsString::from_vec`,
+/// `CStr::from_bytes_with_nul`). Only on the path and C-string types, so a
+/// `from_vec` of another type makes nothing look like the executable.
+pub(crate) fn keeps_bytes_call(ty: &str, name: &str) -> bool {
+    const TYPES: &[&str] = &["OsStrExt", "OsStringExt", "OsStr", "OsString", "CStr", "CString"];
+    const FROM_BYTES: &[&str] = &[
+        "from_bytes",
+        "from_vec",
+        "from_encoded_bytes_unchecked",
+        "from_bytes_with_nul",
+        "from_bytes_until_nul",
+        "from_bytes_with_nul_unchecked",
+        "from_vec_unchecked",
+        "from_vec_with_nul",
+        "from_vec_with_nul_unchecked",
+    ];
+    TYPES.contains(&ty) && (FROM_BYTES.contains(&name) || KEEPS_BYTES.contains(&name) || SAME.contains(&name))
 }
 
 /// Methods whose result is the receiver's value, or a known derived value.
@@ -151,6 +189,10 @@ fn passes_value(arg: &Expr) -> bool {
         "as_ref",
         "as_path",
         "as_os_str",
+        "into_vec",
+        "as_bytes",
+        "from_vec",
+        "from_bytes",
     ];
     match arg.peel() {
         Expr::Path(p, _) => p.last().is_some_and(|l| CONVERSIONS.contains(&l.as_str())),
@@ -181,5 +223,33 @@ fn int_arg(args: &[Expr]) -> Option<usize> {
     match args.first().map(Expr::peel) {
         Some(Expr::Lit(Lit::Int(i), _)) => Some(*i as usize),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::api::{Call, classify_call};
+    use crate::lint::name::path_of as path;
+    use crate::lint::value::Origin;
+
+    #[test]
+    fn byte_conversions_keep_the_executable() {
+        let exe = Val::Exe(Origin::CurrentExe);
+        for name in ["into_vec", "as_bytes", "to_vec", "as_encoded_bytes", "as_c_str", "as_ptr"] {
+            assert_eq!(method_value(&exe, name, &[]), Some(exe.clone()), "{name}");
+        }
+        assert_eq!(method_value(&exe, "len", &[]), None);
+    }
+
+    #[test]
+    fn byte_conversions_called_as_functions() {
+        let pass = |p: &str| classify_call(&path(p), false) == Call::PassThrough;
+        assert!(pass("std::os::unix::ffi::OsStrExt::as_bytes"));
+        assert!(pass("std::os::unix::ffi::OsStringExt::into_vec"));
+        assert!(pass("std::ffi::OsStr::from_bytes"));
+        assert!(pass("std::ffi::CStr::from_bytes_with_nul"));
+        assert!(!pass("bytes::Bytes::from_vec"));
+        assert!(!pass("std::ffi::OsStr::len"));
     }
 }

@@ -146,6 +146,7 @@ const UNFIXABLE: &[(&str, &str)] = &[
     ("env-key-through-helper", "another program runs the executable"),
     ("env-through-own-trait", "another program runs the executable"),
     ("env-wrapper", "another program runs the executable"),
+    ("exe-cstring", "replaces the process"),
     ("launcher", "a launcher such as `sudo`"),
     ("exec-env-list", "replaces the process"),
     ("sink-libc-execv", "replaces the process"),

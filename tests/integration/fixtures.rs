@@ -81,6 +81,7 @@ fixtures! {
     env_key_through_helper => "env-key-through-helper",
     env_through_own_trait => "env-through-own-trait",
     env_wrapper => "env-wrapper",
+    exe_cstring => "exe-cstring",
     exe_dir_own_name => "exe-dir-own-name",
     exe_field_other_struct => "exe-field-other-struct",
     exec_env_list => "exec-env-list",
