@@ -9,6 +9,7 @@
 
 use super::api::literal_text;
 use super::ir::{Expr, Stmt};
+use super::mentions::{all_known, is_local};
 use super::shapes::list_items;
 
 /// Methods on the local that only read it.
@@ -156,34 +157,27 @@ fn append(list: &mut ArgList, method: &str, args: &[Expr]) -> bool {
     }
 }
 
-fn is_local(e: &Expr, name: &str) -> bool {
-    matches!(e.peel(), Expr::Path(p, _) if p.len() == 1 && p[0] == name)
-}
-
 /// Every mention of the local is the receiver of a read or an add (or an
 /// indexed read: pitchfork's `args[1..].join(" ")` in an error message),
 /// or the argument of `.args(..)`: nothing else can change it.
 fn only_pushes_and_reads(body: &[Stmt], name: &str) -> bool {
-    let (mut mentions, mut known) = (0, 0);
-    super::visit::for_each_expr(body, &mut |e| match e {
-        Expr::Path(p, _) if p.len() == 1 && p[0] == name => mentions += 1,
+    all_known(body, name, |e| match e {
         Expr::Method { recv, name: m, .. }
             if is_local(recv, name) && (READS.contains(&m.as_str()) || ADDS.contains(&m.as_str())) =>
         {
-            known += 1;
+            1
         }
-        Expr::Method { name: m, args, .. } if m == "args" && args.len() == 1 && is_local(&args[0], name) => known += 1,
+        Expr::Method { name: m, args, .. } if m == "args" && args.len() == 1 && is_local(&args[0], name) => 1,
         // Moved whole into a field or a call (see [`super::carried`]).
-        e if moves(e, name) => known += 1,
+        e if moves(e, name) => 1,
         // `args[1..].join(" ")`, `args[0].clone()`: a read of some items.
         Expr::Method { recv, name: m, .. }
             if READS.contains(&m.as_str()) && matches!(recv.peel(), Expr::Index(base, _) if is_local(base, name)) =>
         {
-            known += 1;
+            1
         }
-        _ => {}
-    });
-    mentions == known
+        _ => 0,
+    })
 }
 
 /// The statement hands the list to `.args(..)`, or moves it away: later

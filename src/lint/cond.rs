@@ -333,8 +333,6 @@ impl Cond<'_, '_, '_> {
         }
     }
 
-    /// `|a| a == NAME` with `NAME` a constant (or any value that evaluates
-    /// to a string): that string.
     /// A test of `val` by a method that compares it with literals (`any`,
     /// `contains`, `starts_with`, ..): true when one of them holds.
     fn any_of(&mut self, val: &Val, name: &str, args: &[Expr], locals: &mut Locals) -> Truth {
@@ -353,6 +351,8 @@ impl Cond<'_, '_, '_> {
         }
     }
 
+    /// `|a| a == NAME` with `NAME` a constant (or any value that evaluates
+    /// to a string): that string.
     fn closure_const(&mut self, e: &Expr, locals: &mut Locals) -> Option<(String, TextTest)> {
         let Expr::Closure(_, body) = e.peel() else { return None };
         let Expr::Binary(BinOp::Eq, l, r) = body.peel() else { return None };

@@ -13,6 +13,7 @@ use super::api::literal_text;
 use super::formatted::shape;
 use super::ir::{Expr, Lit, Stmt};
 use super::marker::Marker;
+use super::mentions::{all_known, is_local};
 use super::shapes::list_items;
 use super::value::Val;
 
@@ -45,8 +46,8 @@ pub(crate) fn record_exec_env(func: &str, args: &[Expr], body: &[Stmt], marker: 
 }
 
 fn env_list(envp: &Expr, body: &[Stmt]) -> Option<EnvList> {
-    if let Some(items) = list_items(envp.peel()) {
-        return Some(EnvList { inherits: false, entries: items.iter().map(entry).collect(), maybe: Vec::new() });
+    if let Some(list) = literal_list(envp) {
+        return Some(list);
     }
     match envp.peel() {
         Expr::Path(p, _) if p.len() == 1 => local_env(body, &p[0]),
@@ -84,8 +85,8 @@ fn local_env(body: &[Stmt], name: &str) -> Option<EnvList> {
 /// The env a list starts with: a literal list, an empty one, or the
 /// parent's own (the `let` reads `env::vars()`/`vars_os()`).
 fn initial(init: &Expr) -> Option<EnvList> {
-    if let Some(items) = list_items(init.peel()) {
-        return Some(EnvList { inherits: false, entries: items.iter().map(entry).collect(), maybe: Vec::new() });
+    if let Some(list) = literal_list(init) {
+        return Some(list);
     }
     if let Expr::Call { func, .. } = init.peel()
         && let Expr::Path(p, _) = func.peel()
@@ -104,6 +105,12 @@ fn initial(init: &Expr) -> Option<EnvList> {
         }
     });
     parent.then(|| EnvList { inherits: true, ..EnvList::default() })
+}
+
+/// A literal list (`[..]`, `vec![..]`): the whole env.
+fn literal_list(e: &Expr) -> Option<EnvList> {
+    let items = list_items(e.peel())?;
+    Some(EnvList { inherits: false, entries: items.iter().map(entry).collect(), maybe: Vec::new() })
 }
 
 /// `"KEY=value"`, `format!("KEY={v}")`, either wrapped in `CString::new(..)`,
@@ -145,10 +152,6 @@ fn is_exec(func: &Expr) -> bool {
     matches!(func.peel(), Expr::Path(p, _) if p.last().is_some_and(|l| l.starts_with("exec") || l == "fexecve"))
 }
 
-fn is_local(e: &Expr, name: &str) -> bool {
-    matches!(e.peel(), Expr::Path(p, _) if p.len() == 1 && p[0] == name)
-}
-
 /// The entries pushed onto the local anywhere inside `stmt`.
 fn nested_pushes(stmt: &Stmt, name: &str) -> Vec<Entry> {
     let mut out = Vec::new();
@@ -167,18 +170,15 @@ fn nested_pushes(stmt: &Stmt, name: &str) -> Vec<Entry> {
 /// an argument of the `exec*` call: nothing else changes it (a call that
 /// takes `&mut list` may).
 fn only_pushed_and_passed(body: &[Stmt], name: &str) -> bool {
-    let (mut mentions, mut known) = (0, 0);
-    super::visit::for_each_expr(body, &mut |e| match e {
-        Expr::Path(p, _) if p.len() == 1 && p[0] == name => mentions += 1,
+    all_known(body, name, |e| match e {
         Expr::Method { recv, name: m, .. }
             if is_local(recv, name) && matches!(m.as_str(), "push" | "len" | "is_empty" | "iter") =>
         {
-            known += 1;
+            1
         }
-        Expr::Call { func, args, .. } if is_exec(func) => known += args.iter().filter(|a| is_local(a, name)).count(),
-        _ => {}
-    });
-    mentions == known
+        Expr::Call { func, args, .. } if is_exec(func) => args.iter().filter(|a| is_local(a, name)).count(),
+        _ => 0,
+    })
 }
 
 #[cfg(test)]

@@ -59,6 +59,7 @@ mod lower;
 mod made_path;
 mod marker;
 mod memo;
+mod mentions;
 mod merge;
 mod name;
 pub(crate) mod nesting;
